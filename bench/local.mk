@@ -1,0 +1,1 @@
+# bench/local.mk - benchmark programs (built by `make bench`, not run by make check).

@@ -1,0 +1,130 @@
+/* odata.h - the OData client: URLs, streaming page reads, error bodies.
+ *
+ * Owns: building query URLs from parts (odata_url_*), literal quoting for
+ * $filter, the streaming reader that turns one page of
+ * {"@odata.context":..,"value":[{..},..],"@odata.nextLink":".."} into rows of
+ * typed cells (yajl callbacks straight into a page buffer: no DOM, memory
+ * bounded by one page), the cursor that follows @odata.nextLink with the same
+ * Prefer header until the end (a page is re-read whole if its transfer fails,
+ * so no row is lost or repeated), and the mapping of Dataverse error bodies
+ * {"error":{"code":"0x80040217","message":".."}} to dv_error.
+ * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api
+ *         https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors */
+#ifndef DV_ODATA_ODATA_H
+#define DV_ODATA_ODATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+struct dv_http;
+
+/* ---- URLs ------------------------------------------------------------ */
+
+/* Appends a $filter string literal: 'O''Brian' (quote doubled), then the
+ * caller URL-encodes the whole option value with dv_url_encode. */
+int odata_append_string_literal(struct dv_buf *b, const char *s, size_t len);
+/* Appends a value for contains/startswith/endswith: LIKE wildcards % _ [
+ * escaped as [%] [_] [[] so they match literally. Quotes doubled, no quotes
+ * around. */
+int odata_append_like_literal(struct dv_buf *b, const char *s, size_t len);
+
+struct odata_query {
+	const char *base;        /* ".../api/data/v9.2/" with the trailing slash */
+	const char *entity_set;  /* "accounts" */
+	const char *select;      /* "name,revenue" or NULL (all columns) */
+	const char *filter;      /* unencoded $filter text or NULL */
+	const char *orderby;     /* unencoded, e.g. "name asc,accountid asc" or NULL */
+	long top;                /* 0 = none */
+	int count;               /* $count=true */
+	const char *apply;       /* $apply or NULL */
+	const char *expand;      /* $expand or NULL */
+};
+/* Builds the absolute URL with each option value percent-encoded. Caller frees. */
+char *odata_query_url(const struct odata_query *q);
+
+/* ---- rows ------------------------------------------------------------ */
+
+enum odata_kind {           /* how a JSON value is read into a cell */
+	ODATA_STRING,       /* text (also GUIDs, dates, date-times, multi-select "1,3") */
+	ODATA_INT,          /* JSON integer -> int64 */
+	ODATA_DOUBLE,       /* JSON number -> double */
+	ODATA_DECIMAL,      /* JSON number kept as its exact text */
+	ODATA_BOOL,         /* true/false -> int64 1/0 */
+	ODATA_BINARY        /* base64 text kept as text (decoded by the consumer) */
+};
+
+struct odata_colspec {
+	const char *property;    /* JSON property, e.g. "name", "_parentcustomerid_value" */
+	const char *annotation;  /* NULL = the value itself; else the term after '@', e.g.
+				    "OData.Community.Display.V1.FormattedValue" or
+				    "Microsoft.Dynamics.CRM.lookuplogicalname" */
+	enum odata_kind kind;
+};
+
+enum odata_cell_type { OC_NULL = 0, OC_INT, OC_DOUBLE, OC_TEXT };
+
+struct odata_cell {
+	enum odata_cell_type type;
+	int64_t i;           /* OC_INT (also booleans) */
+	double d;            /* OC_DOUBLE */
+	const char *s;       /* OC_TEXT: NUL-terminated, owned by the page */
+	size_t len;
+};
+
+/* One page of rows: cells[row * ncols + col]. A property absent from a row
+ * (FetchXML omits nulls) leaves the cell OC_NULL. */
+struct odata_page {
+	size_t ncols;
+	size_t nrows;
+	struct odata_cell *cells;
+	char *next_link;     /* @odata.nextLink or NULL */
+	char *delta_link;    /* @odata.deltaLink or NULL */
+	long long count;     /* @odata.count, -1 when absent */
+	/* private: arena and parser state follow in the implementation */
+	void *priv;
+};
+
+/* A cursor over all pages of one query. */
+struct odata_cursor;
+
+/* Starts reading url (the first page is requested now).  prefer is the
+ * complete Prefer header value sent on every page (e.g.
+ * "odata.maxpagesize=5000,odata.include-annotations=\"*\"") or NULL.
+ * cols describes which properties become cells; the array must outlive the
+ * cursor. */
+struct odata_cursor *odata_cursor_open(struct dv_http *http, const char *url,
+				       const char *prefer,
+				       const struct odata_colspec *cols, size_t ncols,
+				       struct dv_error *err);
+/* Moves to the next row.  Returns 1 and points *row at ncols cells (valid
+ * until the next call), 0 at the end, -1 with err set.  Fetches the next page
+ * when the current one is used up. */
+int odata_cursor_next(struct odata_cursor *cur, const struct odata_cell **row,
+		      struct dv_error *err);
+/* Pages requested so far. */
+unsigned long odata_cursor_pages(const struct odata_cursor *cur);
+void odata_cursor_close(struct odata_cursor *cur);
+
+/* Reads one page without a cursor (used by the cursor and by tests). */
+int odata_page_read(struct dv_http *http, const char *url, const char *prefer,
+		    const struct odata_colspec *cols, size_t ncols,
+		    struct odata_page *page, struct dv_error *err);
+/* Parses a complete body held in memory into page (unit tests, $batch parts). */
+int odata_page_parse(const char *json, size_t len, const struct odata_colspec *cols,
+		     size_t ncols, struct odata_page *page, struct dv_error *err);
+void odata_page_free(struct odata_page *page);
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Turns an HTTP status and error body (Dataverse {"error":{..}} or identity
+ * platform {"error":"invalid_client","error_description":"AADSTS..."}) into
+ * err: SQLSTATE from the status and code, native = the Dataverse code as a
+ * signed 32-bit number (or the AADSTS number), message =
+ * "<service message> (Dataverse error 0x80040217, HTTP 404)". */
+int odata_error_from_response(long status, const char *body, size_t len,
+			      struct dv_error *err);
+
+#endif

@@ -1,0 +1,296 @@
+"""dvemu data store: SQLite tables from the schema model and deterministic sample data.
+
+Owns: the DDL (one table per entity, one column per stored attribute), the word lists,
+and the data generator. Rows are produced by one INSERT ... SELECT per entity over a
+recursive CTE, with pseudo-random values computed by integer arithmetic on the row
+number and the seed, so --rows 1000000 loads in seconds without Python loops and the
+same (--seed, --rows) always gives byte-identical data (GUIDs, names, versions).
+
+Storage conventions (read by rowjson.py / odata_filter.py / writes.py):
+  text kinds      TEXT COLLATE NOCASE   (case-insensitive like SQL Server's collation;
+                  source: spec section 4 "String comparisons are case-insensitive")
+  guid/pk/lookup  TEXT, lowercase with hyphens
+  datetime        TEXT 'YYYY-MM-DDTHH:MM:SSZ' (UTC; sorts as text);  date: 'YYYY-MM-DD'
+  int kinds, bool INTEGER;   decimal/money/double REAL
+  polymorphic lookups keep their target entity in the <x>type column (owneridtype...)
+"""
+
+import os
+import sqlite3
+import tempfile
+
+from . import schema as S
+
+WORDS = {
+    "first": ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda",
+              "William", "Elizabeth", "David", "Barbara", "Richard", "Susan", "Joseph", "Jessica",
+              "Thomas", "Sarah", "Charles", "Karen", "Yvonne", "Susanna", "Nancy", "Daniel",
+              "Lisa", "Matthew", "Betty", "Anthony", "Margaret", "Mark", "Sandra", "Donald",
+              "Ashley", "Steven", "Kimberly", "Paul", "Emily", "Andrew", "Donna", "Joshua",
+              "Michelle", "Kenneth", "Dorothy", "Kevin", "Carol", "Brian", "Amanda", "George",
+              "Melissa", "José", "Zoë", "Øyvind", "François", "Siobhán", "Björn", "Renée",
+              "Ngozi", "Hiroshi", "Mei", "Aarav", "Fatima", "Olga", "Lars", "Ana"],
+    "last": ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis",
+             "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson",
+             "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson",
+             "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker",
+             "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores",
+             "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell",
+             "O'Brien", "McKay", "Stubberød", "Müller", "Dubois", "Kowalski", "Yamada",
+             "Ivanova", "Rossi", "Andersson", "Papadopoulos", "Novák", "Silva", "Kim",
+             "Singh", "O'Neil"],
+    "company": ["Contoso", "Fabrikam", "Adventure Works", "Litware", "Northwind", "Tailspin",
+                "Wide World", "Coho", "Alpine Ski", "Blue Yonder", "City Power", "Fourth Coffee",
+                "Graphic Design", "Humongous", "Lucerne", "Margie's Travel", "Proseware",
+                "School of Fine Art", "Southridge", "Trey Research", "Wingtip", "Woodgrove",
+                "VanArsdel", "Relecloud", "Munson's Pickles", "Consolidated Messenger",
+                "Datum", "Best For You", "Lamna", "Bellows", "Nod Publishers", "Tasmanian"],
+    "suffix": ["Ltd", "Inc", "Corporation", "Group", "Holdings", "Partners", "LLC", "GmbH",
+               "S.A.", "Pty Ltd", "Co", "Traders", "Systems", "Industries", "Labs", "AG"],
+    "city": ["Redmond", "Seattle", "Boston", "Chicago", "Dallas", "Denver", "Atlanta",
+             "Portland", "Toronto", "Vancouver", "London", "Paris", "Berlin", "Madrid", "Rome",
+             "Oslo", "Stockholm", "Zürich", "Tokyo", "Sydney", "São Paulo", "Mexico City",
+             "Dublin", "Amsterdam", "Prague", "Warsaw", "Lisbon", "Helsinki", "Vienna",
+             "Brussels", "Copenhagen", "Athens"],
+    "state": ["WA", "WA", "MA", "IL", "TX", "CO", "GA", "OR", "ON", "BC", "England", "IDF",
+              "BE", "MD", "RM", "Oslo", "AB", "ZH", "Tokyo", "NSW", "SP", "CDMX", "D",
+              "NH", "PR", "MZ", "LI", "UU", "W", "BRU", "84", "AT"],
+    "country": ["United States", "United States", "United States", "United States",
+                "United States", "United States", "United States", "United States", "Canada",
+                "Canada", "United Kingdom", "France", "Germany", "Spain", "Italy", "Norway",
+                "Sweden", "Switzerland", "Japan", "Australia", "Brazil", "Mexico", "Ireland",
+                "Netherlands", "Czechia", "Poland", "Portugal", "Finland", "Austria",
+                "Belgium", "Denmark", "Greece"],
+    "street": ["Main St", "Oak Ave", "Pine Rd", "Maple Dr", "Cedar Ln", "Elm St", "Lake Blvd",
+               "Hill Rd", "Park Ave", "1st Ave", "Market St", "Church St", "Mill Rd",
+               "River Rd", "Sunset Blvd", "King St"],
+    "title": ["Purchasing Manager", "CEO", "CFO", "CTO", "Sales Director", "Buyer",
+              "Account Manager", "Engineer", "Consultant", "Analyst", "Office Manager",
+              "VP Marketing", "Owner", "Administrator", "Developer", "Architect"],
+    "product": ["Dynamics", "Cloud Migration", "ERP Upgrade", "CRM Rollout", "Data Platform",
+                "Analytics", "Security Audit", "Hardware Refresh", "Training", "Support Plan",
+                "Mobile App", "Web Portal", "IoT Pilot", "AI Assistant", "Network Upgrade",
+                "Office Move"],
+}
+
+# A 4x4 PNG thumbnail (Edm.Binary image values are base64; spec section 3).
+IMAGE_B64 = ("iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAFklEQVR4nGP4z8DAwMDAxMDAwMAAAA8AAQ"
+             "Aw1HtdAAAAAElFTkSuQmCC")
+
+INT64 = 2 ** 63
+
+
+def sql_str(s):
+    return "'" + s.replace("'", "''") + "'"
+
+
+class Gen:
+    """SQL expression builders for attribute generators. `n` is the 1-based row number,
+    `x` a per-row hash (see entity_insert_sql)."""
+
+    def __init__(self, model, entity, seed, counts):
+        self.model = model
+        self.e = entity
+        self.seed = seed
+        self.counts = counts
+        self.pending_type = None
+
+    def h(self, k):
+        return "((x * (x %% 65521 + %d) + %d) %% 2147483629)" % (2 * k + 1, k * 40503 + self.seed)
+
+    def mod(self, k, m):
+        return "(%s %% %d)" % (self.h(k), m)
+
+    def pct(self, k):
+        return self.mod(k, 100)
+
+    def guid_for(self, otc, kexpr):
+        a = (self.seed * 7919 + otc * 104729) % 4294967296
+        b = (self.seed * 31 + otc * 131) % 65536
+        c = (self.seed * 1000003) % (2 ** 36)
+        return ("printf('%%08x-%%04x-4%%03x-%%04x-%%012x', ((%s) * 2654435761 + %d) %% 4294967296, "
+                "((%s) * 40503 + %d) %% 65536, %d, 32768 + ((%s) %% 16384), (%s) + %d)"
+                % (kexpr, a, kexpr, b, otc % 4096, kexpr, kexpr, c))
+
+    def pk(self):
+        return self.guid_for(self.e.otc, "n")
+
+    def guid_of(self, tag, kexpr):
+        otc = sum(ord(ch) * (i + 1) for i, ch in enumerate(tag)) % 100000 + 20000
+        return self.guid_for(otc, kexpr)
+
+    def ref_row(self, entity, kexpr):
+        return self.guid_for(self.model.by_name[entity].otc, kexpr)
+
+    def ref(self, entity, k, null_pct=0):
+        cnt = self.counts[entity]
+        g = self.ref_row(entity, "(1 + %s %% %d)" % (self.h(k), cnt))
+        if null_pct:
+            cond = "%s < %d" % (self.pct(k + 50), null_pct)
+            self.pending_type = "(CASE WHEN %s THEN NULL ELSE '%s' END)" % (cond, entity)
+            return "(CASE WHEN %s THEN NULL ELSE %s END)" % (cond, g)
+        self.pending_type = "'%s'" % entity
+        return g
+
+    def owner(self, k):
+        cond = "%s < 80" % self.pct(k + 60)
+        self.pending_type = "(CASE WHEN %s THEN 'systemuser' ELSE 'team' END)" % cond
+        return "(CASE WHEN %s THEN %s ELSE %s END)" % (
+            cond, self.ref_row("systemuser", "(2 + %s %% %d)" % (self.h(k), self.counts["systemuser"] - 1)),
+            self.ref_row("team", "(1 + %s %% %d)" % (self.h(k), self.counts["team"])))
+
+    def customer(self, k):
+        c1 = "%s < 10" % self.pct(k + 70)
+        c2 = "%s < 75" % self.pct(k + 71)
+        self.pending_type = ("(CASE WHEN %s THEN NULL WHEN %s THEN 'account' ELSE 'contact' END)"
+                             % (c1, c2))
+        return "(CASE WHEN %s THEN NULL WHEN %s THEN %s ELSE %s END)" % (
+            c1, c2, self.ref("account", k), self.ref("contact", k))
+
+    def word(self, lst, k):
+        return "(SELECT w FROM w_%s WHERE i = %s)" % (lst, self.mod(k, len(WORDS[lst])))
+
+    def choose(self, var, values):
+        return "(CASE %s %s END)" % (var, " ".join(
+            "WHEN %d THEN %s" % (i + 1, sql_str(v) if isinstance(v, str) else v)
+            for i, v in enumerate(values)))
+
+    def weighted(self, k, pairs):
+        p = self.pct(k)
+        acc = 0
+        parts = []
+        for v, w in pairs:
+            acc += w
+            parts.append("WHEN %s < %d THEN %s" % (p, acc, v))
+        return "(CASE %s END)" % " ".join(parts)
+
+    def datetime(self, k, start, span_days):
+        return ("strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', '%s', '+' || %s || ' seconds')"
+                % (start, self.mod(k, span_days * 86400)))
+
+    def date(self, k, start, span_days):
+        return "strftime('%%Y-%%m-%%d', '%s', '+' || %s || ' days')" % (start, self.mod(k, span_days))
+
+    def version(self):
+        return "(1000000 + n * 10 + %s)" % self.mod(99, 10)
+
+    def image(self):
+        return sql_str(IMAGE_B64)
+
+    def multiselect(self, k, os_):
+        vals = [o[0] for o in os_.options]
+        combos = ["NULL", "'%d'" % vals[0], "'%d,%d'" % (vals[0], vals[2]), "'%d'" % vals[1],
+                  "'%d,%d,%d'" % (vals[1], vals[3], vals[4]), "NULL", "'%d'" % vals[4],
+                  "'%d,%d'" % (vals[2], vals[3])]
+        return "(CASE %s %s END)" % (self.mod(k, len(combos)), " ".join(
+            "WHEN %d THEN %s" % (i, c) for i, c in enumerate(combos)))
+
+
+def sql_type(a):
+    if a.kind in ("string", "memo", "multiselect", "entityname"):
+        return "TEXT COLLATE NOCASE"
+    if a.kind in ("int", "bigint", "picklist", "state", "status", "bool"):
+        return "INTEGER"
+    if a.kind in ("decimal", "money", "double"):
+        return "REAL"
+    return "TEXT"
+
+
+def ddl(model):
+    out = []
+    for lst, words in WORDS.items():
+        out.append("CREATE TABLE w_%s (i INTEGER PRIMARY KEY, w TEXT)" % lst)
+    out.append("CREATE TABLE _dvemu_meta (k TEXT PRIMARY KEY, v)")
+    for e in model.entities:
+        cols = []
+        for a in e.stored_attrs():
+            c = '"%s" %s' % (a.column, sql_type(a))
+            if a.kind == "pk":
+                c += " PRIMARY KEY"
+            cols.append(c)
+        out.append('CREATE TABLE "%s" (%s)' % (e.name, ", ".join(cols)))
+        for a in e.stored_attrs():
+            if a.is_lookup and a.name not in ("createdby", "modifiedby", "transactioncurrencyid",
+                                              "owningbusinessunit"):
+                out.append('CREATE INDEX "ix_%s_%s" ON "%s" ("%s")' % (e.name, a.name, e.name, a.name))
+        for kname, kattrs in e.keys:
+            out.append('CREATE INDEX "ak_%s_%s" ON "%s" (%s)' % (
+                e.name, kname, e.name, ", ".join('"%s"' % k for k in kattrs)))
+        if e.primary_name:
+            out.append('CREATE INDEX "pn_%s" ON "%s" ("%s")' % (e.name, e.name, e.primary_name))
+    return out
+
+
+def counts_for(model, rows):
+    return {e.name: max(1, e.count(rows)) for e in model.entities}
+
+
+def entity_insert_sql(model, e, seed, counts):
+    g = Gen(model, e, seed, counts)
+    exprs = []
+    names = []
+    for a in e.stored_attrs():
+        if a.gen is not None:
+            expr = a.gen(g)
+        elif a.kind == "entityname":
+            expr = g.pending_type or "NULL"
+        else:
+            expr = "NULL"
+        if a.is_lookup and a.kind in ("customer", "owner"):
+            pass  # pending_type now describes this lookup for its <x>type companion
+        exprs.append(expr)
+        names.append('"%s"' % a.column)
+    salt = (seed * 1000003 + e.otc * 7919) % 2147483647
+    return ('INSERT INTO "%s" (%s) SELECT * FROM ('
+            'WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < %d), '
+            'r AS (SELECT n, (n * 2654435761 + %d) %% 2147483647 AS x FROM seq) '
+            'SELECT %s FROM r) ORDER BY 1'
+            % (e.name, ", ".join(names), counts[e.name], salt, ", ".join(exprs)))
+
+
+class Store:
+    """The SQLite file and its generation. Connections come from connect()."""
+
+    def __init__(self, model, rows, seed, path=None):
+        self.model = model
+        self.rows = rows
+        self.seed = seed
+        self.counts = counts_for(model, rows)
+        if path is None:
+            fd, path = tempfile.mkstemp(prefix="dvemu-", suffix=".sqlite")
+            os.close(fd)
+            os.unlink(path)
+            self.temp = True
+        else:
+            self.temp = False
+        self.path = path
+        con = sqlite3.connect(self.path)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute("PRAGMA temp_store=MEMORY")
+        exists = con.execute("SELECT count(*) FROM sqlite_master WHERE name='_dvemu_meta'").fetchone()[0]
+        if not exists:
+            for stmt in ddl(model):
+                con.execute(stmt)
+            for lst, words in WORDS.items():
+                con.executemany("INSERT INTO w_%s (i, w) VALUES (?, ?)" % lst, list(enumerate(words)))
+            con.commit()
+            self.generate(con)
+        con.close()
+
+    def generate(self, con):
+        con.execute("BEGIN")
+        for e in self.model.entities:
+            con.execute('DELETE FROM "%s"' % e.name)
+            con.execute(entity_insert_sql(self.model, e, self.seed, self.counts))
+        con.execute("DELETE FROM _dvemu_meta")
+        con.execute("INSERT INTO _dvemu_meta VALUES ('version', ?)", (100000000,))
+        con.execute("COMMIT")
+
+    def close(self):
+        if self.temp:
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.unlink(self.path + suffix)
+                except OSError:
+                    pass

@@ -1,0 +1,21 @@
+# tests/local.mk - test programs and scripts run by `make check`.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TEST_EXTENSIONS = .py .sh
+PY_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_DRIVER = $(LOG_DRIVER)
+PY_LOG_COMPILER = $(PYTHON3)
+AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	PYTHON3='$(PYTHON3)'; export top_srcdir top_builddir PYTHON3;
+
+# The emulator helper shared by C tests that need a running emulator.
+check_LTLIBRARIES = tests/libdvtest.la
+tests_libdvtest_la_SOURCES = tests/unit/emu.c tests/unit/emu.h tests/unit/tap.h
+tests_libdvtest_la_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"' \
+	-DTOP_BUILDDIR='"$(abs_top_builddir)"'
+tests_libdvtest_la_LIBADD = driver/util/libdvutil.la $(CURL_LIBS) $(YAJL_LIBS)
+
+# The emulator's own test suite (Python, standard library), reported as TAP.
+if !SANITIZERS
+TESTS += tests/emulator-tap.py
+endif
+EXTRA_DIST += tests/emulator tests/lsan.supp

@@ -1,0 +1,52 @@
+/* emu.h - test helper: start, drive and stop the Dataverse emulator.
+ *
+ * Owns: running tests/emulator/dvemu as a child process on a free loopback
+ * port (--port-file), its base URL, its control endpoints (/_emu/reset,
+ * /_emu/faults, /_emu/requests) and a test-local unixODBC setup (odbcinst.ini
+ * + odbc.ini in a temp dir, exported through ODBCSYSINI / ODBCINI) whose DSN
+ * "dvtest" points at the emulator with the fixed test identity. */
+#ifndef DV_TESTS_EMU_H
+#define DV_TESTS_EMU_H
+
+#include <sys/types.h>
+
+struct emu {
+	pid_t pid;
+	int port;
+	char url[64];        /* "http://127.0.0.1:<port>" */
+	char dir[256];       /* temp dir holding port file, ini files, logs */
+};
+
+#define EMU_TENANT "00000000-0000-0000-0000-00000000aaaa"
+#define EMU_CLIENT_ID "11111111-1111-1111-1111-111111111111"
+#define EMU_SECRET "dvemu-secret"
+
+/* Starts dvemu with extra_args (e.g. "--rows 20 --seed 1"; may be NULL) and
+ * waits for its port file.  Returns 0 or -1 (message on stderr). */
+int emu_start(struct emu *e, const char *extra_args);
+void emu_stop(struct emu *e);
+
+/* Control endpoints; json may be NULL.  Returns the HTTP status or -1. */
+int emu_post(struct emu *e, const char *path, const char *json);
+/* Resets data, faults and the request log. */
+int emu_reset(struct emu *e);
+/* Injects a fault, e.g. emu_fault(e, "{\"count\":2,\"kind\":\"429\",\"retry_after\":1}"). */
+int emu_fault(struct emu *e, const char *json);
+
+/* The requests the emulator received since the last reset (or since index
+ * `since`), one line each: "METHOD URL" with the URL as sent (path+query).
+ * Control endpoints excluded.  token requests are included.  Caller frees. */
+char *emu_requests(struct emu *e, int since);
+/* Number of logged requests so far. */
+int emu_request_count(struct emu *e);
+
+/* Writes odbcinst.ini (driver "dvodbc" = the built libdvodbc.so) and
+ * odbc.ini (DSN "dvtest" = the emulator, client credentials + extra_dsn_lines)
+ * into e->dir and exports ODBCSYSINI / ODBCINI.  extra_dsn_lines may be NULL
+ * or "Key=Value\n..." lines. */
+int emu_write_odbc_ini(struct emu *e, const char *extra_dsn_lines);
+
+/* The connection string for SQLDriverConnect equivalent to DSN dvtest. */
+const char *emu_connstr(struct emu *e);
+
+#endif
