@@ -108,7 +108,10 @@ int odata_cursor_next(struct odata_cursor *cur, const struct odata_cell **row,
 unsigned long odata_cursor_pages(const struct odata_cursor *cur);
 void odata_cursor_close(struct odata_cursor *cur);
 
-/* Reads one page without a cursor (used by the cursor and by tests). */
+/* Reads one page without a cursor (used by the cursor and by tests).  A page
+ * must be zeroed before its first use; it may be reused for later pages (its
+ * memory is kept) and is released with odata_page_free.  A body that ends
+ * before its JSON does is requested again (up to 3 times) from the start. */
 int odata_page_read(struct dv_http *http, const char *url, const char *prefer,
 		    const struct odata_colspec *cols, size_t ncols,
 		    struct odata_page *page, struct dv_error *err);

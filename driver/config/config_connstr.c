@@ -1,0 +1,286 @@
+/* config_connstr.c - connection strings and DSNs in and out of struct dv_config.
+ *
+ * Owns: parsing "KEY=value;KEY={va;lue}" (braces protect ';', "}}" inside
+ * braces is one '}'), the DSN merge (DSN keys from odbc.ini first, string
+ * keys override; the first occurrence of a key in a string wins), and the
+ * secret-free connection string written back for OutConnectionString.
+ * Source: SQLDriverConnect, "Connection Strings",
+ * https://learn.microsoft.com/sql/odbc/reference/syntax/sqldriverconnect-function */
+#include "config/config.h"
+#include "config/config_priv.h"
+#include "util/buf.h"
+#include "util/strutil.h"
+
+#include <odbcinst.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest value read from odbc.ini; access tokens can be several KB. */
+#define DSN_VALUE_MAX 16384
+
+typedef int (*connstr_fn)(void *ctx, const char *key, const char *value,
+			  struct dv_error *err);
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static void trim_end(struct dv_buf *b)
+{
+	while (b->len > 0 && is_blank(b->data[b->len - 1]))
+		b->data[--b->len] = '\0';
+}
+
+/* Reads a braced value starting after '{' at *pp; "}}" stands for '}'. */
+static int read_braced(const char **pp, const char *key, struct dv_buf *val,
+		       struct dv_error *err)
+{
+	const char *p = *pp;
+	for (;;) {
+		if (*p == '\0')
+			return dv_error_set(err, DV_S_01S00, 0,
+					    "the value of %.100s starts with '{' but has no "
+					    "closing '}'", key);
+		if (*p == '}' && p[1] == '}') {
+			if (dv_buf_appendc(val, '}') != 0)
+				return dv_error_nomem(err);
+			p += 2;
+			continue;
+		}
+		if (*p == '}')
+			break;
+		if (dv_buf_appendc(val, *p) != 0)
+			return dv_error_nomem(err);
+		p++;
+	}
+	p++;
+	while (is_blank(*p))
+		p++;
+	if (*p != ';' && *p != '\0')
+		return dv_error_set(err, DV_S_01S00, 0,
+				    "unexpected text after the '}' closing the value of %.100s",
+				    key);
+	*pp = p;
+	return 0;
+}
+
+static int read_attribute(const char **pp, struct dv_buf *key, struct dv_buf *val,
+			  struct dv_error *err)
+{
+	const char *p = *pp;
+	while (*p && *p != '=' && *p != ';') {
+		if (dv_buf_appendc(key, *p++) != 0)
+			return dv_error_nomem(err);
+	}
+	trim_end(key);
+	if (*p != '=')
+		return dv_error_set(err, DV_S_01S00, 0,
+				    "connection string attribute '%.100s' has no '=value'",
+				    dv_buf_str(key));
+	p++;
+	while (is_blank(*p))
+		p++;
+	if (*p == '{') {
+		p++;
+		if (read_braced(&p, dv_buf_str(key), val, err) != 0)
+			return -1;
+	} else {
+		while (*p && *p != ';') {
+			if (dv_buf_appendc(val, *p++) != 0)
+				return dv_error_nomem(err);
+		}
+		trim_end(val);
+	}
+	*pp = p;
+	return 0;
+}
+
+/* Calls fn for each KEY=value of s, in order. */
+static int connstr_each(const char *s, connstr_fn fn, void *ctx, struct dv_error *err)
+{
+	struct dv_buf key, val;
+	const char *p = s ? s : "";
+	int rc = 0;
+
+	dv_buf_init(&key, 1024);
+	dv_buf_init(&val, 0);
+	while (rc == 0) {
+		while (is_blank(*p) || *p == ';')
+			p++;
+		if (*p == '\0')
+			break;
+		dv_buf_reset(&key);
+		dv_buf_reset(&val);
+		rc = read_attribute(&p, &key, &val, err);
+		if (rc == 0)
+			rc = fn(ctx, dv_buf_str(&key), dv_buf_str(&val), err);
+	}
+	dv_buf_free(&key);
+	dv_buf_free(&val);
+	return rc;
+}
+
+struct find_dsn {
+	char *dsn;
+};
+
+static int find_dsn_fn(void *ctx, const char *key, const char *value, struct dv_error *err)
+{
+	struct find_dsn *f = ctx;
+	if (f->dsn || dv_strcasecmp(key, "DSN") != 0 || !*value)
+		return 0;
+	f->dsn = dv_strdup(value);
+	return f->dsn ? 0 : dv_error_nomem(err);
+}
+
+struct apply {
+	struct dv_config *cfg;
+	struct dv_buf seen; /* "\n"-separated upper-cased keys already applied */
+};
+
+/* The first occurrence of a keyword wins (SQLDriverConnect). */
+static int already_seen(struct apply *a, const char *key)
+{
+	const char *p = dv_buf_str(&a->seen);
+	size_t n = strlen(key);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		if ((size_t)(nl - p) == n && dv_strncasecmp(p, key, n) == 0)
+			return 1;
+		p = nl + 1;
+	}
+	dv_buf_appendf(&a->seen, "%s\n", key);
+	return 0;
+}
+
+static int apply_fn(void *ctx, const char *key, const char *value, struct dv_error *err)
+{
+	struct apply *a = ctx;
+	const char *canon = key;
+	if (dv_strcasecmp(key, "UID") == 0)
+		canon = "User";
+	else if (dv_strcasecmp(key, "PWD") == 0)
+		canon = "Password";
+	if (already_seen(a, canon))
+		return 0;
+	return dv_config_set(a->cfg, key, value, err);
+}
+
+int dv_config_from_connstr(struct dv_config *cfg, const char *connstr,
+			   struct dv_error *err)
+{
+	struct find_dsn f = {NULL};
+	struct apply a;
+	int rc;
+
+	if (connstr_each(connstr, find_dsn_fn, &f, err) != 0)
+		return -1;
+	if (f.dsn) {
+		rc = dv_config_from_dsn(cfg, f.dsn, err);
+		free(f.dsn);
+		if (rc != 0)
+			return -1;
+	}
+	a.cfg = cfg;
+	dv_buf_init(&a.seen, 0);
+	rc = connstr_each(connstr, apply_fn, &a, err);
+	dv_buf_free(&a.seen);
+	return rc;
+}
+
+static int dsn_exists(const char *dsn)
+{
+	char buf[DSN_VALUE_MAX];
+	/* A NULL key lists the section's keys; nothing means no such section. */
+	int n = SQLGetPrivateProfileString(dsn, NULL, "", buf, sizeof(buf), "odbc.ini");
+	return n > 0;
+}
+
+static int read_dsn_key(const char *dsn, const char *key, struct dv_config *cfg,
+			struct dv_error *err)
+{
+	char *buf = malloc(DSN_VALUE_MAX);
+	int n, rc = 0;
+	if (!buf)
+		return dv_error_nomem(err);
+	n = SQLGetPrivateProfileString(dsn, key, "", buf, DSN_VALUE_MAX, "odbc.ini");
+	if (n > 0 && buf[0]) {
+		rc = dv_config_set(cfg, key, buf, err);
+		if (rc != 0)
+			dv_error_prefix(err, "DSN %.100s", dsn);
+	}
+	free(buf);
+	return rc;
+}
+
+int dv_config_from_dsn(struct dv_config *cfg, const char *dsn, struct dv_error *err)
+{
+	static const char *const aliases[] = {"UID", "PWD", NULL};
+	size_t n;
+	const struct dv_config_key_info *keys = dv_config_keys(&n);
+
+	if (!dsn_exists(dsn))
+		return dv_error_set(err, DV_S_08001, 0,
+				    "data source '%.100s' was not found in odbc.ini (user or "
+				    "system)", dsn);
+	for (size_t i = 0; i < 2; i++)
+		if (read_dsn_key(dsn, aliases[i], cfg, err) != 0)
+			return -1;
+	for (size_t i = 0; i < n; i++)
+		if (read_dsn_key(dsn, keys[i].name, cfg, err) != 0)
+			return -1;
+	return 0;
+}
+
+static int needs_braces(const char *v)
+{
+	size_t n = strlen(v);
+	return strpbrk(v, ";{}") != NULL || (n > 0 && (is_blank(v[0]) || is_blank(v[n - 1])));
+}
+
+static int append_pair(struct dv_buf *out, const char *name, const char *value)
+{
+	if (dv_buf_appendf(out, "%s=", name) != 0)
+		return -1;
+	if (!needs_braces(value))
+		return dv_buf_appendf(out, "%s;", value);
+	if (dv_buf_appendc(out, '{') != 0)
+		return -1;
+	for (const char *p = value; *p; p++) {
+		int rc = *p == '}' ? dv_buf_appends(out, "}}") : dv_buf_appendc(out, *p);
+		if (rc != 0)
+			return -1;
+	}
+	return dv_buf_appends(out, "};");
+}
+
+char *dv_config_to_connstr(const struct dv_config *cfg)
+{
+	struct dv_buf out, val;
+	size_t n;
+	const struct dv_config_key_info *keys = dv_config_keys(&n);
+	int rc = 0;
+
+	dv_buf_init(&out, 0);
+	dv_buf_init(&val, 0);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int is_url = dv_strcasecmp(keys[i].name, "URL") == 0;
+		if (keys[i].secret || (!is_url && !((cfg->explicit_keys >> i) & 1)))
+			continue;
+		dv_buf_reset(&val);
+		rc = dv_config_format_value(cfg, i, &val);
+		if (rc == 1) {
+			rc = 0;
+			continue;
+		}
+		if (rc == 0)
+			rc = append_pair(&out, keys[i].name, dv_buf_str(&val));
+	}
+	dv_buf_free(&val);
+	if (rc != 0) {
+		dv_buf_free(&out);
+		return NULL;
+	}
+	return dv_buf_steal(&out);
+}

@@ -1,0 +1,631 @@
+/* http.c - the one HTTP choke point (see http.h for the contract).
+ *
+ * HOW IT WORKS: dv_http_send runs attempts of one request on the
+ * connection's reused easy handle (curl_easy_reset keeps the connection
+ * cache, so keep-alive survives).  Each attempt builds the headers (a fresh
+ * bearer token from dv_auth), performs, and classifies the outcome:
+ *   2xx                         -> done
+ *   401 on a Web API request    -> force a token refresh, once, and resend
+ *   429                         -> wait Retry-After (capped), resend
+ *   502/503/504 (idempotent)    -> capped exponential backoff, resend
+ *   connect failure             -> backoff, resend (nothing reached the server)
+ *   transfer failure (idempotent) -> backoff, resend; the body sink is told
+ *                                  to start over (on_restart)
+ *   anything else               -> error from the body (odata_error_from_response)
+ * Never more than HTTP_MAX_ATTEMPTS sends, never past the deadline set by
+ * the Timeout key.  The status is known at the first body byte, so a 2xx
+ * body streams into the sink while an error body goes to a capped buffer. */
+#include "http/http.h"
+#include "http/http_priv.h"
+#include "auth/auth.h"
+#include "config/config.h"
+#include "odata/odata.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+#include "config.h"
+
+#include <curl/curl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define HTTP_MAX_ATTEMPTS 5
+#define HTTP_ERROR_BODY_MAX (64 * 1024)
+#define HTTP_RETRY_AFTER_CAP 120   /* seconds: never wait longer for one 429 */
+#define HTTP_RETRY_AFTER_DEFAULT 5 /* seconds, when a 429 carries no Retry-After */
+#define HTTP_CONNECT_TIMEOUT 30
+
+struct dv_http {
+	CURL *curl;
+	const struct dv_config *cfg;
+	struct dv_log *log;
+	struct dv_auth *auth;
+	atomic_int cancel;
+	long timeout_override;
+	unsigned long requests;
+	unsigned seed;
+	char user_agent[64];
+};
+
+/* State of one attempt, seen by the libcurl callbacks. */
+struct attempt {
+	struct dv_http *http;
+	const struct dv_http_req *req;
+	struct dv_http_resp *resp;
+	int status_known;
+	int is_2xx;
+	int sink_failed;
+	int restart_pending;  /* call on_restart before the first 2xx byte */
+	size_t body_bytes;
+};
+
+struct dv_http *dv_http_new(const struct dv_config *cfg, struct dv_log *log,
+			    struct dv_error *err)
+{
+	struct dv_http *http = calloc(1, sizeof(*http));
+	if (!http) {
+		dv_error_nomem(err);
+		return NULL;
+	}
+	http->curl = curl_easy_init();
+	if (!http->curl) {
+		free(http);
+		dv_error_set(err, DV_S_HY000, 0, "cannot initialise libcurl");
+		return NULL;
+	}
+	http->cfg = cfg;
+	http->log = log;
+	http->seed = (unsigned)time(NULL) ^ (unsigned)(size_t)http;
+	atomic_init(&http->cancel, 0);
+	snprintf(http->user_agent, sizeof(http->user_agent), "dvodbc/%s", PACKAGE_VERSION);
+	return http;
+}
+
+void dv_http_free(struct dv_http *http)
+{
+	if (!http)
+		return;
+	curl_easy_cleanup(http->curl);
+	free(http);
+}
+
+void dv_http_set_auth(struct dv_http *http, struct dv_auth *auth)
+{
+	http->auth = auth;
+}
+
+void dv_http_cancel(struct dv_http *http)
+{
+	atomic_store(&http->cancel, 1);
+}
+
+void dv_http_reset_cancel(struct dv_http *http)
+{
+	atomic_store(&http->cancel, 0);
+}
+
+void dv_http_set_timeout(struct dv_http *http, long seconds)
+{
+	http->timeout_override = seconds;
+}
+
+unsigned long dv_http_requests_sent(const struct dv_http *http)
+{
+	return http->requests;
+}
+
+void dv_http_resp_init(struct dv_http_resp *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	dv_buf_init(&resp->body, 0);
+	resp->retry_after = -1;
+}
+
+static void resp_clear_headers(struct dv_http_resp *resp)
+{
+	dv_freep(&resp->content_type);
+	dv_freep(&resp->odata_entity_id);
+	dv_freep(&resp->etag);
+	dv_freep(&resp->preference_applied);
+	dv_freep(&resp->www_authenticate);
+	resp->retry_after = -1;
+}
+
+void dv_http_resp_free(struct dv_http_resp *resp)
+{
+	resp_clear_headers(resp);
+	dv_buf_free(&resp->body);
+}
+
+/* ---- time ------------------------------------------------------------ */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long timeout_seconds(const struct dv_http *http)
+{
+	if (http->timeout_override > 0)
+		return http->timeout_override;
+	return http->cfg ? http->cfg->timeout : 0;
+}
+
+/* Sleeps ms in short slices; returns -1 as soon as a cancel is requested. */
+static int sleep_cancellable(struct dv_http *http, long ms)
+{
+	while (ms > 0) {
+		long slice = ms < 50 ? ms : 50;
+		struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
+		if (atomic_load(&http->cancel))
+			return -1;
+		nanosleep(&ts, NULL);
+		ms -= slice;
+	}
+	return atomic_load(&http->cancel) ? -1 : 0;
+}
+
+/* ---- callbacks ------------------------------------------------------- */
+
+static void learn_status(struct attempt *a)
+{
+	long code = 0;
+	curl_easy_getinfo(a->http->curl, CURLINFO_RESPONSE_CODE, &code);
+	a->resp->status = code;
+	a->is_2xx = code >= 200 && code < 300;
+	a->status_known = 1;
+	if (!a->is_2xx)
+		a->resp->body.max = HTTP_ERROR_BODY_MAX;
+}
+
+static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct attempt *a = userdata;
+	size_t len = size * nmemb;
+
+	if (!a->status_known)
+		learn_status(a);
+	a->body_bytes += len;
+	if (a->is_2xx && a->req->on_body) {
+		if (a->restart_pending) {
+			a->restart_pending = 0;
+			if (a->req->on_restart)
+				a->req->on_restart(a->req->ctx);
+		}
+		if (a->req->on_body(a->req->ctx, data, len) != 0) {
+			a->sink_failed = 1;
+			return 0; /* CURLE_WRITE_ERROR */
+		}
+		return len;
+	}
+	if (dv_buf_append(&a->resp->body, data, len) != 0 && a->is_2xx) {
+		a->sink_failed = 1;
+		return 0; /* a buffered 2xx body above the ceiling */
+	}
+	return len; /* error bodies beyond the cap are dropped */
+}
+
+static char *header_value(const char *line, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	const char *v;
+	if (len <= n || line[n] != ':' || dv_strncasecmp(line, name, n) != 0)
+		return NULL;
+	v = line + n + 1;
+	len -= n + 1;
+	while (len && (*v == ' ' || *v == '\t'))
+		v++, len--;
+	while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+		len--;
+	return dv_strndup(v, len);
+}
+
+static void keep_header(char **slot, char *value, int join)
+{
+	if (join && *slot) {
+		struct dv_buf b;
+		dv_buf_init(&b, 0);
+		if (dv_buf_appendf(&b, "%s,%s", *slot, value) == 0) {
+			free(*slot);
+			*slot = dv_buf_steal(&b);
+		}
+		dv_buf_free(&b);
+		free(value);
+		return;
+	}
+	free(*slot);
+	*slot = value;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
+{
+	struct attempt *a = userdata;
+	struct dv_http_resp *r = a->resp;
+	size_t len = size * nmemb;
+	char *v;
+
+	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+		resp_clear_headers(r); /* a new response (after 100 Continue) */
+		return len;
+	}
+	if ((v = header_value(line, len, "Content-Type")))
+		keep_header(&r->content_type, v, 0);
+	else if ((v = header_value(line, len, "OData-EntityId")))
+		keep_header(&r->odata_entity_id, v, 0);
+	else if ((v = header_value(line, len, "ETag")))
+		keep_header(&r->etag, v, 0);
+	else if ((v = header_value(line, len, "Preference-Applied")))
+		keep_header(&r->preference_applied, v, 1);
+	else if ((v = header_value(line, len, "WWW-Authenticate")))
+		keep_header(&r->www_authenticate, v, 1);
+	else if ((v = header_value(line, len, "Retry-After"))) {
+		r->retry_after = dv_http_parse_retry_after(v);
+		free(v);
+	}
+	return len;
+}
+
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct attempt *a = userdata;
+	return atomic_load(&a->http->cancel) ? 1 : 0;
+}
+
+/* ---- request setup --------------------------------------------------- */
+
+static int add_header(struct curl_slist **list, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(*list, line);
+	if (!n)
+		return -1;
+	*list = n;
+	return 0;
+}
+
+static int build_headers(struct dv_http *http, const struct dv_http_req *req,
+			 const char *token, struct curl_slist **list)
+{
+	struct dv_buf b;
+	int rc = 0;
+
+	dv_buf_init(&b, 0);
+	rc |= add_header(list, "Accept: application/json");
+	rc |= add_header(list, "Expect:");
+	if (!req->no_auth) {
+		if (token) {
+			rc |= dv_buf_appendf(&b, "Authorization: Bearer %s", token);
+			rc |= add_header(list, dv_buf_str(&b));
+		}
+		rc |= add_header(list, "OData-MaxVersion: 4.0");
+		rc |= add_header(list, "OData-Version: 4.0");
+		rc |= add_header(list, "If-None-Match: null");
+		if (http->cfg && http->cfg->caller_id && *http->cfg->caller_id) {
+			dv_buf_reset(&b);
+			rc |= dv_buf_appendf(&b, "MSCRMCallerID: %s", http->cfg->caller_id);
+			rc |= add_header(list, dv_buf_str(&b));
+		}
+	}
+	if (req->body) {
+		dv_buf_reset(&b);
+		rc |= dv_buf_appendf(&b, "Content-Type: %s",
+				     req->content_type ? req->content_type : "application/json");
+		rc |= add_header(list, dv_buf_str(&b));
+	}
+	for (size_t i = 0; req->headers && req->headers[i]; i++)
+		rc |= add_header(list, req->headers[i]);
+	dv_buf_free(&b);
+	return rc ? -1 : 0;
+}
+
+static void set_transport_options(struct dv_http *http)
+{
+	CURL *c = http->curl;
+	const struct dv_config *cfg = http->cfg;
+
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, http->user_agent);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)HTTP_CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (!cfg)
+		return;
+	if (cfg->proxy && *cfg->proxy)
+		curl_easy_setopt(c, CURLOPT_PROXY, cfg->proxy);
+	if (cfg->proxy_user && *cfg->proxy_user)
+		curl_easy_setopt(c, CURLOPT_PROXYUSERNAME, cfg->proxy_user);
+	if (cfg->proxy_password && *cfg->proxy_password)
+		curl_easy_setopt(c, CURLOPT_PROXYPASSWORD, cfg->proxy_password);
+	if (cfg->ssl_server_cert && strcmp(cfg->ssl_server_cert, "*") == 0) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (cfg->ssl_server_cert && *cfg->ssl_server_cert) {
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ssl_server_cert);
+	}
+}
+
+static void set_request_options(struct dv_http *http, const struct dv_http_req *req,
+				struct attempt *a, struct curl_slist *headers,
+				long remaining_ms, char *errbuf)
+{
+	CURL *c = http->curl;
+
+	curl_easy_reset(c);
+	set_transport_options(http);
+	curl_easy_setopt(c, CURLOPT_URL, req->url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, a);
+	if (remaining_ms > 0)
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, remaining_ms);
+	if (req->body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
+	}
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+	else if (strcmp(req->method, "POST") == 0 && !req->body) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+}
+
+/* ---- logging --------------------------------------------------------- */
+
+static void log_request(struct dv_http *http, const struct dv_http_req *req, int attempt)
+{
+	DV_LOG(http->log, DV_LOG_INFO, http, "%s %s (attempt %d)", req->method, req->url,
+	       attempt);
+	if (dv_log_enabled(http->log, DV_LOG_DEBUG)) {
+		DV_LOG(http->log, DV_LOG_DEBUG, http, "> %s",
+		       req->no_auth ? "(token request, no Authorization)"
+				    : "Authorization: Bearer ***");
+		for (size_t i = 0; req->headers && req->headers[i]; i++)
+			DV_LOG(http->log, DV_LOG_DEBUG, http, "> %s", req->headers[i]);
+	}
+	if (req->body && dv_log_enabled(http->log, DV_LOG_TRACE)) {
+		struct dv_buf b;
+		dv_buf_init(&b, 0);
+		if (req->no_auth)
+			dv_http_mask_form(&b, req->body, req->body_len);
+		else
+			dv_buf_append(&b, req->body, req->body_len);
+		DV_LOG(http->log, DV_LOG_TRACE, http, "> body: %s", dv_buf_str(&b));
+		dv_buf_free(&b);
+	}
+}
+
+static void log_response(struct dv_http *http, const struct dv_http_req *req,
+			 const struct attempt *a, long long elapsed_ms)
+{
+	DV_LOG(http->log, DV_LOG_INFO, http, "%s %s -> %ld (%zu bytes, %lld ms)", req->method,
+	       req->url, a->resp->status, a->body_bytes, elapsed_ms);
+	if (a->resp->body.len && dv_log_enabled(http->log, DV_LOG_TRACE)) {
+		struct dv_buf b;
+		dv_buf_init(&b, 0);
+		dv_http_mask_json(&b, a->resp->body.data, a->resp->body.len);
+		DV_LOG(http->log, DV_LOG_TRACE, http, "< body: %s", dv_buf_str(&b));
+		dv_buf_free(&b);
+	}
+}
+
+/* ---- outcome --------------------------------------------------------- */
+
+enum verdict { V_DONE, V_FAIL, V_RETRY_NOW, V_RETRY_WAIT };
+
+static void host_of(const char *url, char *host, size_t size)
+{
+	CURLU *u = curl_url();
+	char *h = NULL;
+	dv_strlcpy(host, url, size);
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+		dv_strlcpy(host, h, size);
+		curl_free(h);
+	}
+	curl_url_cleanup(u);
+}
+
+static int is_connect_failure(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_SSL_CONNECT_ERROR ||
+	       rc == CURLE_PEER_FAILED_VERIFICATION;
+}
+
+static int is_transfer_failure(CURLcode rc)
+{
+	return rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR || rc == CURLE_PARTIAL_FILE ||
+	       rc == CURLE_GOT_NOTHING || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM ||
+	       rc == CURLE_BAD_CONTENT_ENCODING;
+}
+
+static enum verdict transport_verdict(struct dv_http *http, const struct dv_http_req *req,
+				      CURLcode rc, const char *errbuf, struct dv_error *err)
+{
+	char host[256];
+	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+
+	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&http->cancel))
+		return dv_error_set(err, DV_S_HY008, 0, "the request was canceled"), V_FAIL;
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return dv_error_set(err, DV_S_HYT00, 0, "the request timed out after %ld s "
+				    "(Timeout key or query timeout): %s", timeout_seconds(http),
+				    why), V_FAIL;
+	host_of(req->url, host, sizeof(host));
+	if (is_connect_failure(rc)) {
+		dv_error_set(err, DV_S_08001, 0, "cannot connect to %s: %s", host, why);
+		/* CURLE_PEER_FAILED_VERIFICATION is not transient */
+		return rc == CURLE_PEER_FAILED_VERIFICATION ||
+		       rc == CURLE_COULDNT_RESOLVE_HOST ? V_FAIL : V_RETRY_WAIT;
+	}
+	dv_error_set(err, DV_S_08S01, 0, "communication with %s failed: %s", host, why);
+	return is_transfer_failure(rc) && req->idempotent ? V_RETRY_WAIT : V_FAIL;
+}
+
+/* ---- the send loop --------------------------------------------------- */
+
+struct send_state {
+	int force_refresh;
+	int refreshed;     /* a 401 already triggered a refresh */
+	int retries;       /* backoff retries so far */
+	long long deadline;/* monotonic ms, 0 = none */
+};
+
+static int get_token(struct dv_http *http, const struct dv_http_req *req,
+		     struct send_state *st, const char **token, struct dv_error *err)
+{
+	*token = NULL;
+	if (req->no_auth || !http->auth)
+		return 0;
+	if (dv_auth_token(http->auth, http, st->force_refresh, token, err) != 0)
+		return -1;
+	st->force_refresh = 0;
+	return 0;
+}
+
+static enum verdict status_verdict(struct dv_http *http, const struct dv_http_req *req,
+				   struct dv_http_resp *resp, struct send_state *st,
+				   struct dv_error *err)
+{
+	long s = resp->status;
+	if (s >= 200 && s < 300)
+		return V_DONE;
+	odata_error_from_response(s, resp->body.data, resp->body.len, err);
+	if (s == 401 && !req->no_auth && http->auth && !st->refreshed) {
+		st->refreshed = 1;
+		st->force_refresh = 1;
+		return V_RETRY_NOW;
+	}
+	if (s == 429)
+		return V_RETRY_WAIT;
+	if ((s == 502 || s == 503 || s == 504) && req->idempotent)
+		return V_RETRY_WAIT;
+	return V_FAIL;
+}
+
+/* How long to wait before the next attempt, or -1 when it must not happen. */
+static long wait_before_retry(struct dv_http *http, const struct dv_http_resp *resp,
+			      struct send_state *st, int attempts)
+{
+	long ms;
+	if (attempts >= HTTP_MAX_ATTEMPTS)
+		return -1;
+	if (resp->status == 429) {
+		long secs = resp->retry_after >= 0 ? resp->retry_after : HTTP_RETRY_AFTER_DEFAULT;
+		if (secs > HTTP_RETRY_AFTER_CAP)
+			return -1;
+		ms = secs * 1000;
+	} else {
+		ms = dv_http_backoff_ms(++st->retries, &http->seed);
+	}
+	if (st->deadline && now_ms() + ms >= st->deadline)
+		return -1;
+	return ms;
+}
+
+static CURLcode perform_attempt(struct dv_http *http, const struct dv_http_req *req,
+				struct attempt *a, const char *token, struct send_state *st,
+				char *errbuf, struct dv_error *err)
+{
+	struct curl_slist *headers = NULL;
+	long remaining = 0;
+	CURLcode rc;
+
+	if (build_headers(http, req, token, &headers) != 0) {
+		curl_slist_free_all(headers);
+		dv_error_nomem(err);
+		return CURLE_OUT_OF_MEMORY;
+	}
+	if (st->deadline) {
+		remaining = (long)(st->deadline - now_ms());
+		if (remaining < 1)
+			remaining = 1;
+	}
+	set_request_options(http, req, a, headers, remaining, errbuf);
+	http->requests++;
+	rc = curl_easy_perform(http->curl);
+	if (!a->status_known && rc == CURLE_OK)
+		learn_status(a);
+	curl_slist_free_all(headers);
+	return rc;
+}
+
+static void reset_for_attempt(struct dv_http_resp *resp)
+{
+	resp_clear_headers(resp);
+	dv_buf_reset(&resp->body);
+	resp->body.max = DV_BUF_DEFAULT_MAX;
+	resp->status = 0;
+}
+
+int dv_http_send(struct dv_http *http, const struct dv_http_req *req,
+		 struct dv_http_resp *resp, struct dv_error *err)
+{
+	struct send_state st = {0, 0, 0, 0};
+	long tmo = timeout_seconds(http);
+	int delivered = 0;
+
+	if (tmo > 0)
+		st.deadline = now_ms() + tmo * 1000;
+	dv_error_clear(err);
+	resp->attempts = 0;
+	for (;;) {
+		struct attempt a = {http, req, resp, 0, 0, 0, delivered, 0};
+		char errbuf[CURL_ERROR_SIZE] = "";
+		const char *token;
+		long long t0 = now_ms();
+		enum verdict v;
+		long wait;
+		CURLcode rc;
+
+		reset_for_attempt(resp);
+		if (atomic_load(&http->cancel))
+			return dv_error_set(err, DV_S_HY008, 0, "the request was canceled");
+		if (get_token(http, req, &st, &token, err) != 0)
+			return -1;
+		resp->attempts++;
+		log_request(http, req, resp->attempts);
+		dv_error_clear(err);
+		rc = perform_attempt(http, req, &a, token, &st, errbuf, err);
+		if (a.is_2xx && a.body_bytes && req->on_body)
+			delivered = 1;
+		if (rc == CURLE_WRITE_ERROR && a.sink_failed) {
+			if (err->state == DV_S_00000)
+				dv_error_set(err, DV_S_HY000, 0, "the response body of %s was "
+					     "rejected", req->url);
+			return -1;
+		}
+		if (rc == CURLE_OUT_OF_MEMORY)
+			return -1;
+		log_response(http, req, &a, now_ms() - t0);
+		if (rc != CURLE_OK)
+			v = transport_verdict(http, req, rc, errbuf, err);
+		else
+			v = status_verdict(http, req, resp, &st, err);
+		if (v == V_DONE)
+			return 0;
+		if (v == V_FAIL)
+			return -1;
+		if (v == V_RETRY_NOW)
+			continue;
+		wait = wait_before_retry(http, resp, &st, resp->attempts);
+		if (wait < 0)
+			return -1;
+		DV_LOG(http->log, DV_LOG_INFO, http, "retrying %s in %ld ms (%s)", req->url, wait,
+		       err->message);
+		if (sleep_cancellable(http, wait) != 0)
+			return dv_error_set(err, DV_S_HY008, 0, "the request was canceled");
+	}
+}

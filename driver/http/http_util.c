@@ -1,0 +1,113 @@
+/* http_util.c - pure helpers of the HTTP layer: secret masking for the log,
+ * Retry-After parsing and the retry backoff schedule (kept apart from the
+ * libcurl code so unit tests reach them directly). */
+#include "http/http_priv.h"
+#include "util/buf.h"
+#include "util/strutil.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BACKOFF_BASE_MS 250
+#define BACKOFF_CAP_MS 8000
+
+static int is_secret_field(const char *name, size_t len)
+{
+	static const char *const secret[] = {"client_secret", "password", "client_assertion",
+					     "refresh_token", "code", "code_verifier",
+					     "device_code", "assertion", "access_token", NULL};
+	for (size_t i = 0; secret[i]; i++)
+		if (strlen(secret[i]) == len && dv_strncasecmp(secret[i], name, len) == 0)
+			return 1;
+	return 0;
+}
+
+int dv_http_mask_form(struct dv_buf *out, const char *body, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		size_t start = i, eq;
+		while (i < len && body[i] != '&')
+			i++;
+		eq = start;
+		while (eq < i && body[eq] != '=')
+			eq++;
+		if (start > 0 && dv_buf_appendc(out, '&') != 0)
+			return -1;
+		if (eq < i && is_secret_field(body + start, eq - start)) {
+			if (dv_buf_append(out, body + start, eq - start + 1) != 0 ||
+			    dv_buf_appends(out, "***") != 0)
+				return -1;
+		} else if (dv_buf_append(out, body + start, i - start) != 0) {
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/* Masks "key": "value" pairs whose key is a token name.  Not a full JSON
+ * parser: it only needs to catch token responses, which are flat objects. */
+int dv_http_mask_json(struct dv_buf *out, const char *body, size_t len)
+{
+	static const char *const keys[] = {"\"access_token\"", "\"refresh_token\"",
+					   "\"id_token\"", NULL};
+	size_t i = 0;
+	while (i < len) {
+		size_t klen = 0;
+		for (size_t k = 0; keys[k] && !klen; k++) {
+			size_t n = strlen(keys[k]);
+			if (len - i >= n && memcmp(body + i, keys[k], n) == 0)
+				klen = n;
+		}
+		if (!klen) {
+			if (dv_buf_appendc(out, body[i++]) != 0)
+				return -1;
+			continue;
+		}
+		if (dv_buf_append(out, body + i, klen) != 0)
+			return -1;
+		i += klen;
+		while (i < len && (body[i] == ' ' || body[i] == ':'))
+			if (dv_buf_appendc(out, body[i++]) != 0)
+				return -1;
+		if (i < len && body[i] == '"') {
+			i++;
+			while (i < len && body[i] != '"')
+				i += body[i] == '\\' ? 2 : 1;
+			i++;
+			if (dv_buf_appends(out, "\"***\"") != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+long dv_http_parse_retry_after(const char *value)
+{
+	long secs;
+	time_t when;
+	if (!value)
+		return -1;
+	if (dv_parse_long(value, &secs) == 0)
+		return secs < 0 ? 0 : secs;
+	/* Retry-After may be an HTTP-date (RFC 9110 section 10.2.3) */
+	when = curl_getdate(value, NULL);
+	if (when == (time_t)-1)
+		return -1;
+	secs = (long)(when - time(NULL));
+	return secs < 0 ? 0 : secs;
+}
+
+long dv_http_backoff_ms(int retry, unsigned *seed)
+{
+	long d = BACKOFF_BASE_MS;
+	for (int i = 1; i < retry && d < BACKOFF_CAP_MS; i++)
+		d *= 2;
+	if (d > BACKOFF_CAP_MS)
+		d = BACKOFF_CAP_MS;
+	/* "equal jitter": half fixed, half random, so retries of many clients spread */
+	return d / 2 + (long)(rand_r(seed) % (unsigned)(d / 2 + 1));
+}
