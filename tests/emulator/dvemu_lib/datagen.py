@@ -15,6 +15,7 @@ Storage conventions (read by rowjson.py / odata_filter.py / writes.py):
   polymorphic lookups keep their target entity in the <x>type column (owneridtype...)
 """
 
+import datetime as _dt
 import os
 import sqlite3
 import tempfile
@@ -165,11 +166,15 @@ class Gen:
         return "(CASE %s END)" % " ".join(parts)
 
     def datetime(self, k, start, span_days):
-        return ("strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', '%s', '+' || %s || ' seconds')"
-                % (start, self.mod(k, span_days * 86400)))
+        epoch = int(_dt.datetime.strptime(start, "%Y-%m-%d").replace(
+            tzinfo=_dt.timezone.utc).timestamp())
+        return ("strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %d + %s, 'unixepoch')"
+                % (epoch, self.mod(k, span_days * 86400)))
 
     def date(self, k, start, span_days):
-        return "strftime('%%Y-%%m-%%d', '%s', '+' || %s || ' days')" % (start, self.mod(k, span_days))
+        epoch = int(_dt.datetime.strptime(start, "%Y-%m-%d").replace(
+            tzinfo=_dt.timezone.utc).timestamp())
+        return "strftime('%%Y-%%m-%%d', %d + 86400 * %s, 'unixepoch')" % (epoch, self.mod(k, span_days))
 
     def version(self):
         return "(1000000 + n * 10 + %s)" % self.mod(99, 10)
@@ -271,7 +276,8 @@ class Store:
         exists = con.execute("SELECT count(*) FROM sqlite_master WHERE name='_dvemu_meta'").fetchone()[0]
         if not exists:
             for stmt in ddl(model):
-                con.execute(stmt)
+                if not stmt.startswith("CREATE INDEX"):
+                    con.execute(stmt)
             for lst, words in WORDS.items():
                 con.executemany("INSERT INTO w_%s (i, w) VALUES (?, ?)" % lst, list(enumerate(words)))
             con.commit()
@@ -283,8 +289,13 @@ class Store:
         for e in self.model.entities:
             con.execute('DELETE FROM "%s"' % e.name)
             con.execute(entity_insert_sql(self.model, e, self.seed, self.counts))
+        # secondary indexes after the bulk insert (much faster than maintaining them)
+        for stmt in ddl(self.model):
+            if stmt.startswith("CREATE INDEX"):
+                con.execute(stmt.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
         con.execute("DELETE FROM _dvemu_meta")
         con.execute("INSERT INTO _dvemu_meta VALUES ('version', ?)", (100000000,))
+        con.execute("INSERT INTO _dvemu_meta VALUES ('shape', ?)", ("%d/%d" % (self.rows, self.seed),))
         con.execute("COMMIT")
 
     def close(self):

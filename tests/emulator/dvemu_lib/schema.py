@@ -543,13 +543,13 @@ def build_entities():
                  gen=lambda g: "(CASE WHEN %s < 40 THEN NULL ELSE 'Account ' || n || ' of the %s ' || %s || ' sector. Key customer since ' || (2000 + %s) || '.' END)" % (
                      g.pct(3), "dvemu", g.word("city", 4), g.mod(5, 24))),
             Attr("telephone1", "string", "Main Phone", max_length=50,
-                 gen=lambda g: "printf('+1-555-%04d', %s)" % g.mod(6, 10000)),
+                 gen=lambda g: "printf('+1-555-%%04d', %s)" % g.mod(6, 10000)),
             Attr("fax", "string", "Fax", max_length=50,
                  gen=lambda g: "(CASE WHEN %s < 70 THEN NULL ELSE printf('+1-555-%%04d', %s) END)" % (g.pct(7), g.mod(8, 10000))),
             Attr("websiteurl", "string", "Website", max_length=200,
-                 gen=lambda g: "'https://www.' || lower(%s) || n || '.example.com'" % g.word("company", 1)),
+                 gen=lambda g: "'https://www.' || lower(replace(replace(%s, ' ', ''), '''', '')) || n || '.example.com'" % g.word("company", 1)),
             Attr("emailaddress1", "string", "Email", max_length=100,
-                 gen=lambda g: "'info' || n || '@' || lower(%s) || '.example.com'" % g.word("company", 1)),
+                 gen=lambda g: "'info' || n || '@' || lower(replace(replace(%s, ' ', ''), '''', '')) || '.example.com'" % g.word("company", 1)),
             Attr("address1_line1", "string", "Address 1: Street 1", max_length=250,
                  gen=lambda g: "(%s + 1) || ' ' || %s" % (g.mod(9, 9999), g.word("street", 10))),
             Attr("address1_city", "string", "Address 1: City", max_length=80, gen=lambda g: g.word("city", 4)),
@@ -622,7 +622,7 @@ def build_entities():
             Attr("emailaddress1", "string", "Email", max_length=100,
                  gen=lambda g: "lower(replace(%s, '''', '')) || '.' || n || '@example.com'" % g.word("last", 2)),
             Attr("telephone1", "string", "Business Phone", max_length=50,
-                 gen=lambda g: "printf('+1-555-%04d', %s)" % g.mod(6, 10000)),
+                 gen=lambda g: "printf('+1-555-%%04d', %s)" % g.mod(6, 10000)),
             Attr("jobtitle", "string", "Job Title", max_length=100,
                  gen=lambda g: g.word("title", 7)),
             Attr("birthdate", "date", "Birthday", format="DateOnly",
@@ -638,7 +638,7 @@ def build_entities():
                  gen=lambda g: "(CASE WHEN %s < 10 THEN 1 ELSE 0 END)" % g.pct(23)),
             pcu] + lookup_companions(pcu, yomi=True)
             + currency_attrs("contact") + audit_attrs("contact", True, con_state),
-        schema="Contact", count=lambda n: 2 * n, keys=[]))
+        schema="Contact", count=lambda n: n, keys=[]))
 
     # --- lead -----------------------------------------------------------------------
     lead_state = state_status("lead", [(0, "Open", 1, "Open"), (1, "Qualified", 3, "Qualified"),
@@ -700,7 +700,7 @@ def build_entities():
                  gen=lambda g: "1 + %s" % g.mod(10, 3)),
             ocu] + lookup_companions(ocu, yomi=True) + [opa] + lookup_companions(opa, yomi=True)
             + currency_attrs("opportunity") + audit_attrs("opportunity", True, opp_state),
-        schema="Opportunity", count=lambda n: n))
+        schema="Opportunity", count=lambda n: max(1, n // 2)))
 
     # --- new_project: custom entity with EVERY attribute type ----------------------
     prj_state = state_status("new_project", [(0, "Active", 1, "Active"), (1, "Inactive", 2, "Inactive")],

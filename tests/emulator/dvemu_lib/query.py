@@ -1,0 +1,592 @@
+"""dvemu collection queries: GET <entityset>?$select&$filter&$orderby&$top&$count&$expand.
+
+Owns: query option validation, Prefer handling (odata.maxpagesize, include-annotations),
+server-driven paging with a real-shaped $skiptoken (keyset over the order columns + primary
+key, so paging is stateless), @odata.count and the collection annotations, single-record
+reads and single-valued $expand.
+
+Sources:
+  paging      https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results
+              (default and max page size 5000, larger maxpagesize ignored, $skip unsupported,
+              Preference-Applied, nextLink with $skiptoken=<cookie pagenumber=..
+              pagingcookie=.. istracking="False" />; spec section 5)
+  $top        https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview
+              ($top ignored when odata.maxpagesize is also sent; spec section 4)
+  $count      https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/count-rows
+              (@odata.count capped at 5000; totalrecordcount annotations)
+  $orderby    https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/order-rows
+              (lookups sort by the related primary name; no $orderby = primary key order)
+  $select     https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/select-columns
+  $expand     https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/join-tables
+"""
+
+import json
+import re
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+from . import odata_filter
+from . import rowjson
+from .errors import DvError, bad_query, unknown_property, record_not_found
+
+MAX_PAGE = 5000
+COUNT_CAP = 5000
+
+SUPPORTED = ("$select", "$filter", "$orderby", "$top", "$count", "$expand", "$apply",
+             "$skiptoken", "$deltatoken")
+REFUSED = ("$skip", "$search", "$format", "$compute", "$index", "$levels")
+
+
+def parse_query(raw_query):
+    """Raw query string -> ordered list of (name, decoded value). '+' decodes to space."""
+    out = []
+    if not raw_query:
+        return out
+    for part in raw_query.split("&"):
+        if not part:
+            continue
+        if "=" in part:
+            k, v = part.split("=", 1)
+        else:
+            k, v = part, ""
+        out.append((urllib.parse.unquote_plus(k), urllib.parse.unquote_plus(v)))
+    return out
+
+
+def parse_prefer(values):
+    """Prefer header(s) -> dict. Handles quoted values containing commas (spec section 2)."""
+    prefs = {}
+    for value in values:
+        i = 0
+        n = len(value)
+        while i < n:
+            while i < n and value[i] in " ,":
+                i += 1
+            j = i
+            while j < n and value[j] not in "=,":
+                j += 1
+            name = value[i:j].strip().lower()
+            val = None
+            if j < n and value[j] == "=":
+                j += 1
+                if j < n and value[j] == '"':
+                    k = value.find('"', j + 1)
+                    k = n if k < 0 else k
+                    val = value[j + 1:k]
+                    j = k + 1
+                else:
+                    k = j
+                    while k < n and value[k] != ",":
+                        k += 1
+                    val = value[j:k].strip()
+                    j = k
+            if name:
+                prefs[name] = val
+            i = j + 1
+    return prefs
+
+
+class Options:
+    def __init__(self, pairs):
+        self.pairs = pairs
+        self.opts = {}
+        self.aliases = {}
+        for k, v in pairs:
+            if k.startswith("@"):
+                self.aliases[k] = v
+            elif k.startswith("$"):
+                if k in REFUSED:
+                    # [U] exact code/text unconfirmed (spec section 19); 0x80060888 like other
+                    # query option errors.
+                    raise bad_query("The query parameter %s is not supported" % k)
+                if k not in SUPPORTED:
+                    raise bad_query("The query parameter %s is not supported" % k)
+                if k in self.opts:
+                    raise bad_query("Query option '%s' was specified more than once, but it must be specified at most once." % k)
+                self.opts[k] = v
+            else:
+                self.opts[k] = v
+
+    def get(self, k, default=None):
+        return self.opts.get(k, default)
+
+
+def split_top_level(s, sep=","):
+    """Split on sep outside parentheses and quotes."""
+    out = []
+    depth = 0
+    cur = []
+    q = False
+    for ch in s:
+        if ch == "'" :
+            q = not q
+        if not q:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            elif ch == sep and depth == 0:
+                out.append("".join(cur))
+                cur = []
+                continue
+        cur.append(ch)
+    if cur or out:
+        out.append("".join(cur))
+    return out
+
+
+def resolve_select(entity, text):
+    if text is None:
+        return None, None
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    attrs = []
+    for nm in names:
+        if nm == "*":
+            return None, names
+        a = entity.odata_prop(nm)
+        if a is None:
+            raise unknown_property(nm, entity.name)
+        attrs.append(a)
+    return attrs, names
+
+
+class Expand:
+    def __init__(self, nav, attr, target, select, select_names, expands, raw_opts):
+        self.nav = nav
+        self.attr = attr
+        self.target = target
+        self.select = select
+        self.select_names = select_names
+        self.expands = expands
+        self.raw_opts = raw_opts
+
+
+def parse_expand(model, entity, text, depth=0):
+    """Single-valued navigation expands: nav($select=a,b;$expand=nav2(...))."""
+    out = []
+    if not text:
+        return out
+    items = [s.strip() for s in split_top_level(text) if s.strip()]
+    if len(items) > 15:
+        raise bad_query("Number of expands in the query exceeded the maximum limit of 15.")
+    navs = entity.nav_props()
+    for item in items:
+        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\((.*)\))?$", item, re.S)
+        if not m:
+            raise bad_query("Syntax error at position 0 in '%s'." % text)
+        nav, inner = m.group(1), m.group(2)
+        if nav not in navs:
+            # collection-valued navs (relationship names) are not implemented yet
+            is_coll = any(r["ReferencedEntity"] == entity.name and r["ReferencedEntityNavigationPropertyName"] == nav
+                          for r in model.one_to_many)
+            if is_coll:
+                raise DvError(501, "0x80040216", "dvemu: collection-valued $expand ('%s') is not implemented." % nav)
+            raise unknown_property(nav, entity.name)
+        attr, target, _ = navs[nav]
+        te = model.by_name[target]
+        sel = None
+        sel_names = None
+        sub = []
+        raw = {}
+        if inner:
+            for opt in split_top_level(inner, ";"):
+                if "=" not in opt:
+                    raise bad_query("Syntax error at position 0 in '%s'." % text)
+                k, v = opt.split("=", 1)
+                k = k.strip()
+                raw[k] = v
+                if k == "$select":
+                    sel, sel_names = resolve_select(te, v)
+                elif k == "$expand":
+                    sub = parse_expand(model, te, v, depth + 1)
+                elif k in ("$skip", "$count", "$search", "$levels"):
+                    raise bad_query("The query parameter %s is not supported" % k)
+                elif k in ("$top", "$orderby", "$filter"):
+                    # Source: spec section 4: only $select (and $filter) on many-to-one expands.
+                    raise bad_query("Only $select and $filter clause can be provided while doing $expand "
+                                    "on many-to-one relationship or nested one-to-many relationship.")
+                else:
+                    raise bad_query("The query parameter %s is not supported" % k)
+        out.append(Expand(nav, attr, te, sel, sel_names, sub, raw))
+    return out
+
+
+def expand_sql(model, exp, parent_alias, ann, counter):
+    counter[0] += 1
+    alias = "x%d" % counter[0]
+    subs = [(e.nav, expand_sql(model, e, alias, ann, counter)) for e in exp.expands]
+    inner = rowjson.row_sql(model, exp.target, exp.select, ann, alias=alias, expands=subs)
+    cond = '%s."%s" = %s."%s"' % (alias, exp.target.pk, parent_alias, exp.attr.column)
+    if exp.attr.kind in ("customer", "owner"):
+        cond += " AND %s.\"%stype\" = '%s'" % (parent_alias, exp.attr.name, exp.target.name)
+    return "coalesce((SELECT %s FROM \"%s\" %s WHERE %s), 'null')" % (inner, exp.target.name, alias, cond)
+
+
+def context_select(sel_names, expands):
+    parts = list(sel_names or [])
+    for e in expands:
+        inner = context_select(e.select_names, e.expands)
+        parts.append("%s(%s)" % (e.nav, inner) if inner else "%s()" % e.nav)
+    return ",".join(parts)
+
+
+class OrderKey:
+    def __init__(self, sql, desc, name, is_text):
+        self.sql = sql
+        self.desc = desc
+        self.name = name
+        self.is_text = is_text
+
+
+def parse_orderby(model, entity, text, alias="t"):
+    keys = []
+    if text:
+        for item in split_top_level(text):
+            item = item.strip()
+            if not item:
+                continue
+            bits = item.split()
+            if len(bits) > 2 or (len(bits) == 2 and bits[1] not in ("asc", "desc")):
+                raise bad_query("Syntax error at position %d in '%s'." % (len(bits[0]) + 1, text))
+            desc = len(bits) == 2 and bits[1] == "desc"
+            path = bits[0].split("/")
+            ctx = odata_filter.Ctx(model, entity, alias, None, None, None, text)
+            op = odata_filter.resolve_prop(ctx, path)
+            a = op.attr
+            sql = op.sql
+            is_text = a.is_text
+            if a.is_lookup and len(path) == 1:
+                # Source: spec section 4: lookup columns sort by the related primary name.
+                sql = rowjson.formatted_sql(model, a, alias)
+                is_text = True
+            keys.append(OrderKey(sql, desc, a.name if len(path) == 1 else "_".join(path), is_text))
+    pk = entity.pk
+    keys.append(OrderKey('%s."%s"' % (alias, pk), False, pk, False))
+    return keys
+
+
+def order_sql(keys):
+    return ", ".join("%s%s%s" % (k.sql, " COLLATE NOCASE" if k.is_text else "", " DESC" if k.desc else "")
+                     for k in keys)
+
+
+# ---- paging cookie ---------------------------------------------------------------------------
+# Source: spec section 5 / page-results doc: outer <cookie pagenumber="2" pagingcookie="<inner,
+# URL-encoded with lower-case hex>" istracking="False" />; inner
+# <cookie page="1"><name last=".." first=".." /><accountid last="{UPPER}" first="{UPPER}" /></cookie>.
+
+def _enc_lower(s):
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), urllib.parse.quote(s, safe=""))
+
+
+def _cookie_val(v):
+    if isinstance(v, str) and re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", v):
+        return "{" + v.upper() + "}"
+    return str(v)
+
+
+def make_cookie(page, keys, first_vals, last_vals):
+    inner = ['<cookie page="%d">' % page]
+    for i, k in enumerate(keys):
+        lv, fv = last_vals[i], first_vals[i]
+        attrs = []
+        attrs.append('lastnull="1"' if lv is None else 'last="%s"' % _xml_attr(_cookie_val(lv)))
+        attrs.append('firstnull="1"' if fv is None else 'first="%s"' % _xml_attr(_cookie_val(fv)))
+        inner.append("<%s %s />" % (k.name, " ".join(attrs)))
+    inner.append("</cookie>")
+    inner_s = "".join(inner)
+    return '<cookie pagenumber="%d" pagingcookie="%s" istracking="False" />' % (page + 1, _enc_lower(inner_s))
+
+
+def _xml_attr(s):
+    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+
+
+def parse_skiptoken(tok, keys):
+    """-> (pagenumber, [last values]) or raise 400."""
+    try:
+        m = re.search(r'pagenumber="(\d+)"', tok)
+        m2 = re.search(r'pagingcookie="([^"]*)"', tok)
+        page = int(m.group(1))
+        inner = urllib.parse.unquote(m2.group(1))
+        root = ET.fromstring(inner)
+        vals = []
+        kids = list(root)
+        if len(kids) != len(keys):
+            raise ValueError("cookie shape")
+        for k, el in zip(keys, kids):
+            if el.tag != k.name:
+                raise ValueError("cookie column")
+            if el.get("lastnull") == "1":
+                vals.append(None)
+            else:
+                v = el.get("last")
+                if v is None:
+                    raise ValueError("no last")
+                if v.startswith("{") and v.endswith("}"):
+                    v = v[1:-1].lower()
+                vals.append(v)
+        return page, vals
+    except Exception:
+        raise bad_query("The $skiptoken value is not valid.")
+
+
+def keyset_condition(keys, vals, params):
+    ors = []
+    for i, k in enumerate(keys):
+        ands = []
+        for j in range(i):
+            kj, vj = keys[j], vals[j]
+            if vj is None:
+                ands.append("%s IS NULL" % kj.sql)
+            else:
+                ands.append("%s = ?%s" % (kj.sql, " COLLATE NOCASE" if kj.is_text else ""))
+                params.append(vj)
+        v = vals[i]
+        coll = " COLLATE NOCASE" if k.is_text else ""
+        if not k.desc:
+            if v is None:
+                ands.append("%s IS NOT NULL" % k.sql)
+            else:
+                ands.append("%s > ?%s" % (k.sql, coll))
+                params.append(v)
+        else:
+            if v is None:
+                ands.append("0")
+            else:
+                ands.append("(%s < ?%s OR %s IS NULL)" % (k.sql, coll, k.sql))
+                params.append(v)
+        ors.append("(" + " AND ".join(ands) + ")")
+    return "(" + " OR ".join(ors) + ")"
+
+
+def _typed(v):
+    """Cookie values come back as text; numbers compare as numbers in SQLite only if typed."""
+    if v is None:
+        return None
+    if re.fullmatch(r"-?\d+", v):
+        return int(v)
+    if re.fullmatch(r"-?\d+\.\d+(e[-+]?\d+)?", v, re.I):
+        return float(v)
+    return v
+
+
+def json_bytes(obj):
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def query_collection(app, req, entity, opts, prefer):
+    """Returns (status, headers, body)."""
+    model = app.model
+    ann = rowjson.Annotations(prefer.get("odata.include-annotations"))
+    applied = []
+    maxpage = None
+    if "odata.maxpagesize" in prefer:
+        try:
+            maxpage = int(prefer["odata.maxpagesize"])
+        except (TypeError, ValueError):
+            maxpage = None
+        if maxpage is not None and maxpage > 0:
+            # Source: page-results doc: requests > 5000 are ignored (fall back to 5000) [O].
+            if maxpage <= MAX_PAGE:
+                applied.append("odata.maxpagesize=%d" % maxpage)
+            else:
+                maxpage = MAX_PAGE
+        else:
+            maxpage = None
+    if ann.any():
+        applied.append('odata.include-annotations="%s"' % prefer.get("odata.include-annotations"))
+
+    sel, sel_names = resolve_select(entity, opts.get("$select"))
+    expands = parse_expand(model, entity, opts.get("$expand"))
+    where = []
+    params = []
+    if opts.get("$filter") is not None:
+        fsql, fparams = odata_filter.compile_filter(model, entity, "t", opts.get("$filter"),
+                                                    opts.aliases, app.now(), req.user_id, req.bu_id)
+        where.append(fsql)
+        params.extend(fparams)
+    keys = parse_orderby(model, entity, opts.get("$orderby"))
+    top = None
+    if opts.get("$top") is not None:
+        try:
+            top = int(opts.get("$top"))
+            if top < 0:
+                raise ValueError()
+        except ValueError:
+            raise bad_query("Invalid value '%s' for $top query option found. The $top query option requires a non-negative integer value." % opts.get("$top"))
+    if maxpage is not None:
+        top = None  # Source: spec section 4: $top is ignored when odata.maxpagesize is sent.
+    count = opts.get("$count")
+    if count not in (None, "true", "false"):
+        raise bad_query("'%s' is not a valid count option." % count)
+
+    page_size = maxpage or MAX_PAGE
+    page_no = 1
+    if opts.get("$skiptoken") is not None:
+        page_no, vals = parse_skiptoken(opts.get("$skiptoken"), keys)
+        vals = [_typed(v) if not k.is_text else v for k, v in zip(keys, vals)]
+        kp = []
+        where.append(keyset_condition(keys, vals, kp))
+        params.extend(kp)
+        page_no = max(page_no, 2)
+    limit = page_size
+    remaining_top = None
+    if top is not None:
+        served = (page_no - 1) * page_size
+        remaining_top = top - served
+        limit = max(0, min(page_size, remaining_top))
+
+    counter = [0]
+    exp_sql = [(e.nav, expand_sql(model, e, "t", ann, counter)) for e in expands]
+    row_expr = rowjson.row_sql(model, entity, sel, ann, alias="t", expands=exp_sql)
+    key_cols = ", ".join(k.sql for k in keys)
+    where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+    sql = 'SELECT %s, %s FROM "%s" t%s ORDER BY %s LIMIT %d' % (
+        row_expr, key_cols, entity.name, where_sql, order_sql(keys), limit + 1)
+    con = app.db()
+    try:
+        rows = con.execute(sql, params).fetchall()
+        total = None
+        if count == "true" or ann.wants("Microsoft.Dynamics.CRM.totalrecordcount"):
+            if count == "true":
+                base_where = []
+                bparams = []
+                if opts.get("$filter") is not None:
+                    fsql, fparams = odata_filter.compile_filter(model, entity, "t", opts.get("$filter"),
+                                                                opts.aliases, app.now(), req.user_id, req.bu_id)
+                    base_where.append(fsql)
+                    bparams = fparams
+                wsql = (" WHERE " + " AND ".join(base_where)) if base_where else ""
+                total = con.execute('SELECT count(*) FROM (SELECT 1 FROM "%s" t%s LIMIT %d)' % (
+                    entity.name, wsql, COUNT_CAP + 1), bparams).fetchone()[0]
+    finally:
+        app.release(con)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if top is not None and (remaining_top is None or remaining_top <= page_size):
+        more = False
+    nkeys = len(keys)
+    ctx_sel = context_select(sel_names, expands)
+    context = "%s/$metadata#%s%s" % (app.api_base(req), entity.set_name, "(%s)" % ctx_sel if ctx_sel else "")
+    head = ['{"@odata.context":%s' % json.dumps(context)]
+    if ann.wants("Microsoft.Dynamics.CRM.totalrecordcount"):
+        # Source: spec section 3/5: -1 without $count=true; capped at 5000 with limitexceeded.
+        head.append('"@Microsoft.Dynamics.CRM.totalrecordcount":%d' % (-1 if total is None else min(total, COUNT_CAP)))
+        head.append('"@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded":%s' % (
+            "true" if (total is not None and total > COUNT_CAP) else "false"))
+    if ann.wants("Microsoft.Dynamics.CRM.globalmetadataversion"):
+        head.append('"@Microsoft.Dynamics.CRM.globalmetadataversion":"%s"' % app.metadata_version)
+    if count == "true":
+        head.append('"@odata.count":%d' % min(total, COUNT_CAP))
+    body_rows = ",".join(r[0] for r in rows)
+    tail = "]"
+    if more and rows:
+        last = rows[-1][1:1 + nkeys]
+        first = rows[0][1:1 + nkeys]
+        cookie = make_cookie(page_no, keys, list(first), list(last))
+        link = app.api_base(req) + "/" + entity.set_name + "?" + next_link_query(opts, cookie)
+        tail = '],"@odata.nextLink":%s' % json.dumps(link)
+    body = (",".join(head) + ',"value":[' + body_rows + tail + "}").encode("utf-8")
+    if app.page_think_ms:
+        time.sleep(app.page_think_ms / 1000.0)
+    headers = [("Preference-Applied", p) for p in applied]
+    return 200, headers, body
+
+
+def next_link_query(opts, cookie):
+    parts = []
+    for k, v in opts.pairs:
+        if k == "$skiptoken":
+            continue
+        parts.append(urllib.parse.quote(k, safe="$@") + "=" + urllib.parse.quote(v, safe="$,()/:=@'*;!"))
+    parts.append("$skiptoken=" + urllib.parse.quote(cookie, safe="=/"))
+    return "&".join(parts)
+
+
+# ---- single record --------------------------------------------------------------------------
+
+def key_where(app, entity, keytext):
+    """accounts(<guid>) or accounts(accountnumber='A-1') or (k1=1,k2='x') -> (sql, params, is_alt)."""
+    keytext = keytext.strip()
+    if re.fullmatch(odata_filter.GUID_RE.pattern, keytext):
+        return 't."%s" = ?' % entity.pk, [keytext.lower()], False
+    parts = split_top_level(keytext)
+    conds = []
+    params = []
+    names = []
+    for p in parts:
+        if "=" not in p:
+            raise bad_query("Bad Request - Error in query syntax.")
+        k, v = p.split("=", 1)
+        k = k.strip()
+        v = v.strip()
+        names.append(k)
+        a = entity.odata_prop(k)
+        if a is None:
+            raise unknown_property(k, entity.name)
+        if v.startswith("'") and v.endswith("'"):
+            val = v[1:-1].replace("''", "'")
+        elif re.fullmatch(odata_filter.GUID_RE.pattern, v):
+            val = v.lower()
+        else:
+            try:
+                val = int(v)
+            except ValueError:
+                try:
+                    val = float(v)
+                except ValueError:
+                    raise bad_query("Bad Request - Error in query syntax.")
+        conds.append('t."%s" = ?' % a.column)
+        params.append(val)
+    key_attrs = set(n[1:-6] if n.startswith("_") else n for n in names)
+    ok = any(set(attrs) == key_attrs for _, attrs in entity.keys)
+    if not ok and key_attrs != {entity.pk}:
+        raise DvError(400, "0x80060888", "The key specified for entity '%s' is not an alternate key." % entity.name)
+    return " AND ".join(conds), params, True
+
+
+def get_single(app, req, entity, keytext, opts, prefer, prop=None):
+    model = app.model
+    ann = rowjson.Annotations(prefer.get("odata.include-annotations"))
+    sel, sel_names = resolve_select(entity, opts.get("$select"))
+    expands = parse_expand(model, entity, opts.get("$expand"))
+    wsql, params, is_alt = key_where(app, entity, keytext)
+    counter = [0]
+    exp_sql = [(e.nav, expand_sql(model, e, "t", ann, counter)) for e in expands]
+    if prop is not None:
+        a = entity.odata_prop(prop)
+        if a is None:
+            raise unknown_property(prop, entity.name)
+        row_expr = rowjson.value_sql(a, 't."%s"' % a.column)
+    else:
+        row_expr = rowjson.row_sql(model, entity, sel, ann, alias="t", expands=exp_sql)
+    con = app.db()
+    try:
+        row = con.execute('SELECT %s, t."versionnumber" FROM "%s" t WHERE %s' % (row_expr, entity.name, wsql),
+                          params).fetchone()
+    finally:
+        app.release(con)
+    if row is None:
+        if is_alt:
+            # Source: spec section 7: missing alternate key -> 404 0x80060891.
+            raise DvError(404, "0x80060891", "A record with the specified key values does not exist in %s entity" % entity.name)
+        raise record_not_found(entity.name, keytext.lower())
+    etag = 'W/"%s"' % row[1]
+    headers = [("ETag", etag)]
+    if ann.any():
+        headers.append(("Preference-Applied", 'odata.include-annotations="%s"' % prefer.get("odata.include-annotations")))
+    if prop is not None:
+        # Source: spec section 7: single property GET -> {"@odata.context":..,"value":..}
+        ctx = "%s/$metadata#%s(%s)/%s" % (app.api_base(req), entity.set_name, keytext, prop)
+        body = ('{"@odata.context":%s,"value":%s}' % (json.dumps(ctx), row[0])).encode("utf-8")
+        return 200, headers, body
+    # Source: spec section 7: If-None-Match with the current etag -> 304 (not with expand/annotations)
+    inm = req.headers.get("If-None-Match")
+    if inm and inm == etag and not expands and not ann.any():
+        return 304, headers, b""
+    ctx_sel = context_select(sel_names, expands)
+    ctx = "%s/$metadata#%s%s/$entity" % (app.api_base(req), entity.set_name, "(%s)" % ctx_sel if ctx_sel else "")
+    body = ('{"@odata.context":%s,%s' % (json.dumps(ctx), row[0][1:])).encode("utf-8")
+    return 200, headers, body
