@@ -1,0 +1,366 @@
+/* catalog_meta.c - metadata JSON bodies to catalog structs (see catalog_int.h).
+ *
+ * Bodies are small (metadata, not rows), so they are parsed whole with
+ * yajl_tree.  Every body is {"@odata.context":..,"value":[{..},..]}; Labels
+ * are {"LocalizedLabels":[{"Label":..}],"UserLocalizedLabel":{"Label":..}};
+ * enum-like complex values are {"Value":"..."}.
+ * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api */
+#include "catalog/catalog_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#include "util/strutil.h"
+
+static yajl_val get(yajl_val obj, const char *key)
+{
+	const char *path[2] = {key, NULL};
+	return obj ? yajl_tree_get(obj, path, yajl_t_any) : NULL;
+}
+
+static const char *get_str(yajl_val obj, const char *key)
+{
+	yajl_val v = get(obj, key);
+	return YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+}
+
+static char *dup_str(yajl_val obj, const char *key)
+{
+	return dv_strdup(get_str(obj, key));
+}
+
+static int get_bool(yajl_val obj, const char *key, int dflt)
+{
+	yajl_val v = get(obj, key);
+	if (YAJL_IS_TRUE(v))
+		return 1;
+	if (YAJL_IS_FALSE(v))
+		return 0;
+	/* some flags are BooleanManagedProperty: {"Value":true,...} */
+	if (YAJL_IS_OBJECT(v))
+		return get_bool(v, "Value", dflt);
+	return dflt;
+}
+
+static long get_long(yajl_val obj, const char *key, long dflt)
+{
+	yajl_val v = get(obj, key);
+	return YAJL_IS_INTEGER(v) ? (long)YAJL_GET_INTEGER(v) : dflt;
+}
+
+/* {"Value":"x"} -> "x" */
+static const char *get_value_str(yajl_val obj, const char *key)
+{
+	yajl_val v = get(obj, key);
+	return YAJL_IS_OBJECT(v) ? get_str(v, "Value") : NULL;
+}
+
+/* The user's label, else the first localized one, else NULL. */
+static char *dup_label(yajl_val obj, const char *key)
+{
+	yajl_val lab = get(obj, key), locs;
+	const char *s = get_str(get(lab, "UserLocalizedLabel"), "Label");
+	if (s)
+		return dv_strdup(s);
+	locs = get(lab, "LocalizedLabels");
+	if (YAJL_IS_ARRAY(locs) && YAJL_GET_ARRAY(locs)->len > 0)
+		return dup_str(YAJL_GET_ARRAY(locs)->values[0], "Label");
+	return NULL;
+}
+
+static int parse_body(const char *json, size_t len, yajl_val *root, yajl_val *items,
+		      struct dv_error *err)
+{
+	char errbuf[256], *copy = dv_strndup(json, len);
+	if (!copy)
+		return dv_error_nomem(err);
+	*root = yajl_tree_parse(copy, errbuf, sizeof(errbuf));
+	free(copy);
+	if (!*root)
+		return dv_error_set(err, DV_S_HY000, 0, "unreadable metadata response: %s",
+				    errbuf);
+	*items = get(*root, "value");
+	if (!YAJL_IS_ARRAY(*items)) {
+		yajl_tree_free(*root);
+		return dv_error_set(err, DV_S_HY000, 0,
+				    "metadata response without a \"value\" array");
+	}
+	return 0;
+}
+
+static int entity_from_json(yajl_val o, struct dv_entity *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->logical_name = dup_str(o, "LogicalName");
+	e->entity_set = dup_str(o, "EntitySetName");
+	e->schema_name = dup_str(o, "SchemaName");
+	e->primary_id = dup_str(o, "PrimaryIdAttribute");
+	e->primary_name = dup_str(o, "PrimaryNameAttribute");
+	e->display_name = dup_label(o, "DisplayName");
+	e->description = dup_label(o, "Description");
+	e->object_type_code = (int)get_long(o, "ObjectTypeCode", 0);
+	e->is_intersect = get_bool(o, "IsIntersect", 0);
+	e->is_activity = get_bool(o, "IsActivity", 0);
+	e->is_custom = get_bool(o, "IsCustomEntity", 0);
+	e->change_tracking = get_bool(o, "ChangeTrackingEnabled", 0);
+	return e->logical_name ? 0 : -1;
+}
+
+int catalog_parse_entities(const char *json, size_t len, struct dv_entity ***out, size_t *n,
+			   struct dv_error *err)
+{
+	yajl_val root, items;
+	struct dv_entity **list;
+	size_t i, total, count = 0;
+	if (parse_body(json, len, &root, &items, err) != 0)
+		return -1;
+	total = YAJL_GET_ARRAY(items)->len;
+	list = calloc(total + 1, sizeof(*list));
+	if (!list) {
+		yajl_tree_free(root);
+		return dv_error_nomem(err);
+	}
+	for (i = 0; i < total; i++) {
+		struct dv_entity *e = calloc(1, sizeof(*e));
+		if (!e)
+			break;
+		/* entries without a logical name or entity set cannot be queried */
+		if (entity_from_json(YAJL_GET_ARRAY(items)->values[i], e) != 0 || !e->entity_set) {
+			catalog_entity_free(e);
+			continue;
+		}
+		list[count++] = e;
+	}
+	yajl_tree_free(root);
+	if (i < total) {
+		while (count > 0)
+			catalog_entity_free(list[--count]);
+		free(list);
+		return dv_error_nomem(err);
+	}
+	*out = list;
+	*n = count;
+	return 0;
+}
+
+static enum attr_required required_level(yajl_val o)
+{
+	const char *v = get_value_str(o, "RequiredLevel");
+	if (!v)
+		return REQ_NONE;
+	if (strcmp(v, "SystemRequired") == 0)
+		return REQ_SYSTEM;
+	if (strcmp(v, "ApplicationRequired") == 0)
+		return REQ_APPLICATION;
+	if (strcmp(v, "Recommended") == 0)
+		return REQ_RECOMMENDED;
+	return REQ_NONE;
+}
+
+static void attr_from_json(yajl_val o, struct attr_meta *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->logical_name = dup_str(o, "LogicalName");
+	a->schema_name = dup_str(o, "SchemaName");
+	a->attribute_type = dup_str(o, "AttributeType");
+	a->type_name = dv_strdup(get_value_str(o, "AttributeTypeName"));
+	a->attribute_of = dup_str(o, "AttributeOf");
+	a->display_name = dup_label(o, "DisplayName");
+	a->is_primary_id = get_bool(o, "IsPrimaryId", 0);
+	a->is_primary_name = get_bool(o, "IsPrimaryName", 0);
+	a->valid_read = get_bool(o, "IsValidForRead", 1);
+	a->valid_create = get_bool(o, "IsValidForCreate", 0);
+	a->valid_update = get_bool(o, "IsValidForUpdate", 0);
+	a->is_logical = get_bool(o, "IsLogical", 0);
+	a->required = required_level(o);
+	a->column_number = get_long(o, "ColumnNumber", 0);
+	a->max_length = -1;
+	a->precision = -1;
+}
+
+static void attr_free(struct attr_meta *a)
+{
+	size_t i;
+	free(a->logical_name);
+	free(a->schema_name);
+	free(a->attribute_type);
+	free(a->type_name);
+	free(a->attribute_of);
+	free(a->display_name);
+	free(a->format);
+	free(a->behavior);
+	for (i = 0; i < a->ntargets; i++)
+		free(a->targets[i]);
+	free(a->targets);
+}
+
+void catalog_attr_list_free(struct attr_list *list)
+{
+	size_t i;
+	for (i = 0; i < list->n; i++)
+		attr_free(&list->items[i]);
+	free(list->items);
+	list->items = NULL;
+	list->n = 0;
+}
+
+int catalog_parse_attributes(const char *json, size_t len, struct attr_list *out,
+			     struct dv_error *err)
+{
+	yajl_val root, items;
+	size_t i, n;
+	out->items = NULL;
+	out->n = 0;
+	if (parse_body(json, len, &root, &items, err) != 0)
+		return -1;
+	n = YAJL_GET_ARRAY(items)->len;
+	out->items = calloc(n + 1, sizeof(*out->items));
+	if (!out->items) {
+		yajl_tree_free(root);
+		return dv_error_nomem(err);
+	}
+	for (i = 0; i < n; i++) {
+		attr_from_json(YAJL_GET_ARRAY(items)->values[i], &out->items[out->n]);
+		if (!out->items[out->n].logical_name || !out->items[out->n].attribute_type) {
+			attr_free(&out->items[out->n]);
+			continue;
+		}
+		out->n++;
+	}
+	yajl_tree_free(root);
+	return 0;
+}
+
+static struct attr_meta *find_attr(struct attr_list *list, const char *name)
+{
+	size_t i;
+	for (i = 0; name && i < list->n; i++)
+		if (strcmp(list->items[i].logical_name, name) == 0)
+			return &list->items[i];
+	return NULL;
+}
+
+static int set_targets(struct attr_meta *a, yajl_val arr)
+{
+	size_t i, n;
+	if (!YAJL_IS_ARRAY(arr) || a->targets)
+		return 0;
+	n = YAJL_GET_ARRAY(arr)->len;
+	a->targets = calloc(n + 1, sizeof(char *));
+	if (!a->targets)
+		return -1;
+	for (i = 0; i < n; i++) {
+		yajl_val t = YAJL_GET_ARRAY(arr)->values[i];
+		if (!YAJL_IS_STRING(t))
+			continue;
+		a->targets[a->ntargets] = dv_strdup(YAJL_GET_STRING(t));
+		if (!a->targets[a->ntargets])
+			return -1;
+		a->ntargets++;
+	}
+	return 0;
+}
+
+static int merge_facet(struct attr_meta *a, yajl_val o, enum facet_cast f)
+{
+	switch (f) {
+	case FACET_STRING:
+	case FACET_MEMO:
+		a->max_length = get_long(o, "MaxLength", -1);
+		return 0;
+	case FACET_DECIMAL:
+	case FACET_MONEY:
+	case FACET_DOUBLE:
+		a->precision = (int)get_long(o, "Precision", -1);
+		return 0;
+	case FACET_DATETIME:
+		free(a->format);
+		free(a->behavior);
+		a->format = dup_str(o, "Format");
+		a->behavior = dv_strdup(get_value_str(o, "DateTimeBehavior"));
+		return 0;
+	case FACET_LOOKUP:
+		return set_targets(a, get(o, "Targets"));
+	default:
+		return 0;
+	}
+}
+
+int catalog_parse_facets(const char *json, size_t len, enum facet_cast f,
+			 struct attr_list *list, struct dv_error *err)
+{
+	yajl_val root, items;
+	size_t i;
+	int rc = 0;
+	if (parse_body(json, len, &root, &items, err) != 0)
+		return -1;
+	for (i = 0; i < YAJL_GET_ARRAY(items)->len && rc == 0; i++) {
+		yajl_val o = YAJL_GET_ARRAY(items)->values[i];
+		struct attr_meta *a = find_attr(list, get_str(o, "LogicalName"));
+		if (a)
+			rc = merge_facet(a, o, f);
+	}
+	yajl_tree_free(root);
+	return rc == 0 ? 0 : dv_error_nomem(err);
+}
+
+static void relationship_free(struct dv_relationship *r)
+{
+	free(r->schema_name);
+	free(r->referencing_attribute);
+	free(r->referenced_entity);
+	free(r->referenced_attribute);
+	free(r->navigation_property);
+}
+
+int catalog_parse_relationships(const char *json, size_t len, struct dv_entity *e,
+				struct dv_error *err)
+{
+	yajl_val root, items;
+	size_t i, n;
+	if (parse_body(json, len, &root, &items, err) != 0)
+		return -1;
+	n = YAJL_GET_ARRAY(items)->len;
+	e->many_to_one = calloc(n + 1, sizeof(*e->many_to_one));
+	if (!e->many_to_one) {
+		yajl_tree_free(root);
+		return dv_error_nomem(err);
+	}
+	for (i = 0; i < n; i++) {
+		yajl_val o = YAJL_GET_ARRAY(items)->values[i];
+		struct dv_relationship *r = &e->many_to_one[e->nmany_to_one];
+		r->schema_name = dup_str(o, "SchemaName");
+		r->referencing_attribute = dup_str(o, "ReferencingAttribute");
+		r->referenced_entity = dup_str(o, "ReferencedEntity");
+		r->referenced_attribute = dup_str(o, "ReferencedAttribute");
+		r->navigation_property = dup_str(o, "ReferencingEntityNavigationPropertyName");
+		if (!r->referencing_attribute || !r->referenced_entity) {
+			relationship_free(r);
+			memset(r, 0, sizeof(*r));
+			continue;
+		}
+		e->nmany_to_one++;
+	}
+	yajl_tree_free(root);
+	return 0;
+}
+
+void catalog_entity_free(struct dv_entity *e)
+{
+	size_t i;
+	if (!e)
+		return;
+	free(e->logical_name);
+	free(e->entity_set);
+	free(e->schema_name);
+	free(e->display_name);
+	free(e->description);
+	free(e->primary_id);
+	free(e->primary_name);
+	catalog_columns_free(e->columns, e->ncolumns);
+	for (i = 0; i < e->nmany_to_one; i++)
+		relationship_free(&e->many_to_one[i]);
+	free(e->many_to_one);
+	free(e);
+}

@@ -1,0 +1,411 @@
+/* engine.c - the per-connection SQLite database (engine.h).
+ *
+ * Owns: opening the in-memory database with the "dataverse" module and the
+ * helper functions sqlparse's rewrites call, creating a virtual table the
+ * first time a statement names an entity ("no such table: X" -> catalog
+ * lookup -> CREATE VIRTUAL TABLE temp."x" USING dataverse("x") -> prepare
+ * again), SQLite error -> SQLSTATE mapping, stepping with the service error
+ * of a failed scan, result column description and EXPLAIN. */
+#include "engine/engine_int.h"
+
+#include <sql.h>
+#include <sqlext.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "http/http.h"
+#include "sqlparse/escape.h"
+#include "util/strutil.h"
+
+#define MAX_CREATED_PER_PREPARE 64
+
+/* odbc_right(s, n): the last n characters of s (ODBC RIGHT). */
+static void fn_right(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *s = sqlite3_value_text(argv[0]);
+	sqlite3_int64 n = sqlite3_value_int64(argv[1]), chars = 0;
+	int len, i;
+	(void)argc;
+	if (!s || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	len = sqlite3_value_bytes(argv[0]);
+	for (i = len; i > 0 && chars < n; i--)
+		if ((s[i - 1] & 0xC0) != 0x80)
+			chars++;
+	sqlite3_result_text(ctx, (const char *)s + i, len - i, SQLITE_TRANSIENT);
+}
+
+/* odbc_locate(needle, hay, start): 1-based character position of needle in
+ * hay at or after start, 0 when absent (ODBC LOCATE with 3 arguments). */
+static void fn_locate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *needle = (const char *)sqlite3_value_text(argv[0]);
+	const char *hay = (const char *)sqlite3_value_text(argv[1]);
+	sqlite3_int64 start = sqlite3_value_int64(argv[2]), pos = 1;
+	const char *p, *hit;
+	(void)argc;
+	if (!needle || !hay || sqlite3_value_type(argv[2]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	for (p = hay; *p && pos < start; p++)
+		if ((*p & 0xC0) != 0x80 && p != hay)
+			pos++;
+	/* p is now at character `start` (or the end) */
+	while (*p && (*p & 0xC0) == 0x80)
+		p++;
+	hit = start >= 1 ? strstr(p, needle) : NULL;
+	if (!hit) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	for (pos = 1, p = hay; p < hit; p++)
+		if ((p[1] & 0xC0) != 0x80)
+			pos++;
+	sqlite3_result_int64(ctx, pos);
+}
+
+static char *make_api_base(const struct dv_config *cfg)
+{
+	struct dv_buf b;
+	size_t n = cfg->url ? strlen(cfg->url) : 0;
+	dv_buf_init(&b, 0);
+	while (n > 0 && cfg->url[n - 1] == '/')
+		n--;
+	dv_buf_append(&b, cfg->url ? cfg->url : "", n);
+	dv_buf_appendf(&b, "/api/data/%s/", cfg->api_version ? cfg->api_version : "v9.2");
+	return dv_buf_steal(&b);
+}
+
+struct dv_engine *dv_engine_new(struct dv_catalog *cat, struct dv_http *http,
+				const struct dv_config *cfg, struct dv_log *log,
+				struct dv_error *err)
+{
+	struct dv_engine *eng = calloc(1, sizeof(*eng));
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+	if (!eng) {
+		dv_error_nomem(err);
+		return NULL;
+	}
+	eng->cat = cat;
+	eng->http = http;
+	eng->log = log;
+	eng->page_size = cfg->page_size;
+	eng->include_formatted = cfg->include_formatted_values;
+	eng->api_base = make_api_base(cfg);
+	if (!eng->api_base || sqlite3_open_v2(":memory:", &eng->db, SQLITE_OPEN_READWRITE |
+					      SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	    vtab_register(eng) != SQLITE_OK ||
+	    sqlite3_create_function(eng->db, SQLPARSE_FN_RIGHT, 2, flags, NULL, fn_right, NULL,
+				    NULL) != SQLITE_OK ||
+	    sqlite3_create_function(eng->db, SQLPARSE_FN_LOCATE, 3, flags, NULL, fn_locate,
+				    NULL, NULL) != SQLITE_OK) {
+		dv_error_set(err, DV_S_HY000, 0, "cannot open the local SQL engine: %s",
+			     eng->db ? sqlite3_errmsg(eng->db) : "out of memory");
+		dv_engine_free(eng);
+		return NULL;
+	}
+	return eng;
+}
+
+void dv_engine_free(struct dv_engine *eng)
+{
+	if (!eng)
+		return;
+	sqlite3_close_v2(eng->db);
+	free(eng->api_base);
+	free(eng);
+}
+
+sqlite3 *dv_engine_db(struct dv_engine *eng)
+{
+	return eng->db;
+}
+
+/* CREATE VIRTUAL TABLE temp."x" USING dataverse("x") for the entity `name`. */
+static int create_table(struct dv_engine *eng, const char *name, struct dv_error *err)
+{
+	const struct dv_entity *e;
+	char *sql, *msg = NULL;
+	int rc;
+	if (dv_catalog_entity(eng->cat, name, &e, err) != 0)
+		return -1;
+	sql = sqlite3_mprintf("CREATE VIRTUAL TABLE temp.\"%w\" USING dataverse(\"%w\")",
+			      e->logical_name, e->logical_name);
+	if (!sql)
+		return dv_error_nomem(err);
+	dv_error_clear(&eng->scan_err);
+	rc = sqlite3_exec(eng->db, sql, NULL, NULL, &msg);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		if (eng->scan_err.state != DV_S_00000)
+			*err = eng->scan_err;
+		else
+			dv_error_set(err, DV_S_HY000, 0, "cannot create table %s: %s",
+				     e->logical_name, msg ? msg : "");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The table name of "no such table: [schema.]X", or NULL. */
+static char *missing_table(const char *msg)
+{
+	static const char prefix[] = "no such table: ";
+	const char *name;
+	if (strncmp(msg, prefix, sizeof(prefix) - 1) != 0)
+		return NULL;
+	name = msg + sizeof(prefix) - 1;
+	if (dv_strncasecmp(name, "main.", 5) == 0 || dv_strncasecmp(name, "temp.", 5) == 0)
+		name += 5;
+	return dv_strdup(name);
+}
+
+static int map_prepare_error(struct dv_engine *eng, int rc, struct dv_error *err)
+{
+	const char *msg = sqlite3_errmsg(eng->db);
+	static const char col[] = "no such column: ";
+	if (rc == SQLITE_NOMEM)
+		return dv_error_nomem(err);
+	if (strncmp(msg, col, sizeof(col) - 1) == 0)
+		return dv_error_set(err, DV_S_42S22, 0, "Column '%s' does not exist",
+				    msg + sizeof(col) - 1);
+	return dv_error_set(err, DV_S_42000, 0, "%s", msg);
+}
+
+int dv_engine_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
+		      struct dv_error *err)
+{
+	int tries, rc;
+	*out = NULL;
+	for (tries = 0; tries <= MAX_CREATED_PER_PREPARE; tries++) {
+		char *table;
+		dv_error_clear(&eng->scan_err);
+		rc = sqlite3_prepare_v2(eng->db, sql, -1, out, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (eng->scan_err.state != DV_S_00000) {
+			*err = eng->scan_err;
+			return -1;
+		}
+		table = missing_table(sqlite3_errmsg(eng->db));
+		if (!table)
+			return map_prepare_error(eng, rc, err);
+		rc = create_table(eng, table, err);
+		free(table);
+		if (rc != 0)
+			return -1;
+	}
+	return dv_error_set(err, DV_S_42000, 0, "too many tables in one statement");
+}
+
+int dv_engine_step(struct dv_engine *eng, sqlite3_stmt *stmt, struct dv_error *err)
+{
+	int rc;
+	if (!sqlite3_stmt_busy(stmt))
+		dv_http_reset_cancel(eng->http);
+	dv_error_clear(&eng->scan_err);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (eng->scan_err.state != DV_S_00000) {
+		*err = eng->scan_err;
+		return -1;
+	}
+	if (rc == SQLITE_INTERRUPT)
+		return dv_error_set(err, DV_S_HY008, 0, "the statement was canceled");
+	if (rc == SQLITE_NOMEM)
+		return dv_error_nomem(err);
+	if (rc == SQLITE_CONSTRAINT)
+		return dv_error_set(err, DV_S_23000, 0, "%s", sqlite3_errmsg(eng->db));
+	return dv_error_set(err, DV_S_HY000, 0, "%s", sqlite3_errmsg(eng->db));
+}
+
+static void info_from_column(struct dv_colinfo *out, const struct dv_column *c)
+{
+	out->sql_type = c->sql_type;
+	out->type_name = c->type_name;
+	out->column_size = c->column_size;
+	out->decimal_digits = c->decimal_digits;
+	out->nullable = c->nullable;
+	out->attr_type = (int)c->attr_type;
+}
+
+struct decl_map {
+	const char *prefix;
+	short sql_type;
+	const char *type_name;
+	long size;
+};
+
+static const struct decl_map decls[] = {
+	{"NVARCHAR", SQL_WVARCHAR, "nvarchar", 4000},
+	{"NTEXT", SQL_WLONGVARCHAR, "ntext", 1048576},
+	{"UNIQUEIDENTIFIER", SQL_GUID, "uniqueidentifier", 36},
+	{"INTEGER", SQL_INTEGER, "int", 10},
+	{"BIGINT", SQL_BIGINT, "bigint", 19},
+	{"DECIMAL", SQL_DECIMAL, "decimal", 23},
+	{"DOUBLE", SQL_DOUBLE, "float", 15},
+	{"BIT", SQL_BIT, "bit", 1},
+	{"DATETIME", SQL_TYPE_TIMESTAMP, "datetime", 19},
+	{"DATE", SQL_TYPE_DATE, "date", 10},
+	{"IMAGE", SQL_LONGVARBINARY, "image", 2147483647L},
+};
+
+/* From a declared type such as "NVARCHAR(100) COLLATE NOCASE". */
+static int info_from_decl(struct dv_colinfo *out, const char *decl)
+{
+	size_t i;
+	for (i = 0; i < sizeof(decls) / sizeof(decls[0]); i++) {
+		size_t n = strlen(decls[i].prefix);
+		const char *paren;
+		if (dv_strncasecmp(decl, decls[i].prefix, n) != 0 ||
+		    (decl[n] && decl[n] != '(' && decl[n] != ' '))
+			continue;
+		out->sql_type = decls[i].sql_type;
+		out->type_name = decls[i].type_name;
+		out->column_size = decls[i].size;
+		paren = decl[n] == '(' ? decl + n + 1 : NULL;
+		if (paren) {
+			char *end;
+			long size = strtol(paren, &end, 10);
+			if (end != paren && size > 0)
+				out->column_size = size;
+			if (*end == ',')
+				out->decimal_digits = (short)strtol(end + 1, NULL, 10);
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int dv_engine_describe(struct dv_engine *eng, sqlite3_stmt *stmt, int i,
+		       struct dv_colinfo *out)
+{
+	const char *name = sqlite3_column_name(stmt, i);
+	const char *table = sqlite3_column_table_name(stmt, i);
+	const char *origin = sqlite3_column_origin_name(stmt, i);
+	const char *decl = sqlite3_column_decltype(stmt, i);
+	memset(out, 0, sizeof(*out));
+	if (!name)
+		return -1;
+	dv_strlcpy(out->name, name, sizeof(out->name));
+	out->nullable = SQL_NULLABLE_UNKNOWN;
+	out->attr_type = -1;
+	if (table && origin) {
+		const struct dv_entity *e;
+		struct dv_error err;
+		dv_strlcpy(out->table, table, sizeof(out->table));
+		dv_strlcpy(out->base_column, origin, sizeof(out->base_column));
+		if (dv_catalog_entity(eng->cat, table, &e, &err) == 0) {
+			const struct dv_column *c = dv_entity_column(e, origin);
+			if (c) {
+				info_from_column(out, c);
+				return 0;
+			}
+		}
+	}
+	if (decl && info_from_decl(out, decl) == 0)
+		return 0;
+	if (dv_strncasecmp(name, "count(", 6) == 0) {
+		out->sql_type = SQL_BIGINT;
+		out->type_name = "bigint";
+		out->column_size = 19;
+		out->nullable = SQL_NO_NULLS;
+		return 0;
+	}
+	out->sql_type = SQL_WVARCHAR;
+	out->type_name = "nvarchar";
+	out->column_size = 255;
+	return 0;
+}
+
+/* "select=a;filter=x" -> "$select=a&$filter=x" (quotes respected). */
+static void idxstr_to_query(const char *idx, struct dv_buf *out)
+{
+	int quoted = 0, at_start = 1;
+	for (; *idx; idx++) {
+		if (at_start)
+			dv_buf_appendc(out, '$');
+		at_start = 0;
+		if (*idx == '\'')
+			quoted = !quoted;
+		if (!quoted && *idx == ';') {
+			dv_buf_appendc(out, '&');
+			at_start = 1;
+			continue;
+		}
+		dv_buf_appendc(out, *idx);
+	}
+}
+
+#define EXPLAIN_MAX_CURSORS 64
+
+/* One scan: "GET <base><set>?$select=...&$filter=..." ("?N" = a value from
+ * a parameter or the outer row of a join). */
+static void explain_scan(struct dv_engine *eng, const struct dv_entity *e, const char *idx,
+			 struct dv_buf *out)
+{
+	if (out->len)
+		dv_buf_appendc(out, '\n');
+	dv_buf_appendf(out, "GET %s%s?", eng->api_base, e ? e->entity_set : "?");
+	idxstr_to_query(idx, out);
+}
+
+/* EXPLAIN's bytecode names every scan: VOpen (P1 cursor, P4 "vtab:<pointer>")
+ * then VFilter (P1 cursor, P4 idxStr). */
+static void explain_program(struct dv_engine *eng, sqlite3_stmt *stmt, struct dv_buf *out)
+{
+	const struct dv_entity *cursors[EXPLAIN_MAX_CURSORS] = {NULL};
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *op = (const char *)sqlite3_column_text(stmt, 1);
+		const char *p4 = (const char *)sqlite3_column_text(stmt, 5);
+		int cur = sqlite3_column_int(stmt, 2);
+		void *ptr = NULL;
+		if (!op || !p4 || cur < 0 || cur >= EXPLAIN_MAX_CURSORS)
+			continue;
+		if (strcmp(op, "VOpen") == 0 && sscanf(p4, "vtab:%p", &ptr) == 1)
+			cursors[cur] = vtab_entity(eng, ptr);
+		else if (strcmp(op, "VFilter") == 0)
+			explain_scan(eng, cursors[cur], p4, out);
+	}
+}
+
+char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error *err)
+{
+	sqlite3_stmt *stmt;
+	struct dv_buf out;
+	char *ex;
+	int rc;
+	if (dv_engine_prepare(eng, sql, &stmt, err) != 0)
+		return NULL;
+	sqlite3_finalize(stmt);
+	ex = sqlite3_mprintf("EXPLAIN %s", sql);
+	if (!ex) {
+		dv_error_nomem(err);
+		return NULL;
+	}
+	rc = sqlite3_prepare_v2(eng->db, ex, -1, &stmt, NULL);
+	sqlite3_free(ex);
+	if (rc != SQLITE_OK) {
+		map_prepare_error(eng, rc, err);
+		return NULL;
+	}
+	dv_buf_init(&out, 0);
+	explain_program(eng, stmt, &out);
+	sqlite3_finalize(stmt);
+	return dv_buf_steal(&out);
+}
+
+void dv_engine_interrupt(struct dv_engine *eng)
+{
+	sqlite3_interrupt(eng->db);
+	dv_http_cancel(eng->http);
+}

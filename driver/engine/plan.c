@@ -1,0 +1,608 @@
+/* plan.c - what a scan of one entity sends to the service (xBestIndex, xFilter).
+ *
+ * THE PLAN CONTRACT.  xBestIndex writes the whole plan into idxStr, readable
+ * and complete, e.g.
+ *     select=accountid,name;filter=statecode eq 0 and revenue gt ?1;
+ *     orderby=name asc,accountid asc;top=10   (one line, no blank)
+ * Sections appear in that order and are left out when empty.  In the filter,
+ * terms are joined by " and "; a term whose value comes from xFilter's argv
+ * (a parameter, a join key, an IN list) is exactly "<property> <op> ?N" with
+ * N the argvIndex ("in" is the op of an IN list, expanded to an or-chain).
+ * xFilter (plan_resolve) reads idxStr back and puts the argv values in.
+ *  - constants (sqlite3_vtab_rhs_value) become literals now and are omitted
+ *    from SQLite's re-check when SQLite would give the same answer: not for
+ *    ne (OData's "ne" keeps NULLs), not for text ranges (collations differ),
+ *    not for non-ASCII text (NOCASE folds ASCII only);
+ *  - argv terms are never omitted, so a term whose argv value cannot be
+ *    written as a literal can simply be left out at xFilter time;
+ *  - LIKE with a constant pattern: 'abc%' startswith, '%abc' endswith,
+ *    '%abc%' contains, 'abc' eq; any other '%' or an '_' keeps it local;
+ *  - IS NULL / IS NOT NULL -> eq null / ne null;
+ *  - ORDER BY is consumed only when every term is a sortable value column
+ *    (not lookups: the service sorts those by name; not GUIDs: SQL Server
+ *    orders them by byte groups); the primary key is added as a tie-breaker
+ *    so paging is deterministic;
+ *  - LIMIT becomes $top only when every other constraint is pushed and
+ *    omitted, there is no OFFSET ($skip does not exist), the order is
+ *    consumed (or there is none) and the value is at most 5000.
+ * Source: https://www.sqlite.org/vtab.html#the_xbestindex_method
+ *         https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api */
+#include "engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "odata/odata.h"
+#include "util/strutil.h"
+
+#define TOP_MAX 5000
+#define IN_MAX 200
+
+struct best {
+	const struct dv_entity *e;
+	sqlite3_index_info *info;
+	struct dv_buf filter;
+	int nargs;
+	int pushed_all;      /* every constraint pushed and omitted */
+	double rows;
+	int unique;
+	sqlite3_uint64 like_cols;  /* columns with a LIKE constraint (bit 63: any >= 63) */
+};
+
+static int filterable(const struct dv_column *c)
+{
+	return c->role == DV_COL_VALUE && c->attr_type != DV_ATTR_IMAGE &&
+	       c->attr_type != DV_ATTR_MULTISELECT;
+}
+
+static int is_ascii(sqlite3_value *v)
+{
+	const unsigned char *s = sqlite3_value_text(v);
+	int i, n = sqlite3_value_bytes(v);
+	for (i = 0; s && i < n; i++)
+		if (s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+static const char *op_name(unsigned char op)
+{
+	switch (op) {
+	case SQLITE_INDEX_CONSTRAINT_EQ: return "eq";
+	case SQLITE_INDEX_CONSTRAINT_NE: return "ne";
+	case SQLITE_INDEX_CONSTRAINT_GT: return "gt";
+	case SQLITE_INDEX_CONSTRAINT_GE: return "ge";
+	case SQLITE_INDEX_CONSTRAINT_LT: return "lt";
+	case SQLITE_INDEX_CONSTRAINT_LE: return "le";
+	default: return NULL;
+	}
+}
+
+static sqlite3_uint64 col_bit(int col)
+{
+	return (sqlite3_uint64)1 << (col < 63 ? col : 63);
+}
+
+static void add_term(struct best *b, const char *text)
+{
+	if (b->filter.len)
+		dv_buf_appends(&b->filter, " and ");
+	dv_buf_appends(&b->filter, text);
+}
+
+static void use_argv(struct best *b, int i)
+{
+	b->info->aConstraintUsage[i].argvIndex = ++b->nargs;
+	b->info->aConstraintUsage[i].omit = 0;
+	b->pushed_all = 0;
+	b->rows /= 10;
+}
+
+/* col op constant-or-argv */
+static void plan_compare(struct best *b, int i, const struct dv_column *c, unsigned char op)
+{
+	sqlite3_value *v = NULL;
+	struct dv_buf t;
+	dv_buf_init(&t, 0);
+	if (op == SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(b->info, i, -1)) {
+		sqlite3_vtab_in(b->info, i, 1);
+		use_argv(b, i);
+		dv_buf_appendf(&t, "%s in ?%d", c->select_name, b->nargs);
+		add_term(b, dv_buf_str(&t));
+	} else if (column_is_text(c) && op != SQLITE_INDEX_CONSTRAINT_EQ &&
+		   op != SQLITE_INDEX_CONSTRAINT_NE &&
+		   (b->like_cols & col_bit(b->info->aConstraint[i].iColumn))) {
+		/* the range SQLite derives from LIKE 'abc%' on a NOCASE column:
+		 * startswith says it better, SQLite checks it anyway */
+		b->pushed_all = 0;
+	} else if (sqlite3_vtab_rhs_value(b->info, i, &v) == SQLITE_OK && v) {
+		dv_buf_appendf(&t, "%s %s ", c->select_name, op_name(op));
+		if (value_to_odata(c, v, &t) != 0) {
+			b->pushed_all = 0;
+		} else {
+			int text = column_is_text(c);
+			int omit = op != SQLITE_INDEX_CONSTRAINT_NE &&
+				   (!text || (op == SQLITE_INDEX_CONSTRAINT_EQ && is_ascii(v)));
+			add_term(b, dv_buf_str(&t));
+			b->info->aConstraintUsage[i].omit = (unsigned char)omit;
+			/* argvIndex is needed for omit to take effect */
+			b->info->aConstraintUsage[i].argvIndex = ++b->nargs;
+			if (!omit)
+				b->pushed_all = 0;
+			if (op == SQLITE_INDEX_CONSTRAINT_EQ && c->is_primary_id)
+				b->unique = 1;
+			b->rows /= op == SQLITE_INDEX_CONSTRAINT_EQ ? 10 : 3;
+		}
+	} else {
+		use_argv(b, i);
+		dv_buf_appendf(&t, "%s %s ?%d", c->select_name, op_name(op), b->nargs);
+		add_term(b, dv_buf_str(&t));
+	}
+	dv_buf_free(&t);
+}
+
+/* LIKE with a constant pattern -> startswith / endswith / contains / eq. */
+static void plan_like(struct best *b, int i, const struct dv_column *c)
+{
+	sqlite3_value *v = NULL;
+	const char *p;
+	size_t n;
+	int lead, trail;
+	struct dv_buf t;
+	if (c->attr_type != DV_ATTR_STRING && c->attr_type != DV_ATTR_MEMO)
+		goto local;
+	if (sqlite3_vtab_rhs_value(b->info, i, &v) != SQLITE_OK || !v ||
+	    sqlite3_value_type(v) != SQLITE_TEXT)
+		goto local;
+	p = (const char *)sqlite3_value_text(v);
+	n = (size_t)sqlite3_value_bytes(v);
+	lead = n > 0 && p[0] == '%';
+	trail = n > (size_t)lead && p[n - 1] == '%';
+	if (lead) {
+		p++;
+		n--;
+	}
+	if (trail)
+		n--;
+	if (n == 0 || memchr(p, '%', n) || memchr(p, '_', n))
+		goto local;
+	dv_buf_init(&t, 0);
+	if (lead && trail)
+		dv_buf_appendf(&t, "contains(%s,'", c->select_name);
+	else if (lead)
+		dv_buf_appendf(&t, "endswith(%s,'", c->select_name);
+	else if (trail)
+		dv_buf_appendf(&t, "startswith(%s,'", c->select_name);
+	if (lead || trail) {
+		odata_append_like_literal(&t, p, n);
+		dv_buf_appends(&t, "')");
+	} else {
+		dv_buf_appendf(&t, "%s eq ", c->select_name);
+		odata_append_string_literal(&t, p, n);
+	}
+	add_term(b, dv_buf_str(&t));
+	dv_buf_free(&t);
+	b->info->aConstraintUsage[i].argvIndex = ++b->nargs;
+	b->info->aConstraintUsage[i].omit = (unsigned char)is_ascii(v);
+	if (!is_ascii(v))
+		b->pushed_all = 0;
+	b->rows /= 5;
+	return;
+local:
+	b->pushed_all = 0;
+}
+
+static void plan_null(struct best *b, int i, const struct dv_column *c, int is_null)
+{
+	struct dv_buf t;
+	dv_buf_init(&t, 0);
+	dv_buf_appendf(&t, "%s %s null", c->select_name, is_null ? "eq" : "ne");
+	add_term(b, dv_buf_str(&t));
+	dv_buf_free(&t);
+	b->info->aConstraintUsage[i].argvIndex = ++b->nargs;
+	b->info->aConstraintUsage[i].omit = 1;
+	b->rows /= 2;
+}
+
+static int is_limit_op(unsigned char op)
+{
+	return op == SQLITE_INDEX_CONSTRAINT_LIMIT || op == SQLITE_INDEX_CONSTRAINT_OFFSET;
+}
+
+static void plan_constraints(struct best *b)
+{
+	sqlite3_index_info *info = b->info;
+	int i;
+	for (i = 0; i < info->nConstraint; i++)
+		if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_LIKE &&
+		    info->aConstraint[i].usable && info->aConstraint[i].iColumn >= 0)
+			b->like_cols |= col_bit(info->aConstraint[i].iColumn);
+	for (i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *k = &info->aConstraint[i];
+		const struct dv_column *c;
+		if (is_limit_op(k->op))
+			continue;
+		if (!k->usable || k->iColumn < 0 || (size_t)k->iColumn >= b->e->ncolumns) {
+			b->pushed_all = 0;
+			continue;
+		}
+		c = &b->e->columns[k->iColumn];
+		if (!filterable(c)) {
+			b->pushed_all = 0;
+			continue;
+		}
+		if (op_name(k->op))
+			plan_compare(b, i, c, k->op);
+		else if (k->op == SQLITE_INDEX_CONSTRAINT_LIKE)
+			plan_like(b, i, c);
+		else if (k->op == SQLITE_INDEX_CONSTRAINT_ISNULL)
+			plan_null(b, i, c, 1);
+		else if (k->op == SQLITE_INDEX_CONSTRAINT_ISNOTNULL)
+			plan_null(b, i, c, 0);
+		else
+			b->pushed_all = 0;
+	}
+}
+
+static int sortable(const struct dv_column *c)
+{
+	if (c->role != DV_COL_VALUE)
+		return 0;
+	switch (c->attr_type) {
+	case DV_ATTR_STRING: case DV_ATTR_INTEGER: case DV_ATTR_BIGINT: case DV_ATTR_DECIMAL:
+	case DV_ATTR_DOUBLE: case DV_ATTR_MONEY: case DV_ATTR_BOOLEAN: case DV_ATTR_DATETIME:
+	case DV_ATTR_DATEONLY: case DV_ATTR_PICKLIST: case DV_ATTR_STATE: case DV_ATTR_STATUS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Fills out with "$orderby" text when ORDER BY can be consumed. */
+static int plan_orderby(struct best *b, struct dv_buf *out)
+{
+	sqlite3_index_info *info = b->info;
+	const struct dv_column *pk = NULL;
+	int i, has_pk = 0;
+	size_t k;
+	if (info->nOrderBy == 0)
+		return 0;
+	for (i = 0; i < info->nOrderBy; i++) {
+		int col = info->aOrderBy[i].iColumn;
+		if (col < 0 || (size_t)col >= b->e->ncolumns || !sortable(&b->e->columns[col]))
+			return 0;
+	}
+	for (i = 0; i < info->nOrderBy; i++) {
+		const struct dv_column *c = &b->e->columns[info->aOrderBy[i].iColumn];
+		dv_buf_appendf(out, "%s%s %s", i ? "," : "", c->select_name,
+			       info->aOrderBy[i].desc ? "desc" : "asc");
+		has_pk |= c->is_primary_id;
+	}
+	for (k = 0; k < b->e->ncolumns; k++)
+		if (b->e->columns[k].is_primary_id && b->e->columns[k].role == DV_COL_VALUE)
+			pk = &b->e->columns[k];
+	if (pk && !has_pk)
+		dv_buf_appendf(out, ",%s asc", pk->select_name);
+	info->orderByConsumed = 1;
+	return 1;
+}
+
+/* $top from LIMIT when it is safe (see the contract above). */
+static void plan_limit(struct best *b, int order_ok, struct dv_buf *top)
+{
+	sqlite3_index_info *info = b->info;
+	int i, lim = -1;
+	for (i = 0; i < info->nConstraint; i++) {
+		if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_OFFSET)
+			return;
+		if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_LIMIT &&
+		    info->aConstraint[i].usable)
+			lim = i;
+	}
+	if (lim < 0 || !b->pushed_all || !order_ok)
+		return;
+	{
+		sqlite3_value *v = NULL;
+		if (sqlite3_vtab_rhs_value(info, lim, &v) == SQLITE_OK && v) {
+			sqlite3_int64 n = sqlite3_value_int64(v);
+			if (sqlite3_value_type(v) != SQLITE_INTEGER || n <= 0 || n > TOP_MAX)
+				return;
+			dv_buf_appendf(top, "%lld", (long long)n);
+		} else {
+			dv_buf_appendf(top, "?%d", b->nargs + 1);
+		}
+	}
+	info->aConstraintUsage[lim].argvIndex = ++b->nargs;
+	info->aConstraintUsage[lim].omit = 0;
+}
+
+/* $select: the primary key, then every used column's property once. */
+static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
+{
+	const struct dv_entity *e = b->e;
+	size_t i, k;
+	for (i = 0; i < e->ncolumns; i++)
+		if (e->columns[i].is_primary_id && e->columns[i].role == DV_COL_VALUE)
+			dv_buf_appends(sel, e->columns[i].select_name);
+	for (i = 0; i < e->ncolumns; i++) {
+		const struct dv_column *c = &e->columns[i];
+		sqlite3_uint64 bit = i < 63 ? ((sqlite3_uint64)1 << i) : ((sqlite3_uint64)1 << 63);
+		int dup = 0;
+		if (!(b->info->colUsed & bit))
+			continue;
+		if (c->role == DV_COL_NAME)
+			*flags |= PLAN_WANT_FORMATTED;
+		if (c->role == DV_COL_TYPE)
+			*flags |= PLAN_WANT_LOOKUPTYPE;
+		for (k = 0; k < e->ncolumns && !dup; k++) {
+			const struct dv_column *o = &e->columns[k];
+			sqlite3_uint64 obit = k < 63 ? ((sqlite3_uint64)1 << k)
+						     : ((sqlite3_uint64)1 << 63);
+			if (strcmp(o->select_name, c->select_name) != 0)
+				continue;
+			if (o->is_primary_id && o->role == DV_COL_VALUE)
+				dup = 1;
+			else if (k < i && (b->info->colUsed & obit))
+				dup = 1;
+		}
+		if (!dup)
+			dv_buf_appendf(sel, "%s%s", sel->len ? "," : "", c->select_name);
+	}
+}
+
+int plan_best_index(const struct dv_entity *e, sqlite3_index_info *info)
+{
+	struct best b;
+	struct dv_buf idx, order, top, sel;
+	int flags = 0, order_ok;
+	memset(&b, 0, sizeof(b));
+	b.e = e;
+	b.info = info;
+	b.pushed_all = 1;
+	b.rows = 1e6;
+	dv_buf_init(&b.filter, 0);
+	dv_buf_init(&idx, 0);
+	dv_buf_init(&order, 0);
+	dv_buf_init(&top, 0);
+	dv_buf_init(&sel, 0);
+	plan_constraints(&b);
+	order_ok = info->nOrderBy == 0 || plan_orderby(&b, &order);
+	plan_limit(&b, order_ok, &top);
+	plan_select(&b, &sel, &flags);
+	dv_buf_appendf(&idx, "select=%s", dv_buf_str(&sel));
+	if (b.filter.len)
+		dv_buf_appendf(&idx, ";filter=%s", dv_buf_str(&b.filter));
+	if (order.len)
+		dv_buf_appendf(&idx, ";orderby=%s", dv_buf_str(&order));
+	if (top.len)
+		dv_buf_appendf(&idx, ";top=%s", dv_buf_str(&top));
+	info->idxNum = flags;
+	info->idxStr = sqlite3_mprintf("%s", dv_buf_str(&idx));
+	info->needToFreeIdxStr = 1;
+	if (b.unique) {
+		b.rows = 1;
+		info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+	}
+	if (b.rows < 1)
+		b.rows = 1;
+	info->estimatedRows = (sqlite3_int64)b.rows;
+	/* one request costs as much as reading a thousand rows */
+	info->estimatedCost = 1000.0 + b.rows;
+	dv_buf_free(&b.filter);
+	dv_buf_free(&idx);
+	dv_buf_free(&order);
+	dv_buf_free(&top);
+	dv_buf_free(&sel);
+	return info->idxStr ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* ---- reading idxStr back (xFilter) ---- */
+
+/* Length of s up to the first `stop` outside '...' quotes. */
+static size_t span_unquoted(const char *s, const char *stop)
+{
+	size_t i, n = strlen(stop);
+	int quoted = 0;
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '\'')
+			quoted = !quoted;
+		else if (!quoted && strncmp(s + i, stop, n) == 0)
+			return i;
+	}
+	return i;
+}
+
+int plan_has_args(const char *idx_str)
+{
+	size_t i;
+	int quoted = 0;
+	for (i = 0; idx_str && idx_str[i]; i++) {
+		if (idx_str[i] == '\'')
+			quoted = !quoted;
+		else if (!quoted && idx_str[i] == '?')
+			return 1;
+	}
+	return 0;
+}
+
+static const struct dv_column *column_by_property(const struct dv_entity *e, const char *p,
+						  size_t n)
+{
+	size_t i;
+	for (i = 0; i < e->ncolumns; i++) {
+		const struct dv_column *c = &e->columns[i];
+		if (c->role == DV_COL_VALUE && strlen(c->select_name) == n &&
+		    strncmp(c->select_name, p, n) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static void buf_truncate(struct dv_buf *b, size_t len)
+{
+	b->len = len;
+	if (b->data)
+		b->data[len] = '\0';
+}
+
+/* "(p eq 1 or p eq 2)" from an all-at-once IN argument. */
+static int expand_in(const struct dv_column *c, sqlite3_value *list, struct dv_buf *out)
+{
+	sqlite3_value *v = NULL;
+	size_t start = out->len;
+	int rc, n = 0;
+	dv_buf_appendc(out, '(');
+	for (rc = sqlite3_vtab_in_first(list, &v); rc == SQLITE_OK && v;
+	     rc = sqlite3_vtab_in_next(list, &v)) {
+		if (sqlite3_value_type(v) == SQLITE_NULL)
+			continue;
+		if (++n > IN_MAX)
+			break;
+		dv_buf_appendf(out, "%s%s eq ", n > 1 ? " or " : "", c->select_name);
+		if (value_to_odata(c, v, out) != 0)
+			break;
+	}
+	if (n == 0 || n > IN_MAX || (rc != SQLITE_OK && rc != SQLITE_DONE) ||
+	    (rc == SQLITE_OK && v)) {
+		buf_truncate(out, start);
+		return -1;
+	}
+	return dv_buf_appendc(out, ')');
+}
+
+/* True when term is "<property> <op> ?N" (no quotes anywhere); *q = the '?'. */
+static int argv_term(const char *term, size_t n, size_t *q)
+{
+	size_t i = n;
+	if (memchr(term, '\'', n))
+		return 0;
+	while (i > 0 && term[i - 1] >= '0' && term[i - 1] <= '9')
+		i--;
+	if (i == n || i < 4 || term[i - 1] != '?' || term[i - 2] != ' ')
+		return 0;
+	*q = i - 1;
+	return 1;
+}
+
+/* Appends one filter term, its ?N resolved; nothing when it cannot be. */
+static void resolve_term(const struct dv_entity *e, const char *term, size_t n, int argc,
+			 sqlite3_value **argv, int drop_args, struct dv_buf *out, int *empty)
+{
+	const struct dv_column *c;
+	size_t q, start = out->len, sp1, sp2;
+	long idx;
+	char num[16];
+	if (!argv_term(term, n, &q)) {
+		if (out->len)
+			dv_buf_appends(out, " and ");
+		dv_buf_append(out, term, n);
+		return;
+	}
+	if (drop_args || n - q - 1 >= sizeof(num))
+		return;
+	memcpy(num, term + q + 1, n - q - 1);
+	num[n - q - 1] = '\0';
+	if (dv_parse_long(num, &idx) != 0 || idx < 1 || idx > argc)
+		return;
+	sp2 = q - 1;                       /* the space before "?N" */
+	for (sp1 = sp2 - 1; sp1 > 0 && term[sp1] != ' '; sp1--)
+		;
+	c = column_by_property(e, term, sp1);
+	if (!c)
+		return;
+	if (sqlite3_value_type(argv[idx - 1]) == SQLITE_NULL &&
+	    !(sp2 - sp1 - 1 == 2 && strncmp(term + sp1 + 1, "in", 2) == 0)) {
+		*empty = 1;                /* x op NULL is never true */
+		return;
+	}
+	if (out->len)
+		dv_buf_appends(out, " and ");
+	if (sp2 - sp1 - 1 == 2 && strncmp(term + sp1 + 1, "in", 2) == 0) {
+		if (expand_in(c, argv[idx - 1], out) == 0)
+			return;
+	} else {
+		dv_buf_append(out, term, sp2 + 1);
+		if (value_to_odata(c, argv[idx - 1], out) == 0)
+			return;
+	}
+	buf_truncate(out, start);          /* cannot be written: SQLite checks it */
+}
+
+static char *resolve_filter(const struct dv_entity *e, const char *f, size_t n, int argc,
+			    sqlite3_value **argv, int drop_args, int *empty)
+{
+	struct dv_buf out;
+	char *copy = dv_strndup(f, n), *p;
+	dv_buf_init(&out, 0);
+	if (!copy)
+		return NULL;
+	for (p = copy; *p;) {
+		size_t len = span_unquoted(p, " and ");
+		resolve_term(e, p, len, argc, argv, drop_args, &out, empty);
+		p += len;
+		if (*p)
+			p += 5;
+	}
+	free(copy);
+	if (out.len == 0) {
+		dv_buf_free(&out);
+		return NULL;
+	}
+	return dv_buf_steal(&out);
+}
+
+static long resolve_top(const char *t, size_t n, int argc, sqlite3_value **argv,
+			int drop_args)
+{
+	char num[24];
+	long v;
+	if (n == 0 || n >= sizeof(num))
+		return 0;
+	memcpy(num, t, n);
+	num[n] = '\0';
+	if (num[0] == '?') {
+		if (drop_args || dv_parse_long(num + 1, &v) != 0 || v < 1 || v > argc)
+			return 0;
+		if (sqlite3_value_type(argv[v - 1]) != SQLITE_INTEGER)
+			return 0;
+		v = (long)sqlite3_value_int64(argv[v - 1]);
+		return v > 0 && v <= TOP_MAX ? v : 0;
+	}
+	return dv_parse_long(num, &v) == 0 && v > 0 && v <= TOP_MAX ? v : 0;
+}
+
+int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
+		 sqlite3_value **argv, int drop_args, struct plan_query *out,
+		 struct dv_error *err)
+{
+	const char *p = idx_str ? idx_str : "";
+	memset(out, 0, sizeof(*out));
+	while (*p) {
+		size_t len = span_unquoted(p, ";");
+		if (strncmp(p, "select=", 7) == 0)
+			out->select = dv_strndup(p + 7, len - 7);
+		else if (strncmp(p, "filter=", 7) == 0)
+			out->filter = resolve_filter(e, p + 7, len - 7, argc, argv, drop_args,
+						     &out->empty);
+		else if (strncmp(p, "orderby=", 8) == 0)
+			out->orderby = dv_strndup(p + 8, len - 8);
+		else if (strncmp(p, "top=", 4) == 0)
+			out->top = resolve_top(p + 4, len - 4, argc, argv, drop_args);
+		p += len;
+		if (*p)
+			p++;
+	}
+	if (!out->select) {
+		plan_query_free(out);
+		return dv_error_set(err, DV_S_HY000, 0, "internal: plan without a select list");
+	}
+	return 0;
+}
+
+void plan_query_free(struct plan_query *q)
+{
+	free(q->select);
+	free(q->filter);
+	free(q->orderby);
+	memset(q, 0, sizeof(*q));
+}

@@ -1,0 +1,348 @@
+/* values.c - values between SQLite and OData for one column.
+ *
+ * Owns: SQLite value -> $filter literal (quotes doubled, GUIDs and
+ * date-times bare, date-times as UTC 'Z'), row cell -> SQLite result
+ * (date-times as 'YYYY-MM-DD HH:MM:SS' UTC text, decimals as REAL, images
+ * base64-decoded to blobs) and the declared type of each virtual column.
+ * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api#filter-results
+ * Decimal and Money become REAL (IEEE double, 15-17 significant digits):
+ * docs/type-mapping.md says so. */
+#include "engine/engine_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odata/odata.h"
+#include "util/strutil.h"
+
+int column_is_text(const struct dv_column *c)
+{
+	if (c->role != DV_COL_VALUE)
+		return 1;
+	switch (c->attr_type) {
+	case DV_ATTR_STRING: case DV_ATTR_MEMO: case DV_ATTR_MULTISELECT:
+	case DV_ATTR_GUID: case DV_ATTR_LOOKUP: case DV_ATTR_CUSTOMER: case DV_ATTR_OWNER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void column_decl(const struct dv_column *c, struct dv_buf *out)
+{
+	if (c->role != DV_COL_VALUE) {
+		dv_buf_appendf(out, "NVARCHAR(%ld) COLLATE NOCASE", c->column_size);
+		return;
+	}
+	switch (c->attr_type) {
+	case DV_ATTR_STRING: case DV_ATTR_MULTISELECT:
+		dv_buf_appendf(out, "NVARCHAR(%ld) COLLATE NOCASE", c->column_size);
+		break;
+	case DV_ATTR_MEMO:
+		dv_buf_appends(out, "NTEXT COLLATE NOCASE");
+		break;
+	case DV_ATTR_GUID: case DV_ATTR_LOOKUP: case DV_ATTR_CUSTOMER: case DV_ATTR_OWNER:
+		dv_buf_appends(out, "UNIQUEIDENTIFIER COLLATE NOCASE");
+		break;
+	case DV_ATTR_INTEGER: case DV_ATTR_PICKLIST: case DV_ATTR_STATE: case DV_ATTR_STATUS:
+		dv_buf_appends(out, "INTEGER");
+		break;
+	case DV_ATTR_BIGINT:
+		dv_buf_appends(out, "BIGINT");
+		break;
+	case DV_ATTR_DECIMAL: case DV_ATTR_MONEY:
+		dv_buf_appendf(out, "DECIMAL(%ld,%d)", c->column_size, c->decimal_digits);
+		break;
+	case DV_ATTR_DOUBLE:
+		dv_buf_appends(out, "DOUBLE");
+		break;
+	case DV_ATTR_BOOLEAN:
+		dv_buf_appends(out, "BIT");
+		break;
+	case DV_ATTR_DATETIME:
+		dv_buf_appends(out, "DATETIME");
+		break;
+	case DV_ATTR_DATEONLY:
+		dv_buf_appends(out, "DATE");
+		break;
+	case DV_ATTR_IMAGE:
+		dv_buf_appends(out, "IMAGE");
+		break;
+	default:
+		dv_buf_appends(out, "TEXT");
+		break;
+	}
+}
+
+static int is_hex(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+static int is_guid(const char *s, size_t n)
+{
+	size_t i;
+	if (n != 36)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !is_hex(s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int digits_at(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int is_date_text(const char *s, size_t n)
+{
+	return n >= 10 && digits_at(s, 4) && s[4] == '-' && digits_at(s + 5, 2) && s[7] == '-' &&
+	       digits_at(s + 8, 2);
+}
+
+/* 'YYYY-MM-DD HH:MM:SS[.fff][Z]' (or with 'T') -> YYYY-MM-DDTHH:MM:SS[.fff]Z */
+static int datetime_literal(const char *s, size_t n, struct dv_buf *out)
+{
+	size_t end = n;
+	if (end > 0 && s[end - 1] == 'Z')
+		end--;
+	if (end < 19 || !is_date_text(s, 10) || (s[10] != ' ' && s[10] != 'T') ||
+	    !digits_at(s + 11, 2) || s[13] != ':' || !digits_at(s + 14, 2) || s[16] != ':' ||
+	    !digits_at(s + 17, 2))
+		return -1;
+	if (end > 19 && (s[19] != '.' || end == 20 || !digits_at(s + 20, end - 20)))
+		return -1;
+	dv_buf_append(out, s, 10);
+	dv_buf_appendc(out, 'T');
+	dv_buf_append(out, s + 11, end - 11);
+	return dv_buf_appendc(out, 'Z');
+}
+
+static int decimal_text_ok(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+	int dot = 0;
+	if (i < n && s[i] == '-')
+		i++;
+	for (; i < n; i++) {
+		if (s[i] == '.' && !dot)
+			dot = 1;
+		else if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else
+			return 0;
+	}
+	return digits > 0;
+}
+
+static int integer_literal(sqlite3_value *v, struct dv_buf *out)
+{
+	int64_t i;
+	double d;
+	switch (sqlite3_value_type(v)) {
+	case SQLITE_INTEGER:
+		return dv_buf_appendf(out, "%lld", (long long)sqlite3_value_int64(v));
+	case SQLITE_FLOAT:
+		d = sqlite3_value_double(v);
+		if (d != floor(d) || fabs(d) > 9e15)
+			return -1;
+		return dv_buf_appendf(out, "%lld", (long long)d);
+	case SQLITE_TEXT:
+		if (dv_parse_int64((const char *)sqlite3_value_text(v), &i) != 0)
+			return -1;
+		return dv_buf_appendf(out, "%lld", (long long)i);
+	default:
+		return -1;
+	}
+}
+
+static int number_literal(sqlite3_value *v, struct dv_buf *out)
+{
+	const char *s;
+	char tmp[64];
+	double d;
+	switch (sqlite3_value_type(v)) {
+	case SQLITE_INTEGER:
+		return dv_buf_appendf(out, "%lld", (long long)sqlite3_value_int64(v));
+	case SQLITE_FLOAT:
+		d = sqlite3_value_double(v);
+		if (!isfinite(d))
+			return -1;
+		snprintf(tmp, sizeof(tmp), "%.17g", d);
+		if (strchr(tmp, 'e') || strchr(tmp, 'E') || strchr(tmp, 'n') || strchr(tmp, 'i'))
+			return -1;
+		return dv_buf_appends(out, tmp);
+	case SQLITE_TEXT:
+		s = (const char *)sqlite3_value_text(v);
+		if (!decimal_text_ok(s, strlen(s)))
+			return -1;
+		return dv_buf_appends(out, s);
+	default:
+		return -1;
+	}
+}
+
+int value_to_odata(const struct dv_column *c, sqlite3_value *v, struct dv_buf *out)
+{
+	const char *s;
+	size_t n;
+	int t = sqlite3_value_type(v);
+	if (t == SQLITE_NULL || t == SQLITE_BLOB || c->role != DV_COL_VALUE)
+		return -1;
+	s = (const char *)sqlite3_value_text(v);
+	n = s ? (size_t)sqlite3_value_bytes(v) : 0;
+	if (!s)
+		return -1;
+	switch (c->attr_type) {
+	case DV_ATTR_STRING: case DV_ATTR_MEMO:
+		return odata_append_string_literal(out, s, n);
+	case DV_ATTR_GUID: case DV_ATTR_LOOKUP: case DV_ATTR_CUSTOMER: case DV_ATTR_OWNER:
+		if (t != SQLITE_TEXT || !is_guid(s, n))
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			dv_buf_appendc(out, (s[i] >= 'A' && s[i] <= 'F') ? (char)(s[i] + 32) : s[i]);
+		return 0;
+	case DV_ATTR_INTEGER: case DV_ATTR_BIGINT: case DV_ATTR_PICKLIST: case DV_ATTR_STATE:
+	case DV_ATTR_STATUS:
+		return integer_literal(v, out);
+	case DV_ATTR_BOOLEAN:
+		if (t != SQLITE_INTEGER || (sqlite3_value_int64(v) != 0 &&
+					    sqlite3_value_int64(v) != 1))
+			return -1;
+		return dv_buf_appends(out, sqlite3_value_int64(v) ? "true" : "false");
+	case DV_ATTR_DECIMAL: case DV_ATTR_MONEY: case DV_ATTR_DOUBLE:
+		return number_literal(v, out);
+	case DV_ATTR_DATETIME:
+		return t == SQLITE_TEXT ? datetime_literal(s, n, out) : -1;
+	case DV_ATTR_DATEONLY:
+		if (t != SQLITE_TEXT || n != 10 || !is_date_text(s, n))
+			return -1;
+		return dv_buf_append(out, s, n);
+	default:
+		return -1;
+	}
+}
+
+static int b64_value(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+' || ch == '-')
+		return 62;
+	if (ch == '/' || ch == '_')
+		return 63;
+	return -1;
+}
+
+/* Decodes base64 (padding and whitespace ignored) into a malloc'd blob. */
+static unsigned char *base64_decode(const char *s, size_t n, size_t *outlen)
+{
+	unsigned char *out = malloc(n / 4 * 3 + 3);
+	unsigned acc = 0;
+	int bits = 0;
+	size_t i, len = 0;
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		int v = b64_value((unsigned char)s[i]);
+		if (v < 0)
+			continue;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[len++] = (unsigned char)((acc >> bits) & 0xff);
+		}
+	}
+	*outlen = len;
+	return out;
+}
+
+/* "2023-04-07T21:59:01Z" -> "2023-04-07 21:59:01" (fraction kept). */
+static void datetime_result(const char *s, size_t n, sqlite3_context *ctx)
+{
+	char buf[40];
+	size_t end = n;
+	if (end > 0 && s[end - 1] == 'Z')
+		end--;
+	if (end < 19 || end >= sizeof(buf) || s[10] != 'T') {
+		sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
+		return;
+	}
+	memcpy(buf, s, end);
+	buf[10] = ' ';
+	sqlite3_result_text(ctx, buf, (int)end, SQLITE_TRANSIENT);
+}
+
+static void decimal_result(const struct odata_cell *cell, sqlite3_context *ctx)
+{
+	char *end = NULL;
+	double d;
+	if (cell->type != OC_TEXT) {
+		sqlite3_result_double(ctx, cell->type == OC_INT ? (double)cell->i : cell->d);
+		return;
+	}
+	d = strtod(cell->s, &end);
+	if (end && end != cell->s && *end == '\0')
+		sqlite3_result_double(ctx, d);
+	else
+		sqlite3_result_text(ctx, cell->s, (int)cell->len, SQLITE_TRANSIENT);
+}
+
+void cell_to_result(const struct dv_column *c, const struct odata_cell *cell,
+		    sqlite3_context *ctx)
+{
+	if (cell->type == OC_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (c->role == DV_COL_VALUE && cell->type == OC_TEXT) {
+		if (c->attr_type == DV_ATTR_DATETIME) {
+			datetime_result(cell->s, cell->len, ctx);
+			return;
+		}
+		if (c->attr_type == DV_ATTR_DATEONLY) {
+			sqlite3_result_text(ctx, cell->s, cell->len > 10 ? 10 : (int)cell->len,
+					    SQLITE_TRANSIENT);
+			return;
+		}
+		if (c->attr_type == DV_ATTR_IMAGE) {
+			size_t len = 0;
+			unsigned char *blob = base64_decode(cell->s, cell->len, &len);
+			if (!blob)
+				sqlite3_result_error_nomem(ctx);
+			else
+				sqlite3_result_blob(ctx, blob, (int)len, free);
+			return;
+		}
+	}
+	if (c->role == DV_COL_VALUE &&
+	    (c->attr_type == DV_ATTR_DECIMAL || c->attr_type == DV_ATTR_MONEY)) {
+		decimal_result(cell, ctx);
+		return;
+	}
+	switch (cell->type) {
+	case OC_INT:
+		sqlite3_result_int64(ctx, cell->i);
+		break;
+	case OC_DOUBLE:
+		sqlite3_result_double(ctx, cell->d);
+		break;
+	default:
+		sqlite3_result_text(ctx, cell->s, (int)cell->len, SQLITE_TRANSIENT);
+		break;
+	}
+}

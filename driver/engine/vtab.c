@@ -1,0 +1,456 @@
+/* vtab.c - the "dataverse" virtual table module: one entity set as a table.
+ *
+ * HOW IT WORKS: CREATE VIRTUAL TABLE temp."account" USING dataverse("account")
+ * declares the entity's catalog columns (xCreate).  xBestIndex (plan.c)
+ * writes the OData request into idxStr; xFilter resolves it with argv,
+ * opens an odata_cursor and pages through @odata.nextLink as xNext asks.
+ * A cursor that gets a second xFilter call with argv-dependent terms is the
+ * inner side of a join (or an IN processed value by value): instead of one
+ * request per outer row, it reads its rows once without those terms into
+ * memory ("materializes") and replays them; SQLite checks the argv
+ * constraints itself because they are never omitted.
+ * Source: https://www.sqlite.org/vtab.html (module methods), ext/misc/templatevtab.c */
+#include "engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http.h"
+#include "odata/odata.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+struct dv_vtab {
+	sqlite3_vtab base;          /* must come first */
+	struct dv_engine *eng;
+	const struct dv_entity *e;
+};
+
+struct dv_cur {
+	sqlite3_vtab_cursor base;   /* must come first */
+	struct dv_vtab *vt;
+	struct odata_colspec *specs;
+	size_t nspecs;
+	int *colmap;                /* vtab column -> spec index, -1 when not read */
+	struct odata_cursor *oc;
+	const struct odata_cell *row;
+	int eof;
+	sqlite3_int64 rowid;
+	unsigned nfilter;           /* xFilter calls on this cursor */
+	/* materialized rows (see HOW IT WORKS) */
+	int materialized;
+	struct odata_cell *cache;   /* cache_rows * nspecs cells, texts owned */
+	size_t cache_rows, cache_cap, pos;
+};
+
+static int vtab_error(struct dv_vtab *vt, const struct dv_error *err)
+{
+	vt->eng->scan_err = *err;
+	sqlite3_free(vt->base.zErrMsg);
+	vt->base.zErrMsg = sqlite3_mprintf("%s", err->message);
+	return SQLITE_ERROR;
+}
+
+/* xCreate / xConnect: argv[3] names the entity. */
+static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+		      sqlite3_vtab **out, char **pzErr)
+{
+	struct dv_engine *eng = aux;
+	const struct dv_entity *e;
+	struct dv_error err;
+	struct dv_vtab *vt;
+	struct vtab_ref *ref;
+	struct dv_buf sql, name;
+	size_t i, n;
+	int rc;
+	if (argc < 4) {
+		*pzErr = sqlite3_mprintf("dataverse: USING dataverse(<entity>)");
+		return SQLITE_ERROR;
+	}
+	dv_buf_init(&name, 0);
+	n = strlen(argv[3]);
+	if (n >= 2 && (argv[3][0] == '"' || argv[3][0] == '\''))
+		dv_buf_append(&name, argv[3] + 1, n - 2);
+	else
+		dv_buf_append(&name, argv[3], n);
+	dv_error_clear(&err);
+	rc = dv_catalog_entity(eng->cat, dv_buf_str(&name), &e, &err);
+	dv_buf_free(&name);
+	if (rc != 0) {
+		eng->scan_err = err;
+		*pzErr = sqlite3_mprintf("%s", err.message);
+		return SQLITE_ERROR;
+	}
+	dv_buf_init(&sql, 0);
+	dv_buf_appends(&sql, "CREATE TABLE x(");
+	for (i = 0; i < e->ncolumns; i++) {
+		const char *p;
+		dv_buf_appends(&sql, i ? ", \"" : "\"");
+		for (p = e->columns[i].name; *p; p++) {
+			if (*p == '"')
+				dv_buf_appendc(&sql, '"');
+			dv_buf_appendc(&sql, *p);
+		}
+		dv_buf_appends(&sql, "\" ");
+		column_decl(&e->columns[i], &sql);
+	}
+	dv_buf_appendc(&sql, ')');
+	rc = sqlite3_declare_vtab(db, dv_buf_str(&sql));
+	dv_buf_free(&sql);
+	if (rc != SQLITE_OK) {
+		*pzErr = sqlite3_mprintf("dataverse: cannot declare %s", e->logical_name);
+		return rc;
+	}
+	vt = sqlite3_malloc(sizeof(*vt));
+	if (!vt)
+		return SQLITE_NOMEM;
+	memset(vt, 0, sizeof(*vt));
+	vt->eng = eng;
+	vt->e = e;
+	ref = malloc(sizeof(*ref));
+	if (!ref) {
+		sqlite3_free(vt);
+		return SQLITE_NOMEM;
+	}
+	ref->vtab = vt;
+	ref->e = e;
+	ref->next = eng->vtabs;
+	eng->vtabs = ref;
+	*out = &vt->base;
+	return SQLITE_OK;
+}
+
+static int vt_disconnect(sqlite3_vtab *base)
+{
+	struct dv_vtab *vt = (struct dv_vtab *)base;
+	struct vtab_ref **pp;
+	for (pp = &vt->eng->vtabs; *pp; pp = &(*pp)->next) {
+		if ((*pp)->vtab == vt) {
+			struct vtab_ref *dead = *pp;
+			*pp = dead->next;
+			free(dead);
+			break;
+		}
+	}
+	sqlite3_free(base);
+	return SQLITE_OK;
+}
+
+const struct dv_entity *vtab_entity(const struct dv_engine *eng, const void *vtab)
+{
+	const struct vtab_ref *r;
+	for (r = eng->vtabs; r; r = r->next)
+		if (r->vtab == vtab)
+			return r->e;
+	return NULL;
+}
+
+static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
+{
+	struct dv_vtab *vt = (struct dv_vtab *)base;
+	return plan_best_index(vt->e, info);
+}
+
+static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
+{
+	struct dv_vtab *vt = (struct dv_vtab *)base;
+	struct dv_cur *cur = sqlite3_malloc(sizeof(*cur));
+	if (!cur)
+		return SQLITE_NOMEM;
+	memset(cur, 0, sizeof(*cur));
+	cur->vt = vt;
+	cur->colmap = calloc(vt->e->ncolumns + 1, sizeof(int));
+	if (!cur->colmap) {
+		sqlite3_free(cur);
+		return SQLITE_NOMEM;
+	}
+	cur->eof = 1;
+	*out = &cur->base;
+	return SQLITE_OK;
+}
+
+static void cache_free(struct dv_cur *cur)
+{
+	size_t i;
+	for (i = 0; i < cur->cache_rows * cur->nspecs; i++)
+		if (cur->cache[i].type == OC_TEXT)
+			free((char *)cur->cache[i].s);
+	free(cur->cache);
+	cur->cache = NULL;
+	cur->cache_rows = cur->cache_cap = 0;
+	cur->materialized = 0;
+}
+
+static int vt_close(sqlite3_vtab_cursor *base)
+{
+	struct dv_cur *cur = (struct dv_cur *)base;
+	odata_cursor_close(cur->oc);
+	cache_free(cur);
+	free(cur->specs);
+	free(cur->colmap);
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return 1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+/* One spec per entity column whose property is in $select. */
+static int build_specs(struct dv_cur *cur, const char *select)
+{
+	const struct dv_entity *e = cur->vt->e;
+	size_t i;
+	free(cur->specs);
+	cur->specs = calloc(e->ncolumns + 1, sizeof(*cur->specs));
+	cur->nspecs = 0;
+	if (!cur->specs)
+		return -1;
+	for (i = 0; i < e->ncolumns; i++) {
+		cur->colmap[i] = -1;
+		if (!in_list(select, e->columns[i].select_name))
+			continue;
+		cur->colmap[i] = (int)cur->nspecs;
+		cur->specs[cur->nspecs++] = e->columns[i].spec;
+	}
+	return 0;
+}
+
+static char *build_prefer(const struct dv_engine *eng, int flags, long top)
+{
+	struct dv_buf b;
+	dv_buf_init(&b, 0);
+	/* $top is ignored when odata.maxpagesize is sent too (spec section 4) */
+	if (!top && eng->page_size > 0)
+		dv_buf_appendf(&b, "odata.maxpagesize=%ld", eng->page_size);
+	if (flags & (PLAN_WANT_FORMATTED | PLAN_WANT_LOOKUPTYPE)) {
+		dv_buf_appendf(&b, "%sodata.include-annotations=\"", b.len ? "," : "");
+		if (flags & PLAN_WANT_FORMATTED)
+			dv_buf_appends(&b, "OData.Community.Display.V1.FormattedValue");
+		if (flags & PLAN_WANT_LOOKUPTYPE)
+			dv_buf_appendf(&b, "%sMicrosoft.Dynamics.CRM.lookuplogicalname",
+				       (flags & PLAN_WANT_FORMATTED) ? "," : "");
+		dv_buf_appendc(&b, '"');
+	}
+	if (b.len == 0) {
+		dv_buf_free(&b);
+		return NULL;
+	}
+	return dv_buf_steal(&b);
+}
+
+/* Resolves the plan and opens the OData cursor (the first page is read). */
+static int open_scan(struct dv_cur *cur, int flags, const char *idx_str, int argc,
+		     sqlite3_value **argv, int drop_args, struct dv_error *err)
+{
+	struct dv_engine *eng = cur->vt->eng;
+	struct plan_query pq;
+	struct odata_query q;
+	char *url, *prefer;
+	if (plan_resolve(cur->vt->e, idx_str, argc, argv, drop_args, &pq, err) != 0)
+		return -1;
+	if (build_specs(cur, pq.select) != 0) {
+		plan_query_free(&pq);
+		return dv_error_nomem(err);
+	}
+	if (pq.empty) {                    /* no request: nothing can match */
+		plan_query_free(&pq);
+		return 0;
+	}
+	memset(&q, 0, sizeof(q));
+	q.base = eng->api_base;
+	q.entity_set = cur->vt->e->entity_set;
+	q.select = pq.select;
+	q.filter = pq.filter;
+	q.orderby = pq.orderby;
+	q.top = pq.top;
+	url = odata_query_url(&q);
+	prefer = build_prefer(eng, flags, pq.top);
+	plan_query_free(&pq);
+	if (!url) {
+		free(prefer);
+		return dv_error_nomem(err);
+	}
+	DV_LOG(eng->log, DV_LOG_DEBUG, eng, "scan %s", url);
+	cur->oc = odata_cursor_open(eng->http, url, prefer, cur->specs, cur->nspecs, err);
+	eng->scans++;
+	free(url);
+	free(prefer);
+	return cur->oc ? 0 : -1;
+}
+
+static int cache_row(struct dv_cur *cur, const struct odata_cell *row)
+{
+	size_t i, n = cur->nspecs;
+	struct odata_cell *dst;
+	if (cur->cache_rows == cur->cache_cap) {
+		size_t cap = cur->cache_cap ? cur->cache_cap * 2 : 64;
+		struct odata_cell *p = realloc(cur->cache, cap * (n ? n : 1) * sizeof(*p));
+		if (!p)
+			return -1;
+		cur->cache = p;
+		cur->cache_cap = cap;
+	}
+	dst = &cur->cache[cur->cache_rows * n];
+	for (i = 0; i < n; i++) {
+		dst[i] = row[i];
+		if (row[i].type == OC_TEXT) {
+			dst[i].s = dv_strndup(row[i].s, row[i].len);
+			if (!dst[i].s) {
+				for (; i > 0; i--)
+					if (dst[i - 1].type == OC_TEXT)
+						free((char *)dst[i - 1].s);
+				return -1;
+			}
+		}
+	}
+	cur->cache_rows++;
+	return 0;
+}
+
+/* Reads the whole scan (argv terms dropped) into the cache. */
+static int materialize(struct dv_cur *cur, int flags, const char *idx_str, int argc,
+		       sqlite3_value **argv, struct dv_error *err)
+{
+	const struct odata_cell *row;
+	int rc = 0;
+	if (open_scan(cur, flags, idx_str, argc, argv, 1, err) != 0)
+		return -1;
+	while (cur->oc && (rc = odata_cursor_next(cur->oc, &row, err)) == 1) {
+		if (cache_row(cur, row) != 0) {
+			rc = dv_error_nomem(err);
+			break;
+		}
+	}
+	odata_cursor_close(cur->oc);
+	cur->oc = NULL;
+	if (rc != 0)
+		return -1;
+	cur->materialized = 1;
+	DV_LOG(cur->vt->eng->log, DV_LOG_DEBUG, cur->vt->eng,
+	       "materialized %zu rows of %s", cur->cache_rows, cur->vt->e->logical_name);
+	return 0;
+}
+
+static int advance(struct dv_cur *cur, struct dv_error *err)
+{
+	int rc;
+	if (cur->materialized) {
+		if (cur->pos < cur->cache_rows)
+			cur->row = &cur->cache[cur->pos * cur->nspecs];
+		cur->eof = cur->pos >= cur->cache_rows;
+		cur->pos++;
+		return 0;
+	}
+	if (!cur->oc) {
+		cur->eof = 1;
+		return 0;
+	}
+	rc = odata_cursor_next(cur->oc, &cur->row, err);
+	if (rc < 0)
+		return -1;
+	cur->eof = rc == 0;
+	return 0;
+}
+
+static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str, int argc,
+		     sqlite3_value **argv)
+{
+	struct dv_cur *cur = (struct dv_cur *)base;
+	struct dv_error err;
+	dv_error_clear(&err);
+	odata_cursor_close(cur->oc);
+	cur->oc = NULL;
+	cur->eof = 1;
+	cur->rowid = 0;
+	cur->nfilter++;
+	if (!cur->materialized && cur->nfilter >= 2 && plan_has_args(idx_str)) {
+		cache_free(cur);
+		if (materialize(cur, idx_num, idx_str, argc, argv, &err) != 0)
+			return vtab_error(cur->vt, &err);
+	}
+	if (cur->materialized) {
+		cur->pos = 0;
+	} else if (open_scan(cur, idx_num, idx_str, argc, argv, 0, &err) != 0) {
+		return vtab_error(cur->vt, &err);
+	}
+	if (advance(cur, &err) != 0)
+		return vtab_error(cur->vt, &err);
+	return SQLITE_OK;
+}
+
+static int vt_next(sqlite3_vtab_cursor *base)
+{
+	struct dv_cur *cur = (struct dv_cur *)base;
+	struct dv_error err;
+	dv_error_clear(&err);
+	cur->rowid++;
+	if (advance(cur, &err) != 0)
+		return vtab_error(cur->vt, &err);
+	return SQLITE_OK;
+}
+
+static int vt_eof(sqlite3_vtab_cursor *base)
+{
+	return ((struct dv_cur *)base)->eof;
+}
+
+static int vt_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int i)
+{
+	struct dv_cur *cur = (struct dv_cur *)base;
+	const struct dv_entity *e = cur->vt->e;
+	if (i < 0 || (size_t)i >= e->ncolumns || cur->colmap[i] < 0 || !cur->row) {
+		sqlite3_result_null(ctx);
+		return SQLITE_OK;
+	}
+	cell_to_result(&e->columns[i], &cur->row[cur->colmap[i]], ctx);
+	return SQLITE_OK;
+}
+
+static int vt_rowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
+{
+	*rowid = ((struct dv_cur *)base)->rowid;
+	return SQLITE_OK;
+}
+
+static sqlite3_module dataverse_module = {
+	0,              /* iVersion */
+	vt_connect,     /* xCreate: same as xConnect, nothing to store */
+	vt_connect,     /* xConnect */
+	vt_best_index,  /* xBestIndex: plan.c */
+	vt_disconnect,  /* xDisconnect */
+	vt_disconnect,  /* xDestroy */
+	vt_open,        /* xOpen */
+	vt_close,       /* xClose */
+	vt_filter,      /* xFilter */
+	vt_next,        /* xNext */
+	vt_eof,         /* xEof */
+	vt_column,      /* xColumn */
+	vt_rowid,       /* xRowid */
+	NULL,           /* xUpdate: read-only for now */
+	NULL,           /* xBegin */
+	NULL,           /* xSync */
+	NULL,           /* xCommit */
+	NULL,           /* xRollback */
+	NULL,           /* xFindFunction */
+	NULL,           /* xRename */
+	NULL,           /* xSavepoint */
+	NULL,           /* xRelease */
+	NULL,           /* xRollbackTo */
+	NULL,           /* xShadowName */
+};
+
+int vtab_register(struct dv_engine *eng)
+{
+	return sqlite3_create_module(eng->db, "dataverse", &dataverse_module, eng);
+}

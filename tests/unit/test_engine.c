@@ -1,0 +1,357 @@
+/* test_engine.c - the SQLite engine with the "dataverse" virtual table
+ * against the emulator: exact rows and the exact requests the emulator
+ * received for each pushdown (select, =, <, IN, LIKE, IS NULL, ORDER BY,
+ * LIMIT), a join whose request count does not grow with the outer rows,
+ * local GROUP BY, and the 42S02 / 42S22 errors. */
+#include <sql.h>
+#include <sqlext.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "catalog/catalog.h"
+#include "config/config.h"
+#include "emu.h"
+#include "engine/engine.h"
+#include "http/http.h"
+#include "sqlparse/sqlparse.h"
+#include "tap.h"
+#include "util/buf.h"
+
+static struct emu emu;
+
+struct stack {
+	struct dv_config cfg;
+	struct dv_http *http;
+	struct dv_auth *auth;
+	struct dv_catalog *cat;
+	struct dv_engine *eng;
+	char base[128];
+};
+
+static int stack_open(struct stack *s, const char *extra)
+{
+	char cs[2048];
+	struct dv_error e;
+	memset(s, 0, sizeof(*s));
+	dv_config_init(&s->cfg);
+	snprintf(cs, sizeof(cs), "%s;%s", extra ? extra : "", emu_connstr(&emu));
+	if (dv_config_from_connstr(&s->cfg, cs, &e) != 0 || dv_config_validate(&s->cfg, &e) != 0)
+		goto fail;
+	s->http = dv_http_new(&s->cfg, NULL, &e);
+	s->auth = s->http ? dv_auth_new(&s->cfg, NULL, &e) : NULL;
+	if (!s->auth)
+		goto fail;
+	dv_http_set_auth(s->http, s->auth);
+	snprintf(s->base, sizeof(s->base), "%s/api/data/v9.2/", emu.url);
+	s->cat = dv_catalog_new(s->http, s->base, s->cfg.use_display_names,
+				s->cfg.include_formatted_values, NULL);
+	s->eng = s->cat ? dv_engine_new(s->cat, s->http, &s->cfg, NULL, &e) : NULL;
+	if (!s->eng)
+		goto fail;
+	return 0;
+fail:
+	tap_diag("stack_open: %s", e.message);
+	return -1;
+}
+
+static void stack_close(struct stack *s)
+{
+	dv_engine_free(s->eng);
+	dv_catalog_free(s->cat);
+	dv_auth_free(s->auth);
+	dv_http_free(s->http);
+	dv_config_free(&s->cfg);
+}
+
+/* Runs sql (ODBC text, rewritten first) with integer parameters; rows as
+ * "a|b\n" lines. */
+static char *run_bound(struct stack *s, const char *sql, const long long *params, int np,
+		       struct dv_error *err)
+{
+	struct sql_rewrite rw;
+	sqlite3_stmt *st;
+	struct dv_buf out;
+	int rc, i;
+	dv_error_clear(err);
+	if (sqlparse_rewrite(sql, strlen(sql), &rw, err) != 0)
+		return NULL;
+	rc = dv_engine_prepare(s->eng, rw.sql, &st, err);
+	sqlparse_rewrite_free(&rw);
+	if (rc != 0)
+		return NULL;
+	for (i = 0; i < np; i++)
+		sqlite3_bind_int64(st, i + 1, params[i]);
+	dv_buf_init(&out, 0);
+	while ((rc = dv_engine_step(s->eng, st, err)) == 1) {
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+			dv_buf_appendf(&out, "%s%s", i ? "|" : "", t ? (const char *)t : "NULL");
+		}
+		dv_buf_appendc(&out, '\n');
+	}
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		dv_buf_free(&out);
+		return NULL;
+	}
+	return dv_buf_steal(&out);
+}
+
+static char *run(struct stack *s, const char *sql, struct dv_error *err)
+{
+	return run_bound(s, sql, NULL, 0, err);
+}
+
+/* The data requests since the last reset (token and metadata requests dropped). */
+static char *data_requests(void)
+{
+	char *all = emu_requests(&emu, 0), *line, *save = NULL;
+	struct dv_buf out;
+	dv_buf_init(&out, 0);
+	for (line = all ? strtok_r(all, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "/oauth2/") || strstr(line, "EntityDefinitions"))
+			continue;
+		dv_buf_appendf(&out, "%s\n", line);
+	}
+	free(all);
+	return dv_buf_steal(&out);
+}
+
+#define API "GET /api/data/v9.2/"
+
+struct query_case {
+	const char *sql;
+	const char *rows;
+	const char *requests;
+};
+
+static const struct query_case cases[] = {
+	{"SELECT name FROM account LIMIT 3",
+	 "Tailspin Industries 13\nAlpine Ski Pty Ltd 5\nBest For You LLC 18\n",
+	 API "accounts?$select=accountid,name&$top=3\n"},
+	{"SELECT name FROM account WHERE name = 'alpine ski pty ltd 5'",
+	 "Alpine Ski Pty Ltd 5\n",
+	 API "accounts?$select=accountid,name&$filter=name%20eq%20'alpine%20ski%20pty%20ltd%205'\n"},
+	{"SELECT name, revenue, createdon FROM account WHERE revenue < 10000000 ORDER BY revenue",
+	 "VanArsdel S.A. 19|1362000.65|2019-07-15 01:00:30\n"
+	 "Fourth Coffee Ltd 12|5187000.24|2020-09-29 03:25:47\n"
+	 "City Power LLC 7|5917000.37|2022-09-20 01:42:11\n"
+	 "Alpine Ski GmbH 1|7316000.62|2023-01-26 20:59:58\n",
+	 API "accounts?$select=accountid,name,revenue,createdon&$filter=revenue%20lt%2010000000"
+	 "&$orderby=revenue%20asc,accountid%20asc\n"},
+	{"SELECT name FROM account WHERE statecode IN (0, 1) AND name LIKE 'Al%' ORDER BY name",
+	 "Alpine Ski GmbH 1\nAlpine Ski Pty Ltd 5\n",
+	 API "accounts?$select=accountid,name,statecode&$filter=(statecode%20eq%200%20or%20"
+	 "statecode%20eq%201)%20and%20startswith(name,'Al')&$orderby=name%20asc,accountid%20asc\n"},
+	{"SELECT name FROM account WHERE parentaccountid IS NULL AND name LIKE '%13'",
+	 "Tailspin Industries 13\n",
+	 API "accounts?$select=accountid,name,_parentaccountid_value&$filter="
+	 "_parentaccountid_value%20eq%20null%20and%20endswith(name,'13')\n"},
+	{"SELECT fullname FROM contact WHERE parentcustomerid IS NOT NULL AND fullname LIKE '%son' "
+	 "ORDER BY fullname LIMIT 2",
+	 "Barbara Andersson\nBrian Jackson\n",
+	 API "contacts?$select=contactid,fullname,_parentcustomerid_value&$filter="
+	 "endswith(fullname,'son')%20and%20_parentcustomerid_value%20ne%20null"
+	 "&$orderby=fullname%20asc,contactid%20asc\n"},
+	/* '_' is a wildcard the service functions cannot say: filtered locally */
+	{"SELECT name FROM account WHERE name LIKE 'a_p%'",
+	 "Alpine Ski Pty Ltd 5\nAlpine Ski GmbH 1\n",
+	 API "accounts?$select=accountid,name\n"},
+	/* ORDER BY consumed + every constraint pushed: LIMIT becomes $top */
+	{"SELECT TOP 2 name FROM account WHERE statecode = 0 ORDER BY name DESC",
+	 "VanArsdel S.A. 19\nTrey Research Pty Ltd 20\n",
+	 API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%200"
+	 "&$orderby=name%20desc,accountid%20asc&$top=2\n"},
+	/* LIMIT not pushed: a constraint stays local / an OFFSET exists */
+	{"SELECT name FROM account WHERE name LIKE 'a_p%' LIMIT 1",
+	 "Alpine Ski Pty Ltd 5\n", API "accounts?$select=accountid,name\n"},
+	{"SELECT name FROM account WHERE name LIKE '%ski%' LIMIT 2 OFFSET 1",
+	 "Alpine Ski GmbH 1\n", API "accounts?$select=accountid,name&$filter=contains(name,'ski')\n"},
+	/* lookup order is by name at the service: ORDER BY stays local */
+	{"SELECT fullname FROM contact ORDER BY parentcustomerid, fullname LIMIT 1",
+	 "Michelle Novák\n", API "contacts?$select=contactid,fullname,_parentcustomerid_value\n"},
+	/* companions: labels and lookup names from annotations */
+	{"SELECT name, statecodename, parentaccountidname FROM account WHERE statecode = 1 "
+	 "ORDER BY name LIMIT 1",
+	 "Fabrikam Pty Ltd 6|Inactive|NULL\n",
+	 API "accounts?$select=accountid,name,_parentaccountid_value,statecode&$filter="
+	 "statecode%20eq%201&$orderby=name%20asc,accountid%20asc&$top=1\n"},
+	/* GROUP BY runs locally over one scan */
+	{"SELECT statecode, COUNT(*) FROM account GROUP BY statecode", "0|17\n1|3\n",
+	 API "accounts?$select=accountid,statecode&$orderby=statecode%20asc,accountid%20asc\n"},
+	/* IN (subquery) processed all at once */
+	{"SELECT fullname, {fn UCASE(firstname)} FROM contact WHERE lastname IN "
+	 "(SELECT lastname FROM contact WHERE fullname LIKE 'B%') ORDER BY 1",
+	 "Barbara Andersson|BARBARA\nBjörn Ivanova|BJöRN\nBrian Jackson|BRIAN\n"
+	 "David Andersson|DAVID\n",
+	 API "contacts?$select=contactid,fullname,lastname&$filter=startswith(fullname,'B')\n"
+	 API "contacts?$select=contactid,fullname,firstname,lastname&$filter=(lastname%20eq%20"
+	 "'Andersson'%20or%20lastname%20eq%20'Ivanova'%20or%20lastname%20eq%20'Jackson')"
+	 "&$orderby=fullname%20asc,contactid%20asc\n"},
+};
+
+static void test_queries(struct stack *s)
+{
+	size_t i;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dv_error err;
+		char *rows, *req;
+		emu_reset(&emu);
+		rows = run(s, cases[i].sql, &err);
+		if (!rows)
+			tap_diag("%s: %s %s", cases[i].sql, dv_sqlstate_code(err.state),
+				 err.message);
+		is_str(rows, cases[i].rows, "rows of: %s", cases[i].sql);
+		req = data_requests();
+		is_str(req, cases[i].requests, "requests of: %s", cases[i].sql);
+		free(rows);
+		free(req);
+	}
+}
+
+static void test_parameters(struct stack *s)
+{
+	static const long long p[] = {10000000, 2};
+	struct dv_error err;
+	char *rows, *req;
+	emu_reset(&emu);
+	rows = run_bound(s, "SELECT name FROM account WHERE revenue < ? ORDER BY revenue LIMIT ?",
+			 p, 2, &err);
+	is_str(rows, "VanArsdel S.A. 19\nFourth Coffee Ltd 12\n", "parameter rows");
+	req = data_requests();
+	is_str(req, API "accounts?$select=accountid,name,revenue&$filter=revenue%20lt%2010000000"
+	       "&$orderby=revenue%20asc,accountid%20asc\n",
+	       "parameters are pushed from argv ($top too would need every term omitted)");
+	free(rows);
+	free(req);
+}
+
+/* Counts the data requests of one statement. */
+static int count_requests(struct stack *s, const char *sql, char **rows)
+{
+	struct dv_error err;
+	char *req, *p;
+	int n = 0;
+	emu_reset(&emu);
+	*rows = run(s, sql, &err);
+	if (!*rows)
+		tap_diag("%s: %s", sql, err.message);
+	req = data_requests();
+	for (p = req; p && *p; p++)
+		n += *p == '\n';
+	free(req);
+	return n;
+}
+
+static void test_join(struct stack *s)
+{
+	char *few, *all;
+	int n_few = count_requests(s, "SELECT c.fullname, a.name FROM contact c JOIN account a "
+				   "ON a.accountid = c.parentcustomerid WHERE c.fullname < 'C' "
+				   "ORDER BY c.fullname", &few);
+	int n_all = count_requests(s, "SELECT c.fullname, a.name FROM contact c JOIN account a "
+				   "ON a.accountid = c.parentcustomerid ORDER BY c.fullname", &all);
+	is_str(few, "Aarav Garcia|VanArsdel S.A. 19\nBarbara Andersson|School of Fine Art "
+	       "Partners 16\nBjörn Ivanova|School of Fine Art Partners 16\nBrian Jackson|"
+	       "Tailspin Traders 2\n", "join rows (4 contacts)");
+	ok(all && strlen(all) > strlen(few), "join over every contact has more rows");
+	is_int(n_few, 3, "join: outer scan, first key, one materialized inner scan");
+	is_int(n_all, n_few, "request count does not grow with the outer rows");
+	free(few);
+	free(all);
+	n_all = count_requests(s, "SELECT COUNT(*) FROM contact c JOIN account a "
+			       "ON a.accountid = c.parentcustomerid", &all);
+	is_str(all, "17\n", "join count");
+	is_int(n_all, 2, "NULL join key sends nothing; then one inner scan");
+	free(all);
+}
+
+static void test_errors(struct stack *s)
+{
+	struct dv_error err;
+	char *rows;
+	rows = run(s, "SELECT x FROM nosuch", &err);
+	ok(rows == NULL, "unknown table fails");
+	is_str(dv_sqlstate_code(err.state), "42S02", "unknown table state");
+	is_str(err.message, "Table 'nosuch' does not exist in this Dataverse environment",
+	       "unknown table message");
+	rows = run(s, "SELECT nosuchcol FROM account", &err);
+	ok(rows == NULL, "unknown column fails");
+	is_str(dv_sqlstate_code(err.state), "42S22", "unknown column state");
+	is_str(err.message, "Column 'nosuchcol' does not exist", "unknown column message");
+	rows = run(s, "SELECT name FROM account WHERE", &err);
+	ok(rows == NULL, "syntax error fails");
+	is_str(dv_sqlstate_code(err.state), "42000", "syntax error state");
+	/* a service error during the scan keeps the service's SQLSTATE */
+	emu_reset(&emu);
+	emu_fault(&emu, "{\"count\":1,\"kind\":\"500\",\"match\":\"/accounts?\"}");
+	rows = run(s, "SELECT name FROM account", &err);
+	ok(rows == NULL, "a service error stops the scan");
+	is_str(dv_sqlstate_code(err.state), "HY000", "service error state");
+	ok(strstr(err.message, "An unexpected error occurred.") != NULL,
+	   "service message kept: %s", err.message);
+	free(rows);
+}
+
+static void test_describe(struct stack *s)
+{
+	struct dv_error err;
+	struct dv_colinfo ci;
+	sqlite3_stmt *st;
+	char *ex;
+	if (!ok(dv_engine_prepare(s->eng, "SELECT name AS n, revenue, createdon, statecodename, "
+				  "COUNT(*) FROM account", &st, &err) == 0, "prepare for describe"))
+		return;
+	dv_engine_describe(s->eng, st, 0, &ci);
+	is_str(ci.name, "n", "alias is the name");
+	is_str(ci.table, "account", "base table");
+	is_str(ci.base_column, "name", "base column");
+	is_int(ci.sql_type, SQL_WVARCHAR, "name is nvarchar");
+	is_int(ci.column_size, 160, "name size from MaxLength");
+	dv_engine_describe(s->eng, st, 1, &ci);
+	is_int(ci.sql_type, SQL_DECIMAL, "revenue is decimal");
+	is_str(ci.type_name, "money", "revenue is money");
+	dv_engine_describe(s->eng, st, 2, &ci);
+	is_int(ci.sql_type, SQL_TYPE_TIMESTAMP, "createdon is a timestamp");
+	dv_engine_describe(s->eng, st, 3, &ci);
+	is_int(ci.sql_type, SQL_WVARCHAR, "label column is nvarchar");
+	dv_engine_describe(s->eng, st, 4, &ci);
+	is_int(ci.sql_type, SQL_BIGINT, "COUNT(*) is bigint");
+	is_int(ci.attr_type, -1, "COUNT(*) is computed");
+	sqlite3_finalize(st);
+	ex = dv_engine_explain(s->eng, "SELECT a.name FROM account a JOIN contact c ON "
+			       "c.parentcustomerid = a.accountid WHERE a.statecode = 0", &err);
+	{
+		char want[1024];
+		snprintf(want, sizeof(want),
+			 "GET %s/api/data/v9.2/contacts?$select=contactid,_parentcustomerid_value\n"
+			 "GET %s/api/data/v9.2/accounts?$select=accountid,name,statecode&"
+			 "$filter=statecode eq 0 and accountid eq ?2", emu.url, emu.url);
+		is_str(ex, want, "explain lists each scan's request");
+	}
+	free(ex);
+}
+
+int main(void)
+{
+	struct stack s;
+	if (emu_start(&emu, "--rows 20 --seed 1") != 0) {
+		ok(0, "emulator starts");
+		return tap_done();
+	}
+	if (stack_open(&s, NULL) == 0) {
+		test_queries(&s);
+		test_parameters(&s);
+		test_join(&s);
+		test_errors(&s);
+		test_describe(&s);
+		stack_close(&s);
+	} else {
+		ok(0, "stack opens");
+	}
+	emu_stop(&emu);
+	return tap_done();
+}
