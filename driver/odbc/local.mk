@@ -1,8 +1,57 @@
 # driver/odbc/local.mk - the ODBC API layer and the driver library itself.
 lib_LTLIBRARIES += driver/libdvodbc.la
-driver_libdvodbc_la_SOURCES = \
-	driver/odbc/handles.h
+DVODBC_CORE_SOURCES = \
+	driver/odbc/handles.h driver/odbc/handle.c \
+	driver/odbc/diag.c driver/odbc/diag.h \
+	driver/odbc/unicode.c driver/odbc/unicode.h \
+	driver/odbc/value.h driver/odbc/convert.c driver/odbc/convert.h \
+	driver/odbc/types.c driver/odbc/types.h \
+	driver/odbc/rowset.c driver/odbc/rowset.h
+driver_libdvodbc_la_SOURCES = $(DVODBC_CORE_SOURCES) \
+	driver/odbc/env.c driver/odbc/dbc.c driver/odbc/dbc.h driver/odbc/connect.c \
+	driver/odbc/stmt.c driver/odbc/stmt.h driver/odbc/desc.c \
+	driver/odbc/exec.c driver/odbc/fetch.c driver/odbc/coldesc.c \
+	driver/odbc/info.c driver/odbc/info.h \
+	driver/odbc/api.c driver/odbc/api.h \
+	driver/odbc/api_handle.c driver/odbc/api_connect.c driver/odbc/api_diag.c \
+	driver/odbc/api_stmt.c driver/odbc/api_info.c \
+	driver/odbc/catalog_funcs.c driver/odbc/catalog_funcs.h driver/odbc/api_catalog.c \
+	driver/odbc/desc_fields.c driver/odbc/desc_fields.h driver/odbc/api_desc.c
 driver_libdvodbc_la_LIBADD = driver/libdvengine.la driver/libdvsvc.la \
 	driver/util/libdvutil.la $(DV_DEPLIBS)
 driver_libdvodbc_la_LDFLAGS = -module -avoid-version -shared \
 	-export-symbols-regex '^SQL'
+
+# Unit test of the conversion matrix, UTF-16 helpers and diagnostics: links
+# the layer's own objects, no driver manager and no service.
+check_PROGRAMS += tests/odbc/test_convert
+TESTS += tests/odbc/test_convert
+tests_odbc_test_convert_SOURCES = tests/odbc/test_convert.c $(DVODBC_CORE_SOURCES)
+tests_odbc_test_convert_CPPFLAGS = $(AM_CPPFLAGS) -DUNITTEST -I$(top_srcdir)/tests/unit
+tests_odbc_test_convert_LDADD = driver/util/libdvutil.la $(DV_DEPLIBS)
+
+# ODBC-level tests: C programs through the real driver manager (-lodbc, never
+# the driver's internals) against the emulator, with a test-local odbc.ini.
+DVODBC_DM_TESTS = tests/odbc/test_odbc_connect tests/odbc/test_odbc_query \
+	tests/odbc/test_odbc_catalog tests/odbc/test_odbc_odbc2
+check_PROGRAMS += $(DVODBC_DM_TESTS)
+TESTS += $(DVODBC_DM_TESTS)
+DVODBC_DM_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+DVODBC_DM_LDADD = tests/libdvtest.la -lodbc
+DVODBC_DM_DEPS = tests/libdvtest.la driver/libdvodbc.la
+tests_odbc_test_odbc_connect_SOURCES = tests/odbc/test_odbc_connect.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_connect_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_connect_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_connect_DEPENDENCIES = $(DVODBC_DM_DEPS)
+tests_odbc_test_odbc_query_SOURCES = tests/odbc/test_odbc_query.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_query_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_query_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_query_DEPENDENCIES = $(DVODBC_DM_DEPS)
+tests_odbc_test_odbc_catalog_SOURCES = tests/odbc/test_odbc_catalog.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_catalog_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_catalog_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_catalog_DEPENDENCIES = $(DVODBC_DM_DEPS)
+tests_odbc_test_odbc_odbc2_SOURCES = tests/odbc/test_odbc_odbc2.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_odbc2_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_odbc2_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_odbc2_DEPENDENCIES = $(DVODBC_DM_DEPS)

@@ -1,0 +1,36 @@
+/* api.h - helpers shared by the exported entry points (api_*.c).
+ *
+ * Every SQLXxx: check the handle, lock it, clear its diagnostics, call the
+ * internal UTF-8 function, record the return code, unlock.  Never call an
+ * exported SQL* from inside the driver. */
+#ifndef DV_ODBC_API_H
+#define DV_ODBC_API_H
+
+#include "odbc/handles.h"
+#include "odbc/unicode.h"
+
+/* NULL when h is not a live handle of the type (return SQL_INVALID_HANDLE). */
+struct dv_handle *dv_api_enter(SQLHANDLE h, enum dv_htype type);
+/* Same without clearing diagnostics (SQLGetDiagRec/Field). */
+struct dv_handle *dv_api_enter_keep(SQLHANDLE h, enum dv_htype type);
+/* Records rc, logs a failure (first diagnostic, with the entry point's name)
+ * to the connection's log, unlocks. */
+SQLRETURN dv_api_leave_at(struct dv_handle *h, SQLRETURN rc, const char *func);
+#define dv_api_leave(h, rc) dv_api_leave_at((h), (rc), __func__)
+
+/* Writes a UTF-8 result as ANSI (bytes) or UTF-16 (in_chars: lengths in
+ * characters, else in bytes).  Adds 01004 and returns SQL_SUCCESS_WITH_INFO
+ * when truncated, else rc unchanged. */
+SQLRETURN dv_api_out(struct dv_handle *h, SQLRETURN rc, const char *s, void *buf,
+		     SQLLEN buflen, SQLLEN *outlen, int wide, int in_chars);
+/* Variants for SQLSMALLINT and SQLINTEGER length pointers. */
+SQLRETURN dv_api_out_small(struct dv_handle *h, SQLRETURN rc, const char *s, void *buf,
+			   SQLSMALLINT buflen, SQLSMALLINT *outlen, int wide, int in_chars);
+SQLRETURN dv_api_out_int(struct dv_handle *h, SQLRETURN rc, const char *s, void *buf,
+			 SQLINTEGER buflen, SQLINTEGER *outlen, int wide, int in_chars);
+
+/* Input strings; on no memory returns NULL and sets *rc to SQL_ERROR with HY001. */
+char *dv_api_in(struct dv_handle *h, const SQLCHAR *s, SQLINTEGER n, SQLRETURN *rc);
+char *dv_api_in_w(struct dv_handle *h, const SQLWCHAR *s, SQLINTEGER n, SQLRETURN *rc);
+
+#endif

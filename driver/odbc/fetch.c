@@ -1,0 +1,299 @@
+/* fetch.c - rows into the application's buffers.
+ *
+ * Owns: SQLBindCol (ARD writes), fetching one rowset (SQL_ATTR_ROW_ARRAY_SIZE
+ * rows, row-wise or column-wise binding, bind offsets, row status array,
+ * rows-fetched count) from the engine's SQLite statement or an in-memory
+ * rowset, SQLGetData in parts, SQLRowCount, SQLNumResultCols and
+ * SQLMoreResults.  The cursor is forward-only.
+ * Source: https://learn.microsoft.com/sql/odbc/reference/develop-app/block-cursors
+ *         https://learn.microsoft.com/sql/odbc/reference/syntax/sqlgetdata-function */
+#include "odbc/stmt.h"
+#include "odbc/convert.h"
+#include "odbc/types.h"
+#include "engine/engine.h"
+
+#include <string.h>
+
+SQLRETURN dv_stmt_bind_col(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_type,
+			   SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind)
+{
+	if (col == 0)
+		return dv_diag_error(&s->h.diag, DV_S_07009, "bookmark columns are not supported");
+	if (buflen < 0)
+		return dv_diag_error(&s->h.diag, DV_S_HY090, "buffer length %ld", (long)buflen);
+	if (!ptr && !ind) {
+		/* Unbinds the column. */
+		if (col <= s->ard->count) {
+			struct dv_desc_rec *r = &s->ard->recs[col];
+			r->data_ptr = NULL;
+			r->indicator_ptr = NULL;
+			r->octet_length_ptr = NULL;
+			dv_desc_trim(s->ard);
+		}
+		return SQL_SUCCESS;
+	}
+	if (!dv_c_type_valid(c_type) && c_type != SQL_ARD_TYPE)
+		return dv_diag_error(&s->h.diag, DV_S_HY003, "C type %d", (int)c_type);
+	if (dv_desc_ensure(s->ard, (SQLSMALLINT)col) != 0)
+		return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
+	struct dv_desc_rec *r = &s->ard->recs[col];
+	r->concise_type = c_type;
+	r->type = dv_verbose_type(c_type);
+	r->datetime_interval_code = dv_datetime_code(c_type);
+	r->octet_length = buflen;
+	r->data_ptr = ptr;
+	r->indicator_ptr = ind;
+	r->octet_length_ptr = ind;
+	if (c_type == SQL_C_NUMERIC) {
+		r->precision = 38;
+		r->scale = 0;
+	}
+	return SQL_SUCCESS;
+}
+
+void dv_stmt_value(struct dv_stmt *s, int col, struct dv_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (s->rowset) {
+		*v = *dv_rowset_cell(s->rowset, s->rs_cur, col - 1);
+		return;
+	}
+	if (!s->vm)
+		return;
+	switch (sqlite3_column_type(s->vm, col - 1)) {
+	case SQLITE_INTEGER:
+		v->type = DV_V_INT;
+		v->i = sqlite3_column_int64(s->vm, col - 1);
+		break;
+	case SQLITE_FLOAT:
+		v->type = DV_V_DOUBLE;
+		v->d = sqlite3_column_double(s->vm, col - 1);
+		break;
+	case SQLITE_TEXT:
+		v->type = DV_V_TEXT;
+		v->s = (const char *)sqlite3_column_text(s->vm, col - 1);
+		v->len = (size_t)sqlite3_column_bytes(s->vm, col - 1);
+		if (!v->s) {
+			v->s = "";
+			v->len = 0;
+		}
+		break;
+	case SQLITE_BLOB:
+		v->type = DV_V_BLOB;
+		v->s = sqlite3_column_blob(s->vm, col - 1);
+		v->len = (size_t)sqlite3_column_bytes(s->vm, col - 1);
+		if (!v->s)
+			v->s = "";
+		break;
+	default:
+		v->type = DV_V_NULL;
+		break;
+	}
+}
+
+/* Moves to the next row: 1 row, 0 end, -1 error (diag added). */
+static int next_row(struct dv_stmt *s)
+{
+	if (s->max_rows > 0 && s->rows_fetched >= s->max_rows)
+		return 0;
+	if (s->rowset) {
+		if (s->rs_next >= s->rowset->nrows)
+			return 0;
+		s->rs_cur = s->rs_next++;
+		return 1;
+	}
+	if (s->have_row) {
+		s->have_row = 0;
+		return 1;
+	}
+	if (s->at_end || !s->vm)
+		return 0;
+	struct dv_error err;
+	dv_error_clear(&err);
+	int r = dv_engine_step(s->dbc->engine, s->vm, &err);
+	if (r < 0) {
+		if (s->cancelled && err.state != DV_S_HY008)
+			dv_error_set(&err, DV_S_HY008, 0, NULL);
+		dv_diag_add_error(&s->h.diag, &err);
+		s->at_end = 1;
+		return -1;
+	}
+	if (r == 0)
+		s->at_end = 1;
+	return r;
+}
+
+static char *bound_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLLEN elem)
+{
+	if (!base)
+		return NULL;
+	char *p = base;
+	if (ard->bind_offset_ptr)
+		p += *ard->bind_offset_ptr;
+	if (ard->bind_type == SQL_BIND_BY_COLUMN)
+		p += (SQLLEN)row * elem;
+	else
+		p += (SQLLEN)row * (SQLLEN)ard->bind_type;
+	return p;
+}
+
+/* Converts the current row into the bound buffers of rowset row `row`.
+ * Returns the SQL_ROW_* status. */
+static SQLUSMALLINT put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number)
+{
+	struct dv_desc *ard = s->ard;
+	SQLUSMALLINT status = SQL_ROW_SUCCESS;
+	if (s->retrieve_data == SQL_RD_OFF)
+		return status;
+	for (SQLSMALLINT c = 1; c <= ard->count && c <= s->ird.count; c++) {
+		struct dv_desc_rec *a = &ard->recs[c];
+		if (!a->data_ptr && !a->indicator_ptr && !a->octet_length_ptr)
+			continue;
+		struct dv_desc_rec *ir = &s->ird.recs[c];
+		SQLSMALLINT ctype = a->concise_type;
+		if (ctype == SQL_C_DEFAULT)
+			ctype = dv_default_c_type(ir->concise_type);
+		SQLLEN elem = dv_c_type_size(ctype);
+		if (elem == 0)
+			elem = a->octet_length;
+		struct dv_conv_dst dst = {
+			ctype, bound_addr(ard, a->data_ptr, row, elem), a->octet_length,
+			(SQLLEN *)bound_addr(ard, a->octet_length_ptr, row, sizeof(SQLLEN)),
+			(SQLLEN *)bound_addr(ard, a->indicator_ptr, row, sizeof(SQLLEN)),
+			a->precision, a->scale};
+		struct dv_conv_src src = {ir->concise_type, ir->scale};
+		struct dv_value v;
+		struct dv_error err;
+		dv_error_clear(&err);
+		dv_stmt_value(s, c, &v);
+		SQLRETURN rc = dv_convert(&v, &src, &dst, NULL, &err);
+		if (rc == SQL_SUCCESS)
+			continue;
+		dv_diag_add(&s->h.diag, err.state, err.native, err.message, (SQLLEN)row_number, c);
+		if (rc == SQL_ERROR)
+			status = SQL_ROW_ERROR;
+		else if (status == SQL_ROW_SUCCESS)
+			status = SQL_ROW_SUCCESS_WITH_INFO;
+	}
+	return status;
+}
+
+SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offset,
+			SQLULEN array_size, SQLULEN *rows_out, SQLUSMALLINT *status_out)
+{
+	if (s->state != DV_ST_CURSOR)
+		return dv_diag_error(&s->h.diag, DV_S_24000, "no cursor is open");
+	if (orientation != SQL_FETCH_NEXT)
+		return dv_diag_error(&s->h.diag, DV_S_HY106,
+				     "the cursor is forward-only: only SQL_FETCH_NEXT is allowed");
+	if (array_size == 0)
+		array_size = s->ard->array_size ? s->ard->array_size : 1;
+	SQLUSMALLINT *status = status_out ? status_out : s->ird.array_status_ptr;
+	SQLULEN *rows = rows_out ? rows_out : s->ird.rows_processed_ptr;
+	s->gd_col = 0;
+	s->gd_offset = 0;
+	s->row_valid = 0;
+	SQLULEN n = 0;
+	int errors = 0, warnings = 0, failed = 0;
+	while (n < array_size) {
+		int r = next_row(s);
+		if (r < 0) {
+			failed = 1;
+			break;
+		}
+		if (r == 0)
+			break;
+		s->rows_fetched++;
+		SQLUSMALLINT st = put_row(s, n, n + 1);
+		if (st == SQL_ROW_ERROR)
+			errors++;
+		else if (st == SQL_ROW_SUCCESS_WITH_INFO)
+			warnings++;
+		if (status)
+			status[n] = st;
+		n++;
+	}
+	if (status)
+		for (SQLULEN i = n; i < array_size; i++)
+			status[i] = SQL_ROW_NOROW;
+	if (rows)
+		*rows = n;
+	if (failed && n == 0)
+		return SQL_ERROR;
+	if (n == 0)
+		return SQL_NO_DATA;
+	s->row_valid = 1;
+	if (failed)
+		return SQL_SUCCESS_WITH_INFO;
+	/* A single-row fetch whose conversion failed is an error; in a block
+	 * the row status says which rows failed. */
+	if (errors > 0 && array_size == 1)
+		return SQL_ERROR;
+	if (errors > 0 || warnings > 0)
+		return SQL_SUCCESS_WITH_INFO;
+	return dv_diag_success(&s->h.diag);
+}
+
+SQLRETURN dv_stmt_get_data(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_type,
+			   SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind)
+{
+	if (s->state != DV_ST_CURSOR || !s->row_valid)
+		return dv_diag_error(&s->h.diag, DV_S_24000, "no row is current");
+	if (col == 0 || col > s->ird.count)
+		return dv_diag_error(&s->h.diag, DV_S_07009, "column %u does not exist",
+				     (unsigned)col);
+	if (buflen < 0)
+		return dv_diag_error(&s->h.diag, DV_S_HY090, "buffer length %ld", (long)buflen);
+	SQLSMALLINT precision = 38, scale = 0;
+	if (c_type == SQL_ARD_TYPE) {
+		if (col > s->ard->count)
+			return dv_diag_error(&s->h.diag, DV_S_07009,
+					     "column %u has no ARD record", (unsigned)col);
+		c_type = s->ard->recs[col].concise_type;
+		precision = s->ard->recs[col].precision;
+		scale = s->ard->recs[col].scale;
+	}
+	if (col != s->gd_col) {
+		s->gd_col = col;
+		s->gd_offset = 0;
+	}
+	struct dv_desc_rec *ir = &s->ird.recs[col];
+	struct dv_conv_dst dst = {c_type, ptr, buflen, ind, ind, precision, scale};
+	struct dv_conv_src src = {ir->concise_type, ir->scale};
+	struct dv_value v;
+	struct dv_error err;
+	dv_error_clear(&err);
+	dv_stmt_value(s, col, &v);
+	SQLRETURN rc = dv_convert(&v, &src, &dst, &s->gd_offset, &err);
+	if (rc == SQL_ERROR || rc == SQL_SUCCESS_WITH_INFO)
+		dv_diag_add(&s->h.diag, err.state, err.native, err.message,
+			    1, col);
+	return rc;
+}
+
+SQLRETURN dv_stmt_row_count(struct dv_stmt *s, SQLLEN *n)
+{
+	if (s->state == DV_ST_ALLOCATED)
+		return dv_diag_error(&s->h.diag, DV_S_HY010, "the statement was not executed");
+	if (n)
+		*n = s->state == DV_ST_CURSOR ? -1 : s->row_count;
+	return SQL_SUCCESS;
+}
+
+SQLRETURN dv_stmt_num_cols(struct dv_stmt *s, SQLSMALLINT *n)
+{
+	if (s->state == DV_ST_ALLOCATED && !s->rowset)
+		return dv_diag_error(&s->h.diag, DV_S_HY010, "no statement is prepared");
+	if (n)
+		*n = s->ird.count;
+	return SQL_SUCCESS;
+}
+
+SQLRETURN dv_stmt_more_results(struct dv_stmt *s)
+{
+	/* One result per statement: close it and report the end.
+	 * https://learn.microsoft.com/sql/odbc/reference/syntax/sqlmoreresults-function */
+	if (s->state == DV_ST_CURSOR)
+		dv_stmt_close_cursor(s);
+	return SQL_NO_DATA;
+}

@@ -1,0 +1,66 @@
+/* stmt.h - statement-level internal functions.
+ *
+ * stmt.c: lifetime, cursor state, statement attributes.
+ * exec.c: prepare, parameters, execute.
+ * fetch.c: fetching rows into bound buffers (block cursors), SQLGetData.
+ * coldesc.c: SQLDescribeCol, SQLColAttribute, SQLDescribeParam.
+ * Entry points call these with the statement locked and its diagnostics
+ * cleared; all strings are UTF-8. */
+#ifndef DV_ODBC_STMT_H
+#define DV_ODBC_STMT_H
+
+#include "odbc/handles.h"
+#include "odbc/rowset.h"
+#include "odbc/value.h"
+
+/* stmt.c */
+SQLRETURN dv_stmt_set_attr(struct dv_stmt *s, SQLINTEGER attr, SQLPOINTER value,
+			   SQLINTEGER len);
+SQLRETURN dv_stmt_get_attr(struct dv_stmt *s, SQLINTEGER attr, SQLPOINTER value,
+			   SQLINTEGER buflen, SQLINTEGER *outlen);
+SQLRETURN dv_stmt_free_stmt(struct dv_stmt *s, SQLUSMALLINT option);
+SQLRETURN dv_stmt_close_cursor_checked(struct dv_stmt *s);
+/* Installs an in-memory result (catalog functions): closes what was open,
+ * fills the IRD from the rowset's columns, opens the cursor.  Takes rs. */
+SQLRETURN dv_stmt_set_rowset(struct dv_stmt *s, struct dv_rowset *rs);
+SQLRETURN dv_stmt_set_cursor_name(struct dv_stmt *s, const char *name);
+const char *dv_stmt_cursor_name(struct dv_stmt *s);
+int dv_stmt_odbc2(const struct dv_stmt *s);
+
+/* exec.c */
+SQLRETURN dv_stmt_prepare(struct dv_stmt *s, const char *sql);
+SQLRETURN dv_stmt_execute(struct dv_stmt *s);
+SQLRETURN dv_stmt_exec_direct(struct dv_stmt *s, const char *sql);
+SQLRETURN dv_stmt_num_params(struct dv_stmt *s, SQLSMALLINT *n);
+SQLRETURN dv_stmt_bind_param(struct dv_stmt *s, SQLUSMALLINT n, SQLSMALLINT io_type,
+			     SQLSMALLINT c_type, SQLSMALLINT sql_type, SQLULEN size,
+			     SQLSMALLINT digits, SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind);
+SQLRETURN dv_stmt_native_sql(struct dv_dbc *dbc, const char *sql, char **out);
+SQLRETURN dv_stmt_cancel(struct dv_stmt *s);
+
+/* fetch.c */
+SQLRETURN dv_stmt_bind_col(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_type,
+			   SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind);
+/* orientation: SQL_FETCH_NEXT etc; array_size 0 = the ARD's. rows_out and
+ * status_out override the IRD's pointers when set (SQLExtendedFetch). */
+SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offset,
+			SQLULEN array_size, SQLULEN *rows_out, SQLUSMALLINT *status_out);
+SQLRETURN dv_stmt_get_data(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_type,
+			   SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind);
+SQLRETURN dv_stmt_row_count(struct dv_stmt *s, SQLLEN *n);
+SQLRETURN dv_stmt_num_cols(struct dv_stmt *s, SQLSMALLINT *n);
+SQLRETURN dv_stmt_more_results(struct dv_stmt *s);
+/* The current row's value of column col (1-based). */
+void dv_stmt_value(struct dv_stmt *s, int col, struct dv_value *v);
+
+/* coldesc.c.  String outputs point into the IRD (valid until the next call). */
+SQLRETURN dv_stmt_describe_col(struct dv_stmt *s, SQLUSMALLINT col, const char **name,
+			       SQLSMALLINT *type, SQLULEN *size, SQLSMALLINT *digits,
+			       SQLSMALLINT *nullable);
+/* Numeric result in *num, string result in *str (exactly one is set). */
+SQLRETURN dv_stmt_col_attribute(struct dv_stmt *s, SQLUSMALLINT col, SQLUSMALLINT field,
+				SQLLEN *num, const char **str);
+SQLRETURN dv_stmt_describe_param(struct dv_stmt *s, SQLUSMALLINT n, SQLSMALLINT *type,
+				 SQLULEN *size, SQLSMALLINT *digits, SQLSMALLINT *nullable);
+
+#endif

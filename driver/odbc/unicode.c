@@ -1,0 +1,229 @@
+/* unicode.c - UTF-8 <-> UTF-16 and application string buffers (see unicode.h). */
+#include "odbc/unicode.h"
+#include "util/strutil.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REPLACEMENT 0xFFFDu
+
+/* Decodes one UTF-8 character at s[*i] (advancing *i); invalid bytes give
+ * U+FFFD and advance by one. */
+static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
+{
+	unsigned char c = s[*i];
+	uint32_t cp;
+	int extra;
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	} else if ((c & 0xE0) == 0xC0) {
+		cp = c & 0x1F;
+		extra = 1;
+	} else if ((c & 0xF0) == 0xE0) {
+		cp = c & 0x0F;
+		extra = 2;
+	} else if ((c & 0xF8) == 0xF0) {
+		cp = c & 0x07;
+		extra = 3;
+	} else {
+		(*i)++;
+		return REPLACEMENT;
+	}
+	if (*i + (size_t)extra >= len) {
+		(*i)++;
+		return REPLACEMENT;
+	}
+	for (int k = 1; k <= extra; k++) {
+		unsigned char cc = s[*i + (size_t)k];
+		if ((cc & 0xC0) != 0x80) {
+			(*i)++;
+			return REPLACEMENT;
+		}
+		cp = (cp << 6) | (cc & 0x3F);
+	}
+	*i += (size_t)extra + 1;
+	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return REPLACEMENT;
+	return cp;
+}
+
+size_t dv_utf16_len(const char *s, size_t len)
+{
+	size_t i = 0, units = 0;
+	while (i < len) {
+		uint32_t cp = utf8_next((const unsigned char *)s, len, &i);
+		units += cp >= 0x10000 ? 2 : 1;
+	}
+	return units;
+}
+
+SQLWCHAR *dv_utf8_to_utf16(const char *s, size_t len, size_t *units)
+{
+	size_t n = dv_utf16_len(s, len), i = 0, o = 0;
+	SQLWCHAR *w = malloc((n + 1) * sizeof(SQLWCHAR));
+	if (!w)
+		return NULL;
+	while (i < len) {
+		uint32_t cp = utf8_next((const unsigned char *)s, len, &i);
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			w[o++] = (SQLWCHAR)(0xD800 + (cp >> 10));
+			w[o++] = (SQLWCHAR)(0xDC00 + (cp & 0x3FF));
+		} else {
+			w[o++] = (SQLWCHAR)cp;
+		}
+	}
+	w[o] = 0;
+	if (units)
+		*units = o;
+	return w;
+}
+
+static size_t put_utf8(char *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	} else if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	} else if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+char *dv_utf16_to_utf8(const SQLWCHAR *w, size_t units, size_t *len)
+{
+	char *out = malloc(units * 3 + 1);
+	size_t o = 0;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < units; i++) {
+		uint32_t cp = w[i];
+		if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < units && w[i + 1] >= 0xDC00 &&
+		    w[i + 1] <= 0xDFFF) {
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (w[i + 1] - 0xDC00u);
+			i++;
+		} else if (cp >= 0xD800 && cp <= 0xDFFF) {
+			cp = REPLACEMENT;
+		}
+		o += put_utf8(out + o, cp);
+	}
+	out[o] = '\0';
+	if (len)
+		*len = o;
+	return out;
+}
+
+char *dv_in_str(const SQLCHAR *s, SQLINTEGER n, int *oom)
+{
+	if (oom)
+		*oom = 0;
+	if (!s)
+		return NULL;
+	size_t len = n == SQL_NTS || n < 0 ? strlen((const char *)s) : (size_t)n;
+	char *r = dv_strndup((const char *)s, len);
+	if (!r && oom)
+		*oom = 1;
+	return r;
+}
+
+char *dv_in_wstr(const SQLWCHAR *s, SQLINTEGER n, int *oom)
+{
+	if (oom)
+		*oom = 0;
+	if (!s)
+		return NULL;
+	size_t units = 0;
+	if (n == SQL_NTS || n < 0) {
+		while (s[units])
+			units++;
+	} else {
+		units = (size_t)n;
+	}
+	char *r = dv_utf16_to_utf8(s, units, NULL);
+	if (!r && oom)
+		*oom = 1;
+	return r;
+}
+
+/* Longest prefix of s (bytes) not longer than max that ends on a character
+ * boundary. */
+static size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	size_t cut = max;
+	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--;
+	return cut;
+}
+
+int dv_out_str(const char *s, void *buf, SQLLEN buflen, SQLLEN *outlen)
+{
+	if (!s)
+		s = "";
+	size_t len = strlen(s);
+	if (outlen)
+		*outlen = (SQLLEN)len;
+	if (!buf)
+		return 0;
+	if (buflen <= 0)
+		return len > 0;
+	size_t n = utf8_cut(s, len, (size_t)buflen - 1);
+	memcpy(buf, s, n);
+	((char *)buf)[n] = '\0';
+	return n < len;
+}
+
+int dv_out_wstr(const char *s, void *buf, SQLLEN buflen, SQLLEN *outlen, int in_chars)
+{
+	size_t units = 0;
+	if (!s)
+		s = "";
+	SQLWCHAR *w = dv_utf8_to_utf16(s, strlen(s), &units);
+	if (!w) {
+		if (outlen)
+			*outlen = 0;
+		return 0;
+	}
+	if (outlen)
+		*outlen = (SQLLEN)(in_chars ? units : units * sizeof(SQLWCHAR));
+	SQLLEN cap = in_chars ? buflen : buflen / (SQLLEN)sizeof(SQLWCHAR);
+	int truncated = 0;
+	if (buf && cap > 0) {
+		size_t n = units < (size_t)cap ? units : (size_t)cap - 1;
+		if (n < units && n > 0 && w[n - 1] >= 0xD800 && w[n - 1] <= 0xDBFF)
+			n--;
+		memcpy(buf, w, n * sizeof(SQLWCHAR));
+		((SQLWCHAR *)buf)[n] = 0;
+		truncated = n < units;
+	} else if (buf) {
+		truncated = units > 0;
+	}
+	free(w);
+	return truncated;
+}
+
+void dv_set_len_small(SQLSMALLINT *p, SQLLEN v)
+{
+	if (p)
+		*p = (SQLSMALLINT)(v > 32767 ? 32767 : v);
+}
+
+void dv_set_len_int(SQLINTEGER *p, SQLLEN v)
+{
+	if (p)
+		*p = (SQLINTEGER)v;
+}

@@ -1,0 +1,41 @@
+/* unicode.h - the one place where text crosses between the application and
+ * the driver.
+ *
+ * Owns: UTF-16 (SQLWCHAR, 2 bytes on unixODBC, surrogate pairs handled) <->
+ * UTF-8 conversion, reading ANSI/W input strings (SQL_NTS or a length) into
+ * malloc'd UTF-8, and writing UTF-8 results into application buffers as
+ * ANSI or UTF-16 with truncation at a character boundary.  The driver works
+ * in UTF-8 everywhere else; ANSI strings are taken to be UTF-8. */
+#ifndef DV_ODBC_UNICODE_H
+#define DV_ODBC_UNICODE_H
+
+#include <stddef.h>
+
+#include <sql.h>
+#include <sqlext.h>
+
+/* Input: n characters/units or SQL_NTS.  Returns malloc'd UTF-8, or NULL
+ * when s is NULL or memory runs out (*oom set to 1 in that case, if given). */
+char *dv_in_str(const SQLCHAR *s, SQLINTEGER n, int *oom);
+char *dv_in_wstr(const SQLWCHAR *s, SQLINTEGER n, int *oom);
+
+/* UTF-8 -> malloc'd, 0-terminated UTF-16; *units = length without the 0. */
+SQLWCHAR *dv_utf8_to_utf16(const char *s, size_t len, size_t *units);
+/* UTF-16 -> malloc'd UTF-8; *len = byte length. */
+char *dv_utf16_to_utf8(const SQLWCHAR *w, size_t units, size_t *len);
+/* Number of UTF-16 units s would need. */
+size_t dv_utf16_len(const char *s, size_t len);
+
+/* Output: writes s (NULL = "") into buf of buflen BYTES, NUL-terminated,
+ * truncated at a character boundary; *outlen (if set) gets the full length
+ * in bytes.  Returns 1 when truncated (the caller reports 01004), else 0. */
+int dv_out_str(const char *s, void *buf, SQLLEN buflen, SQLLEN *outlen);
+/* Same into a SQLWCHAR buffer; buflen and *outlen are in characters when
+ * in_chars is set, else in bytes. */
+int dv_out_wstr(const char *s, void *buf, SQLLEN buflen, SQLLEN *outlen, int in_chars);
+
+/* Small helpers for the SQLSMALLINT / SQLINTEGER length pointers. */
+void dv_set_len_small(SQLSMALLINT *p, SQLLEN v);
+void dv_set_len_int(SQLINTEGER *p, SQLLEN v);
+
+#endif

@@ -1,0 +1,151 @@
+/* odbc_test.h - helpers for the ODBC-level tests (tests/odbc/test_odbc_*.c).
+ *
+ * Owns: starting the emulator with the test-local odbc.ini, connecting
+ * through the real driver manager, reading diagnostics, and small
+ * ASCII <-> SQLWCHAR helpers.  The tests link -lodbc and go through
+ * unixODBC exactly as applications do. */
+#ifndef DV_TESTS_ODBC_TEST_H
+#define DV_TESTS_ODBC_TEST_H
+
+#include <sql.h>
+#include <sqlext.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu.h"
+#include "tap.h"
+
+/* First diagnostic record of a handle: state and message. */
+static inline void diag1(SQLSMALLINT type, SQLHANDLE h, char state[6], char *msg,
+			 size_t msg_size)
+{
+	SQLINTEGER native = 0;
+	SQLSMALLINT len = 0;
+	state[0] = '\0';
+	if (msg && msg_size)
+		msg[0] = '\0';
+	SQLRETURN rc = SQLGetDiagRec(type, h, 1, (SQLCHAR *)state, &native, (SQLCHAR *)msg,
+				     (SQLSMALLINT)msg_size, &len);
+	if (!SQL_SUCCEEDED(rc))
+		state[0] = '\0';
+}
+
+/* The first record's SQLSTATE (static buffer). */
+static inline const char *state_of(SQLSMALLINT type, SQLHANDLE h)
+{
+	static char state[6];
+	diag1(type, h, state, NULL, 0);
+	return state;
+}
+
+/* ok() on a return code, printing the diagnostic when it fails. */
+static inline int rc_ok(SQLRETURN rc, SQLSMALLINT type, SQLHANDLE h, const char *what)
+{
+	int good = SQL_SUCCEEDED(rc);
+	ok(good, "%s", what);
+	if (!good) {
+		char state[6], msg[512];
+		diag1(type, h, state, msg, sizeof(msg));
+		printf("#   rc %d: [%s] %s\n", (int)rc, state, msg);
+	}
+	return good;
+}
+
+/* The running emulator, stopped by bail_out. */
+static struct emu *test_emu;
+
+/* Stops the emulator (no orphan process) and ends the test. */
+static inline void bail_out(const char *why)
+{
+	printf("Bail out! %s\n", why);
+	if (test_emu)
+		emu_stop(test_emu);
+	exit(1);
+}
+
+/* Starts the emulator and writes the DSN "dvtest"; bails out on failure. */
+static inline void start_emulator(struct emu *e, const char *args, const char *extra)
+{
+	if (emu_start(e, args) != 0)
+		bail_out("cannot start the emulator");
+	test_emu = e;
+	if (emu_write_odbc_ini(e, extra) != 0)
+		bail_out("cannot write odbc.ini");
+}
+
+static inline SQLHENV new_env(SQLINTEGER version)
+{
+	SQLHENV env = SQL_NULL_HENV;
+	SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
+	SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)(intptr_t)version, 0);
+	return env;
+}
+
+/* Connects to DSN dvtest; bails out on failure. */
+static inline SQLHDBC connect_dsn(SQLHENV env)
+{
+	SQLHDBC dbc = SQL_NULL_HDBC;
+	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+	SQLRETURN rc = SQLConnect(dbc, (SQLCHAR *)"dvtest", SQL_NTS, NULL, 0, NULL, 0);
+	if (!rc_ok(rc, SQL_HANDLE_DBC, dbc, "connect to DSN dvtest"))
+		bail_out("cannot connect");
+	return dbc;
+}
+
+static inline void disconnect(SQLHENV env, SQLHDBC dbc)
+{
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	SQLFreeHandle(SQL_HANDLE_ENV, env);
+}
+
+/* ASCII -> SQLWCHAR into a static-sized caller buffer. */
+static inline SQLWCHAR *to_w(const char *s, SQLWCHAR *out, size_t n)
+{
+	size_t i = 0;
+	for (; s[i] && i + 1 < n; i++)
+		out[i] = (SQLWCHAR)(unsigned char)s[i];
+	out[i] = 0;
+	return out;
+}
+
+/* SQLWCHAR (ASCII range) -> char. */
+static inline char *from_w(const SQLWCHAR *w, char *out, size_t n)
+{
+	size_t i = 0;
+	for (; w[i] && i + 1 < n; i++)
+		out[i] = w[i] < 128 ? (char)w[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
+/* Fetches every row of column col as text, joined with '|' per row and
+ * '\n' between rows (caller frees). */
+static inline char *fetch_all(SQLHSTMT st, int ncols)
+{
+	size_t cap = 4096, len = 0;
+	char *out = malloc(cap);
+	out[0] = '\0';
+	while (SQL_SUCCEEDED(SQLFetch(st))) {
+		for (int c = 1; c <= ncols; c++) {
+			char buf[1024];
+			SQLLEN ind = 0;
+			SQLRETURN rc = SQLGetData(st, (SQLUSMALLINT)c, SQL_C_CHAR, buf,
+						  sizeof(buf), &ind);
+			const char *v = !SQL_SUCCEEDED(rc) ? "<error>"
+					: ind == SQL_NULL_DATA ? "NULL" : buf;
+			size_t need = strlen(v) + 2;
+			if (len + need + 1 > cap) {
+				cap = (len + need + 1) * 2;
+				out = realloc(out, cap);
+			}
+			len += (size_t)snprintf(out + len, cap - len, "%s%s", v,
+						c == ncols ? "\n" : "|");
+		}
+	}
+	return out;
+}
+
+#endif
