@@ -1,1 +1,19 @@
-# bench/local.mk - benchmark programs (built by `make bench`, not run by make check).
+# bench/local.mk - benchmark programs, built by `make bench` (not run by make check).
+EXTRA_PROGRAMS = bench/bench-extract
+bench_bench_extract_SOURCES = bench/extract.c
+bench_bench_extract_CPPFLAGS = $(AM_CPPFLAGS)
+bench_bench_extract_LDADD = tests/libdvtest.la driver/util/libdvutil.la $(CURL_LIBS) \
+	$(YAJL_LIBS) -lodbc
+CLEANFILES += bench/bench-extract
+
+EXTRA_PROGRAMS += bench/bench-insert
+bench_bench_insert_SOURCES = bench/bench-insert.c
+bench_bench_insert_CPPFLAGS = $(AM_CPPFLAGS)
+bench_bench_insert_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
+CLEANFILES += bench/bench-insert
+
+.PHONY: bench
+bench: bench/bench-extract bench/bench-insert driver/libdvodbc.la
+	bench/bench-extract --rows 100000
+	bench/bench-extract --rows 1000000
+	bench/bench-insert --rows 10000

@@ -19,3 +19,7 @@ if !SANITIZERS
 TESTS += tests/emulator-tap.py
 endif
 EXTRA_DIST += tests/emulator tests/lsan.supp
+
+# Real clients through unixODBC: isql, pyodbc, Perl DBI.
+TESTS += tests/clients/test_isql.sh tests/clients/test_pyodbc.sh
+EXTRA_DIST += tests/clients/lib.sh

@@ -1,0 +1,375 @@
+/* bench/extract.c - extraction benchmark: the driver against the floor.
+ *
+ * Owns: one measurement run.  It starts the emulator with --rows N, then in
+ * two child processes (so each has its own peak RSS):
+ *   floor  - fetches the same pages the driver fetches (same $select, same
+ *            Prefer: odata.maxpagesize) with libcurl and parses them with yajl
+ *            callbacks, touching every value, without the driver;
+ *   driver - SELECT <columns> FROM <entity> through unixODBC and libdvodbc,
+ *            a bound block cursor of 500 rows, every column as SQL_C_CHAR.
+ * It prints rows, seconds, rows/s, MB received, peak RSS and requests made
+ * for each, and the driver's figures as ratios of the floor's.  No figure is
+ * asserted: this is a program, not a test.
+ *
+ * Usage: bench-extract [--rows N] [--entity account] [--set accounts]
+ *                      [--columns "name,revenue,..."] [--page-size 5000] */
+#include <curl/curl.h>
+#include <sql.h>
+#include <sqlext.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <yajl/yajl_parse.h>
+#include <yajl/yajl_tree.h>
+
+#include "tests/unit/emu.h"
+#include "util/buf.h"
+#include "util/strutil.h"
+
+struct figures {
+	long long rows;
+	double seconds;
+	double mbytes;
+	long peak_rss_kb;
+	int requests;
+	int ok;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- floor: libcurl + yajl, no driver ---------------------------------- */
+
+struct floor_ctx {
+	yajl_handle yh;
+	int depth;
+	int in_value;
+	long long rows;
+	long long cells;
+	double bytes;
+	char next[8192];
+	int want_next;
+	int want_value;
+};
+
+static int f_start_map(void *c)
+{
+	struct floor_ctx *f = c;
+	f->depth++;
+	if (f->in_value && f->depth == 2)
+		f->rows++;
+	return 1;
+}
+static int f_end_map(void *c)
+{
+	((struct floor_ctx *)c)->depth--;
+	return 1;
+}
+static int f_start_array(void *c)
+{
+	struct floor_ctx *f = c;
+	if (f->want_value && f->depth == 1)
+		f->in_value = 1;
+	f->want_value = 0;
+	return 1;
+}
+static int f_end_array(void *c)
+{
+	struct floor_ctx *f = c;
+	if (f->depth == 1)
+		f->in_value = 0;
+	return 1;
+}
+static int f_key(void *c, const unsigned char *k, size_t len)
+{
+	struct floor_ctx *f = c;
+	if (f->depth == 1) {
+		f->want_value = (len == 5 && memcmp(k, "value", 5) == 0);
+		f->want_next = (len == 15 && memcmp(k, "@odata.nextLink", 15) == 0);
+	}
+	return 1;
+}
+static int f_string(void *c, const unsigned char *s, size_t len)
+{
+	struct floor_ctx *f = c;
+	f->cells++;
+	if (f->want_next && f->depth == 1) {
+		size_t n = len < sizeof(f->next) - 1 ? len : sizeof(f->next) - 1;
+		memcpy(f->next, s, n);
+		f->next[n] = '\0';
+		f->want_next = 0;
+	}
+	return 1;
+}
+static int f_scalar(void *c)
+{
+	((struct floor_ctx *)c)->cells++;
+	return 1;
+}
+static int f_number(void *c, const char *s, size_t len)
+{
+	((struct floor_ctx *)c)->cells++;
+	return 1;
+}
+static int f_bool(void *c, int b)
+{
+	return f_scalar(c);
+}
+
+static const yajl_callbacks floor_cb = {
+	f_scalar, f_bool, NULL, NULL, f_number, f_string,
+	f_start_map, f_key, f_end_map, f_start_array, f_end_array,
+};
+
+static size_t floor_write(char *data, size_t size, size_t n, void *c)
+{
+	struct floor_ctx *f = c;
+	f->bytes += (double)(size * n);
+	if (yajl_parse(f->yh, (unsigned char *)data, size * n) != yajl_status_ok)
+		return 0;
+	return size * n;
+}
+
+static size_t buf_write(char *data, size_t size, size_t n, void *c)
+{
+	return dv_buf_append(c, data, size * n) == 0 ? size * n : 0;
+}
+
+static int floor_token(struct emu *e, char *token, size_t tokcap)
+{
+	struct dv_buf body;
+	char url[256], form[512], errbuf[128];
+	static const char *path[] = {"access_token", NULL};
+	yajl_val tree, v;
+	CURL *c = curl_easy_init();
+	dv_buf_init(&body, 0);
+	snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", e->url, EMU_TENANT);
+	snprintf(form, sizeof(form),
+		 "grant_type=client_credentials&client_id=%s&client_secret=%s"
+		 "&scope=%s%%2F.default", EMU_CLIENT_ID, EMU_SECRET, e->url);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	tree = yajl_tree_parse(dv_buf_str(&body), errbuf, sizeof(errbuf));
+	v = yajl_tree_get(tree, path, yajl_t_string);
+	if (v)
+		dv_strlcpy(token, YAJL_GET_STRING(v), tokcap);
+	yajl_tree_free(tree);
+	dv_buf_free(&body);
+	return v ? 0 : -1;
+}
+
+static int run_floor(struct emu *e, const char *set, const char *cols, long page,
+		     struct figures *fig)
+{
+	char token[4096], auth[4200], prefer[64], url[8192];
+	struct floor_ctx f;
+	struct curl_slist *h = NULL;
+	struct dv_buf q;
+	CURL *c;
+	double t0;
+	if (floor_token(e, token, sizeof(token)) != 0)
+		return -1;
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	snprintf(prefer, sizeof(prefer), "Prefer: odata.maxpagesize=%ld", page);
+	h = curl_slist_append(h, auth);
+	h = curl_slist_append(h, prefer);
+	h = curl_slist_append(h, "Accept: application/json");
+	h = curl_slist_append(h, "OData-MaxVersion: 4.0");
+	h = curl_slist_append(h, "OData-Version: 4.0");
+	dv_buf_init(&q, 0);
+	dv_url_encode(&q, cols, strlen(cols));
+	snprintf(url, sizeof(url), "%s/api/data/v9.2/%s?$select=%s", e->url, set, dv_buf_str(&q));
+	dv_buf_free(&q);
+	memset(&f, 0, sizeof(f));
+	c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, floor_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	t0 = now_s();
+	while (url[0]) {
+		long status = 0;
+		f.yh = yajl_alloc(&floor_cb, NULL, &f);
+		f.next[0] = '\0';
+		f.depth = 0;
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		if (curl_easy_perform(c) != CURLE_OK)
+			break;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		yajl_complete_parse(f.yh);
+		yajl_free(f.yh);
+		if (status != 200)
+			break;
+		dv_strlcpy(url, f.next, sizeof(url));
+	}
+	fig->seconds = now_s() - t0;
+	fig->rows = f.rows;
+	fig->mbytes = f.bytes / 1e6;
+	fig->ok = url[0] == '\0';
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	return fig->ok ? 0 : -1;
+}
+
+/* ---- driver: unixODBC + libdvodbc --------------------------------------- */
+
+#define BLOCK 500
+#define CELL 256
+
+static int run_driver(const char *entity, const char *cols, struct figures *fig)
+{
+	SQLHENV env;
+	SQLHDBC dbc;
+	SQLHSTMT st;
+	SQLSMALLINT ncols = 0;
+	SQLULEN fetched = 0;
+	char sql[8192];
+	char *cells;
+	SQLLEN *ind;
+	double t0;
+	SQLRETURN rc;
+	SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
+	SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+	t0 = now_s();
+	rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)"DSN=dvtest", SQL_NTS, NULL, 0, NULL,
+			      SQL_DRIVER_NOPROMPT);
+	if (!SQL_SUCCEEDED(rc))
+		return -1;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", cols, entity);
+	if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS)))
+		return -1;
+	SQLNumResultCols(st, &ncols);
+	cells = malloc((size_t)ncols * BLOCK * CELL);
+	ind = malloc((size_t)ncols * BLOCK * sizeof(SQLLEN));
+	SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)BLOCK, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0);
+	for (SQLSMALLINT i = 0; i < ncols; i++)
+		SQLBindCol(st, (SQLUSMALLINT)(i + 1), SQL_C_CHAR, cells + (size_t)i * BLOCK * CELL,
+			   CELL, ind + (size_t)i * BLOCK);
+	fig->rows = 0;
+	while (SQL_SUCCEEDED(rc = SQLFetchScroll(st, SQL_FETCH_NEXT, 0)))
+		fig->rows += (long long)fetched;
+	fig->seconds = now_s() - t0;
+	fig->ok = rc == SQL_NO_DATA;
+	free(cells);
+	free(ind);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	SQLFreeHandle(SQL_HANDLE_ENV, env);
+	return fig->ok ? 0 : -1;
+}
+
+/* Runs fn in a child; its figures come back through a pipe, its peak RSS
+ * through wait4. */
+static int measure(struct figures *fig, int (*fn)(void *), void *arg)
+{
+	int fd[2];
+	pid_t pid;
+	struct rusage ru;
+	int status;
+	if (pipe(fd) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		memset(fig, 0, sizeof(*fig));
+		fn(arg);
+		if (write(fd[1], fig, sizeof(*fig)) != (ssize_t)sizeof(*fig))
+			_exit(2);
+		_exit(0);
+	}
+	close(fd[1]);
+	if (read(fd[0], fig, sizeof(*fig)) != (ssize_t)sizeof(*fig))
+		fig->ok = 0;
+	close(fd[0]);
+	wait4(pid, &status, 0, &ru);
+	fig->peak_rss_kb = ru.ru_maxrss;
+	return fig->ok ? 0 : -1;
+}
+
+struct run_args {
+	struct emu *e;
+	const char *entity, *set, *cols;
+	long page;
+	struct figures *fig;
+};
+
+static int floor_child(void *a)
+{
+	struct run_args *r = a;
+	return run_floor(r->e, r->set, r->cols, r->page, r->fig);
+}
+
+static int driver_child(void *a)
+{
+	struct run_args *r = a;
+	return run_driver(r->entity, r->cols, r->fig);
+}
+
+static void print_fig(const char *name, const struct figures *f)
+{
+	printf("%-7s rows=%lld  seconds=%.2f  rows/s=%.0f  MB=%.1f  peak_rss_kb=%ld  requests=%d%s\n",
+	       name, f->rows, f->seconds, f->seconds > 0 ? f->rows / f->seconds : 0.0, f->mbytes,
+	       f->peak_rss_kb, f->requests, f->ok ? "" : "  (FAILED)");
+}
+
+int main(int argc, char **argv)
+{
+	struct emu e;
+	struct figures fl, dr;
+	struct run_args ra;
+	char emu_args[128];
+	long rows = 100000, page = 5000;
+	const char *entity = "account", *set = "accounts";
+	const char *cols = "accountid,name,accountnumber,revenue,numberofemployees,"
+			   "telephone1,emailaddress1,address1_city,address1_country,"
+			   "createdon,modifiedon,statecode,statuscode,industrycode";
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--rows") == 0)
+			rows = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--entity") == 0)
+			entity = argv[i + 1];
+		else if (strcmp(argv[i], "--set") == 0)
+			set = argv[i + 1];
+		else if (strcmp(argv[i], "--columns") == 0)
+			cols = argv[i + 1];
+		else if (strcmp(argv[i], "--page-size") == 0)
+			page = strtol(argv[i + 1], NULL, 10);
+	}
+	snprintf(emu_args, sizeof(emu_args), "--rows %ld --seed 1", rows);
+	if (emu_start(&e, emu_args) != 0)
+		return 1;
+	emu_write_odbc_ini(&e, NULL);
+	ra = (struct run_args){&e, entity, set, cols, page, &fl};
+	measure(&fl, floor_child, &ra);
+	fl.requests = emu_request_count(&e);
+	emu_reset(&e);
+	ra.fig = &dr;
+	measure(&dr, driver_child, &ra);
+	dr.requests = emu_request_count(&e);
+	dr.mbytes = fl.mbytes;
+	printf("extract %s: %ld rows requested, columns: %s\n", entity, rows, cols);
+	print_fig("floor", &fl);
+	print_fig("driver", &dr);
+	if (fl.seconds > 0 && dr.seconds > 0)
+		printf("ratio   driver/floor: time=%.2f  rows/s=%.2f  peak_rss=%.2f\n",
+		       dr.seconds / fl.seconds, (dr.rows / dr.seconds) / (fl.rows / fl.seconds),
+		       (double)dr.peak_rss_kb / (double)fl.peak_rss_kb);
+	emu_stop(&e);
+	return fl.ok && dr.ok ? 0 : 1;
+}
