@@ -1,8 +1,18 @@
 /* auth.c - the dv_auth object: flow choice, the current token, renewal.
  *
  * Owns: the table of flows, picking one from the configuration, keeping the
- * token and when to renew it, and the token-endpoint plumbing shared by the
- * OAuth flows (form building, POST, parsing {"access_token","expires_in"}).
+ * token and when to renew it, the token cache protocol (below), and the
+ * token-endpoint plumbing shared by the OAuth flows (form building, POST,
+ * parsing {"access_token","expires_in","refresh_token"}).
+ *
+ * HOW THE CACHE IS USED (OAuthSettingsLocation set): getting a token takes
+ * the cache lock, re-reads this connection's entry, and adopts a stored
+ * access token that is valid for more than a minute and is not the one just
+ * rejected; else it refreshes with the stored refresh token (the newest one:
+ * another process may have rotated it), else it runs the flow's sign-in
+ * (never with InitiateOAuth=REFRESH for a user flow).  The new tokens are
+ * written before the lock is released, so processes sharing one file
+ * refresh one after another and no rotated refresh token is lost.
  * expires_in may be a number (v2 endpoint) or a string (v1, managed
  * identity); lifetimes vary (60-90 min), so it is always read, never assumed.
  * Source: https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow */
@@ -13,16 +23,26 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <yajl/yajl_tree.h>
 
 #define RENEW_AHEAD_SECONDS 300
+#define CACHE_MIN_VALIDITY 60 /* seconds a stored access token must still be valid */
 
+/* First match wins: a supplied token, then the certificate before the
+ * secret (both may be set while a secret is being replaced). */
 static const struct dv_auth_flow *const flows[] = {
 	&dv_auth_flow_static,
+	&dv_auth_flow_cert,
 	&dv_auth_flow_client_secret,
+	&dv_auth_flow_msi,
+	&dv_auth_flow_password,
+	&dv_auth_flow_device,
+	&dv_auth_flow_code,
 	NULL,
 };
 
@@ -43,24 +63,54 @@ static const char *scheme_name(enum dv_auth_scheme s)
 static int build_endpoints(struct dv_auth *auth, struct dv_error *err)
 {
 	const struct dv_config *cfg = auth->cfg;
+	const char *url = cfg->url ? cfg->url : "";
 	struct dv_buf b;
 	const char *tenant = cfg->azure_tenant && *cfg->azure_tenant ? cfg->azure_tenant
 								     : "organizations";
 	dv_buf_init(&b, 0);
 	if (dv_buf_appendf(&b, "%s/", dv_config_authority_host(cfg)) != 0 ||
 	    dv_url_encode(&b, tenant, strlen(tenant)) != 0 ||
-	    dv_buf_appends(&b, "/oauth2/v2.0/token") != 0)
+	    dv_buf_appends(&b, "/oauth2/v2.0") != 0)
+		goto nomem;
+	auth->authority = dv_buf_steal(&b);
+	if (!auth->authority || dv_buf_appendf(&b, "%s/token", auth->authority) != 0)
 		goto nomem;
 	auth->token_url = dv_buf_steal(&b);
-	if (dv_buf_appendf(&b, "%s/.default", cfg->url ? cfg->url : "") != 0)
+	if (dv_buf_appendf(&b, "%s/.default", url) != 0)
 		goto nomem;
 	auth->scope = dv_buf_steal(&b);
-	if (!auth->token_url || !auth->scope)
+	/* Source: spec section 15: delegated ORG/user_impersonation + offline_access
+	 * (a refresh token) + openid profile. */
+	if (dv_buf_appendf(&b, "%s/user_impersonation offline_access openid profile", url) != 0)
+		goto nomem;
+	auth->user_scope = dv_buf_steal(&b);
+	if (!auth->token_url || !auth->scope || !auth->user_scope)
 		goto nomem;
 	return 0;
 nomem:
 	dv_buf_free(&b);
 	return dv_error_nomem(err);
+}
+
+/* "<URL> <client id> <tenant> <flow> <user>": two DSNs share a cache file
+ * without overwriting each other's tokens.  The user flows share "user": a
+ * refresh token from dvodbc-login's browser sign-in serves a DSN whatever
+ * its OAuthGrantType. */
+static int build_cache_key(struct dv_auth *auth, struct dv_error *err)
+{
+	const struct dv_config *cfg = auth->cfg;
+	struct dv_buf b;
+	dv_buf_init(&b, 0);
+	if (dv_buf_appendf(&b, "%s %s %s %s %s", cfg->url ? cfg->url : "",
+			   cfg->oauth_client_id ? cfg->oauth_client_id : "",
+			   cfg->azure_tenant ? cfg->azure_tenant : "",
+			   auth->flow->delegated ? "user" : auth->flow->name,
+			   cfg->user ? cfg->user : "") != 0) {
+		dv_buf_free(&b);
+		return dv_error_nomem(err);
+	}
+	auth->cache_key = dv_buf_steal(&b);
+	return auth->cache_key ? 0 : dv_error_nomem(err);
 }
 
 struct dv_auth *dv_auth_new(const struct dv_config *cfg, struct dv_log *log,
@@ -73,18 +123,19 @@ struct dv_auth *dv_auth_new(const struct dv_config *cfg, struct dv_log *log,
 	}
 	auth->cfg = cfg;
 	auth->log = log;
+	auth->cache_fd = -1;
 	for (size_t i = 0; flows[i] && !auth->flow; i++)
 		if (flows[i]->applies(cfg))
 			auth->flow = flows[i];
 	if (!auth->flow) {
 		dv_error_set(err, DV_S_HYC00, 0,
-			     "AuthScheme=%s is not supported by this build of the driver yet: use "
-			     "AzureServicePrincipal with OAuthClientSecret, or OAuthAccessToken",
+			     "AuthScheme=%s is not supported by this build of the driver: use "
+			     "AzureAD, AzureServicePrincipal, AzureMSI or OAuthAccessToken",
 			     scheme_name(cfg->auth_scheme));
 		free(auth);
 		return NULL;
 	}
-	if (build_endpoints(auth, err) != 0) {
+	if (build_endpoints(auth, err) != 0 || build_cache_key(auth, err) != 0) {
 		dv_auth_free(auth);
 		return NULL;
 	}
@@ -97,12 +148,39 @@ void dv_auth_free(struct dv_auth *auth)
 {
 	if (!auth)
 		return;
-	if (auth->token)
-		memset(auth->token, 0, strlen(auth->token));
-	free(auth->token);
+	if (auth->cache_fd >= 0 || auth->cache_locked)
+		dv_auth_cache_unlock(auth);
+	dv_auth_free_secret(auth->token);
+	dv_auth_free_secret(auth->refresh_token);
 	free(auth->token_url);
 	free(auth->scope);
+	free(auth->authority);
+	free(auth->user_scope);
+	free(auth->cache_key);
 	free(auth);
+}
+
+void dv_auth_set_notify(struct dv_auth *auth, dv_auth_notify_fn fn, void *ctx)
+{
+	auth->notify = fn;
+	auth->notify_ctx = ctx;
+}
+
+const char *dv_auth_flow_name(const struct dv_auth *auth)
+{
+	return auth->flow->name;
+}
+
+void dv_auth_tell(struct dv_auth *auth, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	DV_LOG(auth->log, DV_LOG_ERROR, auth, "%s", text);
+	if (auth->notify)
+		auth->notify(auth->notify_ctx, text);
 }
 
 const char *dv_auth_token_url(const struct dv_auth *auth)
@@ -117,32 +195,143 @@ int dv_auth_store_token(struct dv_auth *auth, const char *token, long expires_in
 	long ahead;
 	if (!copy)
 		return dv_error_nomem(err);
-	if (auth->token)
-		memset(auth->token, 0, strlen(auth->token));
-	free(auth->token);
+	dv_auth_free_secret(auth->token);
 	auth->token = copy;
 	if (expires_in <= 0) {
 		auth->expires_at = 0;
 		auth->refresh_at = 0;
+		auth->expires_on = 0;
 		return 0;
 	}
 	ahead = expires_in / 2 < RENEW_AHEAD_SECONDS ? expires_in / 2 : RENEW_AHEAD_SECONDS;
 	auth->expires_at = dv_auth_now() + expires_in;
 	auth->refresh_at = auth->expires_at - ahead;
+	auth->expires_on = (long long)time(NULL) + expires_in;
 	return 0;
+}
+
+/* ---- getting a token through the cache -------------------------------- */
+
+static int set_refresh_token(struct dv_auth *auth, const char *rt, struct dv_error *err)
+{
+	char *copy = NULL;
+	if (rt && *rt && !(copy = dv_strdup(rt)))
+		return dv_error_nomem(err);
+	dv_auth_free_secret(auth->refresh_token);
+	auth->refresh_token = copy;
+	return 0;
+}
+
+/* Adopts a stored access token valid for more than a minute that is not the
+ * token in hand (which is due or was just rejected).  1 adopted, 0 not. */
+static int adopt_stored(struct dv_auth *auth, const struct dv_auth_cache_entry *e,
+			struct dv_error *err)
+{
+	long long left = e->expires_on - (long long)time(NULL);
+	if (!e->access_token || left <= CACHE_MIN_VALIDITY)
+		return 0;
+	if (auth->token && strcmp(auth->token, e->access_token) == 0)
+		return 0;
+	if (dv_auth_store_token(auth, e->access_token, (long)left, err) != 0)
+		return -1;
+	DV_LOG(auth->log, DV_LOG_INFO, auth, "using the access token stored in "
+	       "OAuthSettingsLocation (valid for %lld s)", left);
+	return 1;
+}
+
+static int save_tokens(struct dv_auth *auth, struct dv_error *err)
+{
+	struct dv_auth_cache_entry e = {auth->token, auth->expires_on, auth->refresh_token, NULL};
+	return dv_auth_cache_save(auth, &e, err);
+}
+
+static int no_stored_sign_in(struct dv_auth *auth, struct dv_error *err)
+{
+	return dv_error_set(err, DV_S_28000, 0,
+			    "InitiateOAuth=REFRESH but no refresh token is stored%s: run "
+			    "dvodbc-login for this DSN once (or set InitiateOAuth=GETANDREFRESH to "
+			    "sign in now)",
+			    dv_auth_cache_enabled(auth) ? " in OAuthSettingsLocation"
+							: " (set OAuthSettingsLocation)");
+}
+
+/* Renews with the refresh token; when the grant is gone and a sign-in is
+ * allowed, falls back to it.  Returns 0, -1 (err set). */
+static int renew_or_sign_in(struct dv_auth *auth, struct dv_http *http, struct dv_error *err)
+{
+	const struct dv_auth_flow *f = auth->flow;
+	int interactive_ok = auth->cfg->initiate_oauth == DV_OAUTH_GETANDREFRESH;
+
+	if (f->delegated && auth->refresh_token) {
+		if (dv_auth_refresh_grant(auth, http, err) == 0)
+			return 0;
+		if (!interactive_ok || !dv_auth_grant_is_gone(err->native))
+			return -1;
+		DV_LOG(auth->log, DV_LOG_INFO, auth, "the stored sign-in is gone (AADSTS%ld): "
+		       "signing in again", err->native);
+		set_refresh_token(auth, NULL, err);
+	}
+	if (f->delegated && !interactive_ok)
+		return no_stored_sign_in(auth, err);
+	if (auth->token && f->refresh && !f->delegated)
+		return f->refresh(auth, http, err);
+	return f->acquire(auth, http, err);
+}
+
+static int obtain(struct dv_auth *auth, struct dv_http *http, struct dv_error *err)
+{
+	struct dv_auth_cache_entry e;
+	int rc, cached = dv_auth_cache_enabled(auth) && !auth->flow->no_cache;
+
+	memset(&e, 0, sizeof(e));
+	if (!cached)
+		return renew_or_sign_in(auth, http, err);
+	if (dv_auth_cache_lock(auth, err) != 0)
+		return -1;
+	rc = dv_auth_cache_load(auth, &e, err);
+	if (rc == 0 && e.refresh_token)
+		rc = set_refresh_token(auth, e.refresh_token, err);
+	if (rc == 0)
+		rc = adopt_stored(auth, &e, err);
+	if (rc == 0) {
+		rc = renew_or_sign_in(auth, http, err);
+		/* saved before unlocking: a rotated refresh token is never lost */
+		if (rc == 0)
+			rc = save_tokens(auth, err);
+	}
+	dv_auth_cache_entry_free(&e);
+	dv_auth_cache_unlock(auth);
+	return rc < 0 ? -1 : 0;
+}
+
+int dv_auth_sign_in(struct dv_auth *auth, struct dv_http *http, struct dv_error *err)
+{
+	int rc, cached = dv_auth_cache_enabled(auth) && !auth->flow->no_cache;
+	if (cached && dv_auth_cache_lock(auth, err) != 0)
+		return -1;
+	rc = auth->flow->acquire(auth, http, err);
+	if (rc == 0 && cached)
+		rc = save_tokens(auth, err);
+	if (cached)
+		dv_auth_cache_unlock(auth);
+	return rc;
 }
 
 int dv_auth_token(struct dv_auth *auth, struct dv_http *http, int force_refresh,
 		  const char **token, struct dv_error *err)
 {
 	int rc = 0;
-	if (!auth->token) {
-		rc = auth->flow->acquire(auth, http, err);
+	if (auth->flow->no_cache) {
+		if (!auth->token)
+			rc = auth->flow->acquire(auth, http, err);
+		else if (force_refresh || (auth->refresh_at && dv_auth_now() >= auth->refresh_at))
+			rc = auth->flow->refresh(auth, http, err);
+	} else if (!auth->token) {
+		rc = obtain(auth, http, err);
 	} else if (force_refresh || (auth->refresh_at && dv_auth_now() >= auth->refresh_at)) {
 		DV_LOG(auth->log, DV_LOG_INFO, auth, "renewing the access token (%s)",
 		       force_refresh ? "rejected by the service" : "about to expire");
-		rc = auth->flow->refresh ? auth->flow->refresh(auth, http, err)
-					 : auth->flow->acquire(auth, http, err);
+		rc = obtain(auth, http, err);
 	}
 	if (rc != 0)
 		return -1;
@@ -175,13 +364,14 @@ static long expires_in_of(yajl_val root)
 	return 0;
 }
 
-static int store_token_reply(struct dv_auth *auth, const struct dv_buf *body,
-			     struct dv_error *err)
+int dv_auth_store_token_reply(struct dv_auth *auth, const char *body, struct dv_error *err)
 {
 	static const char *token_path[] = {"access_token", NULL};
+	static const char *rt_path[] = {"refresh_token", NULL};
 	char errbuf[128];
-	yajl_val root = yajl_tree_parse(dv_buf_str(body), errbuf, sizeof(errbuf));
+	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
 	yajl_val tok = root ? yajl_tree_get(root, token_path, yajl_t_string) : NULL;
+	yajl_val rt = root ? yajl_tree_get(root, rt_path, yajl_t_string) : NULL;
 	int rc;
 
 	if (!tok || !*YAJL_GET_STRING(tok)) {
@@ -190,33 +380,46 @@ static int store_token_reply(struct dv_auth *auth, const struct dv_buf *body,
 				    "an access_token", auth->token_url);
 	}
 	rc = dv_auth_store_token(auth, YAJL_GET_STRING(tok), expires_in_of(root), err);
+	/* Source: spec section 15: a refresh may return a new refresh token:
+	 * replace the stored one (the caller saves it before anything else). */
+	if (rc == 0 && rt && *YAJL_GET_STRING(rt))
+		rc = set_refresh_token(auth, YAJL_GET_STRING(rt), err);
 	if (rc == 0)
-		DV_LOG(auth->log, DV_LOG_INFO, auth, "got an access token valid for %ld s",
-		       expires_in_of(root));
+		DV_LOG(auth->log, DV_LOG_INFO, auth, "got an access token valid for %ld s%s",
+		       expires_in_of(root), rt && *YAJL_GET_STRING(rt) ? " and a refresh token" : "");
 	yajl_tree_free(root);
 	return rc;
 }
 
-int dv_auth_post_token_form(struct dv_auth *auth, struct dv_http *http, const char *form,
-			    long *status, struct dv_error *err)
+int dv_auth_post_form(struct dv_auth *auth, struct dv_http *http, const char *url,
+		      const char *form, struct dv_http_resp *resp, struct dv_error *err)
 {
 	struct dv_http_req req;
-	struct dv_http_resp resp;
-	int rc;
 
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
-	req.url = auth->token_url;
+	req.url = url;
 	req.body = form;
 	req.body_len = strlen(form);
 	req.content_type = "application/x-www-form-urlencoded";
 	req.idempotent = 1;  /* a token request changes nothing: safe to resend */
 	req.no_auth = 1;
+	return dv_http_send(http, &req, resp, err);
+}
+
+int dv_auth_post_token_form(struct dv_auth *auth, struct dv_http *http, const char *form,
+			    long *status, struct dv_error *err)
+{
+	struct dv_http_resp resp;
+	int rc;
+
 	dv_http_resp_init(&resp);
-	rc = dv_http_send(http, &req, &resp, err);
+	rc = dv_auth_post_form(auth, http, auth->token_url, form, &resp, err);
 	*status = resp.status;
 	if (rc == 0)
-		rc = store_token_reply(auth, &resp.body, err);
+		rc = dv_auth_store_token_reply(auth, dv_buf_str(&resp.body), err);
+	if (resp.body.data)
+		memset(resp.body.data, 0, resp.body.len);
 	dv_http_resp_free(&resp);
 	return rc;
 }

@@ -30,5 +30,5 @@ static int static_refresh(struct dv_auth *auth, struct dv_http *http, struct dv_
 }
 
 const struct dv_auth_flow dv_auth_flow_static = {
-	"static token", static_applies, static_acquire, static_refresh,
+	"static token", static_applies, static_acquire, static_refresh, 0, 1,
 };

@@ -41,6 +41,8 @@ static const struct choice azure_environments[] = {
 	{NULL, 0}};
 static const struct choice cert_types[] = {
 	{"PEMKEY_FILE", 0}, {"PFXFILE", 1}, {NULL, 0}};
+static const struct choice jwt_algorithms[] = {
+	{"RS256", 0}, {"PS256", 1}, {NULL, 0}};
 
 enum key_kind { K_STR, K_URL, K_LONG, K_BOOL, K_ENUM, K_CHOICE };
 

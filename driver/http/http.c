@@ -369,6 +369,8 @@ static void set_request_options(struct dv_http *http, const struct dv_http_req *
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, a);
 	if (remaining_ms > 0)
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, remaining_ms);
+	if (req->no_proxy)
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	if (req->body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);

@@ -47,6 +47,7 @@ struct dv_http_req {
 	void *ctx;
 	int idempotent;              /* may be re-sent after a transport failure */
 	int no_auth;                 /* token requests: no Authorization header, no OData headers */
+	int no_proxy;                /* never through a proxy (instance metadata endpoint) */
 };
 
 /* A received header the upper layers care about; value is malloc'd. */

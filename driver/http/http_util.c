@@ -53,7 +53,7 @@ int dv_http_mask_form(struct dv_buf *out, const char *body, size_t len)
 int dv_http_mask_json(struct dv_buf *out, const char *body, size_t len)
 {
 	static const char *const keys[] = {"\"access_token\"", "\"refresh_token\"",
-					   "\"id_token\"", NULL};
+					   "\"id_token\"", "\"device_code\"", NULL};
 	size_t i = 0;
 	while (i < len) {
 		size_t klen = 0;

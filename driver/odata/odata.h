@@ -7,7 +7,8 @@
  * bounded by one page), the cursor that follows @odata.nextLink with the same
  * Prefer header until the end (a page is re-read whole if its transfer fails,
  * so no row is lost or repeated), and the mapping of Dataverse error bodies
- * {"error":{"code":"0x80040217","message":".."}} to dv_error.
+ * {"error":{"code":"0x80040217","message":".."}} to dv_error, and $batch
+ * requests (odata_batch.c: multipart build, send, response parse).
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api
  *         https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors */
 #ifndef DV_ODATA_ODATA_H
@@ -129,5 +130,47 @@ void odata_page_free(struct odata_page *page);
  * "<service message> (Dataverse error 0x80040217, HTTP 404)". */
 int odata_error_from_response(long status, const char *body, size_t len,
 			      struct dv_error *err);
+
+/* ---- $batch (odata_batch.c) ------------------------------------------- */
+
+/* One operation of a $batch request. */
+struct odata_batch_op {
+	const char *method;          /* "POST", "PATCH", "DELETE" */
+	const char *path;            /* relative to api_base ("accounts(<id>)") or absolute URL */
+	const char *body;            /* JSON or NULL */
+	const char *const *headers;  /* extra "Name: value" lines, NULL-terminated, or NULL */
+};
+
+/* The answer to one operation. */
+struct odata_batch_result {
+	long status;                 /* the part's HTTP status */
+	int content_id;              /* Content-ID echoed in a change set response, else 0 */
+	char *entity_id;             /* OData-EntityId or NULL */
+	char *body;                  /* the part's body (an error JSON) or NULL */
+	size_t body_len;
+};
+
+/* A random (version 4) GUID, lowercase with hyphens. */
+void odata_new_guid(char out[37]);
+/* Appends the multipart/mixed body of a $batch request to out (CRLF line
+ * endings, boundary "batch_<batch_id>").  changeset: every op in one change
+ * set "changeset_<changeset_id>" with Content-ID 1..n (all-or-nothing at the
+ * service); else each op is its own part.  At most 1000 ops (the caller
+ * splits). */
+int odata_batch_build(const char *api_base, const struct odata_batch_op *ops, size_t n,
+		      int changeset, const char *batch_id, const char *changeset_id,
+		      struct dv_buf *out);
+/* Parses a multipart/mixed $batch response (boundary from content_type):
+ * one result per answered operation in response order, change set
+ * responses flattened in place. Caller frees with odata_batch_results_free. */
+int odata_batch_parse(const char *content_type, const char *body, size_t len,
+		      struct odata_batch_result **out, size_t *n, struct dv_error *err);
+void odata_batch_results_free(struct odata_batch_result *r, size_t n);
+/* POSTs <api_base>$batch with Prefer: odata.continue-on-error and parses
+ * the answer.  Returns -1 (err set) only when the batch as a whole failed
+ * (transport, auth, unreadable answer); per-operation failures are results. */
+int odata_batch_send(struct dv_http *http, const char *api_base,
+		     const struct odata_batch_op *ops, size_t n, int changeset,
+		     struct odata_batch_result **out, size_t *nout, struct dv_error *err);
 
 #endif

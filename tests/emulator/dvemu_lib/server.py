@@ -25,7 +25,9 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import identity as ID
+from . import identity_flows as IDF
 from . import metadata
+from . import pagecache
 from . import query
 from . import rowjson
 from .errors import DvError, segment_not_found, bad_query
@@ -44,7 +46,8 @@ LIMIT_MESSAGES = {
 }
 
 DEFAULT_CONFIG = {"requests_per_window": 6000, "window_seconds": 300, "concurrency": 52,
-                  "execution_ms_per_window": 1200000, "retry_after": None, "page_think_ms": 0}
+                  "execution_ms_per_window": 1200000, "retry_after": None, "page_think_ms": 0,
+                  "page_cache_mb": 256, "prefetch": True}  # page cache: see pagecache.py
 
 
 def redact_form(body):
@@ -158,6 +161,8 @@ class App:
         with self.limit_lock:
             self.windows.clear()
         self._app_user = None
+        IDF.reset(self)
+        pagecache.data_changed(self)
 
 
 class Request:
@@ -252,7 +257,11 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        self.wfile.write(head + (body if status != 304 else b""))
+        if status == 304 or len(body) < 65536:
+            self.wfile.write(head + (body if status != 304 else b""))
+        else:  # big pages: no copy of the body into head + body
+            self.wfile.write(head)
+            self.wfile.write(body)
 
     def do_GET(self):
         self.dispatch("GET")
@@ -406,6 +415,9 @@ class Handler(BaseHTTPRequestHandler):
     def route(self, method, path, rq, body):
         app = self.server.app
         segs = [urllib.parse.unquote(s) for s in split_segments(path)]
+        flow = IDF.route(self, method, segs, rq, body)  # user/cert/MSI flows (identity_flows.py)
+        if flow is not None:
+            return flow
         # identity platform: /<tenant>/oauth2/v2.0/token, /<tenant>/oauth2/token
         if len(segs) >= 3 and segs[1] == "oauth2":
             return self.identity_route(method, segs, rq, body)
@@ -650,6 +662,11 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_emu/token" and method == "POST":
             tok, life = app.identity.app_token(data.get("lifetime"))
             return 200, js, json.dumps({"access_token": tok, "expires_in": life}).encode()
+        if path == "/_emu/pagecache":
+            return pagecache.cache_of(app).control(method)
+        flow = IDF.control(app, method, path, data)  # /_emu/identity/... (identity_flows.py)
+        if flow is not None:
+            return flow
         return 404, js, b'{"error":"unknown control endpoint"}'
 
 
