@@ -10,7 +10,8 @@ driver_libdvengine_la_SOURCES = \
 	driver/catalog/catalog.c driver/catalog/catalog_int.h \
 	driver/catalog/catalog_meta.c driver/catalog/catalog_map.c \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \
-	driver/engine/values.c driver/engine/vtab.c
+	driver/engine/values.c driver/engine/vtab.c \
+	driver/engine/write.c driver/engine/flush.c
 
 DV_ENGINE_TEST_LIBS = driver/libdvengine.la driver/libdvsvc.la \
 	driver/util/libdvutil.la $(DV_DEPLIBS)
@@ -30,3 +31,9 @@ check_PROGRAMS += tests/unit/test_engine
 TESTS += tests/unit/test_engine
 tests_unit_test_engine_SOURCES = tests/unit/test_engine.c tests/unit/emu.h tests/unit/tap.h
 tests_unit_test_engine_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
+
+# Needs the emulator (tests/libdvtest.la starts it).
+check_PROGRAMS += tests/unit/test_writes
+TESTS += tests/unit/test_writes
+tests_unit_test_writes_SOURCES = tests/unit/test_writes.c tests/unit/emu.h tests/unit/tap.h
+tests_unit_test_writes_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)

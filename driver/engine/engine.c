@@ -5,7 +5,9 @@
  * first time a statement names an entity ("no such table: X" -> catalog
  * lookup -> CREATE VIRTUAL TABLE temp."x" USING dataverse("x") -> prepare
  * again), SQLite error -> SQLSTATE mapping, stepping with the service error
- * of a failed scan, result column description and EXPLAIN. */
+ * of a failed scan, result column description and EXPLAIN, and the write
+ * statement boundaries (flush.c sends what write.c queued) and the SQL
+ * function last_insert_id(). */
 #include "engine/engine_int.h"
 
 #include <sql.h>
@@ -69,6 +71,18 @@ static void fn_locate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, pos);
 }
 
+/* last_insert_id(): the GUID of the last record created on this connection. */
+static void fn_last_insert_id(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct dv_engine *eng = sqlite3_user_data(ctx);
+	(void)argc;
+	(void)argv;
+	if (eng->last_id[0])
+		sqlite3_result_text(ctx, eng->last_id, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_null(ctx);
+}
+
 static char *make_api_base(const struct dv_config *cfg)
 {
 	struct dv_buf b;
@@ -96,6 +110,7 @@ struct dv_engine *dv_engine_new(struct dv_catalog *cat, struct dv_http *http,
 	eng->log = log;
 	eng->page_size = cfg->page_size;
 	eng->include_formatted = cfg->include_formatted_values;
+	eng->autocommit = 1;
 	eng->api_base = make_api_base(cfg);
 	if (!eng->api_base || sqlite3_open_v2(":memory:", &eng->db, SQLITE_OPEN_READWRITE |
 					      SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
@@ -103,7 +118,9 @@ struct dv_engine *dv_engine_new(struct dv_catalog *cat, struct dv_http *http,
 	    sqlite3_create_function(eng->db, SQLPARSE_FN_RIGHT, 2, flags, NULL, fn_right, NULL,
 				    NULL) != SQLITE_OK ||
 	    sqlite3_create_function(eng->db, SQLPARSE_FN_LOCATE, 3, flags, NULL, fn_locate,
-				    NULL, NULL) != SQLITE_OK) {
+				    NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(eng->db, "last_insert_id", 0, SQLITE_UTF8, eng,
+				    fn_last_insert_id, NULL, NULL) != SQLITE_OK) {
 		dv_error_set(err, DV_S_HY000, 0, "cannot open the local SQL engine: %s",
 			     eng->db ? sqlite3_errmsg(eng->db) : "out of memory");
 		dv_engine_free(eng);
@@ -117,6 +134,7 @@ void dv_engine_free(struct dv_engine *eng)
 	if (!eng)
 		return;
 	sqlite3_close_v2(eng->db);
+	write_free_state(eng);
 	free(eng->api_base);
 	free(eng);
 }
@@ -204,17 +222,25 @@ int dv_engine_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out
 	return dv_error_set(err, DV_S_42000, 0, "too many tables in one statement");
 }
 
+/* One sqlite3_step; a write statement's queue goes out when it is done. */
 int dv_engine_step(struct dv_engine *eng, sqlite3_stmt *stmt, struct dv_error *err)
 {
-	int rc;
-	if (!sqlite3_stmt_busy(stmt))
+	int rc, writes = !sqlite3_stmt_readonly(stmt);
+	if (!sqlite3_stmt_busy(stmt)) {
 		dv_http_reset_cancel(eng->http);
+		if (writes)
+			flush_statement_begin(eng);
+	}
 	dv_error_clear(&eng->scan_err);
+	eng->writing = writes;
 	rc = sqlite3_step(stmt);
+	eng->writing = 0;
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
-		return 0;
+		return writes ? flush_statement_end(eng, err) : 0;
+	if (writes)
+		flush_statement_abort(eng);
 	if (eng->scan_err.state != DV_S_00000) {
 		*err = eng->scan_err;
 		return -1;

@@ -67,4 +67,75 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 /* Interrupts a running statement from another thread (SQLCancel). */
 void dv_engine_interrupt(struct dv_engine *eng);
 
+/* ---- writes (docs/writes.md) -------------------------------------------
+ *
+ * INSERT / UPDATE / DELETE / INSERT OR REPLACE (upsert) on an entity run
+ * through dv_engine_prepare + dv_engine_step like any statement.  Each row
+ * becomes a queued operation (POST, PATCH + If-Match: *, PATCH without
+ * If-Match, DELETE, $ref associate/disassociate); read-only columns and
+ * unconvertible values fail the statement before anything is sent.
+ *
+ * Autocommit on (the default): the queue is sent when the statement ends
+ * (dv_engine_step returns 0), or, between dv_engine_array_begin and
+ * dv_engine_array_end, when the array ends: one operation as a plain
+ * request, more as $batch requests of at most 1000 operations with
+ * Prefer: odata.continue-on-error, so a failing row has its own outcome and
+ * the others apply.  dv_engine_step / dv_engine_array_end return -1 only
+ * when nothing was applied because every operation failed (err = the first
+ * failure, "row N: " prefixed when there were several) or the requests
+ * themselves failed; when some rows failed and others applied they return
+ * 0 and dv_engine_write_status says which (the ODBC layer returns
+ * SQL_SUCCESS_WITH_INFO, one diagnostic per failed outcome with
+ * SQL_DIAG_ROW_NUMBER = row, SQL_PARAM_ERROR in the status array).
+ *
+ * Autocommit off: operations are queued until dv_engine_commit, which sends
+ * them as change sets of at most 1000 operations, one change set per $batch
+ * request; each change set is all-or-nothing at the service; a transaction
+ * of more than 1000 operations is several change sets, and when one fails
+ * the earlier ones stay applied and the later ones are not sent.
+ * dv_engine_rollback drops the queue (nothing was sent). */
+
+struct dv_write_outcome {
+	long row;               /* 1-based: dv_engine_set_param_row's row, else the
+				   n-th row of the statement */
+	long seq;               /* 1-based position of the operation in the send */
+	char op;                /* 'I' create, 'U' update, 'P' upsert, 'D' delete,
+				   'A' associate, 'X' disassociate */
+	enum dv_sqlstate state; /* DV_S_00000 applied; DV_S_01000 warning: the row was
+				   not found (0x80040217), nothing changed; else the error */
+	long native;            /* Dataverse error code (signed 32-bit), HTTP status, or 0 */
+	char *message;          /* NULL when applied */
+	char id[37];            /* the record's GUID (new id for creates), or "" */
+};
+
+struct dv_write_status {
+	long changes;           /* rows the service changed (SQLRowCount) */
+	long failed;            /* error outcomes */
+	long warnings;          /* rows not found (0x80040217) */
+	long pending;           /* operations queued in the open transaction */
+	const struct dv_write_outcome *outcomes;  /* valid until the next write */
+	size_t noutcomes;
+};
+/* Outcome of the last statement, array or commit.  In a transaction,
+ * `changes` of a statement is the number of operations it queued. */
+void dv_engine_write_status(const struct dv_engine *eng, struct dv_write_status *out);
+
+/* SQL_ATTR_AUTOCOMMIT.  Turning it on commits the open transaction. */
+int dv_engine_set_autocommit(struct dv_engine *eng, int on, struct dv_error *err);
+/* SQLEndTran: sends the queued operations as change sets / drops them. */
+int dv_engine_commit(struct dv_engine *eng, struct dv_error *err);
+void dv_engine_rollback(struct dv_engine *eng);
+
+/* Parameter arrays: the ODBC layer brackets the parameter sets of one
+ * SQLExecute with these and calls dv_engine_set_param_row(eng, i) (1-based)
+ * before stepping set i, so the sets' rows go out together in $batch
+ * requests and each outcome names its parameter set. */
+void dv_engine_array_begin(struct dv_engine *eng);
+void dv_engine_set_param_row(struct dv_engine *eng, long row);
+int dv_engine_array_end(struct dv_engine *eng, struct dv_error *err);
+
+/* The GUID of the last record created on this connection ("" when none);
+ * SQL: SELECT last_insert_id(). */
+const char *dv_engine_last_insert_id(const struct dv_engine *eng);
+
 #endif

@@ -1,8 +1,10 @@
 /* engine_int.h - private: the engine's parts shared between its files.
  *
  * Owns: struct dv_engine, the plan text (idxStr) builder and reader
- * (plan.c), value conversion both ways (values.c) and the virtual table
- * module (vtab.c). */
+ * (plan.c), value conversion both ways (values.c), the virtual table
+ * module (vtab.c), the rows changed by statements turned into queued
+ * operations (write.c) and the queue sent as requests or $batch with
+ * per-row outcomes, transactions (flush.c). */
 #ifndef DV_ENGINE_ENGINE_INT_H
 #define DV_ENGINE_ENGINE_INT_H
 
@@ -12,6 +14,35 @@
 #include "engine/engine.h"
 #include "util/buf.h"
 #include "util/error.h"
+
+/* One queued change (write.c builds it, flush.c sends it). */
+enum wop_kind { WOP_CREATE, WOP_UPDATE, WOP_UPSERT, WOP_DELETE, WOP_ASSOCIATE,
+		WOP_DISASSOCIATE };
+
+struct write_op {
+	enum wop_kind kind;
+	long row;            /* outcome row number */
+	char *path;          /* relative to api_base: "accounts(<id>)", "accounts" */
+	char *body;          /* JSON or NULL */
+	char id[37];         /* the record's id when known ("" for creates) */
+};
+
+/* The key of a row handed to SQLite as a rowid during a write statement. */
+struct row_key {
+	char pk[37];
+	char ref[2][37];     /* intersect rows: Entity1 and Entity2 ids */
+};
+
+/* An N:N relationship of an intersect entity (ManyToManyRelationships). */
+struct nn_rel {
+	char *intersect;     /* intersect entity logical name */
+	char *entity[2];     /* Entity1LogicalName, Entity2LogicalName */
+	char *attr[2];       /* Entity1IntersectAttribute, ... */
+	char *nav[2];        /* Entity1NavigationPropertyName, ... */
+	struct nn_rel *next;
+};
+
+#define WRITE_BATCH_MAX 1000   /* operations per $batch (service limit) */
 
 struct dv_engine {
 	sqlite3 *db;
@@ -24,6 +55,23 @@ struct dv_engine {
 	struct dv_error scan_err; /* the service error that stopped a scan */
 	unsigned long scans;     /* scans started (cursor opens that sent a request) */
 	struct vtab_ref *vtabs;  /* every connected virtual table (for EXPLAIN) */
+	/* writes */
+	int writing;             /* the statement being stepped changes rows */
+	int autocommit;          /* 1: send at the end of each statement / array */
+	int in_array;            /* between dv_engine_array_begin and _end */
+	long param_row;          /* row number given by the ODBC layer, 0 = none */
+	long stmt_rows;          /* rows changed so far by this statement */
+	struct write_op *ops;    /* queued operations */
+	size_t nops, capops;
+	size_t stmt_first_op;    /* first op of the running statement */
+	struct row_key *keys;    /* rowid - 1 -> key, during a write statement */
+	size_t nkeys, capkeys;
+	struct dv_write_outcome *outcomes;
+	size_t noutcomes, capoutcomes;
+	long changes, failed, warnings, pending;
+	struct dv_error first_failure;
+	char last_id[37];
+	struct nn_rel *nn;       /* N:N relationships read so far */
 };
 
 /* Links a sqlite3_vtab to its entity so EXPLAIN's "vtab:%p" can be named. */
@@ -71,6 +119,36 @@ void cell_to_result(const struct dv_column *c, const struct odata_cell *cell,
 void column_decl(const struct dv_column *c, struct dv_buf *out);
 /* True when text comparisons on c agree between the service and SQLite. */
 int column_is_text(const struct dv_column *c);
+
+/* Appends v as the JSON value of column c in a create/update body: 0, or
+ * -1 when it cannot be converted. */
+int value_to_json(const struct dv_column *c, sqlite3_value *v, struct dv_buf *out);
+int value_json_string(struct dv_buf *out, const char *s, size_t n);
+
+/* ---- write.c ---- */
+/* xUpdate: queues the operation for one row (argc/argv as SQLite gives
+ * them); read-only columns and bad values are refused here, before any
+ * request.  Flushes when the queue is full in autocommit mode. */
+int write_row(struct dv_engine *eng, const struct dv_entity *e, int argc,
+	      sqlite3_value **argv, struct dv_error *err);
+/* Records the key of a row SQLite asks a rowid for; returns the rowid. */
+sqlite3_int64 write_key_rowid(struct dv_engine *eng, const struct dv_entity *e,
+			      const char *pk, const char *ref1, const char *ref2);
+/* The N:N relationship of intersect entity e (cached). */
+int write_nn_rel(struct dv_engine *eng, const struct dv_entity *e,
+		 const struct nn_rel **out, struct dv_error *err);
+void write_free_state(struct dv_engine *eng);
+
+/* ---- flush.c ---- */
+/* Statement boundaries (dv_engine_step). */
+void flush_statement_begin(struct dv_engine *eng);
+int flush_statement_end(struct dv_engine *eng, struct dv_error *err);
+void flush_statement_abort(struct dv_engine *eng);
+/* Sends every queued op: autocommit = independent parts with
+ * continue-on-error; else change sets.  0, or -1 when the requests
+ * themselves failed or (change sets) a change set was rolled back. */
+int flush_queue(struct dv_engine *eng, int changesets, struct dv_error *err);
+void flush_reset_outcomes(struct dv_engine *eng);
 
 /* ---- vtab.c ---- */
 int vtab_register(struct dv_engine *eng);

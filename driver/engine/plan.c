@@ -22,6 +22,8 @@
  *    (not lookups: the service sorts those by name; not GUIDs: SQL Server
  *    orders them by byte groups); the primary key is added as a tie-breaker
  *    so paging is deterministic;
+ *  - an intersect entity's id columns are always selected (write.c needs
+ *    them to disassociate a deleted row);
  *  - LIMIT becomes $top only when every other constraint is pushed and
  *    omitted, there is no OFFSET ($skip does not exist), the order is
  *    consumed (or there is none) and the value is at most 5000.
@@ -328,6 +330,12 @@ static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
 		const struct dv_column *c = &e->columns[i];
 		sqlite3_uint64 bit = i < 63 ? ((sqlite3_uint64)1 << i) : ((sqlite3_uint64)1 << 63);
 		int dup = 0;
+		/* an intersect row's two ids are its identity for DELETE ($ref) */
+		if (e->is_intersect && c->role == DV_COL_VALUE && c->attr_type == DV_ATTR_GUID &&
+		    !c->is_primary_id) {
+			dv_buf_appendf(sel, "%s%s", sel->len ? "," : "", c->select_name);
+			continue;
+		}
 		if (!(b->info->colUsed & bit))
 			continue;
 		if (c->role == DV_COL_NAME)

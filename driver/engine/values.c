@@ -6,7 +6,12 @@
  * base64-decoded to blobs) and the declared type of each virtual column.
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api#filter-results
  * Decimal and Money become REAL (IEEE double, 15-17 significant digits):
- * docs/type-mapping.md says so. */
+ * docs/type-mapping.md says so.
+ * Writes (value_to_json): a SQLite value -> the JSON of a create/update body
+ * (docs/writes.md): decimal text is sent exactly as written, doubles as the
+ * shortest text that reads back the same, date-times as UTC 'Z', date-only
+ * values without a time, booleans true/false, multi-select as "1,3", blobs
+ * base64. */
 #include "engine/engine_int.h"
 
 #include <math.h>
@@ -344,5 +349,187 @@ void cell_to_result(const struct dv_column *c, const struct odata_cell *cell,
 	default:
 		sqlite3_result_text(ctx, cell->s, (int)cell->len, SQLITE_TRANSIENT);
 		break;
+	}
+}
+
+/* ---- values for create/update bodies ---- */
+
+static int json_string(struct dv_buf *out, const char *s, size_t n)
+{
+	size_t i;
+	dv_buf_appendc(out, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\')
+			dv_buf_appendf(out, "\\%c", ch);
+		else if (ch == '\n')
+			dv_buf_appends(out, "\\n");
+		else if (ch == '\r')
+			dv_buf_appends(out, "\\r");
+		else if (ch == '\t')
+			dv_buf_appends(out, "\\t");
+		else if (ch < 0x20)
+			dv_buf_appendf(out, "\\u%04x", ch);
+		else
+			dv_buf_appendc(out, (char)ch);
+	}
+	return dv_buf_appendc(out, '"');
+}
+
+int value_json_string(struct dv_buf *out, const char *s, size_t n)
+{
+	return json_string(out, s, n);
+}
+
+/* Shortest %g text that reads back as d. */
+static int double_json(double d, struct dv_buf *out)
+{
+	char tmp[64];
+	int prec;
+	if (!isfinite(d))
+		return -1;
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	return dv_buf_appends(out, tmp);
+}
+
+/* Decimal text as a JSON number: optional sign, digits, optional fraction. */
+static int decimal_json(const char *s, struct dv_buf *out)
+{
+	while (*s == ' ')
+		s++;
+	if (*s == '+')
+		s++;
+	if (!decimal_text_ok(s, strlen(s)))
+		return -1;
+	if (*s == '.' || (s[0] == '-' && s[1] == '.')) {   /* ".5" is not JSON */
+		if (*s == '-')
+			dv_buf_appendc(out, *s++);
+		dv_buf_appendc(out, '0');
+	}
+	dv_buf_appends(out, s);
+	if (s[strlen(s) - 1] == '.')
+		dv_buf_appendc(out, '0');
+	return 0;
+}
+
+static int bool_json(sqlite3_value *v, struct dv_buf *out)
+{
+	const char *s;
+	int b;
+	if (sqlite3_value_type(v) == SQLITE_INTEGER || sqlite3_value_type(v) == SQLITE_FLOAT) {
+		double d = sqlite3_value_double(v);
+		if (d != 0 && d != 1)
+			return -1;
+		return dv_buf_appends(out, d != 0 ? "true" : "false");
+	}
+	s = (const char *)sqlite3_value_text(v);
+	if (!s || dv_parse_bool(s, &b) != 0)
+		return -1;
+	return dv_buf_appends(out, b ? "true" : "false");
+}
+
+static void base64_encode(const unsigned char *p, size_t n, struct dv_buf *out)
+{
+	static const char tbl[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+	dv_buf_appendc(out, '"');
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+		char q[4] = {tbl[v >> 18], tbl[(v >> 12) & 63], tbl[(v >> 6) & 63], tbl[v & 63]};
+		dv_buf_append(out, q, 4);
+	}
+	if (i < n) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0);
+		char q[4] = {tbl[v >> 18], tbl[(v >> 12) & 63],
+			     i + 1 < n ? tbl[(v >> 6) & 63] : '=', '='};
+		dv_buf_append(out, q, 4);
+	}
+	dv_buf_appendc(out, '"');
+}
+
+/* 'YYYY-MM-DD' or 'YYYY-MM-DD 00:00:00[.000]' -> "YYYY-MM-DD" */
+static int dateonly_json(const char *s, size_t n, struct dv_buf *out)
+{
+	size_t i;
+	if (n < 10 || !is_date_text(s, 10))
+		return -1;
+	if (n > 10) {
+		if ((s[10] != ' ' && s[10] != 'T') || n < 19 || strncmp(s + 11, "00:00:00", 8) != 0)
+			return -1;
+		for (i = 19; i < n; i++)
+			if (s[i] != '0' && s[i] != '.' && s[i] != 'Z')
+				return -1;
+	}
+	dv_buf_appendc(out, '"');
+	dv_buf_append(out, s, 10);
+	return dv_buf_appendc(out, '"');
+}
+
+static int datetime_json(const char *s, size_t n, struct dv_buf *out)
+{
+	struct dv_buf t;
+	int rc;
+	dv_buf_init(&t, 0);
+	if (n == 10 && is_date_text(s, n))
+		rc = dv_buf_appendf(&t, "%.10sT00:00:00Z", s);
+	else
+		rc = datetime_literal(s, n, &t);
+	if (rc == 0)
+		rc = json_string(out, dv_buf_str(&t), t.len);
+	dv_buf_free(&t);
+	return rc;
+}
+
+int value_to_json(const struct dv_column *c, sqlite3_value *v, struct dv_buf *out)
+{
+	int t = sqlite3_value_type(v);
+	const char *s;
+	size_t n, i;
+	if (t == SQLITE_NULL)
+		return dv_buf_appends(out, "null");
+	if (c->attr_type == DV_ATTR_IMAGE) {
+		if (t != SQLITE_BLOB)
+			return -1;
+		base64_encode(sqlite3_value_blob(v), (size_t)sqlite3_value_bytes(v), out);
+		return 0;
+	}
+	if (t == SQLITE_BLOB)
+		return -1;
+	s = (const char *)sqlite3_value_text(v);
+	n = s ? (size_t)sqlite3_value_bytes(v) : 0;
+	if (!s)
+		return -1;
+	switch (c->attr_type) {
+	case DV_ATTR_STRING: case DV_ATTR_MEMO: case DV_ATTR_MULTISELECT:
+		return json_string(out, s, n);
+	case DV_ATTR_GUID: case DV_ATTR_LOOKUP: case DV_ATTR_CUSTOMER: case DV_ATTR_OWNER:
+		if (!is_guid(s, n))
+			return -1;
+		dv_buf_appendc(out, '"');
+		for (i = 0; i < n; i++)
+			dv_buf_appendc(out, (s[i] >= 'A' && s[i] <= 'F') ? (char)(s[i] + 32) : s[i]);
+		return dv_buf_appendc(out, '"');
+	case DV_ATTR_INTEGER: case DV_ATTR_BIGINT: case DV_ATTR_PICKLIST: case DV_ATTR_STATE:
+	case DV_ATTR_STATUS:
+		return integer_literal(v, out);
+	case DV_ATTR_DECIMAL: case DV_ATTR_MONEY: case DV_ATTR_DOUBLE:
+		if (t == SQLITE_INTEGER)
+			return dv_buf_appendf(out, "%lld", (long long)sqlite3_value_int64(v));
+		if (t == SQLITE_FLOAT)
+			return double_json(sqlite3_value_double(v), out);
+		return decimal_json(s, out);
+	case DV_ATTR_BOOLEAN:
+		return bool_json(v, out);
+	case DV_ATTR_DATETIME:
+		return t == SQLITE_TEXT ? datetime_json(s, n, out) : -1;
+	case DV_ATTR_DATEONLY:
+		return t == SQLITE_TEXT ? dateonly_json(s, n, out) : -1;
+	default:
+		return -1;
 	}
 }

@@ -9,6 +9,12 @@
  * request per outer row, it reads its rows once without those terms into
  * memory ("materializes") and replays them; SQLite checks the argv
  * constraints itself because they are never omitted.
+ * WRITES (write.c): during a write statement a rowid is an index into the
+ * engine's key list (the row's primary key, and an intersect row's two
+ * ids), xColumn honours sqlite3_vtab_nochange() so xUpdate sees which
+ * columns the UPDATE sets, and a scan whose whole filter is "<pk> eq <guid>"
+ * sends nothing at all: the row is assumed with that key, and is read (one
+ * request) only if SQLite asks for a column the statement does not set.
  * Source: https://www.sqlite.org/vtab.html (module methods), ext/misc/templatevtab.c */
 #include "engine/engine_int.h"
 
@@ -37,6 +43,13 @@ struct dv_cur {
 	int eof;
 	sqlite3_int64 rowid;
 	unsigned nfilter;           /* xFilter calls on this cursor */
+	/* by-key write without a request (see WRITES) */
+	int lazy;                   /* row assumed, not read */
+	int ghost;                  /* read after all: the record does not exist */
+	int lazy_flags;             /* idxNum for the read */
+	sqlite3_int64 key_rowid;    /* rowid given for the current row, 0 = none yet */
+	char lazy_pk[37];
+	struct plan_query lazy_q;
 	/* materialized rows (see HOW IT WORKS) */
 	int materialized;
 	struct odata_cell *cache;   /* cache_rows * nspecs cells, texts owned */
@@ -101,6 +114,8 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 		*pzErr = sqlite3_mprintf("dataverse: cannot declare %s", e->logical_name);
 		return rc;
 	}
+	/* lets xUpdate see INSERT OR REPLACE (sqlite3_vtab_on_conflict) */
+	sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
 	vt = sqlite3_malloc(sizeof(*vt));
 	if (!vt)
 		return SQLITE_NOMEM;
@@ -186,6 +201,7 @@ static int vt_close(sqlite3_vtab_cursor *base)
 	struct dv_cur *cur = (struct dv_cur *)base;
 	odata_cursor_close(cur->oc);
 	cache_free(cur);
+	plan_query_free(&cur->lazy_q);
 	free(cur->specs);
 	free(cur->colmap);
 	sqlite3_free(cur);
@@ -249,34 +265,22 @@ static char *build_prefer(const struct dv_engine *eng, int flags, long top)
 	return dv_buf_steal(&b);
 }
 
-/* Resolves the plan and opens the OData cursor (the first page is read). */
-static int open_scan(struct dv_cur *cur, int flags, const char *idx_str, int argc,
-		     sqlite3_value **argv, int drop_args, struct dv_error *err)
+/* Opens the OData cursor for a resolved plan (the first page is read). */
+static int open_resolved(struct dv_cur *cur, int flags, struct plan_query *pq,
+			 struct dv_error *err)
 {
 	struct dv_engine *eng = cur->vt->eng;
-	struct plan_query pq;
 	struct odata_query q;
 	char *url, *prefer;
-	if (plan_resolve(cur->vt->e, idx_str, argc, argv, drop_args, &pq, err) != 0)
-		return -1;
-	if (build_specs(cur, pq.select) != 0) {
-		plan_query_free(&pq);
-		return dv_error_nomem(err);
-	}
-	if (pq.empty) {                    /* no request: nothing can match */
-		plan_query_free(&pq);
-		return 0;
-	}
 	memset(&q, 0, sizeof(q));
 	q.base = eng->api_base;
 	q.entity_set = cur->vt->e->entity_set;
-	q.select = pq.select;
-	q.filter = pq.filter;
-	q.orderby = pq.orderby;
-	q.top = pq.top;
+	q.select = pq->select;
+	q.filter = pq->filter;
+	q.orderby = pq->orderby;
+	q.top = pq->top;
 	url = odata_query_url(&q);
-	prefer = build_prefer(eng, flags, pq.top);
-	plan_query_free(&pq);
+	prefer = build_prefer(eng, flags, pq->top);
 	if (!url) {
 		free(prefer);
 		return dv_error_nomem(err);
@@ -287,6 +291,83 @@ static int open_scan(struct dv_cur *cur, int flags, const char *idx_str, int arg
 	free(url);
 	free(prefer);
 	return cur->oc ? 0 : -1;
+}
+
+/* The primary key column of e, or NULL. */
+static const struct dv_column *pk_column(const struct dv_entity *e, size_t *index)
+{
+	size_t i;
+	for (i = 0; i < e->ncolumns; i++) {
+		if (e->columns[i].is_primary_id && e->columns[i].role == DV_COL_VALUE) {
+			if (index)
+				*index = i;
+			return &e->columns[i];
+		}
+	}
+	return NULL;
+}
+
+/* During a write, a plan that only says "<pk> eq <guid>" needs no request
+ * yet (see WRITES). */
+static int lazy_eligible(struct dv_cur *cur, const struct plan_query *pq)
+{
+	const struct dv_entity *e = cur->vt->e;
+	const struct dv_column *pk = pk_column(e, NULL);
+	size_t n;
+	if (!cur->vt->eng->writing || e->is_intersect || !pk || !pq->filter || pq->empty)
+		return 0;
+	n = strlen(pk->select_name);
+	return strncmp(pq->filter, pk->select_name, n) == 0 &&
+	       strncmp(pq->filter + n, " eq ", 4) == 0 && strlen(pq->filter + n + 4) == 36 &&
+	       !strchr(pq->filter + n + 4, ' ');
+}
+
+/* Resolves the plan and opens the OData cursor (or a lazy row). */
+static int open_scan(struct dv_cur *cur, int flags, const char *idx_str, int argc,
+		     sqlite3_value **argv, int drop_args, struct dv_error *err)
+{
+	struct plan_query pq;
+	int rc;
+	if (plan_resolve(cur->vt->e, idx_str, argc, argv, drop_args, &pq, err) != 0)
+		return -1;
+	if (build_specs(cur, pq.select) != 0) {
+		plan_query_free(&pq);
+		return dv_error_nomem(err);
+	}
+	if (pq.empty) {                    /* no request: nothing can match */
+		plan_query_free(&pq);
+		return 0;
+	}
+	if (!drop_args && lazy_eligible(cur, &pq)) {
+		const struct dv_column *pk = pk_column(cur->vt->e, NULL);
+		dv_strlcpy(cur->lazy_pk, pq.filter + strlen(pk->select_name) + 4,
+			   sizeof(cur->lazy_pk));
+		plan_query_free(&cur->lazy_q);
+		cur->lazy_q = pq;
+		cur->lazy_flags = flags;
+		cur->lazy = 1;
+		return 0;
+	}
+	rc = open_resolved(cur, flags, &pq, err);
+	plan_query_free(&pq);
+	return rc;
+}
+
+/* A lazy row's column is needed after all: read the record. */
+static int lazy_fetch(struct dv_cur *cur, struct dv_error *err)
+{
+	cur->lazy = 0;
+	int rc;
+	if (open_resolved(cur, cur->lazy_flags, &cur->lazy_q, err) != 0)
+		return -1;
+	rc = odata_cursor_next(cur->oc, &cur->row, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		cur->row = NULL;
+		cur->ghost = 1;
+	}
+	return 0;
 }
 
 static int cache_row(struct dv_cur *cur, const struct odata_cell *row)
@@ -345,6 +426,13 @@ static int materialize(struct dv_cur *cur, int flags, const char *idx_str, int a
 static int advance(struct dv_cur *cur, struct dv_error *err)
 {
 	int rc;
+	cur->key_rowid = 0;
+	if (cur->lazy || cur->ghost) {     /* the one assumed row is over */
+		cur->lazy = cur->ghost = 0;
+		cur->row = NULL;
+		cur->eof = 1;
+		return 0;
+	}
 	if (cur->materialized) {
 		if (cur->pos < cur->cache_rows)
 			cur->row = &cur->cache[cur->pos * cur->nspecs];
@@ -373,6 +461,9 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 	cur->oc = NULL;
 	cur->eof = 1;
 	cur->rowid = 0;
+	cur->lazy = cur->ghost = 0;
+	cur->row = NULL;
+	cur->key_rowid = 0;
 	cur->nfilter++;
 	if (!cur->materialized && cur->nfilter >= 2 && plan_has_args(idx_str)) {
 		cache_free(cur);
@@ -383,6 +474,10 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 		cur->pos = 0;
 	} else if (open_scan(cur, idx_num, idx_str, argc, argv, 0, &err) != 0) {
 		return vtab_error(cur->vt, &err);
+	}
+	if (cur->lazy) {
+		cur->eof = 0;
+		return SQLITE_OK;
 	}
 	if (advance(cur, &err) != 0)
 		return vtab_error(cur->vt, &err);
@@ -409,6 +504,20 @@ static int vt_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int i)
 {
 	struct dv_cur *cur = (struct dv_cur *)base;
 	const struct dv_entity *e = cur->vt->e;
+	struct dv_error err;
+	/* an UPDATE asks this of every column it does not set (WRITES) */
+	if (sqlite3_vtab_nochange(ctx))
+		return SQLITE_OK;
+	if (cur->lazy) {
+		size_t pk;
+		if (pk_column(e, &pk) && (size_t)i == pk) {
+			sqlite3_result_text(ctx, cur->lazy_pk, -1, SQLITE_TRANSIENT);
+			return SQLITE_OK;
+		}
+		dv_error_clear(&err);
+		if (lazy_fetch(cur, &err) != 0)
+			return vtab_error(cur->vt, &err);
+	}
 	if (i < 0 || (size_t)i >= e->ncolumns || cur->colmap[i] < 0 || !cur->row) {
 		sqlite3_result_null(ctx);
 		return SQLITE_OK;
@@ -417,9 +526,62 @@ static int vt_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int i)
 	return SQLITE_OK;
 }
 
+/* Text of column `logical` (a value column) in the current row, or NULL. */
+static const char *row_text(struct dv_cur *cur, const char *logical)
+{
+	const struct dv_entity *e = cur->vt->e;
+	size_t i;
+	for (i = 0; i < e->ncolumns; i++) {
+		const struct dv_column *c = &e->columns[i];
+		int k;
+		if (c->role != DV_COL_VALUE || dv_strcasecmp(c->logical_name, logical) != 0)
+			continue;
+		k = cur->colmap[i];
+		if (k < 0 || !cur->row || cur->row[k].type != OC_TEXT)
+			return NULL;
+		return cur->row[k].s;
+	}
+	return NULL;
+}
+
 static int vt_rowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
-	*rowid = ((struct dv_cur *)base)->rowid;
+	struct dv_cur *cur = (struct dv_cur *)base;
+	struct dv_engine *eng = cur->vt->eng;
+	const struct dv_entity *e = cur->vt->e;
+	const struct dv_column *pk;
+	const struct nn_rel *rel = NULL;
+	struct dv_error err;
+	const char *key;
+	if (!eng->writing) {
+		*rowid = cur->rowid;
+		return SQLITE_OK;
+	}
+	if (cur->key_rowid) {              /* asked again for the same row */
+		*rowid = cur->key_rowid;
+		return SQLITE_OK;
+	}
+	pk = pk_column(e, NULL);
+	key = cur->lazy ? cur->lazy_pk : pk ? row_text(cur, pk->logical_name) : NULL;
+	dv_error_clear(&err);
+	if (e->is_intersect && write_nn_rel(eng, e, &rel, &err) != 0)
+		return vtab_error(cur->vt, &err);
+	*rowid = write_key_rowid(eng, e, key, rel ? row_text(cur, rel->attr[0]) : NULL,
+				 rel ? row_text(cur, rel->attr[1]) : NULL);
+	cur->key_rowid = *rowid;
+	return *rowid ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* xUpdate: INSERT, UPDATE, DELETE of one row (write.c). */
+static int vt_update(sqlite3_vtab *base, int argc, sqlite3_value **argv,
+		     sqlite3_int64 *rowid)
+{
+	struct dv_vtab *vt = (struct dv_vtab *)base;
+	struct dv_error err;
+	(void)rowid;
+	dv_error_clear(&err);
+	if (write_row(vt->eng, vt->e, argc, argv, &err) != 0)
+		return vtab_error(vt, &err);
 	return SQLITE_OK;
 }
 
@@ -437,7 +599,7 @@ static sqlite3_module dataverse_module = {
 	vt_eof,         /* xEof */
 	vt_column,      /* xColumn */
 	vt_rowid,       /* xRowid */
-	NULL,           /* xUpdate: read-only for now */
+	vt_update,      /* xUpdate: write.c */
 	NULL,           /* xBegin */
 	NULL,           /* xSync */
 	NULL,           /* xCommit */
