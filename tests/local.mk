@@ -21,5 +21,5 @@ endif
 EXTRA_DIST += tests/emulator tests/lsan.supp
 
 # Real clients through unixODBC: isql, pyodbc, Perl DBI.
-TESTS += tests/clients/test_isql.sh tests/clients/test_pyodbc.sh
+TESTS += tests/clients/test_isql.sh tests/clients/test_pyodbc.sh tests/clients/test_perl.sh
 EXTRA_DIST += tests/clients/lib.sh

@@ -1,5 +1,5 @@
 # driver/odbc/local.mk - the ODBC API layer and the driver library itself.
-lib_LTLIBRARIES += driver/libdvodbc.la
+odbcdriver_LTLIBRARIES += driver/libdvodbc.la
 DVODBC_CORE_SOURCES = \
 	driver/odbc/handles.h driver/odbc/handle.c \
 	driver/odbc/diag.c driver/odbc/diag.h \
