@@ -196,8 +196,10 @@ SQLRETURN SQL_API SQLGetConnectAttrW(SQLHDBC hdbc, SQLINTEGER attr, SQLPOINTER v
 	return get_connect_attr(hdbc, attr, value, buflen, outlen, 1);
 }
 
-/* No transactions yet (SQL_TXN_CAPABLE is SQL_TC_NONE): every statement
- * commits on its own, so commit and rollback have nothing to do. */
+/* Commit / rollback of a connection's queued writes (dbc.c).  On an
+ * environment the driver manager calls each of its connections itself
+ * (unixODBC does), so the driver has nothing more to do there.
+ * ODBC 2 SQLTransact arrives here through the driver manager. */
 SQLRETURN SQL_API SQLEndTran(SQLSMALLINT type, SQLHANDLE handle, SQLSMALLINT completion)
 {
 	enum dv_htype t = type == SQL_HANDLE_ENV ? DV_H_ENV : DV_H_DBC;
@@ -209,7 +211,7 @@ SQLRETURN SQL_API SQLEndTran(SQLSMALLINT type, SQLHANDLE handle, SQLSMALLINT com
 	if (completion != SQL_COMMIT && completion != SQL_ROLLBACK)
 		return dv_api_leave(h, dv_diag_error(&h->diag, DV_S_HY024,
 						     "completion type %d", (int)completion));
-	if (t == DV_H_DBC && !((struct dv_dbc *)h)->connected)
-		return dv_api_leave(h, dv_diag_error(&h->diag, DV_S_08003, NULL));
+	if (t == DV_H_DBC)
+		return dv_api_leave(h, dv_dbc_end_tran((struct dv_dbc *)h, completion));
 	return dv_api_leave(h, SQL_SUCCESS);
 }

@@ -51,6 +51,18 @@ SQLRETURN SQL_API SQLExecute(SQLHSTMT hstmt)
 	return dv_api_leave(h, dv_stmt_execute(s));
 }
 
+SQLRETURN SQL_API SQLParamData(SQLHSTMT hstmt, SQLPOINTER *value)
+{
+	ENTER_STMT(hstmt);
+	return dv_api_leave(h, dv_stmt_param_data(s, value));
+}
+
+SQLRETURN SQL_API SQLPutData(SQLHSTMT hstmt, SQLPOINTER data, SQLLEN len)
+{
+	ENTER_STMT(hstmt);
+	return dv_api_leave(h, dv_stmt_put_data(s, data, len));
+}
+
 SQLRETURN SQL_API SQLNumParams(SQLHSTMT hstmt, SQLSMALLINT *n)
 {
 	ENTER_STMT(hstmt);

@@ -106,6 +106,21 @@ static char *api_base_url(const struct dv_config *cfg)
 	return dv_buf_steal(&b);
 }
 
+/* What the user must see during a sign-in (device code and its URL, a
+ * sign-in URL to open by hand): while connecting, an 01000 diagnostic on the
+ * connection, so SQLConnect / SQLDriverConnect return SQL_SUCCESS_WITH_INFO
+ * with it; always in the log.  The text holds no secret (auth.h). */
+static void sign_in_notice(void *ctx, const char *text)
+{
+	struct dv_dbc *dbc = ctx;
+	if (!text)
+		return;
+	DV_LOG(dbc->log, DV_LOG_ERROR, dbc, "sign-in: %s", text);
+	if (dbc->connecting)
+		dv_diag_add(&dbc->h.diag, DV_S_01000, 0, text, SQL_NO_ROW_NUMBER,
+			    SQL_NO_COLUMN_NUMBER);
+}
+
 static SQLRETURN open_services(struct dv_dbc *dbc, struct dv_error *err)
 {
 	struct dv_config *cfg = dbc->cfg;
@@ -124,6 +139,7 @@ static SQLRETURN open_services(struct dv_dbc *dbc, struct dv_error *err)
 	dbc->auth = dv_auth_new(cfg, dbc->log, err);
 	if (!dbc->auth)
 		return fail(dbc, err);
+	dv_auth_set_notify(dbc->auth, sign_in_notice, dbc);
 	dv_http_set_auth(dbc->http, dbc->auth);
 	dbc->api_base = api_base_url(cfg);
 	dbc->server_name = dv_strdup(cfg->url ? cfg->url : "");
@@ -143,6 +159,10 @@ static SQLRETURN open_services(struct dv_dbc *dbc, struct dv_error *err)
 		return fail(dbc, err);
 	dbc->engine = dv_engine_new(dbc->catalog, dbc->http, cfg, dbc->log, err);
 	if (!dbc->engine)
+		return fail(dbc, err);
+	/* SQL_ATTR_AUTOCOMMIT may be set before connecting. */
+	if (dbc->autocommit == SQL_AUTOCOMMIT_OFF &&
+	    dv_engine_set_autocommit(dbc->engine, 0, err) != 0)
 		return fail(dbc, err);
 	return rc;
 }
@@ -174,7 +194,9 @@ SQLRETURN dv_dbc_connect(struct dv_dbc *dbc, const char *connstr, const char *ds
 		rc = dv_config_validate(dbc->cfg, &err);
 	if (rc != 0)
 		return fail(dbc, &err);
+	dbc->connecting = 1;
 	SQLRETURN src = open_services(dbc, &err);
+	dbc->connecting = 0;
 	if (!SQL_SUCCEEDED(src))
 		return src;
 	if (out_connstr) {
@@ -196,6 +218,17 @@ SQLRETURN dv_dbc_disconnect(struct dv_dbc *dbc)
 {
 	if (!dbc->connected)
 		return dv_diag_error(&dbc->h.diag, DV_S_08003, NULL);
+	/* Manual-commit mode with queued work: the application must commit or
+	 * roll back first.
+	 * https://learn.microsoft.com/sql/odbc/reference/syntax/sqldisconnect-function */
+	if (dbc->engine) {
+		struct dv_write_status ws;
+		dv_engine_write_status(dbc->engine, &ws);
+		if (ws.pending > 0)
+			return dv_diag_error(&dbc->h.diag, DV_S_25000,
+					     "a transaction is in progress (%ld operations not "
+					     "committed): call SQLEndTran first", ws.pending);
+	}
 	DV_LOG(dbc->log, DV_LOG_INFO, dbc, "disconnecting");
 	release(dbc);
 	return SQL_SUCCESS;

@@ -2,9 +2,12 @@
  * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlsetconnectattr-function */
 #include "odbc/dbc.h"
 #include "odbc/stmt.h"
+#include "engine/engine.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +92,69 @@ static SQLRETURN bad_value(struct dv_dbc *dbc, const char *name, SQLULEN v)
 			     (unsigned long)v);
 }
 
+/* SQL_ATTR_AUTOCOMMIT: turning it on commits the open transaction.
+ * https://learn.microsoft.com/sql/odbc/reference/develop-app/commit-mode */
+static SQLRETURN apply_autocommit(struct dv_dbc *dbc, SQLUINTEGER v)
+{
+	struct dv_error err;
+	dv_error_clear(&err);
+	if (dbc->connected && dbc->engine &&
+	    dv_engine_set_autocommit(dbc->engine, v == SQL_AUTOCOMMIT_ON, &err) != 0) {
+		SQLRETURN rc = dv_dbc_report_commit(dbc, &err);
+		if (!SQL_SUCCEEDED(rc))
+			return rc;
+	}
+	dbc->autocommit = v;
+	return SQL_SUCCESS;
+}
+
+/* A failed commit: one diagnostic per operation that did not apply (with
+ * its row and the service's code), else the error itself. */
+SQLRETURN dv_dbc_report_commit(struct dv_dbc *dbc, const struct dv_error *err)
+{
+	struct dv_write_status ws;
+	dv_engine_write_status(dbc->engine, &ws);
+	int n = 0;
+	for (size_t i = 0; i < ws.noutcomes; i++) {
+		const struct dv_write_outcome *o = &ws.outcomes[i];
+		if (o->state == DV_S_00000 || o->state == DV_S_01000)
+			continue;
+		char msg[DV_ERROR_MSG_MAX], code[16];
+		snprintf(code, sizeof(code), "0x%08lX", (unsigned long)(uint32_t)o->native);
+		if ((o->native > 999 || o->native < 0) && !strstr(o->message ? o->message : "",
+								 code))
+			snprintf(msg, sizeof(msg), "operation %ld: %s (service error %s)", o->seq,
+				 o->message ? o->message : "", code);
+		else
+			snprintf(msg, sizeof(msg), "operation %ld: %s", o->seq,
+				 o->message ? o->message : "");
+		dv_diag_add(&dbc->h.diag, o->state, o->native, msg, SQL_NO_ROW_NUMBER,
+			    SQL_NO_COLUMN_NUMBER);
+		n++;
+	}
+	if (n == 0)
+		dv_diag_add_error(&dbc->h.diag, err);
+	return SQL_ERROR;
+}
+
+/* SQLEndTran on a connection.
+ * https://learn.microsoft.com/sql/odbc/reference/syntax/sqlendtran-function */
+SQLRETURN dv_dbc_end_tran(struct dv_dbc *dbc, SQLSMALLINT completion)
+{
+	struct dv_error err;
+	dv_error_clear(&err);
+	if (!dbc->connected || !dbc->engine)
+		return dv_diag_error(&dbc->h.diag, DV_S_08003, NULL);
+	if (completion == SQL_ROLLBACK) {
+		dv_engine_rollback(dbc->engine);
+		DV_LOG(dbc->log, DV_LOG_INFO, dbc, "rollback: queued operations dropped");
+		return SQL_SUCCESS;
+	}
+	if (dv_engine_commit(dbc->engine, &err) != 0)
+		return dv_dbc_report_commit(dbc, &err);
+	return SQL_SUCCESS;
+}
+
 SQLRETURN dv_dbc_set_attr(struct dv_dbc *dbc, SQLINTEGER attr, SQLPOINTER value,
 			  const char *str)
 {
@@ -97,8 +163,7 @@ SQLRETURN dv_dbc_set_attr(struct dv_dbc *dbc, SQLINTEGER attr, SQLPOINTER value,
 	case SQL_ATTR_AUTOCOMMIT:
 		if (v != SQL_AUTOCOMMIT_ON && v != SQL_AUTOCOMMIT_OFF)
 			return bad_value(dbc, "SQL_ATTR_AUTOCOMMIT", v);
-		dbc->autocommit = (SQLUINTEGER)v;
-		return SQL_SUCCESS;
+		return apply_autocommit(dbc, (SQLUINTEGER)v);
 	case SQL_ATTR_ACCESS_MODE:
 		if (v != SQL_MODE_READ_ONLY && v != SQL_MODE_READ_WRITE)
 			return bad_value(dbc, "SQL_ATTR_ACCESS_MODE", v);

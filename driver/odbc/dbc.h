@@ -13,6 +13,10 @@ SQLRETURN dv_dbc_set_attr(struct dv_dbc *dbc, SQLINTEGER attr, SQLPOINTER value,
 SQLRETURN dv_dbc_get_attr(struct dv_dbc *dbc, SQLINTEGER attr, SQLULEN *num,
 			  const char **str);
 int dv_conn_attr_is_ulen(SQLINTEGER attr);
+/* SQLEndTran(SQL_COMMIT / SQL_ROLLBACK) on the connection's engine. */
+SQLRETURN dv_dbc_end_tran(struct dv_dbc *dbc, SQLSMALLINT completion);
+/* Diagnostics for a commit that failed (err: the engine's error). */
+SQLRETURN dv_dbc_report_commit(struct dv_dbc *dbc, const struct dv_error *err);
 
 /* connect.c.  connstr: SQLDriverConnect's string; or dsn/uid/pwd for
  * SQLConnect.  *out_connstr (may be NULL) gets the completed string without

@@ -73,6 +73,8 @@ void dv_diag_add(struct dv_diag *d, enum dv_sqlstate state, long native, const c
 	char *text = dv_buf_steal(&b);
 	if (!text)
 		return;
+	if (row == SQL_NO_ROW_NUMBER && d->default_row > 0)
+		row = d->default_row;
 	int pos = insert_position(d, state);
 	memmove(&d->recs[pos + 1], &d->recs[pos], (size_t)(d->n - pos) * sizeof(d->recs[0]));
 	d->recs[pos].state = state;

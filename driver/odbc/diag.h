@@ -32,6 +32,8 @@ struct dv_diag {
 	SQLLEN cursor_row_count;
 	const char *dynamic_function;  /* "SELECT CURSOR", "" ... */
 	SQLINTEGER dynamic_function_code;
+	SQLLEN default_row;    /* row number for records added without one (0 = none):
+				  the parameter set being run */
 };
 
 void dv_diag_init(struct dv_diag *d);

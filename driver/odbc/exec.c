@@ -3,10 +3,13 @@
  * Owns: SQLPrepare/SQLExecute/SQLExecDirect internals (sqlparse_rewrite ->
  * dv_engine_prepare -> IRD from dv_engine_describe -> parameters from the
  * APD/IPD bound into the SQLite statement -> first dv_engine_step, so that
- * errors surface at execute time), SQLBindParameter as descriptor writes,
- * SQLNativeSql (dv_engine_explain) and SQLCancel.
- * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlbindparameter-function */
+ * errors surface at execute time), parameter sets (arrays of parameters,
+ * the status and processed-count arrays, per-row write outcomes as
+ * diagnostics, SQLRowCount = the rows the service changed), SQLNativeSql
+ * (dv_engine_explain) and SQLCancel.  Binding values: params.c.
+ * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlexecute-function */
 #include "odbc/stmt.h"
+#include "odbc/params.h"
 #include "odbc/convert.h"
 #include "odbc/types.h"
 #include "odbc/unicode.h"
@@ -107,256 +110,271 @@ SQLRETURN dv_stmt_prepare(struct dv_stmt *s, const char *sql)
 	return SQL_SUCCESS;
 }
 
-/* ---- parameters ---------------------------------------------------------- */
+/* ---- execute --------------------------------------------------------------
+ *
+ * Parameter arrays: https://learn.microsoft.com/sql/odbc/reference/develop-app/using-arrays-of-parameters
+ * Writes run set by set between dv_engine_array_begin/end so the sets' rows
+ * go out together; each set's status comes from the engine's per-row
+ * outcomes.  A SELECT runs its first set; SQLMoreResults runs the next
+ * (SQL_PARAM_ARRAY_SELECTS = SQL_PAS_BATCH). */
 
-SQLRETURN dv_stmt_bind_param(struct dv_stmt *s, SQLUSMALLINT n, SQLSMALLINT io_type,
-			     SQLSMALLINT c_type, SQLSMALLINT sql_type, SQLULEN size,
-			     SQLSMALLINT digits, SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind)
+static int set_ignored(const struct dv_stmt *s, SQLULEN set)
 {
-	if (n < 1)
-		return dv_diag_error(&s->h.diag, DV_S_07009, "parameter number %u", (unsigned)n);
-	if (io_type != SQL_PARAM_INPUT)
-		return dv_diag_error(&s->h.diag, DV_S_HYC00,
-				     "only input parameters are supported");
-	if (!dv_c_type_valid(c_type))
-		return dv_diag_error(&s->h.diag, DV_S_HY003, "C type %d", (int)c_type);
-	if (dv_desc_ensure(s->apd, (SQLSMALLINT)n) != 0 ||
-	    dv_desc_ensure(&s->ipd, (SQLSMALLINT)n) != 0)
-		return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
-	struct dv_desc_rec *a = &s->apd->recs[n];
-	struct dv_desc_rec *i = &s->ipd.recs[n];
-	a->concise_type = c_type;
-	a->type = dv_verbose_type(c_type);
-	a->datetime_interval_code = dv_datetime_code(c_type);
-	a->data_ptr = ptr;
-	a->octet_length = buflen;
-	a->octet_length_ptr = ind;
-	a->indicator_ptr = ind;
-	sql_type = dv_sql_type_odbc3(sql_type);
-	i->concise_type = sql_type;
-	i->type = dv_verbose_type(sql_type);
-	i->datetime_interval_code = dv_datetime_code(sql_type);
-	i->length = size;
-	i->precision = dv_type_is_numeric(sql_type) ? (SQLSMALLINT)size : digits;
-	i->scale = digits;
-	i->parameter_type = io_type;
-	return SQL_SUCCESS;
+	const SQLUSMALLINT *ops = s->apd->array_status_ptr;
+	return ops && ops[set] == SQL_PARAM_IGNORE;
 }
 
-static char *elem_addr(const struct dv_desc *d, const struct dv_desc_rec *r, void *base,
-		       SQLULEN row, SQLLEN elem_size)
+static void set_status(struct dv_stmt *s, SQLULEN set, SQLUSMALLINT st)
 {
-	if (!base)
-		return NULL;
-	char *p = base;
-	if (d->bind_offset_ptr)
-		p += *d->bind_offset_ptr;
-	if (d->bind_type == SQL_BIND_BY_COLUMN)
-		p += (SQLLEN)row * elem_size;
+	if (s->ipd.array_status_ptr)
+		s->ipd.array_status_ptr[set] = st;
+}
+
+static void set_processed(struct dv_stmt *s, SQLULEN n)
+{
+	if (s->ipd.rows_processed_ptr)
+		*s->ipd.rows_processed_ptr = n;
+}
+
+/* Steps a bound write statement to its end: 0, or -1 with err. */
+static int step_to_end(struct dv_stmt *s, struct dv_error *err)
+{
+	int r;
+	while ((r = dv_engine_step(s->dbc->engine, s->vm, err)) == 1)
+		;
+	if (r < 0 && s->cancelled && err->state != DV_S_HY008)
+		dv_error_set(err, DV_S_HY008, 0, NULL);
+	return r;
+}
+
+/* One diagnostic for an outcome that did not apply (or applied nothing):
+ * the row (parameter set) number, the service's code as native error and
+ * in the message. */
+static void report_outcome(struct dv_stmt *s, const struct dv_write_outcome *o)
+{
+	char msg[DV_ERROR_MSG_MAX], code[16];
+	const char *text = o->message ? o->message : "";
+	snprintf(code, sizeof(code), "0x%08lX", (unsigned long)(uint32_t)o->native);
+	if ((o->native > 999 || o->native < 0) && !strstr(text, code))
+		snprintf(msg, sizeof(msg), "row %ld: %s (service error %s)", o->row, text, code);
+	else if (o->native > 0 && o->native <= 999 && !strstr(text, "HTTP"))
+		snprintf(msg, sizeof(msg), "row %ld: %s (HTTP %ld)", o->row, text, o->native);
 	else
-		p += (SQLLEN)row * (SQLLEN)d->bind_type;
-	return p;
+		snprintf(msg, sizeof(msg), "row %ld: %s", o->row, text);
+	dv_diag_add(&s->h.diag, o->state == DV_S_00000 ? DV_S_01000 : o->state, o->native, msg,
+		    o->row > 0 ? (SQLLEN)o->row : SQL_NO_ROW_NUMBER, SQL_NO_COLUMN_NUMBER);
 }
 
-static SQLRETURN bind_text(struct dv_stmt *s, int idx, const char *txt, size_t len,
-			   SQLSMALLINT ipd_type)
+/* Diagnostics for every outcome that is not "applied"; returns how many. */
+static long report_outcomes(struct dv_stmt *s, const struct dv_write_status *ws)
 {
-	if (dv_type_is_numeric(ipd_type) || ipd_type == SQL_BIT) {
-		char *copy = dv_strndup(txt, len);
-		int64_t iv;
-		char *end;
-		if (copy && dv_parse_int64(copy, &iv) == 0) {
-			free(copy);
-			sqlite3_bind_int64(s->vm, idx, iv);
-			return SQL_SUCCESS;
+	long n = 0;
+	for (size_t i = 0; i < ws->noutcomes; i++) {
+		if (ws->outcomes[i].state != DV_S_00000) {
+			report_outcome(s, &ws->outcomes[i]);
+			n++;
 		}
-		if (copy && ipd_type != SQL_DECIMAL && ipd_type != SQL_NUMERIC) {
-			double d = strtod(copy, &end);
-			if (end != copy && *end == '\0') {
-				free(copy);
-				sqlite3_bind_double(s->vm, idx, d);
-				return SQL_SUCCESS;
-			}
-		}
-		free(copy);
 	}
-	sqlite3_bind_text(s->vm, idx, txt, (int)len, SQLITE_TRANSIENT);
-	return SQL_SUCCESS;
+	return n;
 }
 
-/* SQL_NUMERIC_STRUCT (little-endian magnitude, sign 1 = positive) as text. */
-static void numeric_to_text(const SQL_NUMERIC_STRUCT *ns, char *out, size_t size)
+static void write_done(struct dv_stmt *s, SQLLEN changes)
 {
-	unsigned __int128 acc = 0;
-	char rev[64], digits[96];
-	int nd = 0;
-	for (int k = SQL_MAX_NUMERIC_LEN - 1; k >= 0; k--)
-		acc = (acc << 8) | ns->val[k];
-	do {
-		rev[nd++] = (char)('0' + (int)(acc % 10));
-		acc /= 10;
-	} while (acc > 0 && nd < 60);
-	int scale = ns->scale;
-	while (scale > 0 && nd <= scale)
-		rev[nd++] = '0';
-	size_t o = 0;
-	for (int k = nd - 1; k >= 0; k--) {
-		digits[o++] = rev[k];
-		if (scale > 0 && k == scale)
-			digits[o++] = '.';
-	}
-	for (int k = 0; k < -scale && o < sizeof(digits) - 1; k++)
-		digits[o++] = '0';
-	digits[o] = '\0';
-	snprintf(out, size, "%s%s", ns->sign ? "" : "-", digits);
+	s->state = DV_ST_EXECUTED;
+	s->row_count = changes;
+	s->h.diag.row_count = changes;
+	sqlite3_reset(s->vm);
 }
 
-/* Binds parameter n (1-based) of parameter set row. */
-static SQLRETURN bind_one(struct dv_stmt *s, int n, SQLULEN row)
+/* A searched UPDATE or DELETE that changed nothing: SQL_NO_DATA (ODBC 3).
+ * https://learn.microsoft.com/sql/odbc/reference/syntax/sqlexecute-function */
+static int searched_none(const struct dv_stmt *s, SQLLEN changes)
 {
-	struct dv_desc *apd = s->apd;
-	if (n > apd->count || n > s->ipd.count ||
-	    (!apd->recs[n].data_ptr && !apd->recs[n].indicator_ptr))
-		return dv_diag_error(&s->h.diag, DV_S_07002,
-				     "parameter %d is not bound (%d markers)", n, s->nparams);
-	struct dv_desc_rec *a = &apd->recs[n];
-	struct dv_desc_rec *ip = &s->ipd.recs[n];
-	SQLSMALLINT c = a->concise_type;
-	if (c == SQL_C_DEFAULT)
-		c = dv_default_c_type(ip->concise_type);
-	SQLLEN esize = dv_c_type_size(c);
-	if (esize == 0)
-		esize = a->octet_length;
-	char *data = elem_addr(apd, a, a->data_ptr, row, esize);
-	SQLLEN *ind = (SQLLEN *)elem_addr(apd, a, a->indicator_ptr, row, sizeof(SQLLEN));
-	SQLLEN *lenp = (SQLLEN *)elem_addr(apd, a, a->octet_length_ptr, row, sizeof(SQLLEN));
-	if (ind && *ind == SQL_NULL_DATA) {
-		sqlite3_bind_null(s->vm, n);
-		return SQL_SUCCESS;
-	}
-	if ((ind && (*ind == SQL_DATA_AT_EXEC || *ind <= SQL_LEN_DATA_AT_EXEC_OFFSET)))
-		return dv_diag_error(&s->h.diag, DV_S_HYC00,
-				     "data-at-execution parameters are not supported");
-	if (!data) {
-		sqlite3_bind_null(s->vm, n);
-		return SQL_SUCCESS;
-	}
-	char tmp[64];
-	switch (c) {
-	case SQL_C_CHAR: {
-		size_t len = !lenp || *lenp == SQL_NTS ? strlen(data) : (size_t)*lenp;
-		return bind_text(s, n, data, len, ip->concise_type);
-	}
-	case SQL_C_WCHAR: {
-		size_t units = 0;
-		if (!lenp || *lenp == SQL_NTS)
-			while (((SQLWCHAR *)data)[units])
-				units++;
-		else
-			units = (size_t)*lenp / sizeof(SQLWCHAR);
-		size_t len;
-		char *u = dv_utf16_to_utf8((SQLWCHAR *)data, units, &len);
-		if (!u)
-			return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
-		SQLRETURN rc = bind_text(s, n, u, len, ip->concise_type);
-		free(u);
-		return rc;
-	}
-	case SQL_C_BINARY: {
-		size_t len = lenp ? (size_t)*lenp : (size_t)a->octet_length;
-		sqlite3_bind_blob(s->vm, n, data, (int)len, SQLITE_TRANSIENT);
-		return SQL_SUCCESS;
-	}
-	case SQL_C_STINYINT: case SQL_C_TINYINT:
-		sqlite3_bind_int64(s->vm, n, *(SQLSCHAR *)data); return SQL_SUCCESS;
-	case SQL_C_UTINYINT: case SQL_C_BIT:
-		sqlite3_bind_int64(s->vm, n, *(SQLCHAR *)data); return SQL_SUCCESS;
-	case SQL_C_SSHORT: case SQL_C_SHORT:
-		sqlite3_bind_int64(s->vm, n, *(SQLSMALLINT *)data); return SQL_SUCCESS;
-	case SQL_C_USHORT:
-		sqlite3_bind_int64(s->vm, n, *(SQLUSMALLINT *)data); return SQL_SUCCESS;
-	case SQL_C_SLONG: case SQL_C_LONG:
-		sqlite3_bind_int64(s->vm, n, *(SQLINTEGER *)data); return SQL_SUCCESS;
-	case SQL_C_ULONG:
-		sqlite3_bind_int64(s->vm, n, *(SQLUINTEGER *)data); return SQL_SUCCESS;
-	case SQL_C_SBIGINT:
-		sqlite3_bind_int64(s->vm, n, *(SQLBIGINT *)data); return SQL_SUCCESS;
-	case SQL_C_UBIGINT:
-		if (*(SQLUBIGINT *)data > INT64_MAX)
-			return dv_diag_error(&s->h.diag, DV_S_22003, "parameter %d", n);
-		sqlite3_bind_int64(s->vm, n, (sqlite3_int64)*(SQLUBIGINT *)data);
-		return SQL_SUCCESS;
-	case SQL_C_FLOAT:
-		sqlite3_bind_double(s->vm, n, *(SQLREAL *)data); return SQL_SUCCESS;
-	case SQL_C_DOUBLE:
-		sqlite3_bind_double(s->vm, n, *(SQLDOUBLE *)data); return SQL_SUCCESS;
-	case SQL_C_NUMERIC: {
-		char num[128];
-		numeric_to_text((const SQL_NUMERIC_STRUCT *)data, num, sizeof(num));
-		return bind_text(s, n, num, strlen(num), SQL_DECIMAL);
-	}
-	case SQL_C_TYPE_DATE: case SQL_C_DATE: {
-		const SQL_DATE_STRUCT *d = (const SQL_DATE_STRUCT *)data;
-		snprintf(tmp, sizeof(tmp), "%04d-%02u-%02u", d->year, d->month, d->day);
-		break;
-	}
-	case SQL_C_TYPE_TIME: case SQL_C_TIME: {
-		const SQL_TIME_STRUCT *t = (const SQL_TIME_STRUCT *)data;
-		snprintf(tmp, sizeof(tmp), "%02u:%02u:%02u", t->hour, t->minute, t->second);
-		break;
-	}
-	case SQL_C_TYPE_TIMESTAMP: case SQL_C_TIMESTAMP: {
-		const SQL_TIMESTAMP_STRUCT *t = (const SQL_TIMESTAMP_STRUCT *)data;
-		if (ip->concise_type == SQL_TYPE_DATE)
-			snprintf(tmp, sizeof(tmp), "%04d-%02u-%02u", t->year, t->month, t->day);
-		else if (t->fraction)
-			snprintf(tmp, sizeof(tmp), "%04d-%02u-%02u %02u:%02u:%02u.%03u", t->year,
-				 t->month, t->day, t->hour, t->minute, t->second,
-				 (unsigned)(t->fraction / 1000000));
-		else
-			snprintf(tmp, sizeof(tmp), "%04d-%02u-%02u %02u:%02u:%02u", t->year,
-				 t->month, t->day, t->hour, t->minute, t->second);
-		break;
-	}
-	case SQL_C_GUID: {
-		const SQLGUID *g = (const SQLGUID *)data;
-		snprintf(tmp, sizeof(tmp),
-			 "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", (unsigned)g->Data1,
-			 g->Data2, g->Data3, g->Data4[0], g->Data4[1], g->Data4[2], g->Data4[3],
-			 g->Data4[4], g->Data4[5], g->Data4[6], g->Data4[7]);
-		break;
-	}
-	default:
-		return dv_diag_error(&s->h.diag, DV_S_HYC00, "parameter C type %d", (int)c);
-	}
-	sqlite3_bind_text(s->vm, n, tmp, -1, SQLITE_TRANSIENT);
-	return SQL_SUCCESS;
+	return changes == 0 && !dv_stmt_odbc2(s) &&
+	       (s->kind == SQL_KIND_UPDATE || s->kind == SQL_KIND_DELETE);
 }
 
-/* ---- execute -------------------------------------------------------------- */
-
-static SQLRETURN run_once(struct dv_stmt *s, SQLULEN row)
+/* A write with one parameter set (or none). */
+static SQLRETURN run_write_one(struct dv_stmt *s)
 {
 	struct dv_error err;
+	struct dv_write_status ws;
 	dv_error_clear(&err);
-	sqlite3_reset(s->vm);
-	sqlite3_clear_bindings(s->vm);
-	for (int n = 1; n <= s->nparams; n++) {
-		SQLRETURN rc = bind_one(s, n, row);
-		if (rc != SQL_SUCCESS)
-			return rc;
+	SQLRETURN rc = dv_params_bind_set(s, 0);
+	set_processed(s, 1);
+	if (rc != SQL_SUCCESS) {
+		set_status(s, 0, SQL_PARAM_ERROR);
+		return rc;
 	}
-	int r = dv_engine_step(s->dbc->engine, s->vm, &err);
+	int r = step_to_end(s, &err);
+	dv_engine_write_status(s->dbc->engine, &ws);
 	if (r < 0) {
+		/* Per-row diagnostics when the rows failed one by one. */
+		if (ws.failed == 0 || report_outcomes(s, &ws) == 0)
+			dv_diag_add_error(&s->h.diag, &err);
+		set_status(s, 0, SQL_PARAM_ERROR);
+		write_done(s, 0);
+		return SQL_ERROR;
+	}
+	long bad = report_outcomes(s, &ws);
+	set_status(s, 0, ws.failed ? SQL_PARAM_ERROR
+			 : bad ? SQL_PARAM_SUCCESS_WITH_INFO : SQL_PARAM_SUCCESS);
+	write_done(s, ws.changes);
+	if (bad == 0 && searched_none(s, ws.changes))
+		return SQL_NO_DATA;
+	return dv_diag_success(&s->h.diag);
+}
+
+/* Status of each set, kept even when the application has no status array. */
+static SQLUSMALLINT *status_array(struct dv_stmt *s, SQLULEN sets)
+{
+	SQLUSMALLINT *st = calloc(sets, sizeof(*st));
+	if (st)
+		for (SQLULEN i = 0; i < sets; i++)
+			st[i] = SQL_PARAM_UNUSED;
+	return st;
+}
+
+/* Queues every set (engine array mode); st[] gets SUCCESS / ERROR per set. */
+static SQLULEN queue_sets(struct dv_stmt *s, SQLULEN sets, SQLUSMALLINT *st)
+{
+	struct dv_engine *eng = s->dbc->engine;
+	SQLULEN processed = 0;
+	for (SQLULEN set = 0; set < sets && !s->cancelled; set++) {
+		struct dv_error err;
+		if (set_ignored(s, set))
+			continue;
+		dv_error_clear(&err);
+		s->h.diag.default_row = (SQLLEN)set + 1;
+		processed++;
+		if (dv_params_bind_set(s, set) != SQL_SUCCESS) {
+			st[set] = SQL_PARAM_ERROR;
+			continue;
+		}
+		dv_engine_set_param_row(eng, (long)set + 1);
+		if (step_to_end(s, &err) < 0) {
+			dv_diag_add_error(&s->h.diag, &err);
+			st[set] = SQL_PARAM_ERROR;
+			sqlite3_reset(s->vm);
+			continue;
+		}
+		st[set] = SQL_PARAM_SUCCESS;
+	}
+	s->h.diag.default_row = 0;
+	return processed;
+}
+
+/* Folds the engine's outcomes into the sets' statuses, with diagnostics. */
+static void apply_outcomes(struct dv_stmt *s, const struct dv_write_status *ws,
+			   SQLULEN sets, SQLUSMALLINT *st)
+{
+	for (size_t i = 0; i < ws->noutcomes; i++) {
+		const struct dv_write_outcome *o = &ws->outcomes[i];
+		if (o->state == DV_S_00000)
+			continue;
+		report_outcome(s, o);
+		if (o->row < 1 || (SQLULEN)o->row > sets)
+			continue;
+		SQLUSMALLINT *p = &st[o->row - 1];
+		if (o->state == DV_S_01000 && *p != SQL_PARAM_ERROR)
+			*p = SQL_PARAM_SUCCESS_WITH_INFO;
+		else if (o->state != DV_S_01000)
+			*p = SQL_PARAM_ERROR;
+	}
+}
+
+/* A write with SQL_ATTR_PARAMSET_SIZE > 1. */
+static SQLRETURN run_write_array(struct dv_stmt *s, SQLULEN sets)
+{
+	struct dv_engine *eng = s->dbc->engine;
+	struct dv_error err;
+	struct dv_write_status ws;
+	SQLUSMALLINT *st = status_array(s, sets);
+	if (!st)
+		return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
+	dv_error_clear(&err);
+	dv_engine_array_begin(eng);
+	SQLULEN processed = queue_sets(s, sets, st);
+	int end = dv_engine_array_end(eng, &err);
+	dv_engine_write_status(eng, &ws);
+	apply_outcomes(s, &ws, sets, st);
+	if (end < 0 && ws.failed == 0) {
+		/* The requests themselves failed: no set applied. */
+		dv_diag_add_error(&s->h.diag, &err);
+		for (SQLULEN i = 0; i < sets; i++)
+			if (st[i] != SQL_PARAM_UNUSED)
+				st[i] = SQL_PARAM_ERROR;
+	}
+	SQLULEN errors = 0;
+	for (SQLULEN i = 0; i < sets; i++) {
+		set_status(s, i, st[i]);
+		errors += st[i] == SQL_PARAM_ERROR;
+	}
+	free(st);
+	set_processed(s, processed);
+	write_done(s, ws.changes);
+	if (processed > 0 && errors == processed)
+		return SQL_ERROR;
+	return dv_diag_success(&s->h.diag);
+}
+
+/* Runs the SELECT with the first set from `from` that is not ignored:
+ * SQL_NO_DATA when none is left. */
+static SQLRETURN run_select(struct dv_stmt *s, SQLULEN from)
+{
+	struct dv_error err;
+	SQLULEN set = from;
+	while (set < s->psets && set_ignored(s, set))
+		set_status(s, set++, SQL_PARAM_UNUSED);
+	if (set >= s->psets)
+		return SQL_NO_DATA;
+	dv_error_clear(&err);
+	set_processed(s, set + 1);
+	s->pset_next = set + 1;
+	s->h.diag.default_row = s->psets > 1 ? (SQLLEN)set + 1 : 0;
+	SQLRETURN rc = dv_params_bind_set(s, set);
+	int r = rc == SQL_SUCCESS ? dv_engine_step(s->dbc->engine, s->vm, &err) : -1;
+	if (rc == SQL_SUCCESS && r < 0) {
 		if (s->cancelled && err.state != DV_S_HY008)
 			dv_error_set(&err, DV_S_HY008, 0, NULL);
 		dv_diag_add_error(&s->h.diag, &err);
 		sqlite3_reset(s->vm);
-		return SQL_ERROR;
 	}
+	s->h.diag.default_row = 0;
+	set_status(s, set, r < 0 ? SQL_PARAM_ERROR : SQL_PARAM_SUCCESS);
+	if (r < 0)
+		return SQL_ERROR;
 	s->have_row = r == 1;
 	s->at_end = r == 0;
-	return SQL_SUCCESS;
+	s->state = DV_ST_CURSOR;
+	s->row_count = -1;
+	s->h.diag.row_count = -1;
+	return dv_diag_success(&s->h.diag);
+}
+
+SQLRETURN dv_stmt_run(struct dv_stmt *s)
+{
+	SQLRETURN rc;
+	dv_http_reset_cancel(s->dbc->http);
+	dv_http_set_timeout(s->dbc->http, (long)s->query_timeout);
+	for (SQLULEN i = 0; i < s->psets && s->ipd.array_status_ptr; i++)
+		set_status(s, i, SQL_PARAM_UNUSED);
+	set_processed(s, 0);
+	if (sqlite3_column_count(s->vm) > 0) {
+		rc = run_select(s, 0);
+		if (rc == SQL_NO_DATA) {
+			/* Every set ignored: nothing ran, no result set. */
+			s->state = DV_ST_EXECUTED;
+			s->row_count = -1;
+			rc = SQL_SUCCESS;
+		}
+	} else if (s->psets > 1) {
+		rc = run_write_array(s, s->psets);
+	} else {
+		rc = run_write_one(s);
+	}
+	dv_http_set_timeout(s->dbc->http, 0);
+	return rc;
 }
 
 SQLRETURN dv_stmt_execute(struct dv_stmt *s)
@@ -364,76 +382,44 @@ SQLRETURN dv_stmt_execute(struct dv_stmt *s)
 	SQLRETURN rc = need_connection(s);
 	if (rc != SQL_SUCCESS)
 		return rc;
+	if (s->need_data)
+		return dv_diag_error(&s->h.diag, DV_S_HY010,
+				     "data-at-execution parameters are still awaited");
 	if (!s->vm)
 		return dv_diag_error(&s->h.diag, DV_S_HY010, "no statement is prepared");
 	if (s->state == DV_ST_CURSOR)
 		return dv_diag_error(&s->h.diag, DV_S_24000, "a cursor is open");
 	dv_stmt_close_cursor(s);
 	s->cancelled = 0;
+	s->psets = s->nparams > 0 && s->apd->array_size > 1 ? s->apd->array_size : 1;
+	s->pset_next = 0;
+	if (s->nparams > 0) {
+		long n = dv_dae_collect(s, s->psets);
+		if (n < 0)
+			return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
+		if (n > 0) {
+			s->need_data = 1;
+			return SQL_NEED_DATA;
+		}
+	}
+	return dv_stmt_run(s);
+}
+
+/* SQLMoreResults: the next parameter set's result of a SELECT. */
+SQLRETURN dv_stmt_next_param_set(struct dv_stmt *s)
+{
+	if (!s->vm || sqlite3_column_count(s->vm) == 0 || s->pset_next == 0 ||
+	    s->pset_next >= s->psets)
+		return SQL_NO_DATA;
+	dv_stmt_close_cursor(s);
+	SQLULEN from = s->pset_next;
+	s->pset_next = s->psets;
+	s->cancelled = 0;
 	dv_http_reset_cancel(s->dbc->http);
 	dv_http_set_timeout(s->dbc->http, (long)s->query_timeout);
-	int has_result = sqlite3_column_count(s->vm) > 0;
-	/* SQL_PARAM_ARRAY_SELECTS is SQL_PAS_NO_SELECT: refuse rather than
-	 * answer for the first parameter set only. */
-	if (has_result && s->nparams > 0 && s->apd->array_size > 1)
-		return dv_diag_error(&s->h.diag, DV_S_HYC00,
-				     "a SELECT cannot run with a parameter array "
-				     "(SQL_ATTR_PARAMSET_SIZE %lu)",
-				     (unsigned long)s->apd->array_size);
-	SQLULEN sets = has_result ? 1 : s->apd->array_size;
-	if (sets == 0)
-		sets = 1;
-	sqlite3 *db = dv_engine_db(s->dbc->engine);
-	SQLLEN total = 0;
-	SQLULEN done = 0;
-	for (SQLULEN row = 0; row < sets; row++) {
-		SQLUSMALLINT *ops = s->apd->array_status_ptr;
-		if (ops && ops[row] == SQL_PARAM_IGNORE) {
-			if (s->ipd.array_status_ptr)
-				s->ipd.array_status_ptr[row] = SQL_PARAM_UNUSED;
-			continue;
-		}
-		rc = run_once(s, row);
-		done++;
-		if (s->ipd.array_status_ptr)
-			s->ipd.array_status_ptr[row] = rc == SQL_SUCCESS ? SQL_PARAM_SUCCESS
-									 : SQL_PARAM_ERROR;
-		if (rc != SQL_SUCCESS) {
-			if (s->ipd.rows_processed_ptr)
-				*s->ipd.rows_processed_ptr = done;
-			dv_http_set_timeout(s->dbc->http, 0);
-			return rc;
-		}
-		if (!has_result) {
-			/* Run a write statement to its end. */
-			struct dv_error err;
-			dv_error_clear(&err);
-			while (s->have_row) {
-				int r = dv_engine_step(s->dbc->engine, s->vm, &err);
-				if (r < 0) {
-					dv_diag_add_error(&s->h.diag, &err);
-					dv_http_set_timeout(s->dbc->http, 0);
-					return SQL_ERROR;
-				}
-				s->have_row = r == 1;
-			}
-			total += sqlite3_changes(db);
-		}
-	}
+	SQLRETURN rc = run_select(s, from);
 	dv_http_set_timeout(s->dbc->http, 0);
-	if (s->ipd.rows_processed_ptr)
-		*s->ipd.rows_processed_ptr = done;
-	if (has_result) {
-		s->state = DV_ST_CURSOR;
-		s->row_count = -1;
-		s->h.diag.row_count = -1;
-	} else {
-		s->state = DV_ST_EXECUTED;
-		s->row_count = total;
-		s->h.diag.row_count = total;
-		sqlite3_reset(s->vm);
-	}
-	return dv_diag_success(&s->h.diag);
+	return rc;
 }
 
 SQLRETURN dv_stmt_exec_direct(struct dv_stmt *s, const char *sql)
@@ -478,7 +464,13 @@ SQLRETURN dv_stmt_native_sql(struct dv_dbc *dbc, const char *sql, char **out)
 SQLRETURN dv_stmt_cancel(struct dv_stmt *s)
 {
 	/* Called without the statement lock: it may be running in another thread.
-	 * https://learn.microsoft.com/sql/odbc/reference/develop-app/canceling-functions-in-multithread-applications */
+	 * https://learn.microsoft.com/sql/odbc/reference/develop-app/canceling-functions-in-multithread-applications
+	 * Waiting for data-at-execution values, nothing runs: the execution
+	 * is cancelled (the function sequence is back to before SQLExecute). */
+	if (s->need_data) {
+		dv_dae_reset(s);
+		return SQL_SUCCESS;
+	}
 	s->cancelled = 1;
 	if (s->dbc->engine)
 		dv_engine_interrupt(s->dbc->engine);

@@ -291,9 +291,11 @@ SQLRETURN dv_stmt_num_cols(struct dv_stmt *s, SQLSMALLINT *n)
 
 SQLRETURN dv_stmt_more_results(struct dv_stmt *s)
 {
-	/* One result per statement: close it and report the end.
+	/* One result per statement, or per parameter set of a SELECT run with
+	 * a parameter array: the next set's, else close and report the end.
 	 * https://learn.microsoft.com/sql/odbc/reference/syntax/sqlmoreresults-function */
-	if (s->state == DV_ST_CURSOR)
+	SQLRETURN rc = dv_stmt_next_param_set(s);
+	if (rc == SQL_NO_DATA && s->state == DV_ST_CURSOR)
 		dv_stmt_close_cursor(s);
-	return SQL_NO_DATA;
+	return rc;
 }

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "odbc/diag.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 enum dv_htype { DV_H_ENV = 1, DV_H_DBC, DV_H_STMT, DV_H_DESC };
@@ -57,6 +58,7 @@ struct dv_dbc {
 	struct dv_handle h;
 	struct dv_env *env;
 	int connected;
+	int connecting;            /* inside SQLConnect / SQLDriverConnect */
 	char *dsn;                 /* DSN name or "" */
 	char *server_name;         /* the URL, for SQL_DIAG_SERVER_NAME / SQL_SERVER_NAME */
 	char *user_name;
@@ -146,6 +148,15 @@ struct dv_desc {
 
 struct dv_rowset;
 
+/* A data-at-execution parameter value (SQLPutData), see dae.c. */
+struct dv_dae_val {
+	SQLULEN set;                 /* 0-based parameter set */
+	int param;                   /* 1-based parameter */
+	int is_null;                 /* SQLPutData(SQL_NULL_DATA) */
+	int sent;                    /* SQLPutData was called for it */
+	struct dv_buf data;          /* the bytes as sent */
+};
+
 enum dv_stmt_state {
 	DV_ST_ALLOCATED,   /* nothing prepared */
 	DV_ST_PREPARED,    /* prepared, no cursor */
@@ -198,6 +209,14 @@ struct dv_stmt {
 	SQLULEN *ext_rows_fetched;   /* SQLExtendedFetch's pcrow while it runs */
 	/* ODBC 2 SQLSetStmtOption(SQL_ROWSET_SIZE) is separate from ROW_ARRAY_SIZE */
 	SQLULEN rowset_size;
+	/* parameter sets of the current execution (exec.c) */
+	SQLULEN psets;               /* sets to run */
+	SQLULEN pset_next;           /* next set of a SELECT, for SQLMoreResults */
+	/* data-at-execution (dae.c): SQLExecute returned SQL_NEED_DATA */
+	int need_data;
+	struct dv_dae_val *dae;
+	size_t ndae;
+	size_t dae_cur;              /* 1-based value SQLPutData fills, 0 = none yet */
 	_Atomic int cancelled;       /* set by SQLCancel from another thread */
 };
 

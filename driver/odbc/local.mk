@@ -10,6 +10,7 @@ DVODBC_CORE_SOURCES = \
 driver_libdvodbc_la_SOURCES = $(DVODBC_CORE_SOURCES) \
 	driver/odbc/env.c driver/odbc/dbc.c driver/odbc/dbc.h driver/odbc/connect.c \
 	driver/odbc/stmt.c driver/odbc/stmt.h driver/odbc/desc.c \
+	driver/odbc/params.c driver/odbc/params.h driver/odbc/dae.c \
 	driver/odbc/exec.c driver/odbc/fetch.c driver/odbc/coldesc.c \
 	driver/odbc/info.c driver/odbc/info.h \
 	driver/odbc/api.c driver/odbc/api.h \
@@ -33,7 +34,7 @@ tests_odbc_test_convert_LDADD = driver/util/libdvutil.la $(DV_DEPLIBS)
 # ODBC-level tests: C programs through the real driver manager (-lodbc, never
 # the driver's internals) against the emulator, with a test-local odbc.ini.
 DVODBC_DM_TESTS = tests/odbc/test_odbc_connect tests/odbc/test_odbc_query \
-	tests/odbc/test_odbc_catalog tests/odbc/test_odbc_odbc2
+	tests/odbc/test_odbc_catalog tests/odbc/test_odbc_odbc2 tests/odbc/test_odbc_write
 check_PROGRAMS += $(DVODBC_DM_TESTS)
 TESTS += $(DVODBC_DM_TESTS)
 DVODBC_DM_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
@@ -55,3 +56,7 @@ tests_odbc_test_odbc_odbc2_SOURCES = tests/odbc/test_odbc_odbc2.c tests/odbc/odb
 tests_odbc_test_odbc_odbc2_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_odbc2_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_odbc2_DEPENDENCIES = $(DVODBC_DM_DEPS)
+tests_odbc_test_odbc_write_SOURCES = tests/odbc/test_odbc_write.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_write_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_write_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
+tests_odbc_test_odbc_write_DEPENDENCIES = $(DVODBC_DM_DEPS)

@@ -2,6 +2,7 @@
  * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlsetstmtattr-function */
 #include "odbc/dbc.h"
 #include "odbc/stmt.h"
+#include "odbc/params.h"
 #include "odbc/types.h"
 #include "util/strutil.h"
 
@@ -84,6 +85,7 @@ void dv_stmt_close_cursor(struct dv_stmt *s)
 void dv_stmt_unprepare(struct dv_stmt *s)
 {
 	dv_stmt_close_cursor(s);
+	dv_dae_reset(s);
 	if (s->vm)
 		sqlite3_finalize(s->vm);
 	s->vm = NULL;

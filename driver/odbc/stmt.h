@@ -37,6 +37,12 @@ SQLRETURN dv_stmt_bind_param(struct dv_stmt *s, SQLUSMALLINT n, SQLSMALLINT io_t
 			     SQLSMALLINT digits, SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind);
 SQLRETURN dv_stmt_native_sql(struct dv_dbc *dbc, const char *sql, char **out);
 SQLRETURN dv_stmt_cancel(struct dv_stmt *s);
+/* SQLMoreResults after a SELECT with a parameter array: the next set. */
+SQLRETURN dv_stmt_next_param_set(struct dv_stmt *s);
+
+/* dae.c */
+SQLRETURN dv_stmt_param_data(struct dv_stmt *s, SQLPOINTER *value);
+SQLRETURN dv_stmt_put_data(struct dv_stmt *s, SQLPOINTER data, SQLLEN len);
 
 /* fetch.c */
 SQLRETURN dv_stmt_bind_col(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_type,

@@ -31,7 +31,7 @@ deb=$(ls "$scratch/out"/odbc-dvodbc_*.deb 2>/dev/null | head -n 1)
 [ -n "$deb" ] || done_testing
 
 files=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
-for f in "$libpath" /usr/share/odbc-dvodbc/odbcinst.ini /usr/share/odbc-dvodbc/odbc.ini.sample \
+for f in "$libpath" /usr/bin/dvodbc-login /usr/share/odbc-dvodbc/odbcinst.ini /usr/share/odbc-dvodbc/odbc.ini.sample \
 	/usr/share/man/man7/dvodbc.7.gz /usr/share/doc/odbc-dvodbc/copyright; do
 	printf '%s\n' "$files" | grep -qx "$f"
 	ok $? "the package holds $f"

@@ -78,7 +78,7 @@ static void test_connect_dsn(struct emu *e)
 		{SQL_STATIC_CURSOR_ATTRIBUTES1, 0, 0},
 		{SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES1, SQL_CA1_NEXT, 0},
 		{SQL_SCHEMA_USAGE, 0, 0}, {SQL_CATALOG_USAGE, 0, 0},
-		{SQL_TXN_CAPABLE, SQL_TC_NONE, 1},
+		{SQL_TXN_CAPABLE, SQL_TC_DML, 1},
 		{SQL_CURSOR_COMMIT_BEHAVIOR, SQL_CB_PRESERVE, 1},
 		{SQL_IDENTIFIER_CASE, SQL_IC_MIXED, 1},
 		{SQL_MAX_COLUMN_NAME_LEN, 128, 1},
@@ -117,7 +117,8 @@ static void test_connect_dsn(struct emu *e)
 	ok(SQL_FUNC_EXISTS(fns, SQL_API_SQLCOLUMNS), "SQLColumns exists");
 	ok(SQL_FUNC_EXISTS(fns, SQL_API_SQLGETDESCFIELD), "SQLGetDescField exists");
 	ok(!SQL_FUNC_EXISTS(fns, SQL_API_SQLBROWSECONNECT), "no SQLBrowseConnect");
-	ok(!SQL_FUNC_EXISTS(fns, SQL_API_SQLPUTDATA), "no SQLPutData");
+	ok(SQL_FUNC_EXISTS(fns, SQL_API_SQLPUTDATA), "SQLPutData exists");
+	ok(SQL_FUNC_EXISTS(fns, SQL_API_SQLPARAMDATA), "SQLParamData exists");
 	SQLUSMALLINT one = 7;
 	rc = SQLGetFunctions(dbc, SQL_API_SQLTABLES, &one);
 	is_int(one, SQL_TRUE, "SQLTables exists (single id)");

@@ -404,10 +404,38 @@ static void test_params(SQLHDBC dbc)
 	       "W parameter rows");
 	free(rows);
 	SQLFreeStmt(st, SQL_CLOSE);
+	/* A parameter array on a SELECT (SQL_PAS_BATCH): the first set's rows,
+	 * then SQLMoreResults runs the next set. */
+	char pats[2][16] = {"A%", "F%"};
+	SQLLEN pinds[2] = {SQL_NTS, SQL_NTS};
+	SQLINTEGER emps[2] = {40000, 0};
+	SQLUSMALLINT pst[2] = {99, 99};
+	SQLULEN done = 0;
+	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_WVARCHAR, 160, 0, pats, 16,
+			 pinds);
+	SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, emps, 0, NULL);
 	SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)2, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, pst, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, &done, 0);
 	rc = SQLExecute(st);
-	is_int(rc, SQL_ERROR, "SELECT with a parameter array");
-	is_str(state_of(SQL_HANDLE_STMT, st), "HYC00", "parameter array SELECT is HYC00");
+	is_int(rc, SQL_SUCCESS, "SELECT with a parameter array");
+	rows = fetch_all(st, 1);
+	is_str(rows, "Alpine Ski GmbH 1\n", "first set's rows");
+	free(rows);
+	is_int((long)done, 1, "one set processed so far");
+	is_int(pst[0], SQL_PARAM_SUCCESS, "set 1 succeeded");
+	is_int(pst[1], SQL_PARAM_UNUSED, "set 2 not run yet");
+	is_int(SQLMoreResults(st), SQL_SUCCESS, "SQLMoreResults: the second set");
+	rows = fetch_all(st, 1);
+	is_str(rows, "Fabrikam Pty Ltd 6\nFourth Coffee Ltd 12\nFourth Coffee Systems 4\n",
+	       "second set's rows");
+	free(rows);
+	is_int((long)done, 2, "two sets processed");
+	is_int(pst[1], SQL_PARAM_SUCCESS, "set 2 succeeded");
+	is_int(SQLMoreResults(st), SQL_NO_DATA, "no third result");
+	SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, NULL, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, NULL, 0);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 }
 
