@@ -113,3 +113,17 @@ class TestWrites(EmuTestCase):
         self.assertEqual(r.status, 201, r.body)
         self.assertEqual(r.json["_new_customerid_value"], con)
         self.assertEqual(r.json["_new_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"], "contact")
+
+    def test_required_attributes(self):
+        # SystemRequired (team name, business unit) -> 400 0x80040203; ApplicationRequired
+        # (account name) is not enforced by the API (MicrosoftDocs/powerapps-docs#1580).
+        r = self.emu.send("POST", "teams", {"teamtype": 0})
+        self.assertError(r, 400, "0x80040203")
+        self.assertIn("'name'", r.json["error"]["message"])
+        r = self.emu.send("POST", "accounts", {"telephone1": "1"})
+        self.assertEqual(r.status, 204, r.body)
+        rid = r.header("OData-EntityId").rsplit("(", 1)[1][:-1]
+        r = self.emu.send("PATCH", "roles(%s)" % self.emu.get("roles?$select=name&$top=1").json["value"][0]["roleid"],
+                          {"name": None}, {"If-Match": "*"})
+        self.assertError(r, 400, "0x80040203")
+        self.assertEqual(self.emu.send("DELETE", "accounts(%s)" % rid).status, 204)

@@ -12,6 +12,7 @@ import sys
 import threading
 
 from . import datagen
+from . import onprem
 from . import schema
 from . import server
 
@@ -44,6 +45,7 @@ def parse_args(argv):
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
                    help="serve HTTPS with this certificate and key (PEM); see gen_cert.sh")
     p.add_argument("--quiet", action="store_true", help="do not print the startup line")
+    onprem.add_args(p)  # --onprem ntlm|adfs, --onprem-org (onprem.py)
     return p.parse_args(argv)
 
 
@@ -58,16 +60,12 @@ def main(argv=None):
         try:
             con = sqlite3.connect(db_path)
             row = con.execute("SELECT v FROM _dvemu_meta WHERE k = 'shape'").fetchone()
-            ok = row is not None and row[0] == "%d/%d" % (args.rows, args.seed)
+            ok = row is not None and row[0] == datagen.shape(args.rows, args.seed)
             con.close()
         except Exception:
             ok = False
         if not ok:
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    os.unlink(db_path + suffix)
-                except OSError:
-                    pass
+            datagen._unlink_db(db_path)
     store = datagen.Store(model, args.rows, args.seed, path=db_path)
     httpd = server.Server(("127.0.0.1", args.port), server.Handler)
     scheme = "http"
@@ -80,6 +78,7 @@ def main(argv=None):
     app = server.App(model, store, args)
     app.org = "%s://127.0.0.1:%d" % (scheme, port)
     app.identity.org = app.org
+    onprem.setup(app, args)  # on-prem: ORG gets the /<OrgName> path
     httpd.app = app
 
     stopping = threading.Event()

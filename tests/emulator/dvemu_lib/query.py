@@ -20,6 +20,7 @@ Sources:
   $expand     https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/join-tables
 """
 
+import copy
 import json
 import re
 import time
@@ -27,6 +28,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 
 from . import odata_filter
+from . import pagecache
 from . import rowjson
 from .errors import DvError, bad_query, unknown_property, record_not_found
 
@@ -376,8 +378,45 @@ def json_bytes(obj):
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def page_key(app, req, entity, kind="odata"):
+    """Everything that shapes a collection page (see pagecache.py)."""
+    rq = req.raw_query or ""
+    clock = None
+    if "Microsoft.Dynamics.CRM" in rq or "fetchXml" in rq or "%2E" in rq:
+        clock = app.now().strftime("%Y-%m-%dT%H:%M:%S")  # relative date functions
+    prefer = tuple(req.headers.get_all("Prefer") or ()) if req.headers is not None else ()
+    return (kind, req.api_version, entity.set_name, rq, prefer, req.user_id, clock)
+
+
+def next_request(req, next_rq):
+    nxt = copy.copy(req)
+    nxt.raw_query = next_rq
+    return nxt
+
+
 def query_collection(app, req, entity, opts, prefer):
-    """Returns (status, headers, body)."""
+    """Returns (status, headers, body). Pages come from the page cache when the identical
+    page of the same data was rendered (or prefetched) before; see pagecache.py."""
+    cache = pagecache.cache_of(app)
+    key = page_key(app, req, entity)
+    result = cache.get_or_render(app, key, lambda: render_collection(app, req, entity, opts, prefer))
+    status, headers, body, next_rq = result
+    if next_rq is not None:
+        nreq = next_request(req, next_rq)
+        try:
+            nopts = Options(parse_query(next_rq))
+        except DvError:
+            nopts = None
+        if nopts is not None:
+            cache.prefetch(app, page_key(app, nreq, entity),
+                           lambda: render_collection(app, nreq, entity, nopts, prefer))
+    if app.page_think_ms:
+        time.sleep(app.page_think_ms / 1000.0)
+    return status, list(headers), body
+
+
+def render_collection(app, req, entity, opts, prefer):
+    """-> (status, headers, body bytes, raw query of the next page or None)."""
     model = app.model
     ann = rowjson.Annotations(prefer.get("odata.include-annotations"))
     applied = []
@@ -440,11 +479,12 @@ def query_collection(app, req, entity, opts, prefer):
 
     counter = [0]
     exp_sql = [(e.nav, expand_sql(model, e, "t", ann, counter)) for e in expands]
-    row_expr = rowjson.row_sql(model, entity, sel, ann, alias="t", expands=exp_sql)
+    joins = rowjson.Joins("t")
+    row_expr = rowjson.row_sql(model, entity, sel, ann, alias="t", expands=exp_sql, joins=joins)
     key_cols = ", ".join(k.sql for k in keys)
     where_sql = (" WHERE " + " AND ".join(where)) if where else ""
-    sql = 'SELECT %s, %s FROM "%s" t%s ORDER BY %s LIMIT %d' % (
-        row_expr, key_cols, entity.name, where_sql, order_sql(keys), limit + 1)
+    sql = 'SELECT CAST(%s AS BLOB), %s FROM "%s" t%s%s ORDER BY %s LIMIT %d' % (
+        row_expr, key_cols, entity.name, joins.text(), where_sql, order_sql(keys), limit + 1)
     con = app.db()
     try:
         rows = con.execute(sql, params).fetchall()
@@ -480,19 +520,20 @@ def query_collection(app, req, entity, opts, prefer):
         head.append('"@Microsoft.Dynamics.CRM.globalmetadataversion":"%s"' % app.metadata_version)
     if count == "true":
         head.append('"@odata.count":%d' % min(total, COUNT_CAP))
-    body_rows = ",".join(r[0] for r in rows)
     tail = "]"
+    next_rq = None
     if more and rows:
         last = rows[-1][1:1 + nkeys]
         first = rows[0][1:1 + nkeys]
         cookie = make_cookie(page_no, keys, list(first), list(last))
-        link = app.api_base(req) + "/" + entity.set_name + "?" + next_link_query(opts, cookie)
+        next_rq = next_link_query(opts, cookie)
+        link = app.api_base(req) + "/" + entity.set_name + "?" + next_rq
         tail = '],"@odata.nextLink":%s' % json.dumps(link)
-    body = (",".join(head) + ',"value":[' + body_rows + tail + "}").encode("utf-8")
-    if app.page_think_ms:
-        time.sleep(app.page_think_ms / 1000.0)
-    headers = [("Preference-Applied", p) for p in applied]
-    return 200, headers, body
+    # rows arrive as UTF-8 bytes (CAST AS BLOB): no decode/encode of the page in Python
+    body = b"".join(((",".join(head) + ',"value":[').encode("utf-8"), b",".join([r[0] for r in rows]),
+                     (tail + "}").encode("utf-8")))
+    headers = tuple(("Preference-Applied", p) for p in applied)
+    return 200, headers, body, next_rq
 
 
 def next_link_query(opts, cookie):

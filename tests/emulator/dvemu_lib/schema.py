@@ -772,6 +772,9 @@ class Model:
     def __init__(self):
         self.entities = build_entities()
         self.by_name = {e.name: e for e in self.entities}
+        targets = set(t for e in self.entities for a in e.attrs if a.is_lookup for t in a.targets)
+        for e in self.entities:
+            e.lookup_target = e.name in targets  # has a cv_ covering index (datagen.table_ddl)
         self.by_set = {e.set_name: e for e in self.entities}
         self.optionsets = OPTIONSETS
         # N:N relationship. Source: spec section 11 (ManyToManyRelationships).

@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from . import identity as ID
 from . import identity_flows as IDF
 from . import metadata
+from . import onprem as ONPREM
 from . import pagecache
 from . import query
 from . import rowjson
@@ -162,6 +163,7 @@ class App:
             self.windows.clear()
         self._app_user = None
         IDF.reset(self)
+        ONPREM.reset(self)
         pagecache.data_changed(self)
 
 
@@ -388,6 +390,8 @@ class Handler(BaseHTTPRequestHandler):
     def challenge(self):
         # Source: spec section 15 "Authority discovery" / section 12 (401 + WWW-Authenticate, empty body).
         app = self.server.app
+        if ONPREM.active(app):  # AD FS authority / Windows auth (onprem.py)
+            return ONPREM.challenge(app)
         return 401, [("WWW-Authenticate", "Bearer authorization_uri=%s/%s/oauth2/authorize, resource_id=%s/"
                       % (app.org, ID.TENANT, app.org)), ("Content-Type", "text/html")], b""
 
@@ -414,6 +418,10 @@ class Handler(BaseHTTPRequestHandler):
     # ---- routing --------------------------------------------------------------------------
     def route(self, method, path, rq, body):
         app = self.server.app
+        if ONPREM.active(app):  # org path, NTLM handshake, /adfs/ (onprem.py)
+            answer, path = ONPREM.before_route(self, method, path, rq, body)
+            if answer is not None:
+                return answer
         segs = [urllib.parse.unquote(s) for s in split_segments(path)]
         flow = IDF.route(self, method, segs, rq, body)  # user/cert/MSI flows (identity_flows.py)
         if flow is not None:
@@ -447,6 +455,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def auth_ok(self):
         app = self.server.app
+        if ONPREM.active(app):
+            return ONPREM.claims(self)
         auth = self.headers.get("Authorization") or ""
         if not auth.lower().startswith("bearer "):
             return None
@@ -481,6 +491,8 @@ class Handler(BaseHTTPRequestHandler):
     def check_limits(self, principal):
         # Source: spec section 13: per-user sliding window (requests) and concurrency -> 429.
         app = self.server.app
+        if ONPREM.active(app):  # spec section 16: no service protection limits on-prem
+            return None
         cfg = app.config
         now = time.time()
         with app.limit_lock:

@@ -22,6 +22,7 @@ import re
 import uuid
 
 from . import odata_filter
+from . import pagecache
 from . import query
 from . import rowjson
 from .errors import DvError, bad_query, record_not_found
@@ -221,6 +222,7 @@ def insert(app, con, req, entity, cols, forced_id=None):
         cols["transactioncurrencyid"] = con.execute(
             "SELECT transactioncurrencyid FROM transactioncurrency WHERE isocurrencycode = 'USD'").fetchone()[0]
         cols["exchangerate"] = 1.0
+    check_required(entity, cols, creating=True)
     if "versionnumber" in by:
         cols["versionnumber"] = next_version(con)
     names = list(cols)
@@ -229,8 +231,22 @@ def insert(app, con, req, entity, cols, forced_id=None):
     return rid
 
 
+def check_required(entity, cols, creating):
+    """SystemRequired attributes must have a value; ApplicationRequired ones are NOT enforced
+    by the API (only by apps). Source: MicrosoftDocs/powerapps-docs#1580 (the docs team: "The
+    API only enforces when the setting is SystemRequired") and spec section 12 (0x80040203
+    InvalidArgument, HTTP 400). Exact message text [U]."""
+    for a in entity.attrs:
+        if a.required != "SystemRequired" or not a.stored or a.kind == "pk":
+            continue
+        if (creating and cols.get(a.column) is None) or (not creating and a.column in cols and cols[a.column] is None):
+            raise DvError(400, "0x80040203", "Attribute '%s' of entity '%s' is required (SystemRequired) and "
+                          "cannot be null." % (a.name, entity.name), api_name="InvalidArgument")
+
+
 def update(app, con, req, entity, rid, cols):
     by = entity.by_name
+    check_required(entity, cols, creating=False)
     cols.pop(entity.pk, None)
     if "modifiedon" in by:
         cols["modifiedon"] = app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -268,6 +284,7 @@ def handle(app, req, method, entity, key, rest, opts, prefer, body):
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+            pagecache.data_changed(app)
             return out
         finally:
             app.release(con)
