@@ -6,13 +6,21 @@
  *            Prefer: odata.maxpagesize) with libcurl and parses them with yajl
  *            callbacks, touching every value, without the driver;
  *   driver - SELECT <columns> FROM <entity> through unixODBC and libdvodbc,
- *            a bound block cursor of 500 rows, every column as SQL_C_CHAR.
+ *            a bound block cursor of 500 rows, every column as SQL_C_CHAR
+ *            (Prefetch on, the default);
+ *   driver-noprefetch - the same with Prefetch=false (pages read one after
+ *            the other, as the floor does), unless --no-prefetch-run 0.
  * It prints rows, seconds, rows/s, MB received, peak RSS and requests made
- * for each, and the driver's figures as ratios of the floor's.  No figure is
- * asserted: this is a program, not a test.
+ * for each, and the driver's figures as ratios of the floor's (and of the
+ * run without prefetch).  --think-ms N starts the emulator with
+ * --page-think-ms N: the service's time per page, which prefetch overlaps
+ * and the floor (sequential by design: the no-driver baseline) does not.
+ * No figure is asserted: this is a program, not a test.
  *
  * Usage: bench-extract [--rows N] [--entity account] [--set accounts]
- *                      [--columns "name,revenue,..."] [--page-size 5000] */
+ *                      [--columns "name,revenue,..."] [--page-size 5000]
+ *                      [--think-ms N] [--no-prefetch-run 0|1]
+ *                      [--emu-db FILE]  (the emulator's --db: data generated once) */
 #include <curl/curl.h>
 #include <sql.h>
 #include <sqlext.h>
@@ -143,6 +151,11 @@ static size_t buf_write(char *data, size_t size, size_t n, void *c)
 	return dv_buf_append(c, data, size * n) == 0 ? size * n : 0;
 }
 
+static size_t buf_discard(char *data, size_t size, size_t n, void *c)
+{
+	return size * n;
+}
+
 static int floor_token(struct emu *e, char *token, size_t tokcap)
 {
 	struct dv_buf body;
@@ -223,12 +236,38 @@ static int run_floor(struct emu *e, const char *set, const char *cols, long page
 	return fig->ok ? 0 : -1;
 }
 
+/* DELETE on an emulator control endpoint. */
+static int emu_delete(struct emu *e, const char *path)
+{
+	char url[128];
+	long status = 0;
+	CURL *c = curl_easy_init();
+	snprintf(url, sizeof(url), "%s%s", e->url, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_discard);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	return status >= 200 && status < 300 ? 0 : -1;
+}
+
+/* Every run starts alike: an empty request log and a cold emulator page
+ * cache (else a later run is served pages an earlier one left cached).
+ * Not emu_reset: it regenerates the data, slow for big row counts. */
+static void fresh_start(struct emu *e)
+{
+	emu_delete(e, "/_emu/requests");
+	emu_delete(e, "/_emu/pagecache");
+}
+
 /* ---- driver: unixODBC + libdvodbc --------------------------------------- */
 
 #define BLOCK 500
 #define CELL 256
 
-static int run_driver(const char *entity, const char *cols, struct figures *fig)
+static int run_driver(const char *connstr, const char *entity, const char *cols,
+		      struct figures *fig)
 {
 	SQLHENV env;
 	SQLHDBC dbc;
@@ -244,7 +283,7 @@ static int run_driver(const char *entity, const char *cols, struct figures *fig)
 	SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
 	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
 	t0 = now_s();
-	rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)"DSN=dvtest", SQL_NTS, NULL, 0, NULL,
+	rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstr, SQL_NTS, NULL, 0, NULL,
 			      SQL_DRIVER_NOPROMPT);
 	if (!SQL_SUCCEEDED(rc))
 		return -1;
@@ -304,6 +343,7 @@ static int measure(struct figures *fig, int (*fn)(void *), void *arg)
 
 struct run_args {
 	struct emu *e;
+	const char *connstr;
 	const char *entity, *set, *cols;
 	long page;
 	struct figures *fig;
@@ -318,7 +358,7 @@ static int floor_child(void *a)
 static int driver_child(void *a)
 {
 	struct run_args *r = a;
-	return run_driver(r->entity, r->cols, r->fig);
+	return run_driver(r->connstr, r->entity, r->cols, r->fig);
 }
 
 static void print_fig(const char *name, const struct figures *f)
@@ -331,10 +371,11 @@ static void print_fig(const char *name, const struct figures *f)
 int main(int argc, char **argv)
 {
 	struct emu e;
-	struct figures fl, dr;
+	struct figures fl, dr, np;
 	struct run_args ra;
-	char emu_args[128];
-	long rows = 100000, page = 5000;
+	char emu_args[1200];
+	const char *emu_db = NULL;
+	long rows = 100000, page = 5000, think_ms = 0, noprefetch_run = 1;
 	const char *entity = "account", *set = "accounts";
 	const char *cols = "accountid,name,accountnumber,revenue,numberofemployees,"
 			   "telephone1,emailaddress1,address1_city,address1_country,"
@@ -350,26 +391,51 @@ int main(int argc, char **argv)
 			cols = argv[i + 1];
 		else if (strcmp(argv[i], "--page-size") == 0)
 			page = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--think-ms") == 0)
+			think_ms = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--emu-db") == 0)
+			emu_db = argv[i + 1];
+		else if (strcmp(argv[i], "--no-prefetch-run") == 0)
+			noprefetch_run = strtol(argv[i + 1], NULL, 10);
 	}
-	snprintf(emu_args, sizeof(emu_args), "--rows %ld --seed 1", rows);
+	snprintf(emu_args, sizeof(emu_args), "--rows %ld --seed 1 --page-think-ms %ld%s%s", rows,
+		 think_ms, emu_db ? " --db " : "", emu_db ? emu_db : "");
 	if (emu_start(&e, emu_args) != 0)
 		return 1;
 	emu_write_odbc_ini(&e, NULL);
-	ra = (struct run_args){&e, entity, set, cols, page, &fl};
+	fresh_start(&e);
+	ra = (struct run_args){&e, "DSN=dvtest", entity, set, cols, page, &fl};
 	measure(&fl, floor_child, &ra);
 	fl.requests = emu_request_count(&e);
-	emu_reset(&e);
+	fresh_start(&e);
 	ra.fig = &dr;
 	measure(&dr, driver_child, &ra);
 	dr.requests = emu_request_count(&e);
 	dr.mbytes = fl.mbytes;
+	memset(&np, 0, sizeof(np));
+	np.ok = 1;
+	if (noprefetch_run) {
+		fresh_start(&e);
+		ra.connstr = "DSN=dvtest;Prefetch=false";
+		ra.fig = &np;
+		measure(&np, driver_child, &ra);
+		np.requests = emu_request_count(&e);
+		np.mbytes = fl.mbytes;
+	}
 	printf("extract %s: %ld rows requested, columns: %s\n", entity, rows, cols);
+	printf("service think time per page: %ld ms (emulator --page-think-ms)\n", think_ms);
 	print_fig("floor", &fl);
 	print_fig("driver", &dr);
+	if (noprefetch_run)
+		print_fig("driver-noprefetch", &np);
 	if (fl.seconds > 0 && dr.seconds > 0)
 		printf("ratio   driver/floor: time=%.2f  rows/s=%.2f  peak_rss=%.2f\n",
 		       dr.seconds / fl.seconds, (dr.rows / dr.seconds) / (fl.rows / fl.seconds),
 		       (double)dr.peak_rss_kb / (double)fl.peak_rss_kb);
+	if (noprefetch_run && np.seconds > 0 && dr.seconds > 0)
+		printf("ratio   prefetch on/off: time=%.2f  rows/s=%.2f  peak_rss=%.2f\n",
+		       dr.seconds / np.seconds, (dr.rows / dr.seconds) / (np.rows / np.seconds),
+		       (double)dr.peak_rss_kb / (double)np.peak_rss_kb);
 	emu_stop(&e);
-	return fl.ok && dr.ok ? 0 : 1;
+	return fl.ok && dr.ok && np.ok ? 0 : 1;
 }

@@ -9,8 +9,10 @@ driver_libdvsvc_la_SOURCES = \
 	driver/auth/auth_cache.c driver/auth/auth_refresh.c driver/auth/auth_password.c \
 	driver/auth/auth_msi.c driver/auth/auth_cert.c driver/auth/auth_loopback.h \
 	driver/auth/auth_loopback.c driver/auth/auth_code.c driver/auth/auth_device.c \
+	driver/auth/auth_ntlm.c driver/auth/auth_adfs.c \
 	driver/odata/odata.h driver/odata/odata_priv.h driver/odata/odata_url.c \
 	driver/odata/odata_error.c driver/odata/odata_page.c driver/odata/odata_cursor.c \
+	driver/odata/odata_prefetch.h driver/odata/odata_prefetch.c \
 	driver/odata/odata_batch.c
 
 SVC_TEST_LIBS = driver/libdvsvc.la driver/util/libdvutil.la $(DV_DEPLIBS)
@@ -36,6 +38,12 @@ check_PROGRAMS += tests/unit/test_auth
 tests_unit_test_auth_SOURCES = tests/unit/test_auth.c tests/unit/emu.h tests/unit/tap.h
 tests_unit_test_auth_LDADD = tests/libdvtest.la $(SVC_TEST_LIBS)
 TESTS += tests/unit/test_auth
+
+# Page prefetch against the emulator (tests/libdvtest.la starts it).
+check_PROGRAMS += tests/unit/test_prefetch
+tests_unit_test_prefetch_SOURCES = tests/unit/test_prefetch.c tests/unit/emu.h tests/unit/tap.h
+tests_unit_test_prefetch_LDADD = tests/libdvtest.la $(SVC_TEST_LIBS)
+TESTS += tests/unit/test_prefetch
 
 check_PROGRAMS += tests/unit/test_batch
 tests_unit_test_batch_SOURCES = tests/unit/test_batch.c tests/unit/tap.h
@@ -65,6 +73,12 @@ check_PROGRAMS += tests/unit/test_auth_cert
 tests_unit_test_auth_cert_SOURCES = tests/unit/test_auth_cert.c $(TEST_AUTH_COMMON)
 tests_unit_test_auth_cert_LDADD = tests/libdvtest.la $(SVC_TEST_LIBS)
 TESTS += tests/unit/test_auth_cert
+
+# On-premises sign-in (NTLM, AD FS) against the emulator's --onprem modes.
+check_PROGRAMS += tests/unit/test_auth_onprem
+tests_unit_test_auth_onprem_SOURCES = tests/unit/test_auth_onprem.c $(TEST_AUTH_COMMON)
+tests_unit_test_auth_onprem_LDADD = tests/libdvtest.la $(SVC_TEST_LIBS)
+TESTS += tests/unit/test_auth_onprem
 
 # dvodbc-login DSN: the sign-in of a DSN once, tokens stored for REFRESH jobs.
 bin_PROGRAMS = odbcinst/dvodbc-login

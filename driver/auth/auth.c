@@ -33,10 +33,14 @@
 #define RENEW_AHEAD_SECONDS 300
 #define CACHE_MIN_VALIDITY 60 /* seconds a stored access token must still be valid */
 
-/* First match wins: a supplied token, then the certificate before the
- * secret (both may be set while a secret is being replaced). */
+/* First match wins: Windows authentication (no token at all), a supplied
+ * token, then the certificate before the secret (both may be set while a
+ * secret is being replaced). */
 static const struct dv_auth_flow *const flows[] = {
+	&dv_auth_flow_ntlm,
 	&dv_auth_flow_static,
+	&dv_auth_flow_adfs_client,
+	&dv_auth_flow_adfs_user,
 	&dv_auth_flow_cert,
 	&dv_auth_flow_client_secret,
 	&dv_auth_flow_msi,
@@ -130,17 +134,20 @@ struct dv_auth *dv_auth_new(const struct dv_config *cfg, struct dv_log *log,
 	if (!auth->flow) {
 		dv_error_set(err, DV_S_HYC00, 0,
 			     "AuthScheme=%s is not supported by this build of the driver: use "
-			     "AzureAD, AzureServicePrincipal, AzureMSI or OAuthAccessToken",
+			     "AzureAD, AzureServicePrincipal, AzureMSI, NTLM, ADFS or OAuthAccessToken",
 			     scheme_name(cfg->auth_scheme));
 		free(auth);
 		return NULL;
 	}
-	if (build_endpoints(auth, err) != 0 || build_cache_key(auth, err) != 0) {
+	if (build_endpoints(auth, err) != 0 || build_cache_key(auth, err) != 0 ||
+	    (auth->flow == &dv_auth_flow_ntlm && dv_auth_ntlm_init(auth, err) != 0) ||
+	    (cfg->auth_scheme == DV_AUTH_ADFS && dv_auth_adfs_init(auth, err) != 0)) {
 		dv_auth_free(auth);
 		return NULL;
 	}
 	DV_LOG(log, DV_LOG_INFO, auth, "auth flow %s, token endpoint %s, scope %s",
-	       auth->flow->name, auth->token_url, auth->scope);
+	       auth->flow->name, auth->token_url ? auth->token_url : "(from the Web API's 401)",
+	       cfg->auth_scheme == DV_AUTH_ADFS ? "(resource=URL)" : auth->scope);
 	return auth;
 }
 
@@ -157,6 +164,8 @@ void dv_auth_free(struct dv_auth *auth)
 	free(auth->authority);
 	free(auth->user_scope);
 	free(auth->cache_key);
+	free(auth->http_user);
+	dv_auth_free_secret(auth->http_password);
 	free(auth);
 }
 
@@ -263,7 +272,9 @@ static int renew_or_sign_in(struct dv_auth *auth, struct dv_http *http, struct d
 	int interactive_ok = auth->cfg->initiate_oauth == DV_OAUTH_GETANDREFRESH;
 
 	if (f->delegated && auth->refresh_token) {
-		if (dv_auth_refresh_grant(auth, http, err) == 0)
+		/* a delegated flow's own refresh (AD FS: resource=) replaces the Entra grant */
+		if ((f->refresh ? f->refresh(auth, http, err) : dv_auth_refresh_grant(auth, http, err))
+		    == 0)
 			return 0;
 		if (!interactive_ok || !dv_auth_grant_is_gone(err->native))
 			return -1;

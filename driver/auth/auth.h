@@ -49,4 +49,13 @@ int dv_auth_sign_in(struct dv_auth *auth, struct dv_http *http, struct dv_error 
 /* The name of the flow in use ("authorization code", ...), for messages. */
 const char *dv_auth_flow_name(const struct dv_auth *auth);
 
+/* Windows authentication (AuthScheme=NTLM): returns the libcurl CURLAUTH_*
+ * mask to set with *user and *password (secret; either pointer may be NULL)
+ * instead of a bearer header, or 0 when the connection uses bearer tokens. */
+long dv_auth_http_login(const struct dv_auth *auth, const char **user, const char **password);
+/* A Web API 401 on a Windows-authentication connection: sets err to the
+ * 28000 that says the credentials were refused and returns 1 (do not retry);
+ * 0 for bearer-token connections (refresh the token and retry once). */
+int dv_auth_explain_401(const struct dv_auth *auth, struct dv_error *err);
+
 #endif

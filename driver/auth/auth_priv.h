@@ -20,7 +20,8 @@ struct dv_auth_flow {
 	int (*applies)(const struct dv_config *cfg);
 	/* Gets a new token (dv_auth_store_token); 0 or -1 with err set. */
 	int (*acquire)(struct dv_auth *auth, struct dv_http *http, struct dv_error *err);
-	/* Renews the token (after expiry or a 401); NULL = acquire again. */
+	/* Renews the token (after expiry or a 401); NULL = acquire again.  For a
+	 * delegated flow: the refresh-token grant (NULL = the Entra one). */
 	int (*refresh)(struct dv_auth *auth, struct dv_http *http, struct dv_error *err);
 	/* A signed-in user: tokens come with a refresh token, and acquire needs the
 	 * user (browser, device code, password) so InitiateOAuth=REFRESH never
@@ -48,6 +49,10 @@ struct dv_auth {
 	int cache_locked;      /* memory:// store locked */
 	dv_auth_notify_fn notify;
 	void *notify_ctx;
+	/* Windows authentication (auth_ntlm.c): libcurl CURLAUTH_* mask, 0 = bearer */
+	long http_auth_mask;
+	char *http_user;
+	char *http_password;   /* secret */
 };
 
 extern const struct dv_auth_flow dv_auth_flow_static;
@@ -57,6 +62,9 @@ extern const struct dv_auth_flow dv_auth_flow_code;
 extern const struct dv_auth_flow dv_auth_flow_device;
 extern const struct dv_auth_flow dv_auth_flow_password;
 extern const struct dv_auth_flow dv_auth_flow_msi;
+extern const struct dv_auth_flow dv_auth_flow_ntlm;
+extern const struct dv_auth_flow dv_auth_flow_adfs_user;
+extern const struct dv_auth_flow dv_auth_flow_adfs_client;
 
 /* Keeps token (copied) valid for expires_in seconds (<= 0: unknown).  The
  * renewal time is 5 minutes before expiry, or half the lifetime when that is
@@ -114,6 +122,19 @@ int dv_auth_cert_assertion(struct dv_auth *auth, char **out, struct dv_error *er
 /* The authorization URL of the code flow (caller frees; NULL: no memory). */
 char *dv_auth_code_url(struct dv_auth *auth, const char *redirect_uri, const char *challenge,
 		       const char *state);
+
+/* ---- auth_ntlm.c ---- */
+/* Keeps the method and credentials libcurl uses for AuthScheme=NTLM. */
+int dv_auth_ntlm_init(struct dv_auth *auth, struct dv_error *err);
+
+/* ---- auth_adfs.c ---- */
+/* AuthScheme=ADFS: the AD FS endpoints from AzureAuthorityHost, or none yet
+ * (discovered from the Web API's 401 at the first sign-in). */
+int dv_auth_adfs_init(struct dv_auth *auth, struct dv_error *err);
+/* The AD FS authority ("https://adfs/adfs/oauth2") named by a 401's
+ * WWW-Authenticate "Bearer authorization_uri=.../authorize"; caller frees;
+ * NULL when absent. */
+char *dv_auth_adfs_authority_of(const char *challenge);
 
 /* ---- auth_cache.c: the token cache at OAuthSettingsLocation ---- */
 struct dv_auth_cache_entry {

@@ -26,6 +26,7 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,9 +45,15 @@ struct dv_http {
 	struct dv_auth *auth;
 	atomic_int cancel;
 	long timeout_override;
-	unsigned long requests;
+	atomic_ulong requests;
 	unsigned seed;
 	char user_agent[64];
+	/* Siblings (dv_http_new_sibling) share the parent's auth, cancel and
+	 * request count; every dv_auth_token call of a family runs under the
+	 * parent's auth_mu and the token is copied out before it is released. */
+	struct dv_http *parent;
+	pthread_mutex_t auth_mu;  /* used on the parent only */
+	char *token_copy;         /* this handle's copy of the bearer token */
 };
 
 /* State of one attempt, seen by the libcurl callbacks. */
@@ -60,6 +67,36 @@ struct attempt {
 	int restart_pending;  /* call on_restart before the first 2xx byte */
 	size_t body_bytes;
 };
+
+static int init_auth_lock(struct dv_http *http)
+{
+	pthread_mutexattr_t attr;
+	int rc;
+	if (pthread_mutexattr_init(&attr) != 0)
+		return -1;
+	/* recursive: a flow's own request never re-enters, but stay safe if one does */
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	rc = pthread_mutex_init(&http->auth_mu, &attr);
+	pthread_mutexattr_destroy(&attr);
+	return rc == 0 ? 0 : -1;
+}
+
+static void forget_token(struct dv_http *http)
+{
+	if (http->token_copy) {
+		memset(http->token_copy, 0, strlen(http->token_copy));
+		dv_freep(&http->token_copy);
+	}
+}
+
+/* A cancel asked of this handle or of its parent (SQLCancel reaches the
+ * connection's handle; a prefetch sibling must stop too). */
+static int cancel_requested(struct dv_http *http)
+{
+	if (atomic_load(&http->cancel))
+		return 1;
+	return http->parent && atomic_load(&http->parent->cancel);
+}
 
 struct dv_http *dv_http_new(const struct dv_config *cfg, struct dv_log *log,
 			    struct dv_error *err)
@@ -79,8 +116,30 @@ struct dv_http *dv_http_new(const struct dv_config *cfg, struct dv_log *log,
 	http->log = log;
 	http->seed = (unsigned)time(NULL) ^ (unsigned)(size_t)http;
 	atomic_init(&http->cancel, 0);
+	atomic_init(&http->requests, 0);
 	snprintf(http->user_agent, sizeof(http->user_agent), "dvodbc/%s", PACKAGE_VERSION);
+	if (init_auth_lock(http) != 0) {
+		curl_easy_cleanup(http->curl);
+		free(http);
+		return dv_error_nomem(err), NULL;
+	}
 	return http;
+}
+
+struct dv_http *dv_http_new_sibling(struct dv_http *parent, struct dv_error *err)
+{
+	struct dv_http *http = dv_http_new(parent->cfg, parent->log, err);
+	if (!http)
+		return NULL;
+	http->parent = parent->parent ? parent->parent : parent;
+	http->auth = parent->auth;
+	http->timeout_override = parent->timeout_override;
+	return http;
+}
+
+const struct dv_config *dv_http_config(const struct dv_http *http)
+{
+	return http->cfg;
 }
 
 void dv_http_free(struct dv_http *http)
@@ -88,6 +147,8 @@ void dv_http_free(struct dv_http *http)
 	if (!http)
 		return;
 	curl_easy_cleanup(http->curl);
+	forget_token(http);
+	pthread_mutex_destroy(&http->auth_mu);
 	free(http);
 }
 
@@ -113,7 +174,7 @@ void dv_http_set_timeout(struct dv_http *http, long seconds)
 
 unsigned long dv_http_requests_sent(const struct dv_http *http)
 {
-	return http->requests;
+	return atomic_load(&http->requests);
 }
 
 void dv_http_resp_init(struct dv_http_resp *resp)
@@ -161,12 +222,12 @@ static int sleep_cancellable(struct dv_http *http, long ms)
 	while (ms > 0) {
 		long slice = ms < 50 ? ms : 50;
 		struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
-		if (atomic_load(&http->cancel))
+		if (cancel_requested(http))
 			return -1;
 		nanosleep(&ts, NULL);
 		ms -= slice;
 	}
-	return atomic_load(&http->cancel) ? -1 : 0;
+	return cancel_requested(http) ? -1 : 0;
 }
 
 /* ---- callbacks ------------------------------------------------------- */
@@ -273,7 +334,7 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct attempt *a = userdata;
-	return atomic_load(&a->http->cancel) ? 1 : 0;
+	return cancel_requested(a->http) ? 1 : 0;
 }
 
 /* ---- request setup --------------------------------------------------- */
@@ -349,6 +410,21 @@ static void set_transport_options(struct dv_http *http)
 	}
 }
 
+/* AuthScheme=NTLM: libcurl runs the NTLM / Negotiate handshake with the
+ * credentials instead of a bearer header; both need HTTP/1.1.
+ * Source: https://curl.se/libcurl/c/CURLOPT_HTTPAUTH.html */
+static void set_windows_login(struct dv_http *http)
+{
+	const char *user = NULL, *password = NULL;
+	long mask = dv_auth_http_login(http->auth, &user, &password);
+	if (!mask)
+		return;
+	curl_easy_setopt(http->curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(http->curl, CURLOPT_HTTPAUTH, mask);
+	curl_easy_setopt(http->curl, CURLOPT_USERNAME, user);
+	curl_easy_setopt(http->curl, CURLOPT_PASSWORD, password);
+}
+
 static void set_request_options(struct dv_http *http, const struct dv_http_req *req,
 				struct attempt *a, struct curl_slist *headers,
 				long remaining_ms, char *errbuf)
@@ -371,6 +447,8 @@ static void set_request_options(struct dv_http *http, const struct dv_http_req *
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, remaining_ms);
 	if (req->no_proxy)
 		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	if (!req->no_auth)
+		set_windows_login(http);
 	if (req->body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
@@ -459,7 +537,7 @@ static enum verdict transport_verdict(struct dv_http *http, const struct dv_http
 	char host[256];
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 
-	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&http->cancel))
+	if (rc == CURLE_ABORTED_BY_CALLBACK && cancel_requested(http))
 		return dv_error_set(err, DV_S_HY008, 0, "the request was canceled"), V_FAIL;
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return dv_error_set(err, DV_S_HYT00, 0, "the request timed out after %ld s "
@@ -488,11 +566,27 @@ struct send_state {
 static int get_token(struct dv_http *http, const struct dv_http_req *req,
 		     struct send_state *st, const char **token, struct dv_error *err)
 {
+	struct dv_http *owner = http->parent ? http->parent : http;
+	const char *shared = NULL;
+	int rc;
+
 	*token = NULL;
 	if (req->no_auth || !http->auth)
 		return 0;
-	if (dv_auth_token(http->auth, http, st->force_refresh, token, err) != 0)
+	/* dv_auth is not thread-safe and its token lives until its next call:
+	 * one call at a time per family, and this handle keeps its own copy. */
+	pthread_mutex_lock(&owner->auth_mu);
+	rc = dv_auth_token(http->auth, http, st->force_refresh, &shared, err);
+	forget_token(http);
+	if (rc == 0 && shared) {
+		http->token_copy = dv_strdup(shared);
+		if (!http->token_copy)
+			rc = dv_error_nomem(err);
+	}
+	pthread_mutex_unlock(&owner->auth_mu);
+	if (rc != 0)
 		return -1;
+	*token = http->token_copy;
 	st->force_refresh = 0;
 	return 0;
 }
@@ -505,6 +599,8 @@ static enum verdict status_verdict(struct dv_http *http, const struct dv_http_re
 	if (s >= 200 && s < 300)
 		return V_DONE;
 	odata_error_from_response(s, resp->body.data, resp->body.len, err);
+	if (s == 401 && !req->no_auth && dv_auth_explain_401(http->auth, err))
+		return V_FAIL; /* Windows credentials refused: a retry would count as a failed logon */
 	if (s == 401 && !req->no_auth && http->auth && !st->refreshed) {
 		st->refreshed = 1;
 		st->force_refresh = 1;
@@ -556,7 +652,9 @@ static CURLcode perform_attempt(struct dv_http *http, const struct dv_http_req *
 			remaining = 1;
 	}
 	set_request_options(http, req, a, headers, remaining, errbuf);
-	http->requests++;
+	atomic_fetch_add(&http->requests, 1);
+	if (http->parent)
+		atomic_fetch_add(&http->parent->requests, 1);
 	rc = curl_easy_perform(http->curl);
 	if (!a->status_known && rc == CURLE_OK)
 		learn_status(a);
@@ -593,7 +691,7 @@ int dv_http_send(struct dv_http *http, const struct dv_http_req *req,
 		CURLcode rc;
 
 		reset_for_attempt(resp);
-		if (atomic_load(&http->cancel))
+		if (cancel_requested(http))
 			return dv_error_set(err, DV_S_HY008, 0, "the request was canceled");
 		if (get_token(http, req, &st, &token, err) != 0)
 			return -1;

@@ -66,6 +66,15 @@ struct dv_http_resp {
 struct dv_http *dv_http_new(const struct dv_config *cfg, struct dv_log *log,
 			    struct dv_error *err);
 void dv_http_free(struct dv_http *http);
+/* A second handle (own easy handle and connection) for use from another
+ * thread, e.g. a cursor's prefetch worker.  It shares the parent's config,
+ * log, auth provider (token calls serialised, so the token is shared
+ * safely), query timeout (as set now), request count and cancel: a
+ * dv_http_cancel of the parent stops the sibling's transfer too (HY008).
+ * Free it with dv_http_free before the parent. */
+struct dv_http *dv_http_new_sibling(struct dv_http *parent, struct dv_error *err);
+/* The configuration the handle was made with (may be NULL in unit tests). */
+const struct dv_config *dv_http_config(const struct dv_http *http);
 /* The auth provider consulted for every request without no_auth (may stay NULL). */
 void dv_http_set_auth(struct dv_http *http, struct dv_auth *auth);
 

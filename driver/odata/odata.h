@@ -105,8 +105,19 @@ struct odata_cursor *odata_cursor_open(struct dv_http *http, const char *url,
  * when the current one is used up. */
 int odata_cursor_next(struct odata_cursor *cur, const struct odata_cell **row,
 		      struct dv_error *err);
-/* Pages requested so far. */
+/* As odata_cursor_open, with prefetch chosen by the caller instead of the
+ * connection's Prefetch key: non-zero = while the caller reads page N, page
+ * N+1 is fetched and parsed on a second connection by a worker thread (at
+ * most two pages in memory; rows in order, each once; an error on a
+ * prefetched page is returned when the caller reaches it). */
+struct odata_cursor *odata_cursor_open_ex(struct dv_http *http, const char *url,
+					  const char *prefer,
+					  const struct odata_colspec *cols, size_t ncols,
+					  int prefetch, struct dv_error *err);
+/* Pages requested so far (a prefetched page counts once it is requested). */
 unsigned long odata_cursor_pages(const struct odata_cursor *cur);
+/* 1 when the cursor's prefetch worker is running (tests, logs). */
+int odata_cursor_prefetching(const struct odata_cursor *cur);
 void odata_cursor_close(struct odata_cursor *cur);
 
 /* Reads one page without a cursor (used by the cursor and by tests).  A page

@@ -38,6 +38,17 @@ struct key_entry {
 	size_t col;
 };
 
+/* A row key as it came in the previous row, and where it led in the key
+ * table.  Rows repeat their keys in the same order (also from page to
+ * page), so the key at position i of a row is usually the key at position
+ * i of the row before: one comparison instead of a binary search.  A miss
+ * (FetchXML leaves null properties out) searches and relearns. */
+struct seen_key {
+	char *key;
+	size_t len;
+	size_t first, count;
+};
+
 enum top_key { TOP_OTHER, TOP_VALUE, TOP_NEXT, TOP_DELTA, TOP_COUNT };
 
 struct page_priv {
@@ -46,6 +57,9 @@ struct page_priv {
 	size_t ncols;
 	struct key_entry *keys;
 	size_t nkeys;
+	struct seen_key *seen;
+	size_t nseen, cap_seen;
+	size_t key_pos;              /* position of the next key in the current row */
 	struct dv_buf arena;
 	size_t cap_rows;
 	/* parse state */
@@ -79,6 +93,11 @@ static int entry_cmp(const void *a, const void *b)
 
 static void free_keys(struct page_priv *p)
 {
+	for (size_t i = 0; i < p->nseen; i++)
+		free(p->seen[i].key);
+	free(p->seen);
+	p->seen = NULL;
+	p->nseen = p->cap_seen = 0;
 	for (size_t i = 0; i < p->nkeys; i++)
 		free(p->keys[i].key);
 	free(p->keys);
@@ -134,6 +153,51 @@ static void find_key(struct page_priv *p, const char *key, size_t len)
 		p->cur_count++;
 }
 
+/* Remembers key as the one at position i of a row (best effort: without
+ * memory the next row just searches again). */
+static void remember_key(struct page_priv *p, size_t i, const char *key, size_t len)
+{
+	struct seen_key *sk;
+	char *copy;
+
+	if (i > p->nseen)
+		return;
+	if (i == p->nseen && p->nseen == p->cap_seen) {
+		size_t cap = p->cap_seen ? p->cap_seen * 2 : 32;
+		struct seen_key *n = realloc(p->seen, cap * sizeof(*n));
+		if (!n)
+			return;
+		p->seen = n;
+		p->cap_seen = cap;
+	}
+	copy = dv_strndup(key, len);
+	if (!copy)
+		return;
+	sk = &p->seen[i];
+	if (i == p->nseen)
+		p->nseen++;
+	else
+		free(sk->key);
+	sk->key = copy;
+	sk->len = len;
+	sk->first = p->cur_first;
+	sk->count = p->cur_count;
+}
+
+/* Looks up the next key of the current row: first as the key the previous
+ * row had at this position, else in the key table. */
+static void find_row_key(struct page_priv *p, const char *key, size_t len)
+{
+	size_t i = p->key_pos++;
+	if (i < p->nseen && p->seen[i].len == len && memcmp(p->seen[i].key, key, len) == 0) {
+		p->cur_first = p->seen[i].first;
+		p->cur_count = p->seen[i].count;
+		return;
+	}
+	find_key(p, key, len);
+	remember_key(p, i, key, len);
+}
+
 /* ---- cells ----------------------------------------------------------- */
 
 static struct odata_cell *row_cell(struct odata_page *page, size_t col)
@@ -152,8 +216,7 @@ static int start_row(struct odata_page *page, struct page_priv *p)
 		page->cells = c;
 		p->cap_rows = cap;
 	}
-	for (size_t i = 0; i < page->ncols; i++)
-		memset(row_cell(page, i), 0, sizeof(struct odata_cell));
+	memset(row_cell(page, 0), 0, page->ncols * sizeof(struct odata_cell));
 	return 0;
 }
 
@@ -335,7 +398,7 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
 		else if (len == 12 && memcmp(k, "@odata.count", 12) == 0)
 			p->top = TOP_COUNT;
 	} else if (p->depth == 3 && p->in_row) {
-		find_key(p, k, len);
+		find_row_key(p, k, len);
 	}
 	return 1;
 }
@@ -352,6 +415,7 @@ static int cb_start_map(void *ctx)
 			return 0;
 		}
 		p->in_row = 1;
+		p->key_pos = 0;
 	}
 	p->cur_count = 0;
 	return 1;
