@@ -363,6 +363,32 @@ int dv_auth_form_add(struct dv_buf *b, const char *name, const char *value)
 	return dv_url_encode(b, value, strlen(value));
 }
 
+int dv_auth_request_token(struct dv_auth *auth, struct dv_http *http,
+			  const char *const *fields, int add_client_secret, struct dv_error *err)
+{
+	struct dv_buf form;
+	long status = 0;
+	int rc = 0;
+
+	dv_buf_init(&form, 0);
+	for (size_t i = 0; fields[i] && rc == 0; i += 2)
+		rc = dv_auth_form_add(&form, fields[i], fields[i + 1]);
+	if (rc == 0 && add_client_secret)
+		rc = dv_auth_form_add_client_secret(auth, &form);
+	if (rc != 0) {
+		if (form.data)
+			memset(form.data, 0, form.len);
+		dv_buf_free(&form);
+		return dv_error_nomem(err);
+	}
+	rc = dv_auth_post_token_form(auth, http, dv_buf_str(&form), &status, err);
+	memset(form.data, 0, form.len);
+	dv_buf_free(&form);
+	if (rc != 0)
+		dv_auth_explain(auth, status, err);
+	return rc;
+}
+
 static long expires_in_of(yajl_val root)
 {
 	static const char *path[] = {"expires_in", NULL};

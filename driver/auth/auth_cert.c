@@ -235,31 +235,21 @@ int dv_auth_cert_assertion(struct dv_auth *auth, char **out, struct dv_error *er
 
 static int cert_acquire(struct dv_auth *auth, struct dv_http *http, struct dv_error *err)
 {
-	const struct dv_config *cfg = auth->cfg;
-	struct dv_buf form;
 	char *assertion = NULL;
-	long status = 0;
 	int rc;
 
 	if (dv_auth_cert_assertion(auth, &assertion, err) != 0)
 		return -1;
-	dv_buf_init(&form, 0);
-	if (dv_auth_form_add(&form, "grant_type", "client_credentials") != 0 ||
-	    dv_auth_form_add(&form, "client_id", cfg->oauth_client_id) != 0 ||
-	    dv_auth_form_add(&form, "client_assertion_type",
-			     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") != 0 ||
-	    dv_auth_form_add(&form, "client_assertion", assertion) != 0 ||
-	    dv_auth_form_add(&form, "scope", auth->scope) != 0) {
-		dv_auth_free_secret(assertion);
-		dv_buf_free(&form);
-		return dv_error_nomem(err);
-	}
+	const char *const fields[] = {
+		"grant_type", "client_credentials",
+		"client_id", auth->cfg->oauth_client_id,
+		"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+		"client_assertion", assertion,
+		"scope", auth->scope,
+		NULL,
+	};
+	rc = dv_auth_request_token(auth, http, fields, 0, err);
 	dv_auth_free_secret(assertion);
-	rc = dv_auth_post_token_form(auth, http, dv_buf_str(&form), &status, err);
-	memset(form.data, 0, form.len);
-	dv_buf_free(&form);
-	if (rc != 0)
-		dv_auth_explain(auth, status, err);
 	return rc;
 }
 

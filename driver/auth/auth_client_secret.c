@@ -21,24 +21,15 @@ static int secret_applies(const struct dv_config *cfg)
 static int secret_acquire(struct dv_auth *auth, struct dv_http *http, struct dv_error *err)
 {
 	const struct dv_config *cfg = auth->cfg;
-	struct dv_buf form;
-	long status = 0;
-	int rc;
+	const char *const fields[] = {
+		"grant_type", "client_credentials",
+		"client_id", cfg->oauth_client_id,
+		"client_secret", cfg->oauth_client_secret,
+		"scope", auth->scope,
+		NULL,
+	};
 
-	dv_buf_init(&form, 0);
-	if (dv_auth_form_add(&form, "grant_type", "client_credentials") != 0 ||
-	    dv_auth_form_add(&form, "client_id", cfg->oauth_client_id) != 0 ||
-	    dv_auth_form_add(&form, "client_secret", cfg->oauth_client_secret) != 0 ||
-	    dv_auth_form_add(&form, "scope", auth->scope) != 0) {
-		dv_buf_free(&form);
-		return dv_error_nomem(err);
-	}
-	rc = dv_auth_post_token_form(auth, http, dv_buf_str(&form), &status, err);
-	memset(form.data, 0, form.len);
-	dv_buf_free(&form);
-	if (rc != 0)
-		dv_auth_explain(auth, status, err);
-	return rc;
+	return dv_auth_request_token(auth, http, fields, 0, err);
 }
 
 const struct dv_auth_flow dv_auth_flow_client_secret = {

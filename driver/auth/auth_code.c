@@ -105,30 +105,25 @@ char *dv_auth_code_url(struct dv_auth *auth, const char *redirect_uri, const cha
 static int exchange(struct dv_auth *auth, struct dv_http *http, const char *code,
 		    const char *redirect_uri, const char *verifier, struct dv_error *err)
 {
-	const struct dv_config *cfg = auth->cfg;
-	struct dv_buf form;
-	long status = 0;
-	int rc = 0;
+	const char *fields[15];
+	size_t n = 0;
 
-	dv_buf_init(&form, 0);
-	rc |= dv_auth_form_add(&form, "grant_type", "authorization_code");
-	rc |= dv_auth_form_add(&form, "client_id", cfg->oauth_client_id);
-	rc |= dv_auth_form_add(&form, "code", code);
-	rc |= dv_auth_form_add(&form, "redirect_uri", redirect_uri);
-	if (verifier)
-		rc |= dv_auth_form_add(&form, "code_verifier", verifier);
-	rc |= dv_auth_form_add(&form, "scope", auth->user_scope);
-	rc |= dv_auth_form_add_client_secret(auth, &form);
-	if (rc) {
-		dv_buf_free(&form);
-		return dv_error_nomem(err);
+	fields[n++] = "grant_type";
+	fields[n++] = "authorization_code";
+	fields[n++] = "client_id";
+	fields[n++] = auth->cfg->oauth_client_id;
+	fields[n++] = "code";
+	fields[n++] = code;
+	fields[n++] = "redirect_uri";
+	fields[n++] = redirect_uri;
+	if (verifier) {
+		fields[n++] = "code_verifier";
+		fields[n++] = verifier;
 	}
-	rc = dv_auth_post_token_form(auth, http, dv_buf_str(&form), &status, err);
-	memset(form.data, 0, form.len);
-	dv_buf_free(&form);
-	if (rc != 0)
-		dv_auth_explain(auth, status, err);
-	return rc;
+	fields[n++] = "scope";
+	fields[n++] = auth->user_scope;
+	fields[n] = NULL;
+	return dv_auth_request_token(auth, http, fields, 1, err);
 }
 
 /* OAuthVerifier holds the code, or the whole address the browser landed on. */

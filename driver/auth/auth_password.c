@@ -19,29 +19,19 @@ static int password_applies(const struct dv_config *cfg)
 static int password_acquire(struct dv_auth *auth, struct dv_http *http, struct dv_error *err)
 {
 	const struct dv_config *cfg = auth->cfg;
-	struct dv_buf form;
-	long status = 0;
-	int rc;
+	const char *const fields[] = {
+		"grant_type", "password",
+		"client_id", cfg->oauth_client_id,
+		"username", cfg->user,
+		"password", cfg->password,
+		"scope", auth->user_scope,
+		NULL,
+	};
 
 	if (!cfg->user || !*cfg->user || !cfg->password || !*cfg->password)
 		return dv_error_set(err, DV_S_28000, 0,
 				    "OAuthGrantType=PASSWORD needs User and Password");
-	dv_buf_init(&form, 0);
-	if (dv_auth_form_add(&form, "grant_type", "password") != 0 ||
-	    dv_auth_form_add(&form, "client_id", cfg->oauth_client_id) != 0 ||
-	    dv_auth_form_add(&form, "username", cfg->user) != 0 ||
-	    dv_auth_form_add(&form, "password", cfg->password) != 0 ||
-	    dv_auth_form_add(&form, "scope", auth->user_scope) != 0 ||
-	    dv_auth_form_add_client_secret(auth, &form) != 0) {
-		dv_buf_free(&form);
-		return dv_error_nomem(err);
-	}
-	rc = dv_auth_post_token_form(auth, http, dv_buf_str(&form), &status, err);
-	memset(form.data, 0, form.len);
-	dv_buf_free(&form);
-	if (rc != 0)
-		dv_auth_explain(auth, status, err);
-	return rc;
+	return dv_auth_request_token(auth, http, fields, 1, err);
 }
 
 const struct dv_auth_flow dv_auth_flow_password = {

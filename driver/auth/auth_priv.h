@@ -78,6 +78,13 @@ int dv_auth_form_add(struct dv_buf *b, const char *name, const char *value);
  * number as native; *status is the HTTP status (0 on transport failure). */
 int dv_auth_post_token_form(struct dv_auth *auth, struct dv_http *http, const char *form,
 			    long *status, struct dv_error *err);
+/* The whole token request of the Microsoft identity platform flows: builds
+ * the form from fields (name, value, name, value, ..., NULL; a NULL value is
+ * sent empty), adds client_secret when add_client_secret is set and one is
+ * configured, POSTs it with dv_auth_post_token_form, wipes the form (it may
+ * hold secrets) and on failure rewrites err with dv_auth_explain.  0 / -1. */
+int dv_auth_request_token(struct dv_auth *auth, struct dv_http *http,
+			  const char *const *fields, int add_client_secret, struct dv_error *err);
 long long dv_auth_now(void);
 /* Sends an OAuth form to url (the token or devicecode endpoint); the reply
  * body (2xx or error) lands in resp, err is set on a non-2xx.  0 / -1. */

@@ -23,24 +23,13 @@ int dv_auth_form_add_client_secret(struct dv_auth *auth, struct dv_buf *form)
 
 int dv_auth_refresh_grant(struct dv_auth *auth, struct dv_http *http, struct dv_error *err)
 {
-	const struct dv_config *cfg = auth->cfg;
-	struct dv_buf form;
-	long status = 0;
-	int rc;
+	const char *const fields[] = {
+		"grant_type", "refresh_token",
+		"client_id", auth->cfg->oauth_client_id,
+		"refresh_token", auth->refresh_token,
+		"scope", auth->user_scope,
+		NULL,
+	};
 
-	dv_buf_init(&form, 0);
-	if (dv_auth_form_add(&form, "grant_type", "refresh_token") != 0 ||
-	    dv_auth_form_add(&form, "client_id", cfg->oauth_client_id) != 0 ||
-	    dv_auth_form_add(&form, "refresh_token", auth->refresh_token) != 0 ||
-	    dv_auth_form_add(&form, "scope", auth->user_scope) != 0 ||
-	    dv_auth_form_add_client_secret(auth, &form) != 0) {
-		dv_buf_free(&form);
-		return dv_error_nomem(err);
-	}
-	rc = dv_auth_post_token_form(auth, http, dv_buf_str(&form), &status, err);
-	memset(form.data, 0, form.len);
-	dv_buf_free(&form);
-	if (rc != 0)
-		dv_auth_explain(auth, status, err);
-	return rc;
+	return dv_auth_request_token(auth, http, fields, 1, err);
 }

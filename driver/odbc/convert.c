@@ -8,7 +8,13 @@
  * return it in parts; fixed-size targets are parsed from the value.
  * Source: https://learn.microsoft.com/sql/odbc/reference/appendixes/converting-data-from-sql-to-c-data-types
  * DATETIME values are text 'YYYY-MM-DD HH:MM:SS[.fff]' (UTC); DECIMAL values
- * are shown with the column's scale. */
+ * are shown with the column's scale.
+ * The per-cell path avoids the printf family and the heap: integers,
+ * timestamps and decimals are formatted by hand into a stack buffer (a
+ * `struct sink`, which moves to the heap only for very long text), SQLite
+ * text is handed out from its own bytes, ASCII text is widened to UTF-16
+ * on the stack.  Doubles that are not whole numbers still use snprintf
+ * ("%.15g"/"%.17g" are the rounding rules the output is defined by). */
 #include "odbc/convert.h"
 #include "odbc/unicode.h"
 #include "util/buf.h"
@@ -22,6 +28,107 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* ---- a text buffer on the stack ------------------------------------------ */
+
+#define SINK_STACK 320
+
+/* Text being rendered: in `stack` until it outgrows it, then in `heap`;
+ * or borrowed (p points at the value's own bytes, not NUL-terminated). */
+struct sink {
+	const char *p;
+	size_t len;
+	int failed;       /* out of memory */
+	int on_heap;
+	struct dv_buf heap;
+	char stack[SINK_STACK];
+};
+
+static void sink_init(struct sink *k)
+{
+	k->p = k->stack;
+	k->len = 0;
+	k->failed = 0;
+	k->on_heap = 0;
+	k->stack[0] = '\0';
+}
+
+static void sink_free(struct sink *k)
+{
+	if (k->on_heap)
+		dv_buf_free(&k->heap);
+}
+
+static void sink_put(struct sink *k, const char *s, size_t n)
+{
+	if (k->failed)
+		return;
+	if (!k->on_heap && k->len + n < SINK_STACK) {
+		memcpy(k->stack + k->len, s, n);
+		k->len += n;
+		k->stack[k->len] = '\0';
+		return;
+	}
+	if (!k->on_heap) {
+		dv_buf_init(&k->heap, 0);
+		k->on_heap = 1;
+		if (dv_buf_append(&k->heap, k->stack, k->len) != 0) {
+			k->failed = 1;
+			return;
+		}
+	}
+	if (dv_buf_append(&k->heap, s, n) != 0) {
+		k->failed = 1;
+		return;
+	}
+	k->p = dv_buf_str(&k->heap);
+	k->len = k->heap.len;
+}
+
+static void sink_putc(struct sink *k, char c)
+{
+	sink_put(k, &c, 1);
+}
+
+static void sink_puts(struct sink *k, const char *s)
+{
+	sink_put(k, s, strlen(s));
+}
+
+/* Points the sink at bytes it does not own (the value's text). */
+static void sink_borrow(struct sink *k, const char *s, size_t n)
+{
+	k->p = s;
+	k->len = n;
+}
+
+/* v in decimal (what "%" PRId64 writes) into out[21]; returns the length. */
+static size_t format_int64(int64_t v, char *out)
+{
+	char rev[20];
+	size_t n = 0, k = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		out[k++] = '-';
+	while (n > 0)
+		out[k++] = rev[--n];
+	return k;
+}
+
+/* v (0 <= v < 10^width) with leading zeros, like "%0*d". */
+static void sink_put_padded(struct sink *k, unsigned long v, int width)
+{
+	char tmp[12];
+	for (int i = width - 1; i >= 0; i--) {
+		tmp[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	sink_put(k, tmp, (size_t)width);
+}
 
 enum sql_class {
 	SC_CHAR, SC_EXACT, SC_APPROX, SC_BIT, SC_DATE, SC_TIME, SC_TIMESTAMP, SC_GUID, SC_BINARY
@@ -192,9 +299,29 @@ static int dec_parse(const char *s, size_t len, struct dec *d)
 	return 0;
 }
 
+/* d from an integer: the same as parsing its "%" PRId64 text. */
+static void dec_from_int64(int64_t v, struct dec *d)
+{
+	char tmp[24];
+	size_t n = format_int64(v, tmp);
+	dec_parse(tmp, n, d);
+}
+
+/* Whole numbers below 10^15 print the same under "%.15g", "%.17g" and
+ * "%" PRId64 (no exponent, no fraction). */
+static int is_small_whole(double v)
+{
+	return isfinite(v) && fabs(v) < 1e15 && v == trunc(v);
+}
+
 static void dec_from_double(double v, struct dec *d)
 {
 	char tmp[400];
+	if (is_small_whole(v)) {
+		/* "%.17g" of -0.0 is "-0", which parses as 0 too. */
+		dec_from_int64((int64_t)v, d);
+		return;
+	}
 	snprintf(tmp, sizeof(tmp), "%.17g", v);
 	if (strchr(tmp, 'e') || strchr(tmp, 'E') || dec_parse(tmp, strlen(tmp), d) != 0) {
 		snprintf(tmp, sizeof(tmp), "%.6f", v);
@@ -235,7 +362,7 @@ static void dec_round(struct dec *d, int scale)
 }
 
 /* Writes d with exactly `scale` fraction digits (scale < 0: as many as it has). */
-static void dec_format(const struct dec *in, int scale, struct dv_buf *out)
+static void dec_format(const struct dec *in, int scale, struct sink *out)
 {
 	struct dec d = *in;
 	if (scale >= 0)
@@ -245,13 +372,18 @@ static void dec_format(const struct dec *in, int scale, struct dv_buf *out)
 	for (size_t i = 0; i < nf; i++)
 		zero = zero && d.frac[i] == '0';
 	if (d.neg && !zero)
-		dv_buf_appendc(out, '-');
-	dv_buf_appends(out, d.digits[0] ? d.digits : "0");
+		sink_putc(out, '-');
+	sink_puts(out, d.digits[0] ? d.digits : "0");
 	size_t want = scale >= 0 ? (size_t)scale : nf;
 	if (want > 0) {
-		dv_buf_appendc(out, '.');
-		for (size_t i = 0; i < want; i++)
-			dv_buf_appendc(out, i < nf ? d.frac[i] : '0');
+		sink_putc(out, '.');
+		if (want <= nf) {
+			sink_put(out, d.frac, want);
+			return;
+		}
+		sink_put(out, d.frac, nf);
+		for (size_t i = nf; i < want; i++)
+			sink_putc(out, '0');
 	}
 }
 
@@ -268,7 +400,10 @@ struct num {
 /* 0 ok, -1 not a number (22018). */
 static int value_number(const struct dv_value *v, struct num *n)
 {
-	memset(n, 0, sizeof(*n));
+	n->is_int = 0;
+	n->i = 0;
+	n->d = 0;
+	n->has_dec = 0; /* dec is read only when has_dec is set */
 	switch (v->type) {
 	case DV_V_INT:
 		n->is_int = 1;
@@ -280,9 +415,14 @@ static int value_number(const struct dv_value *v, struct num *n)
 		return isfinite(v->d) ? 0 : -1;
 	case DV_V_TEXT: {
 		int64_t i;
-		char *copy = dv_strndup(v->s, v->len);
-		if (!copy)
+		char small[128];
+		char *copy = small;
+		if (v->len < sizeof(small)) {
+			memcpy(small, v->s, v->len);
+			small[v->len] = '\0';
+		} else if (!(copy = dv_strndup(v->s, v->len))) {
 			return -1;
+		}
 		int rc = -1;
 		if (dv_parse_int64(copy, &i) == 0) {
 			n->is_int = 1;
@@ -305,7 +445,8 @@ static int value_number(const struct dv_value *v, struct num *n)
 				rc = 0;
 			}
 		}
-		free(copy);
+		if (copy != small)
+			free(copy);
 		return rc;
 	}
 	default:
@@ -480,26 +621,35 @@ static int parse_ts(const char *s, size_t len, struct ts *t)
 	return *p ? -1 : 0;
 }
 
-static void format_ts(const struct ts *t, enum sql_class sc, struct dv_buf *out)
+/* parse_ts bounds the fields: year 4 digits, the others 2, frac < 10^9. */
+static void format_ts(const struct ts *t, enum sql_class sc, struct sink *out)
 {
-	if (sc == SC_DATE) {
-		dv_buf_appendf(out, "%04d-%02d-%02d", t->y, t->mo, t->d);
+	if (sc != SC_TIME) {
+		sink_put_padded(out, (unsigned long)t->y, 4);
+		sink_putc(out, '-');
+		sink_put_padded(out, (unsigned long)t->mo, 2);
+		sink_putc(out, '-');
+		sink_put_padded(out, (unsigned long)t->d, 2);
+		if (sc == SC_DATE)
+			return;
+		sink_putc(out, ' ');
+	}
+	sink_put_padded(out, (unsigned long)t->h, 2);
+	sink_putc(out, ':');
+	sink_put_padded(out, (unsigned long)t->mi, 2);
+	sink_putc(out, ':');
+	sink_put_padded(out, (unsigned long)t->s, 2);
+	if (sc == SC_TIME || !t->frac)
 		return;
+	/* Nine digits, trailing zeros dropped (at least one kept). */
+	unsigned long f = t->frac % 1000000000ul;
+	int width = 9;
+	while (width > 1 && f % 10 == 0) {
+		f /= 10;
+		width--;
 	}
-	if (sc == SC_TIME) {
-		dv_buf_appendf(out, "%02d:%02d:%02d", t->h, t->mi, t->s);
-		return;
-	}
-	dv_buf_appendf(out, "%04d-%02d-%02d %02d:%02d:%02d", t->y, t->mo, t->d, t->h, t->mi,
-		       t->s);
-	if (t->frac) {
-		char f[24];
-		snprintf(f, sizeof(f), "%09lu", t->frac % 1000000000ul);
-		size_t n = strlen(f);
-		while (n > 1 && f[n - 1] == '0')
-			f[--n] = '\0';
-		dv_buf_appendf(out, ".%s", f);
-	}
+	sink_putc(out, '.');
+	sink_put_padded(out, f, width);
 }
 
 /* ---- GUID ---------------------------------------------------------------- */
@@ -550,41 +700,46 @@ static int parse_guid(const char *s, size_t len, SQLGUID *g)
 
 /* ---- text rendering ------------------------------------------------------ */
 
-static void hex_bytes(const char *p, size_t len, struct dv_buf *out)
+static void hex_bytes(const char *p, size_t len, struct sink *out)
 {
 	static const char digits[] = "0123456789ABCDEF";
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)p[i];
-		dv_buf_appendc(out, digits[c >> 4]);
-		dv_buf_appendc(out, digits[c & 15]);
+		char pair[2] = {digits[c >> 4], digits[c & 15]};
+		sink_put(out, pair, 2);
 	}
 }
 
-static void format_double(double d, struct dv_buf *out)
+static void format_double(double d, struct sink *out)
 {
 	char tmp[64];
+	if (is_small_whole(d) && !(d == 0 && signbit(d))) {
+		/* "%.15g" of a whole number below 10^15 is its integer digits. */
+		sink_put(out, tmp, format_int64((int64_t)d, tmp));
+		return;
+	}
 	snprintf(tmp, sizeof(tmp), "%.15g", d);
 	if (strtod(tmp, NULL) != d)
 		snprintf(tmp, sizeof(tmp), "%.17g", d);
-	dv_buf_appends(out, tmp);
+	sink_puts(out, tmp);
 }
 
-/* The text form of a value of class sc (what SQL_C_CHAR receives). */
+/* The text form of a value of class sc (what SQL_C_CHAR receives).
+ * Text shown as stored is borrowed, not copied. */
 static int render_text(const struct dv_value *v, const struct dv_conv_src *src,
-		       enum sql_class sc, struct dv_buf *out)
+		       enum sql_class sc, struct sink *out)
 {
 	int is_dec = src->sql_type == SQL_DECIMAL || src->sql_type == SQL_NUMERIC;
 	struct dec d;
 	struct ts t;
+	char tmp[24];
 	switch (v->type) {
 	case DV_V_INT:
 		if (is_dec && src->scale > 0) {
-			char tmp[32];
-			snprintf(tmp, sizeof(tmp), "%" PRId64, v->i);
-			dec_parse(tmp, strlen(tmp), &d);
+			dec_from_int64(v->i, &d);
 			dec_format(&d, src->scale, out);
 		} else {
-			dv_buf_appendf(out, "%" PRId64, v->i);
+			sink_put(out, tmp, format_int64(v->i, tmp));
 		}
 		break;
 	case DV_V_DOUBLE:
@@ -602,7 +757,7 @@ static int render_text(const struct dv_value *v, const struct dv_conv_src *src,
 			 parse_ts(v->s, v->len, &t) == 0 && (t.has_date || sc == SC_TIME))
 			format_ts(&t, sc, out);
 		else
-			dv_buf_append(out, v->s, v->len);
+			sink_borrow(out, v->s, v->len);
 		break;
 	case DV_V_BLOB:
 		hex_bytes(v->s, v->len, out);
@@ -610,7 +765,7 @@ static int render_text(const struct dv_value *v, const struct dv_conv_src *src,
 	default:
 		break;
 	}
-	return out->data || out->len == 0 ? 0 : -1;
+	return out->failed ? -1 : 0;
 }
 
 /* ---- writing results ----------------------------------------------------- */
@@ -671,13 +826,55 @@ static SQLRETURN put_parts(const char *bytes, size_t total, size_t unit, int nul
 }
 
 /* 1 when a buffer of room units holds the part before the '.' and the NUL,
- * so only fraction digits are cut (01004 rather than 22003). */
-static int has_fraction_room(const char *text, size_t room)
+ * so only fraction digits are cut (01004 rather than 22003).  The text ends
+ * at len or at a NUL byte, whichever comes first. */
+static int has_fraction_room(const char *text, size_t len, size_t room)
 {
-	const char *dot = strchr(text, '.');
+	const char *dot = memchr(text, '.', strnlen(text, len));
 	if (!dot)
 		return 0;
 	return room >= (size_t)(dot - text) + 1;
+}
+
+/* 1 when a whole number would not fit a buffer of room units (22003). */
+static int whole_does_not_fit(int whole_only, const struct sink *text, size_t need,
+			      SQLLEN buflen, size_t room)
+{
+	return whole_only && (size_t)(buflen > 0 ? buflen : 0) < need &&
+	       !has_fraction_room(text->p, text->len, room);
+}
+
+#define WIDE_STACK 256
+
+/* The text as UTF-16 into dst: ASCII text of up to WIDE_STACK units is
+ * widened on the stack (what dv_utf8_to_utf16 gives for it), the rest goes
+ * through dv_utf8_to_utf16. */
+static SQLRETURN put_wide(const struct sink *text, int whole_only,
+			  const struct dv_conv_dst *dst, size_t *offset, struct dv_error *err)
+{
+	SQLWCHAR small[WIDE_STACK];
+	SQLWCHAR *w = small;
+	size_t units = text->len;
+	int ascii = units <= WIDE_STACK;
+	for (size_t i = 0; ascii && i < units; i++) {
+		unsigned char ch = (unsigned char)text->p[i];
+		ascii = ch < 0x80;
+		small[i] = ch;
+	}
+	if (!ascii && !(w = dv_utf8_to_utf16(text->p, text->len, &units)))
+		return dv_error_nomem(err), SQL_ERROR;
+	SQLRETURN rc;
+	size_t need = (units + 1) * sizeof(SQLWCHAR);
+	if (whole_does_not_fit(whole_only, text, need, dst->buflen, (size_t)dst->buflen / 2)) {
+		rc = SQL_ERROR;
+		dv_error_set(err, DV_S_22003, 0, NULL);
+	} else {
+		rc = put_parts((const char *)w, units * sizeof(SQLWCHAR), sizeof(SQLWCHAR), 1,
+			       dst, offset, err);
+	}
+	if (w != small)
+		free(w);
+	return rc;
 }
 
 /* Character/binary targets from the value's text or bytes. */
@@ -685,9 +882,8 @@ static SQLRETURN to_chars(const struct dv_value *v, const struct dv_conv_src *sr
 			  enum sql_class sc, SQLSMALLINT c, const struct dv_conv_dst *dst,
 			  size_t *offset, struct dv_error *err)
 {
-	struct dv_buf text;
+	struct sink text;
 	SQLRETURN rc;
-	dv_buf_init(&text, 0);
 	if (c == SQL_C_BINARY && (v->type == DV_V_BLOB || sc == SC_CHAR)) {
 		const char *p = v->type == DV_V_TEXT || v->type == DV_V_BLOB ? v->s : NULL;
 		if (p)
@@ -695,8 +891,9 @@ static SQLRETURN to_chars(const struct dv_value *v, const struct dv_conv_src *sr
 	}
 	if (c == SQL_C_CHAR && sc == SC_CHAR && v->type == DV_V_TEXT)
 		return put_parts(v->s, v->len, 1, 1, dst, offset, err); /* as stored */
+	sink_init(&text);
 	if (render_text(v, src, sc, &text) != 0) {
-		dv_buf_free(&text);
+		sink_free(&text);
 		return dv_error_nomem(err), SQL_ERROR;
 	}
 	/* A whole number that does not fit is 22003, not a truncation:
@@ -705,33 +902,18 @@ static SQLRETURN to_chars(const struct dv_value *v, const struct dv_conv_src *sr
 			  sc == SC_TIMESTAMP || sc == SC_TIME || sc == SC_GUID) &&
 			 (!offset || *offset == 0) && dst->ptr;
 	if (c == SQL_C_WCHAR) {
-		size_t units = 0;
-		SQLWCHAR *w = dv_utf8_to_utf16(dv_buf_str(&text), text.len, &units);
-		if (!w) {
-			dv_buf_free(&text);
-			return dv_error_nomem(err), SQL_ERROR;
-		}
-		size_t need = (units + 1) * sizeof(SQLWCHAR);
-		if (whole_only && (size_t)(dst->buflen > 0 ? dst->buflen : 0) < need &&
-		    !has_fraction_room(dv_buf_str(&text), (size_t)dst->buflen / 2)) {
-			rc = SQL_ERROR;
-			dv_error_set(err, DV_S_22003, 0, NULL);
-		} else {
-			rc = put_parts((const char *)w, units * sizeof(SQLWCHAR), sizeof(SQLWCHAR),
-				       1, dst, offset, err);
-		}
-		free(w);
+		rc = put_wide(&text, whole_only, dst, offset, err);
 	} else {
 		int nul = c != SQL_C_BINARY;
-		if (whole_only && (size_t)(dst->buflen > 0 ? dst->buflen : 0) < text.len + nul &&
-		    !has_fraction_room(dv_buf_str(&text), (size_t)dst->buflen)) {
+		if (whole_does_not_fit(whole_only, &text, text.len + nul, dst->buflen,
+				       (size_t)dst->buflen)) {
 			rc = SQL_ERROR;
 			dv_error_set(err, DV_S_22003, 0, NULL);
 		} else {
-			rc = put_parts(dv_buf_str(&text), text.len, 1, nul, dst, offset, err);
+			rc = put_parts(text.p, text.len, 1, nul, dst, offset, err);
 		}
 	}
-	dv_buf_free(&text);
+	sink_free(&text);
 	return rc;
 }
 
@@ -855,9 +1037,7 @@ static SQLRETURN to_numeric(const struct num *n, const struct dv_conv_dst *dst, 
 	if (n->has_dec) {
 		d = n->dec;
 	} else if (n->is_int) {
-		char tmp[32];
-		snprintf(tmp, sizeof(tmp), "%" PRId64, n->i);
-		dec_parse(tmp, strlen(tmp), &d);
+		dec_from_int64(n->i, &d);
 	} else {
 		dec_from_double(n->d, &d);
 	}

@@ -89,6 +89,105 @@ static void test_to_char(void)
 	}
 }
 
+/* Boundary values and truncation at each boundary, to SQL_C_CHAR. */
+static void test_char_boundaries(void)
+{
+	const struct char_case cases[] = {
+		{integer(INT64_MIN), SQL_BIGINT, 0, 64, SQL_SUCCESS, "00000",
+		 "-9223372036854775808", 20},
+		{integer(INT64_MIN), SQL_BIGINT, 0, 21, SQL_SUCCESS, "00000",
+		 "-9223372036854775808", 20},
+		{integer(INT64_MIN), SQL_BIGINT, 0, 20, SQL_ERROR, "22003", NULL, 0},
+		{integer(INT64_MAX), SQL_BIGINT, 0, 64, SQL_SUCCESS, "00000",
+		 "9223372036854775807", 19},
+		{integer(0), SQL_INTEGER, 0, 2, SQL_SUCCESS, "00000", "0", 1},
+		{integer(0), SQL_INTEGER, 0, 1, SQL_ERROR, "22003", NULL, 0},
+		{integer(-3), SQL_DECIMAL, 2, 64, SQL_SUCCESS, "00000", "-3.00", 5},
+		{integer(INT64_MIN), SQL_DECIMAL, 1, 64, SQL_SUCCESS, "00000",
+		 "-9223372036854775808.0", 22},
+		{text("-0.005"), SQL_DECIMAL, 2, 64, SQL_SUCCESS, "00000", "-0.01", 5},
+		{text("-0.004"), SQL_DECIMAL, 2, 64, SQL_SUCCESS, "00000", "0.00", 4},
+		{text("-99.995"), SQL_DECIMAL, 2, 64, SQL_SUCCESS, "00000", "-100.00", 7},
+		{dbl(-2.0), SQL_DECIMAL, 2, 64, SQL_SUCCESS, "00000", "-2.00", 5},
+		{dbl(-1.5), SQL_DECIMAL, 1, 64, SQL_SUCCESS, "00000", "-1.5", 4},
+		{dbl(-0.0), SQL_DECIMAL, 2, 64, SQL_SUCCESS, "00000", "0.00", 4},
+		{text("-12.34"), SQL_DECIMAL, 2, 7, SQL_SUCCESS, "00000", "-12.34", 6},
+		{text("-12.34"), SQL_DECIMAL, 2, 6, SQL_SUCCESS_WITH_INFO, "01004", "-12.3", 6},
+		{text("-12.34"), SQL_DECIMAL, 2, 4, SQL_SUCCESS_WITH_INFO, "01004", "-12", 6},
+		{text("-12.34"), SQL_DECIMAL, 2, 3, SQL_ERROR, "22003", NULL, 0},
+		{dbl(-0.0), SQL_DOUBLE, 0, 64, SQL_SUCCESS, "00000", "-0", 2},
+		{dbl(123456789012345.0), SQL_DOUBLE, 0, 64, SQL_SUCCESS, "00000",
+		 "123456789012345", 15},
+		{dbl(-123456789012345.0), SQL_DOUBLE, 0, 64, SQL_SUCCESS, "00000",
+		 "-123456789012345", 16},
+		{dbl(1e15), SQL_DOUBLE, 0, 64, SQL_SUCCESS, "00000", "1e+15", 5},
+		{dbl(2.5), SQL_DOUBLE, 0, 4, SQL_SUCCESS, "00000", "2.5", 3},
+		{dbl(2.5), SQL_DOUBLE, 0, 3, SQL_SUCCESS_WITH_INFO, "01004", "2.", 3},
+		{text("2024-03-05 10:20:30.120"), SQL_TYPE_TIMESTAMP, 0, 64, SQL_SUCCESS, "00000",
+		 "2024-03-05 10:20:30.12", 22},
+		{text("0001-01-01 00:00:00.000000001"), SQL_TYPE_TIMESTAMP, 0, 64, SQL_SUCCESS,
+		 "00000", "0001-01-01 00:00:00.000000001", 29},
+		{text("2024-03-05 10:20:30.5"), SQL_TYPE_TIMESTAMP, 0, 21, SQL_SUCCESS_WITH_INFO,
+		 "01004", "2024-03-05 10:20:30.", 21},
+		{text("10:20:30.5"), SQL_TYPE_TIME, 0, 64, SQL_SUCCESS, "00000", "10:20:30", 8},
+		{text("2024-03-05 10:20:30"), SQL_TYPE_DATE, 0, 64, SQL_SUCCESS, "00000",
+		 "2024-03-05", 10},
+		{text("78914942-34cb-ed11-b596-0022481d68cd"), SQL_GUID, 0, 36, SQL_ERROR, "22003",
+		 NULL, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct char_case *c = &cases[i];
+		char buf[64] = "";
+		SQLLEN ind = -99;
+		struct dv_error err;
+		dv_error_clear(&err);
+		struct dv_conv_src src = {c->sql_type, c->scale};
+		struct dv_conv_dst dst = {SQL_C_CHAR, buf, c->buflen, &ind, &ind, 0, 0};
+		SQLRETURN rc = dv_convert(&c->v, &src, &dst, NULL, &err);
+		is_int(rc, c->rc, "boundary case %zu: return code", i);
+		is_str(dv_sqlstate_code(err.state), c->state, "boundary case %zu: state", i);
+		if (c->out) {
+			is_str(buf, c->out, "boundary case %zu: text", i);
+			is_int(ind, c->ind, "boundary case %zu: indicator", i);
+		}
+	}
+}
+
+/* The same boundaries to SQL_C_WCHAR (widened on the stack). */
+static void test_wchar_boundaries(void)
+{
+	SQLWCHAR w[32];
+	SQLLEN ind = -99;
+	struct dv_error err;
+	struct dv_value v = integer(INT64_MIN);
+	struct dv_conv_src src = {SQL_BIGINT, 0};
+	struct dv_conv_dst dst = {SQL_C_WCHAR, w, sizeof(w), &ind, &ind, 0, 0};
+	dv_error_clear(&err);
+	is_int(dv_convert(&v, &src, &dst, NULL, &err), SQL_SUCCESS, "wide INT64_MIN");
+	is_int(ind, 40, "wide INT64_MIN: indicator in bytes");
+	ok(w[0] == '-' && w[1] == '9' && w[19] == '8' && w[20] == 0, "wide INT64_MIN: units");
+	dst.buflen = 40;
+	dv_error_clear(&err);
+	is_int(dv_convert(&v, &src, &dst, NULL, &err), SQL_ERROR, "wide INT64_MIN short: error");
+	is_str(dv_sqlstate_code(err.state), "22003", "wide INT64_MIN short: 22003");
+	v = text("-12.34");
+	src = (struct dv_conv_src){SQL_DECIMAL, 2};
+	dst.buflen = 12;
+	dv_error_clear(&err);
+	is_int(dv_convert(&v, &src, &dst, NULL, &err), SQL_SUCCESS_WITH_INFO,
+	       "wide decimal cut in the fraction");
+	is_str(dv_sqlstate_code(err.state), "01004", "wide decimal cut: 01004");
+	ok(w[0] == '-' && w[3] == '.' && w[4] == '3' && w[5] == 0, "wide decimal cut: units");
+	is_int(ind, 12, "wide decimal cut: indicator");
+	v = text("Contoso");
+	src = (struct dv_conv_src){SQL_WVARCHAR, 0};
+	dst.buflen = 8;
+	dv_error_clear(&err);
+	is_int(dv_convert(&v, &src, &dst, NULL, &err), SQL_SUCCESS_WITH_INFO, "wide text cut");
+	ok(w[0] == 'C' && w[2] == 'n' && w[3] == 0, "wide text cut: units");
+	is_int(ind, 14, "wide text cut: indicator");
+}
+
 struct num_case {
 	struct dv_value v;
 	SQLSMALLINT sql_type;
@@ -426,6 +525,8 @@ static void test_types(void)
 int main(void)
 {
 	test_to_char();
+	test_char_boundaries();
+	test_wchar_boundaries();
 	test_to_integers();
 	test_floats_and_numeric();
 	test_datetime_guid();
