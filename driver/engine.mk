@@ -7,11 +7,16 @@ driver_libdvengine_la_SOURCES = \
 	sqlparse/lexer.c sqlparse/lexer.h \
 	sqlparse/escape.c sqlparse/escape.h \
 	sqlparse/rewrite.c \
+	sqlparse/ast.h sqlparse/parse.c \
+	driver/engine/pushdown.h driver/engine/pushdown.c \
+	driver/engine/pushdown_filter.c driver/engine/pushdown_vtab.c \
 	driver/catalog/catalog.c driver/catalog/catalog_int.h \
 	driver/catalog/catalog_meta.c driver/catalog/catalog_map.c \
+	driver/catalog/catalog_disk.h driver/catalog/catalog_disk.c \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \
 	driver/engine/values.c driver/engine/vtab.c \
-	driver/engine/write.c driver/engine/flush.c
+	driver/engine/write.c driver/engine/flush.c \
+	driver/engine/textfold.h driver/engine/textfold.c
 
 DV_ENGINE_TEST_LIBS = driver/libdvengine.la driver/libdvsvc.la \
 	driver/util/libdvutil.la $(DV_DEPLIBS)
@@ -37,3 +42,41 @@ check_PROGRAMS += tests/unit/test_writes
 TESTS += tests/unit/test_writes
 tests_unit_test_writes_SOURCES = tests/unit/test_writes.c tests/unit/emu.h tests/unit/tap.h
 tests_unit_test_writes_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_parse
+TESTS += tests/unit/test_parse
+tests_unit_test_parse_SOURCES = tests/unit/test_parse.c tests/unit/tap.h
+tests_unit_test_parse_LDADD = $(DV_ENGINE_TEST_LIBS)
+
+# Needs the emulator (tests/libdvtest.la starts it).
+check_PROGRAMS += tests/unit/test_pushdown
+TESTS += tests/unit/test_pushdown
+tests_unit_test_pushdown_SOURCES = tests/unit/test_pushdown.c tests/unit/emu.h tests/unit/tap.h
+tests_unit_test_pushdown_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
+
+# Needs the emulator (tests/libdvtest.la starts it).
+check_PROGRAMS += tests/unit/test_eng_join
+TESTS += tests/unit/test_eng_join
+tests_unit_test_eng_join_SOURCES = tests/unit/test_eng_join.c tests/unit/emu.h tests/unit/tap.h
+tests_unit_test_eng_join_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
+
+# Needs the emulator (tests/libdvtest.la starts it).
+check_PROGRAMS += tests/unit/test_eng_mdcache
+TESTS += tests/unit/test_eng_mdcache
+tests_unit_test_eng_mdcache_SOURCES = tests/unit/test_eng_mdcache.c tests/unit/emu.h \
+	tests/unit/tap.h
+tests_unit_test_eng_mdcache_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
+
+# Through the driver manager (-lodbc) against the emulator.
+check_PROGRAMS += tests/unit/test_eng_decimal
+TESTS += tests/unit/test_eng_decimal
+tests_unit_test_eng_decimal_SOURCES = tests/unit/test_eng_decimal.c tests/odbc/odbc_test.h
+tests_unit_test_eng_decimal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-I$(top_srcdir)/tests/odbc
+tests_unit_test_eng_decimal_LDADD = tests/libdvtest.la -lodbc
+tests_unit_test_eng_decimal_DEPENDENCIES = tests/libdvtest.la driver/libdvodbc.la
+
+check_PROGRAMS += tests/unit/test_eng_textfold
+TESTS += tests/unit/test_eng_textfold
+tests_unit_test_eng_textfold_SOURCES = tests/unit/test_eng_textfold.c tests/unit/tap.h
+tests_unit_test_eng_textfold_LDADD = $(DV_ENGINE_TEST_LIBS)

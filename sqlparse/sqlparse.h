@@ -4,8 +4,8 @@
  * literals and comments; rewriting of ODBC escapes ({fn f(..)}, {d '..'},
  * {t '..'}, {ts '..'}, {oj ..}, {escape '..'}, {call ..}) and of
  * "SELECT TOP n" into SQLite syntax; counting parameter markers; and the
- * statement kind.  Later: a parser to an AST for the single-table and
- * relationship-join statements that go to the service whole. */
+ * statement kind.  The parser for single-table SELECTs that go to the
+ * service whole is in ast.h (sqlparse_select). */
 #ifndef DV_SQLPARSE_SQLPARSE_H
 #define DV_SQLPARSE_SQLPARSE_H
 

@@ -10,12 +10,18 @@
  *      DateTime, Lookup), skipped when no
  *     attribute of that type exists,
  *     then EntityDefinitions(LogicalName='x')/ManyToOneRelationships?$select=...
+ * With MetadataCacheLocation (dv_catalog_set_disk_cache) each of these
+ * bodies is first looked up in the cache file (catalog_disk.c) and stored
+ * there after a request, so a connection within MetadataCacheTTL of the
+ * file's creation sends none of them.
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api */
 #include "catalog/catalog.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "catalog/catalog_disk.h"
 #include "catalog/catalog_int.h"
 #include "http/http.h"
 #include "util/buf.h"
@@ -39,6 +45,7 @@ struct dv_catalog {
 	int loaded;
 	struct dv_entity **entities;
 	size_t nentities;
+	struct disk_cache *disk;     /* NULL: no MetadataCacheLocation */
 };
 
 struct dv_catalog *dv_catalog_new(struct dv_http *http, const char *api_base,
@@ -60,7 +67,17 @@ struct dv_catalog *dv_catalog_new(struct dv_http *http, const char *api_base,
 	return cat;
 }
 
-void dv_catalog_invalidate(struct dv_catalog *cat)
+int dv_catalog_set_disk_cache(struct dv_catalog *cat, const char *path, long ttl_seconds)
+{
+	disk_cache_free(cat->disk);
+	cat->disk = NULL;
+	if (!path || !*path || ttl_seconds <= 0)
+		return 0;
+	cat->disk = disk_cache_open(path, cat->api_base, ttl_seconds, time(NULL));
+	return cat->disk ? 0 : -1;
+}
+
+static void forget_entities(struct dv_catalog *cat)
 {
 	size_t i;
 	for (i = 0; i < cat->nentities; i++)
@@ -71,11 +88,19 @@ void dv_catalog_invalidate(struct dv_catalog *cat)
 	cat->loaded = 0;
 }
 
+void dv_catalog_invalidate(struct dv_catalog *cat)
+{
+	if (cat->disk)
+		disk_cache_clear(cat->disk);
+	forget_entities(cat);
+}
+
 void dv_catalog_free(struct dv_catalog *cat)
 {
 	if (!cat)
 		return;
-	dv_catalog_invalidate(cat);
+	forget_entities(cat);
+	disk_cache_free(cat->disk);
 	free(cat->api_base);
 	free(cat);
 }
@@ -88,6 +113,10 @@ static int meta_get(struct dv_catalog *cat, const char *path, struct dv_buf *bod
 	struct dv_http_resp resp;
 	struct dv_buf url;
 	int rc;
+	if (cat->disk && disk_cache_get(cat->disk, path, body) == 0) {
+		DV_LOG(cat->log, DV_LOG_DEBUG, cat, "catalog: %s from the cache file", path);
+		return 0;
+	}
 	dv_buf_init(&url, 0);
 	if (dv_buf_appendf(&url, "%s%s", cat->api_base, path) != 0) {
 		dv_buf_free(&url);
@@ -102,6 +131,8 @@ static int meta_get(struct dv_catalog *cat, const char *path, struct dv_buf *bod
 	if (rc == 0) {
 		*body = resp.body;
 		dv_buf_init(&resp.body, 0);
+		if (cat->disk && body->data)
+			disk_cache_put(cat->disk, path, body->data, body->len);
 	}
 	dv_http_resp_free(&resp);
 	dv_buf_free(&url);

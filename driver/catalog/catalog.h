@@ -103,7 +103,14 @@ int dv_catalog_entity(struct dv_catalog *cat, const char *name,
 		      const struct dv_entity **out, struct dv_error *err);
 /* Column by SQL name (case-insensitive), or NULL. */
 const struct dv_column *dv_entity_column(const struct dv_entity *e, const char *name);
-/* Forgets everything cached (next call re-reads the service). */
+/* Forgets everything cached, the cache file too (next call re-reads the
+ * service). */
 void dv_catalog_invalidate(struct dv_catalog *cat);
+/* MetadataCacheLocation / MetadataCacheTTL: keep the metadata responses in
+ * the file at path (0600, replaced atomically, keyed by the API base URL)
+ * and reuse them for ttl_seconds from the file's creation.  path NULL or
+ * "" or ttl_seconds <= 0: no file.  Call before the first lookup.  -1 only
+ * when out of memory. */
+int dv_catalog_set_disk_cache(struct dv_catalog *cat, const char *path, long ttl_seconds);
 
 #endif

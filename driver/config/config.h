@@ -61,6 +61,8 @@ struct dv_config {
 	int prefetch;          /* fetch page N+1 while page N is read; default 1 */
 	int use_display_names;
 	int include_formatted_values; /* companion *name columns; default 1 */
+	char *metadata_cache_location; /* metadata cache file, "" = none */
+	long metadata_cache_ttl;       /* its lifetime in seconds; default 3600 */
 	/* transport */
 	char *proxy;
 	char *proxy_user;

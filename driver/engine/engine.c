@@ -9,6 +9,7 @@
  * statement boundaries (flush.c sends what write.c queued) and the SQL
  * function last_insert_id(). */
 #include "engine/engine_int.h"
+#include "engine/pushdown.h"
 
 #include <sql.h>
 #include <sqlext.h>
@@ -201,6 +202,9 @@ int dv_engine_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out
 {
 	int tries, rc;
 	*out = NULL;
+	rc = pushdown_prepare(eng, sql, out, err); /* a whole SELECT as one request */
+	if (rc != 1)
+		return rc;
 	for (tries = 0; tries <= MAX_CREATED_PER_PREPARE; tries++) {
 		char *table;
 		dv_error_clear(&eng->scan_err);
@@ -228,6 +232,7 @@ int dv_engine_step(struct dv_engine *eng, sqlite3_stmt *stmt, struct dv_error *e
 	int rc, writes = !sqlite3_stmt_readonly(stmt);
 	if (!sqlite3_stmt_busy(stmt)) {
 		dv_http_reset_cancel(eng->http);
+		write_keys_reset_if_idle(eng, stmt);
 		if (writes)
 			flush_statement_begin(eng);
 	}
@@ -410,6 +415,9 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 	struct dv_buf out;
 	char *ex;
 	int rc;
+	ex = pushdown_explain(eng, sql, err); /* a statement sent whole: its one request */
+	if (ex)
+		return ex;
 	if (dv_engine_prepare(eng, sql, &stmt, err) != 0)
 		return NULL;
 	sqlite3_finalize(stmt);

@@ -9,6 +9,7 @@
 #define DV_ENGINE_ENGINE_INT_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "catalog/catalog.h"
 #include "engine/engine.h"
@@ -54,6 +55,10 @@ struct dv_engine {
 	int include_formatted;
 	struct dv_error scan_err; /* the service error that stopped a scan */
 	unsigned long scans;     /* scans started (cursor opens that sent a request) */
+	/* materialized join sides (vtab.c): rows handed to SQLite for its
+	 * own check, and index lookups; tests read them to see O(N+M) work */
+	unsigned long cache_rows_visited;
+	unsigned long cache_probes;
 	struct vtab_ref *vtabs;  /* every connected virtual table (for EXPLAIN) */
 	/* writes */
 	int writing;             /* the statement being stepped changes rows */
@@ -64,8 +69,10 @@ struct dv_engine {
 	struct write_op *ops;    /* queued operations */
 	size_t nops, capops;
 	size_t stmt_first_op;    /* first op of the running statement */
-	struct row_key *keys;    /* rowid - 1 -> key, during a write statement */
+	struct row_key *keys;    /* rowid - 1 -> key of a row SQLite asked a rowid for */
 	size_t nkeys, capkeys;
+	uint32_t *key_slots;     /* open-addressing index over keys (by key text), 0 = empty */
+	size_t nslots;
 	struct dv_write_outcome *outcomes;
 	size_t noutcomes, capoutcomes;
 	long changes, failed, warnings, pending;
@@ -107,6 +114,10 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 void plan_query_free(struct plan_query *q);
 /* True when idxStr has terms that take argv values (join keys, parameters, IN). */
 int plan_has_args(const char *idx_str);
+/* The first "<property> eq ?N" term of idxStr: 1 with the entity column
+ * index and N, else 0 (vtab.c keys its join index on it). */
+int plan_eq_arg(const struct dv_entity *e, const char *idx_str, size_t *col,
+		int *argv_index);
 
 /* ---- values.c ---- */
 /* Appends v as an OData literal for column c: 0, or -1 when it cannot be
@@ -115,7 +126,7 @@ int value_to_odata(const struct dv_column *c, sqlite3_value *v, struct dv_buf *o
 /* Sets the SQLite result from a cell of column c. */
 void cell_to_result(const struct dv_column *c, const struct odata_cell *cell,
 		    sqlite3_context *ctx);
-/* The declared SQLite type of c ("NVARCHAR(100) COLLATE NOCASE", ...). */
+/* The declared SQLite type of c ("NVARCHAR(100) COLLATE DVNOCASE", ...). */
 void column_decl(const struct dv_column *c, struct dv_buf *out);
 /* True when text comparisons on c agree between the service and SQLite. */
 int column_is_text(const struct dv_column *c);
@@ -131,7 +142,13 @@ int value_json_string(struct dv_buf *out, const char *s, size_t n);
  * request.  Flushes when the queue is full in autocommit mode. */
 int write_row(struct dv_engine *eng, const struct dv_entity *e, int argc,
 	      sqlite3_value **argv, struct dv_error *err);
-/* Records the key of a row SQLite asks a rowid for; returns the rowid. */
+/* Records the key of a row SQLite asks a rowid for; returns the rowid.  The
+ * same key always gets the same rowid within a statement (SQLite's OR
+ * optimization scans a table once per OR term and removes duplicates by
+ * rowid, so a per-scan counter would drop rows); a row without a key gets a
+ * rowid of its own.  Returns 0 when out of memory. */
+/* Forgets every key when no statement but stmt is running (statement start). */
+void write_keys_reset_if_idle(struct dv_engine *eng, sqlite3_stmt *stmt);
 sqlite3_int64 write_key_rowid(struct dv_engine *eng, const struct dv_entity *e,
 			      const char *pk, const char *ref1, const char *ref2);
 /* The N:N relationship of intersect entity e (cached). */

@@ -296,7 +296,6 @@ void flush_statement_begin(struct dv_engine *eng)
 		flush_reset_outcomes(eng);
 		eng->stmt_rows = 0;
 	}
-	eng->nkeys = 0;
 	eng->stmt_first_op = eng->nops;
 }
 
@@ -312,7 +311,6 @@ static int verdict(struct dv_engine *eng, struct dv_error *err)
 
 int flush_statement_end(struct dv_engine *eng, struct dv_error *err)
 {
-	eng->nkeys = 0;
 	if (!eng->autocommit || eng->in_array)
 		return 0;
 	if (flush_queue(eng, 0, err) != 0)
@@ -329,7 +327,6 @@ void flush_statement_abort(struct dv_engine *eng)
 		eng->changes = 0;
 	if (!eng->autocommit)
 		eng->pending -= (long)removed;
-	eng->nkeys = 0;
 }
 
 /* ---- engine.h ---- */

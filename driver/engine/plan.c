@@ -559,6 +559,43 @@ static char *resolve_filter(const struct dv_entity *e, const char *f, size_t n, 
 	return dv_buf_steal(&out);
 }
 
+/* The first filter term "<property> eq ?N" whose column can key a local
+ * index: 1 with *col (entity column) and *argv_index (N), else 0. */
+int plan_eq_arg(const struct dv_entity *e, const char *idx_str, size_t *col,
+		int *argv_index)
+{
+	const char *p = idx_str ? strstr(idx_str, "filter=") : NULL;
+	size_t end;
+	if (!p)
+		return 0;
+	p += 7;
+	end = span_unquoted(p, ";");
+	while (end > 0) {
+		size_t len = span_unquoted(p, " and "), q;
+		const struct dv_column *c;
+		long n;
+		char num[16];
+		if (len > end)
+			len = end;
+		if (argv_term(p, len, &q) && q >= 5 && strncmp(p + q - 4, " eq ", 4) == 0 &&
+		    len - q - 1 < sizeof(num)) {
+			memcpy(num, p + q + 1, len - q - 1);
+			num[len - q - 1] = '\0';
+			c = column_by_property(e, p, q - 4);
+			if (c && dv_parse_long(num, &n) == 0 && n > 0 && n < 1000) {
+				*col = (size_t)(c - e->columns);
+				*argv_index = (int)n;
+				return 1;
+			}
+		}
+		if (len + 5 > end)
+			break;
+		p += len + 5;
+		end -= len + 5;
+	}
+	return 0;
+}
+
 static long resolve_top(const char *t, size_t n, int argc, sqlite3_value **argv,
 			int drop_args)
 {

@@ -2,11 +2,11 @@
  *
  * Owns: SQLite value -> $filter literal (quotes doubled, GUIDs and
  * date-times bare, date-times as UTC 'Z'), row cell -> SQLite result
- * (date-times as 'YYYY-MM-DD HH:MM:SS' UTC text, decimals as REAL, images
+ * (date-times as 'YYYY-MM-DD HH:MM:SS' UTC text, decimals as REAL when the
+ * double is exact at the shown scale, else as their exact TEXT, images
  * base64-decoded to blobs) and the declared type of each virtual column.
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api#filter-results
- * Decimal and Money become REAL (IEEE double, 15-17 significant digits):
- * docs/type-mapping.md says so.
+ * Decimal and Money: see decimal_result and docs/type-mapping.md.
  * Writes (value_to_json): a SQLite value -> the JSON of a create/update body
  * (docs/writes.md): decimal text is sent exactly as written, doubles as the
  * shortest text that reads back the same, date-times as UTC 'Z', date-only
@@ -38,18 +38,18 @@ int column_is_text(const struct dv_column *c)
 void column_decl(const struct dv_column *c, struct dv_buf *out)
 {
 	if (c->role != DV_COL_VALUE) {
-		dv_buf_appendf(out, "NVARCHAR(%ld) COLLATE NOCASE", c->column_size);
+		dv_buf_appendf(out, "NVARCHAR(%ld) COLLATE DVNOCASE", c->column_size);
 		return;
 	}
 	switch (c->attr_type) {
 	case DV_ATTR_STRING: case DV_ATTR_MULTISELECT:
-		dv_buf_appendf(out, "NVARCHAR(%ld) COLLATE NOCASE", c->column_size);
+		dv_buf_appendf(out, "NVARCHAR(%ld) COLLATE DVNOCASE", c->column_size);
 		break;
 	case DV_ATTR_MEMO:
-		dv_buf_appends(out, "NTEXT COLLATE NOCASE");
+		dv_buf_appends(out, "NTEXT COLLATE DVNOCASE");
 		break;
 	case DV_ATTR_GUID: case DV_ATTR_LOOKUP: case DV_ATTR_CUSTOMER: case DV_ATTR_OWNER:
-		dv_buf_appends(out, "UNIQUEIDENTIFIER COLLATE NOCASE");
+		dv_buf_appends(out, "UNIQUEIDENTIFIER COLLATE DVNOCASE");
 		break;
 	case DV_ATTR_INTEGER: case DV_ATTR_PICKLIST: case DV_ATTR_STATE: case DV_ATTR_STATUS:
 		dv_buf_appends(out, "INTEGER");
@@ -292,19 +292,95 @@ static void datetime_result(const char *s, size_t n, sqlite3_context *ctx)
 	sqlite3_result_text(ctx, buf, (int)end, SQLITE_TRANSIENT);
 }
 
-static void decimal_result(const struct odata_cell *cell, sqlite3_context *ctx)
+/* Decimal text split into its parts: sign, integer digits without leading
+ * zeros, fraction digits without trailing zeros.  -1 when not plain. */
+struct dec_parts {
+	int neg;
+	const char *ip, *fp;
+	size_t ni, nf;
+};
+
+static int dec_split(const char *s, size_t n, struct dec_parts *d)
 {
-	char *end = NULL;
-	double d;
+	size_t i = 0;
+	memset(d, 0, sizeof(*d));
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		d->neg = s[i++] == '-';
+	while (i < n && s[i] == '0')
+		i++;
+	d->ip = s + i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++, d->ni++;
+	if (i < n && s[i] == '.') {
+		d->fp = s + ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++, d->nf++;
+	}
+	if (i != n || (d->ni == 0 && i == (size_t)d->neg))
+		return -1;
+	while (d->nf > 0 && d->fp[d->nf - 1] == '0')
+		d->nf--;
+	if (d->ni == 0 && d->nf == 0)
+		d->neg = 0;                /* "-0.00" is zero */
+	return 0;
+}
+
+/* A Decimal/Money value for SQLite.  The service sends exact decimal text
+ * (spec section 3: "parse as exact decimal text").  It becomes a REAL only
+ * when the double reads back as exactly that value at the scale shown
+ * (the column's scale, or the value's own when it has more digits):
+ * "%.*f" of the double equals the text.  Otherwise it stays TEXT with
+ * exactly those digits ("922337203685477.6000", "1234567890123456.7891"),
+ * so no digit the service sent is lost.  docs/type-mapping.md gives the
+ * rule and its limit (a TEXT value compares and sorts after every number
+ * in SQLite). */
+static void decimal_result(const struct dv_column *c, const struct odata_cell *cell,
+			   sqlite3_context *ctx)
+{
+	struct dec_parts d;
+	struct dv_buf t;
+	char back[400];
+	size_t scale, i;
+	double v;
 	if (cell->type != OC_TEXT) {
-		sqlite3_result_double(ctx, cell->type == OC_INT ? (double)cell->i : cell->d);
+		if (cell->type == OC_INT && (cell->i > (1LL << 53) || cell->i < -(1LL << 53)))
+			sqlite3_result_int64(ctx, cell->i);
+		else
+			sqlite3_result_double(ctx, cell->type == OC_INT ? (double)cell->i : cell->d);
 		return;
 	}
-	d = strtod(cell->s, &end);
-	if (end && end != cell->s && *end == '\0')
-		sqlite3_result_double(ctx, d);
-	else
+	if (dec_split(cell->s, cell->len, &d) != 0) {
 		sqlite3_result_text(ctx, cell->s, (int)cell->len, SQLITE_TRANSIENT);
+		return;
+	}
+	scale = c->decimal_digits > 0 ? (size_t)c->decimal_digits : 0;
+	if (d.nf > scale)
+		scale = d.nf;
+	dv_buf_init(&t, 0);
+	if (d.neg)
+		dv_buf_appendc(&t, '-');
+	if (d.ni)
+		dv_buf_append(&t, d.ip, d.ni);
+	else
+		dv_buf_appendc(&t, '0');
+	if (scale > 0) {
+		dv_buf_appendc(&t, '.');
+		dv_buf_append(&t, d.fp ? d.fp : "", d.nf);
+		for (i = d.nf; i < scale; i++)
+			dv_buf_appendc(&t, '0');
+	}
+	if (!t.data) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	v = strtod(dv_buf_str(&t), NULL);
+	if (t.len < sizeof(back) - 8 && isfinite(v) &&
+	    snprintf(back, sizeof(back), "%.*f", (int)scale, v) == (int)t.len &&
+	    memcmp(back, t.data, t.len) == 0)
+		sqlite3_result_double(ctx, v);
+	else
+		sqlite3_result_text(ctx, dv_buf_str(&t), (int)t.len, SQLITE_TRANSIENT);
+	dv_buf_free(&t);
 }
 
 void cell_to_result(const struct dv_column *c, const struct odata_cell *cell,
@@ -336,7 +412,7 @@ void cell_to_result(const struct dv_column *c, const struct odata_cell *cell,
 	}
 	if (c->role == DV_COL_VALUE &&
 	    (c->attr_type == DV_ATTR_DECIMAL || c->attr_type == DV_ATTR_MONEY)) {
-		decimal_result(cell, ctx);
+		decimal_result(c, cell, ctx);
 		return;
 	}
 	switch (cell->type) {

@@ -9,6 +9,18 @@
  * request per outer row, it reads its rows once without those terms into
  * memory ("materializes") and replays them; SQLite checks the argv
  * constraints itself because they are never omitted.
+ * JOIN INDEX: replaying every cached row for every outer row would cost
+ * N x M; instead the cached rows get a hash index on the column of the
+ * first "<property> eq ?N" term (plan_eq_arg), keyed by the value as
+ * SQLite's comparison sees it (text folded as DVNOCASE folds it, so
+ * GUIDs of any case meet; integers as int64), and each xFilter replays
+ * only the rows whose key hash equals the argv value's: O(matches).  The
+ * index only narrows what SQLite then checks itself, so it can never add
+ * a row; it never drops one because equal values have equal keys.  A
+ * NULL argv matches nothing (NULL never equals); an argv value of another
+ * kind (e.g. a number against a text column, where SQLite's affinity
+ * rules decide) replays every row as before.  Rows are replayed in their
+ * cached order, each at most once per xFilter.
  * WRITES (write.c): during a write statement a rowid is an index into the
  * engine's key list (the row's primary key, and an intersect row's two
  * ids), xColumn honours sqlite3_vtab_nochange() so xUpdate sees which
@@ -21,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/textfold.h"
 #include "http/http.h"
 #include "odata/odata.h"
 #include "util/log.h"
@@ -41,7 +54,6 @@ struct dv_cur {
 	struct odata_cursor *oc;
 	const struct odata_cell *row;
 	int eof;
-	sqlite3_int64 rowid;
 	unsigned nfilter;           /* xFilter calls on this cursor */
 	/* by-key write without a request (see WRITES) */
 	int lazy;                   /* row assumed, not read */
@@ -54,6 +66,18 @@ struct dv_cur {
 	int materialized;
 	struct odata_cell *cache;   /* cache_rows * nspecs cells, texts owned */
 	size_t cache_rows, cache_cap, pos;
+	/* the join index over the cache (see JOIN INDEX) */
+	int ix_state;               /* 0 not built, 1 built, -1 not indexable */
+	int ix_spec;                /* key cell: spec index */
+	int ix_argv;                /* key value: argv index (1-based) */
+	int ix_text;                /* 1 text key, 0 integer key */
+	size_t ix_mask;             /* buckets - 1 */
+	size_t *ix_head;            /* bucket -> first row + 1, 0 = none */
+	size_t *ix_next;            /* row -> next row + 1 in its bucket */
+	uint64_t *ix_hash;          /* row -> key hash */
+	int probing;                /* this xFilter walks one bucket */
+	uint64_t probe_hash;
+	size_t probe_next;          /* next row + 1 of the bucket, 0 = end */
 };
 
 static int vtab_error(struct dv_vtab *vt, const struct dv_error *err)
@@ -184,9 +208,21 @@ static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
 	return SQLITE_OK;
 }
 
+static void index_free(struct dv_cur *cur)
+{
+	free(cur->ix_head);
+	free(cur->ix_next);
+	free(cur->ix_hash);
+	cur->ix_head = cur->ix_next = NULL;
+	cur->ix_hash = NULL;
+	cur->ix_state = 0;
+	cur->probing = 0;
+}
+
 static void cache_free(struct dv_cur *cur)
 {
 	size_t i;
+	index_free(cur);
 	for (i = 0; i < cur->cache_rows * cur->nspecs; i++)
 		if (cur->cache[i].type == OC_TEXT)
 			free((char *)cur->cache[i].s);
@@ -423,6 +459,158 @@ static int materialize(struct dv_cur *cur, int flags, const char *idx_str, int a
 	return 0;
 }
 
+/* ---- the join index (see JOIN INDEX) ---- */
+
+static uint64_t int_key_hash(int64_t v)
+{
+	uint64_t h = (uint64_t)v;
+	h ^= h >> 33;                      /* splitmix64 finalizer */
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+/* The key hash of a cached cell: 0 with *h, -1 when NULL. */
+static int cell_key(const struct dv_cur *cur, const struct odata_cell *c, uint64_t *h)
+{
+	if (cur->ix_text && c->type == OC_TEXT) {
+		*h = textfold_hash(c->s, c->len);
+		return 0;
+	}
+	if (!cur->ix_text && c->type == OC_INT) {
+		*h = int_key_hash(c->i);
+		return 0;
+	}
+	return -1;
+}
+
+/* The kind of key column c can give: 1 text, 0 integer, -1 none. */
+static int key_kind(const struct dv_column *c)
+{
+	if (c->role != DV_COL_VALUE)
+		return c->spec.kind == ODATA_STRING ? 1 : -1;
+	switch (c->attr_type) {
+	case DV_ATTR_STRING: case DV_ATTR_MEMO: case DV_ATTR_GUID: case DV_ATTR_LOOKUP:
+	case DV_ATTR_CUSTOMER: case DV_ATTR_OWNER:
+		return 1;
+	case DV_ATTR_INTEGER: case DV_ATTR_BIGINT: case DV_ATTR_PICKLIST: case DV_ATTR_STATE:
+	case DV_ATTR_STATUS: case DV_ATTR_BOOLEAN:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Builds the index for idxStr's key term; ix_state -1 when there is none. */
+static int index_build(struct dv_cur *cur, const char *idx_str)
+{
+	const struct dv_entity *e = cur->vt->e;
+	size_t col, nb = 16, r;
+	int argv_index, kind;
+	cur->ix_state = -1;
+	if (!plan_eq_arg(e, idx_str, &col, &argv_index) || cur->colmap[col] < 0)
+		return 0;
+	kind = key_kind(&e->columns[col]);
+	if (kind < 0)
+		return 0;
+	cur->ix_spec = cur->colmap[col];
+	cur->ix_argv = argv_index;
+	cur->ix_text = kind;
+	while (nb < cur->cache_rows * 2)
+		nb *= 2;
+	cur->ix_head = calloc(nb, sizeof(size_t));
+	cur->ix_next = calloc(cur->cache_rows + 1, sizeof(size_t));
+	cur->ix_hash = calloc(cur->cache_rows + 1, sizeof(uint64_t));
+	if (!cur->ix_head || !cur->ix_next || !cur->ix_hash) {
+		index_free(cur);
+		return -1;
+	}
+	cur->ix_mask = nb - 1;
+	/* backwards, prepending: every bucket lists its rows in cached order */
+	for (r = cur->cache_rows; r > 0; r--) {
+		const struct odata_cell *c = &cur->cache[(r - 1) * cur->nspecs + cur->ix_spec];
+		uint64_t h;
+		if (cell_key(cur, c, &h) != 0)
+			continue;          /* NULL: never equal, never in a bucket */
+		cur->ix_hash[r - 1] = h;
+		cur->ix_next[r - 1] = cur->ix_head[h & cur->ix_mask];
+		cur->ix_head[h & cur->ix_mask] = r;
+	}
+	cur->ix_state = 1;
+	return 0;
+}
+
+/* The hash of argv value v for the index: 1 with *h, 0 when v matches no
+ * row (NULL), -1 when the index cannot answer (replay every row). */
+static int argv_key(const struct dv_cur *cur, sqlite3_value *v, uint64_t *h)
+{
+	double d;
+	switch (sqlite3_value_type(v)) {
+	case SQLITE_NULL:
+		return 0;
+	case SQLITE_TEXT:
+		if (!cur->ix_text)
+			return -1;
+		*h = textfold_hash((const char *)sqlite3_value_text(v),
+				   (size_t)sqlite3_value_bytes(v));
+		return 1;
+	case SQLITE_INTEGER:
+		if (cur->ix_text)
+			return -1;
+		*h = int_key_hash(sqlite3_value_int64(v));
+		return 1;
+	case SQLITE_FLOAT:
+		d = sqlite3_value_double(v);
+		if (cur->ix_text || d != (double)(int64_t)d || d < -9.2e18 || d > 9.2e18)
+			return -1;
+		*h = int_key_hash((int64_t)d);
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/* Sets up this xFilter's replay: one bucket, nothing, or every row. */
+static int replay_start(struct dv_cur *cur, const char *idx_str, int argc,
+			sqlite3_value **argv, struct dv_error *err)
+{
+	int rc;
+	cur->pos = 0;
+	cur->probing = 0;
+	if (cur->ix_state == 0 && index_build(cur, idx_str) != 0)
+		return dv_error_nomem(err);
+	if (cur->ix_state != 1 || cur->ix_argv > argc)
+		return 0;
+	rc = argv_key(cur, argv[cur->ix_argv - 1], &cur->probe_hash);
+	if (rc < 0)
+		return 0;
+	cur->vt->eng->cache_probes++;
+	cur->probing = 1;
+	cur->probe_next = rc ? cur->ix_head[cur->probe_hash & cur->ix_mask] : 0;
+	return 0;
+}
+
+/* The next cached row of this replay (NULL at the end). */
+static const struct odata_cell *replay_next(struct dv_cur *cur)
+{
+	if (!cur->probing) {
+		if (cur->pos >= cur->cache_rows)
+			return NULL;
+		cur->vt->eng->cache_rows_visited++;
+		return &cur->cache[cur->pos++ * cur->nspecs];
+	}
+	while (cur->probe_next) {
+		size_t r = cur->probe_next - 1;
+		cur->probe_next = cur->ix_next[r];
+		if (cur->ix_hash[r] == cur->probe_hash) {
+			cur->vt->eng->cache_rows_visited++;
+			return &cur->cache[r * cur->nspecs];
+		}
+	}
+	return NULL;
+}
+
 static int advance(struct dv_cur *cur, struct dv_error *err)
 {
 	int rc;
@@ -434,10 +622,10 @@ static int advance(struct dv_cur *cur, struct dv_error *err)
 		return 0;
 	}
 	if (cur->materialized) {
-		if (cur->pos < cur->cache_rows)
-			cur->row = &cur->cache[cur->pos * cur->nspecs];
-		cur->eof = cur->pos >= cur->cache_rows;
-		cur->pos++;
+		const struct odata_cell *row = replay_next(cur);
+		if (row)
+			cur->row = row;
+		cur->eof = row == NULL;
 		return 0;
 	}
 	if (!cur->oc) {
@@ -460,7 +648,6 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 	odata_cursor_close(cur->oc);
 	cur->oc = NULL;
 	cur->eof = 1;
-	cur->rowid = 0;
 	cur->lazy = cur->ghost = 0;
 	cur->row = NULL;
 	cur->key_rowid = 0;
@@ -471,7 +658,8 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 			return vtab_error(cur->vt, &err);
 	}
 	if (cur->materialized) {
-		cur->pos = 0;
+		if (replay_start(cur, idx_str, argc, argv, &err) != 0)
+			return vtab_error(cur->vt, &err);
 	} else if (open_scan(cur, idx_num, idx_str, argc, argv, 0, &err) != 0) {
 		return vtab_error(cur->vt, &err);
 	}
@@ -489,7 +677,6 @@ static int vt_next(sqlite3_vtab_cursor *base)
 	struct dv_cur *cur = (struct dv_cur *)base;
 	struct dv_error err;
 	dv_error_clear(&err);
-	cur->rowid++;
 	if (advance(cur, &err) != 0)
 		return vtab_error(cur->vt, &err);
 	return SQLITE_OK;
@@ -553,16 +740,20 @@ static int vt_rowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 	const struct nn_rel *rel = NULL;
 	struct dv_error err;
 	const char *key;
-	if (!eng->writing) {
-		*rowid = cur->rowid;
-		return SQLITE_OK;
-	}
 	if (cur->key_rowid) {              /* asked again for the same row */
 		*rowid = cur->key_rowid;
 		return SQLITE_OK;
 	}
 	pk = pk_column(e, NULL);
 	key = cur->lazy ? cur->lazy_pk : pk ? row_text(cur, pk->logical_name) : NULL;
+	if (!eng->writing) {
+		/* A rowid names the record, not the position in this scan: SQLite's OR
+		 * optimization scans a table once per OR term and drops rows whose
+		 * rowid it has seen, so a per-scan counter lost rows. */
+		*rowid = write_key_rowid(eng, e, key, NULL, NULL);
+		cur->key_rowid = *rowid;
+		return *rowid ? SQLITE_OK : SQLITE_NOMEM;
+	}
 	dv_error_clear(&err);
 	if (e->is_intersect && write_nn_rel(eng, e, &rel, &err) != 0)
 		return vtab_error(cur->vt, &err);
@@ -612,7 +803,12 @@ static sqlite3_module dataverse_module = {
 	NULL,           /* xShadowName */
 };
 
+/* The module, and the DVNOCASE collation and like() its text columns use
+ * (textfold.c). */
 int vtab_register(struct dv_engine *eng)
 {
+	int rc = textfold_register(eng->db);
+	if (rc != SQLITE_OK)
+		return rc;
 	return sqlite3_create_module(eng->db, "dataverse", &dataverse_module, eng);
 }

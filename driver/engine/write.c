@@ -24,6 +24,7 @@
  * UPDATE of intersect rows; values that cannot be converted -> 22018. */
 #include "engine/engine_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_tree.h>
@@ -35,11 +36,82 @@ enum body_mode { BODY_CREATE, BODY_UPDATE };
 
 /* ---- keys behind rowids ---- */
 
+static uint32_t key_hash(const struct row_key *k)
+{
+	uint32_t h = 2166136261u; /* FNV-1a over the three key strings */
+	const char *parts[3] = {k->pk, k->ref[0], k->ref[1]};
+	for (int i = 0; i < 3; i++) {
+		for (const char *c = parts[i]; *c; c++)
+			h = (h ^ (unsigned char)*c) * 16777619u;
+		h = (h ^ 0xff) * 16777619u;
+	}
+	return h;
+}
+
+static int key_same(const struct row_key *a, const struct row_key *b)
+{
+	return strcmp(a->pk, b->pk) == 0 && strcmp(a->ref[0], b->ref[0]) == 0 &&
+	       strcmp(a->ref[1], b->ref[1]) == 0;
+}
+
+/* Slot of k in the index: its own (holding a rowid) or the empty one to use. */
+static size_t key_slot(const struct dv_engine *eng, const struct row_key *k)
+{
+	size_t mask = eng->nslots - 1, i = key_hash(k) & mask;
+	while (eng->key_slots[i] && !key_same(&eng->keys[eng->key_slots[i] - 1], k))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Keeps the index at most half full (sizes are powers of two). */
+static int key_index_grow(struct dv_engine *eng)
+{
+	size_t n = eng->nslots ? eng->nslots * 2 : 128;
+	uint32_t *slots;
+	if (eng->nslots && eng->nkeys * 2 < eng->nslots)
+		return 0;
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -1;
+	free(eng->key_slots);
+	eng->key_slots = slots;
+	eng->nslots = n;
+	for (size_t r = 0; r < eng->nkeys; r++)
+		if (eng->keys[r].pk[0] || eng->keys[r].ref[0][0])
+			eng->key_slots[key_slot(eng, &eng->keys[r])] = (uint32_t)(r + 1);
+	return 0;
+}
+
+void write_keys_reset_if_idle(struct dv_engine *eng, sqlite3_stmt *stmt)
+{
+	for (sqlite3_stmt *s = sqlite3_next_stmt(eng->db, NULL); s;
+	     s = sqlite3_next_stmt(eng->db, s))
+		if (s != stmt && sqlite3_stmt_busy(s))
+			return; /* another statement may still use its rowids */
+	eng->nkeys = 0;
+	if (eng->key_slots)
+		memset(eng->key_slots, 0, eng->nslots * sizeof(*eng->key_slots));
+}
+
 sqlite3_int64 write_key_rowid(struct dv_engine *eng, const struct dv_entity *e,
 			      const char *pk, const char *ref1, const char *ref2)
 {
-	struct row_key *k;
+	struct row_key key, *k;
+	size_t slot = 0;
+	int keyed;
 	(void)e;
+	memset(&key, 0, sizeof(key));
+	dv_strlcpy(key.pk, pk ? pk : "", sizeof(key.pk));
+	dv_strlcpy(key.ref[0], ref1 ? ref1 : "", sizeof(key.ref[0]));
+	dv_strlcpy(key.ref[1], ref2 ? ref2 : "", sizeof(key.ref[1]));
+	keyed = key.pk[0] || key.ref[0][0];
+	if (keyed) {
+		if (eng->nkeys >= UINT32_MAX - 1 || key_index_grow(eng) != 0)
+			return 0;
+		slot = key_slot(eng, &key);
+		if (eng->key_slots[slot])
+			return (sqlite3_int64)eng->key_slots[slot];
+	}
 	if (eng->nkeys == eng->capkeys) {
 		size_t cap = eng->capkeys ? eng->capkeys * 2 : 64;
 		struct row_key *p = realloc(eng->keys, cap * sizeof(*p));
@@ -49,10 +121,9 @@ sqlite3_int64 write_key_rowid(struct dv_engine *eng, const struct dv_entity *e,
 		eng->capkeys = cap;
 	}
 	k = &eng->keys[eng->nkeys++];
-	memset(k, 0, sizeof(*k));
-	dv_strlcpy(k->pk, pk ? pk : "", sizeof(k->pk));
-	dv_strlcpy(k->ref[0], ref1 ? ref1 : "", sizeof(k->ref[0]));
-	dv_strlcpy(k->ref[1], ref2 ? ref2 : "", sizeof(k->ref[1]));
+	*k = key;
+	if (keyed)
+		eng->key_slots[slot] = (uint32_t)eng->nkeys;
 	return (sqlite3_int64)eng->nkeys;
 }
 
@@ -172,6 +243,7 @@ void write_free_state(struct dv_engine *eng)
 	}
 	free(eng->ops);
 	free(eng->keys);
+	free(eng->key_slots);
 	flush_reset_outcomes(eng);
 	free(eng->outcomes);
 }

@@ -151,11 +151,17 @@ static SQLRETURN open_services(struct dv_dbc *dbc, struct dv_error *err)
 				      cfg->include_formatted_values, dbc->log);
 	if (!dbc->catalog)
 		return fail(dbc, (dv_error_nomem(err), err));
+	dv_catalog_set_disk_cache(dbc->catalog, cfg->metadata_cache_location,
+				  cfg->metadata_cache_ttl);
 	/* The first authenticated request: bad credentials and unreachable
-	 * services fail the connect, not the first query. */
+	 * services fail the connect, not the first query.  With a warm
+	 * metadata cache the entity list sends nothing, so the token is asked
+	 * for explicitly (a no-op when the list already needed one). */
 	const struct dv_entity *const *list;
+	const char *token;
 	size_t n;
-	if (dv_catalog_entities(dbc->catalog, &list, &n, err) != 0)
+	if (dv_catalog_entities(dbc->catalog, &list, &n, err) != 0 ||
+	    dv_auth_token(dbc->auth, dbc->http, 0, &token, err) != 0)
 		return fail(dbc, err);
 	dbc->engine = dv_engine_new(dbc->catalog, dbc->http, cfg, dbc->log, err);
 	if (!dbc->engine)

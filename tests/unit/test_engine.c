@@ -179,9 +179,21 @@ static const struct query_case cases[] = {
 	 "Fabrikam Pty Ltd 6|Inactive|NULL\n",
 	 API "accounts?$select=accountid,name,_parentaccountid_value,statecode&$filter="
 	 "statecode%20eq%201&$orderby=name%20asc,accountid%20asc&$top=1\n"},
-	/* GROUP BY runs locally over one scan */
-	{"SELECT statecode, COUNT(*) FROM account GROUP BY statecode", "0|17\n1|3\n",
+	/* GROUP BY kept local (dvodbc:local) runs over one scan */
+	{"SELECT /* dvodbc:local */ statecode, COUNT(*) FROM account GROUP BY statecode",
+	 "0|17\n1|3\n",
 	 API "accounts?$select=accountid,statecode&$orderby=statecode%20asc,accountid%20asc\n"},
+	/* ... and sent whole as $apply otherwise (sqlparse + pushdown.c) */
+	{"SELECT statecode, COUNT(*) FROM account GROUP BY statecode", "0|17\n1|3\n",
+	 API "accounts?$apply=groupby((statecode),aggregate($count%20as%20a1))\n"},
+	/* An OR kept local: SQLite scans once per OR term and drops rows whose rowid
+	 * it has seen; rowids name records, so no row is lost (2 groups, not 1). */
+	{"SELECT /* dvodbc:local */ statuscode, COUNT(*) FROM account WHERE statecode = 0 "
+	 "OR industrycode BETWEEN 2 AND 5 GROUP BY statuscode", "1|17\n2|1\n",
+	 API "accounts?$select=accountid,industrycode,statecode,statuscode"
+	 "&$filter=statecode%20eq%200\n"
+	 API "accounts?$select=accountid,industrycode,statecode,statuscode"
+	 "&$filter=industrycode%20ge%202%20and%20industrycode%20le%205\n"},
 	/* IN (subquery) processed all at once */
 	{"SELECT fullname, {fn UCASE(firstname)} FROM contact WHERE lastname IN "
 	 "(SELECT lastname FROM contact WHERE fullname LIKE 'B%') ORDER BY 1",
