@@ -12,90 +12,21 @@
 #include <string.h>
 #include <time.h>
 
-#include "auth/auth.h"
-#include "catalog/catalog.h"
-#include "config/config.h"
-#include "emu.h"
 #include "engine/engine.h"
 #include "engine/engine_int.h"
-#include "http/http.h"
-#include "sqlparse/sqlparse.h"
-#include "tap.h"
+#include "engine_stack.h"
 #include "util/buf.h"
 
 static struct emu emu;
 
-struct stack {
-	struct dv_config cfg;
-	struct dv_http *http;
-	struct dv_auth *auth;
-	struct dv_catalog *cat;
-	struct dv_engine *eng;
-	char base[128];
-};
-
-static int stack_open(struct stack *s)
-{
-	struct dv_error e;
-	memset(s, 0, sizeof(*s));
-	dv_config_init(&s->cfg);
-	if (dv_config_from_connstr(&s->cfg, emu_connstr(&emu), &e) != 0 ||
-	    dv_config_validate(&s->cfg, &e) != 0)
-		goto fail;
-	s->http = dv_http_new(&s->cfg, NULL, &e);
-	s->auth = s->http ? dv_auth_new(&s->cfg, NULL, &e) : NULL;
-	if (!s->auth)
-		goto fail;
-	dv_http_set_auth(s->http, s->auth);
-	snprintf(s->base, sizeof(s->base), "%s/api/data/v9.2/", emu.url);
-	s->cat = dv_catalog_new(s->http, s->base, 0, 0, NULL);
-	s->eng = s->cat ? dv_engine_new(s->cat, s->http, &s->cfg, NULL, &e) : NULL;
-	if (!s->eng)
-		goto fail;
-	return 0;
-fail:
-	tap_diag("stack_open: %s", e.message);
-	return -1;
-}
-
-static void stack_close(struct stack *s)
-{
-	dv_engine_free(s->eng);
-	dv_catalog_free(s->cat);
-	dv_auth_free(s->auth);
-	dv_http_free(s->http);
-	dv_config_free(&s->cfg);
-}
-
 /* Rows as "a|b\n" lines (NULL on error, diagnosed). */
-static char *run(struct stack *s, const char *sql)
+static char *run(struct engine_stack *s, const char *sql)
 {
 	struct dv_error err;
-	sqlite3_stmt *st;
-	struct dv_buf out;
-	int rc, i;
-	dv_error_clear(&err);
-	if (dv_engine_prepare(s->eng, sql, &st, &err) != 0) {
+	char *rows = engine_stack_run(s, sql, NULL, &err);
+	if (!rows)
 		tap_diag("%s: %s", sql, err.message);
-		return NULL;
-	}
-	dv_buf_init(&out, 0);
-	while ((rc = dv_engine_step(s->eng, st, &err)) == 1) {
-		for (i = 0; i < sqlite3_column_count(st); i++) {
-			const unsigned char *t = sqlite3_column_text(st, i);
-			dv_buf_appendf(&out, "%s%s", i ? "|" : "", t ? (const char *)t : "NULL");
-		}
-		dv_buf_appendc(&out, '\n');
-	}
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		tap_diag("%s: %s", sql, err.message);
-		dv_buf_free(&out);
-		return NULL;
-	}
-	if (!out.data)
-		return calloc(1, 1);
-	return dv_buf_steal(&out);
+	return rows;
 }
 
 static int count_lines(const char *s)
@@ -106,16 +37,12 @@ static int count_lines(const char *s)
 	return n;
 }
 
-/* Data requests (GET lines, no token or metadata requests) since the reset. */
+/* Data requests (no token or metadata requests) since the reset. */
 static int data_requests(void)
 {
-	char *all = emu_requests(&emu, 0), *line, *save = NULL;
-	int n = 0;
-	for (line = all ? strtok_r(all, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save))
-		if (!strstr(line, "/oauth2/") && !strstr(line, "EntityDefinitions"))
-			n++;
-	free(all);
+	char *req = engine_stack_data_requests(&emu);
+	int n = count_lines(req);
+	free(req);
 	return n;
 }
 
@@ -128,7 +55,7 @@ static double now_s(void)
 
 #define ACCOUNT_CUT "a.createdon < '2020-06-01 00:00:00'"
 
-static void test_big_join(struct stack *s)
+static void test_big_join(struct engine_stack *s)
 {
 	char *joined, *expect, *c_copy, *a_copy;
 	int n_join, n_copy;
@@ -174,7 +101,7 @@ static void test_big_join(struct stack *s)
 }
 
 /* Keys of another case, NULL keys, integer keys. */
-static void test_key_kinds(struct stack *s)
+static void test_key_kinds(struct engine_stack *s)
 {
 	char *a, *b;
 	a = run(s, "SELECT COUNT(*) FROM contact c JOIN account a ON a.accountid = "
@@ -214,7 +141,7 @@ static void test_key_kinds(struct stack *s)
 
 int main(void)
 {
-	struct stack s;
+	struct engine_stack s;
 	const char *rows = getenv("DVTEST_JOIN_ROWS");   /* smaller runs while debugging */
 	char args[64];
 	snprintf(args, sizeof(args), "--rows %s --seed 1", rows ? rows : "20000");
@@ -222,10 +149,10 @@ int main(void)
 		ok(0, "emulator starts");
 		return tap_done();
 	}
-	if (stack_open(&s) == 0) {
+	if (engine_stack_open(&s, &emu, "IncludeFormattedValues=false") == 0) {
 		test_big_join(&s);
 		test_key_kinds(&s);
-		stack_close(&s);
+		engine_stack_close(&s);
 	} else {
 		ok(0, "stack opens");
 	}

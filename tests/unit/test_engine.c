@@ -9,115 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/auth.h"
-#include "catalog/catalog.h"
-#include "config/config.h"
-#include "emu.h"
 #include "engine/engine.h"
-#include "http/http.h"
-#include "sqlparse/sqlparse.h"
-#include "tap.h"
+#include "engine_stack.h"
 #include "util/buf.h"
 
 static struct emu emu;
 
-struct stack {
-	struct dv_config cfg;
-	struct dv_http *http;
-	struct dv_auth *auth;
-	struct dv_catalog *cat;
-	struct dv_engine *eng;
-	char base[128];
-};
-
-static int stack_open(struct stack *s, const char *extra)
+/* Runs ODBC SQL on the stack; rows as "a|b\n" lines, NULL with err set. */
+static char *run(struct engine_stack *s, const char *sql, struct dv_error *err)
 {
-	char cs[2048];
-	struct dv_error e;
-	memset(s, 0, sizeof(*s));
-	dv_config_init(&s->cfg);
-	snprintf(cs, sizeof(cs), "%s;%s", extra ? extra : "", emu_connstr(&emu));
-	if (dv_config_from_connstr(&s->cfg, cs, &e) != 0 || dv_config_validate(&s->cfg, &e) != 0)
-		goto fail;
-	s->http = dv_http_new(&s->cfg, NULL, &e);
-	s->auth = s->http ? dv_auth_new(&s->cfg, NULL, &e) : NULL;
-	if (!s->auth)
-		goto fail;
-	dv_http_set_auth(s->http, s->auth);
-	snprintf(s->base, sizeof(s->base), "%s/api/data/v9.2/", emu.url);
-	s->cat = dv_catalog_new(s->http, s->base, s->cfg.use_display_names,
-				s->cfg.include_formatted_values, NULL);
-	s->eng = s->cat ? dv_engine_new(s->cat, s->http, &s->cfg, NULL, &e) : NULL;
-	if (!s->eng)
-		goto fail;
-	return 0;
-fail:
-	tap_diag("stack_open: %s", e.message);
-	return -1;
-}
-
-static void stack_close(struct stack *s)
-{
-	dv_engine_free(s->eng);
-	dv_catalog_free(s->cat);
-	dv_auth_free(s->auth);
-	dv_http_free(s->http);
-	dv_config_free(&s->cfg);
-}
-
-/* Runs sql (ODBC text, rewritten first) with integer parameters; rows as
- * "a|b\n" lines. */
-static char *run_bound(struct stack *s, const char *sql, const long long *params, int np,
-		       struct dv_error *err)
-{
-	struct sql_rewrite rw;
-	sqlite3_stmt *st;
-	struct dv_buf out;
-	int rc, i;
-	dv_error_clear(err);
-	if (sqlparse_rewrite(sql, strlen(sql), &rw, err) != 0)
-		return NULL;
-	rc = dv_engine_prepare(s->eng, rw.sql, &st, err);
-	sqlparse_rewrite_free(&rw);
-	if (rc != 0)
-		return NULL;
-	for (i = 0; i < np; i++)
-		sqlite3_bind_int64(st, i + 1, params[i]);
-	dv_buf_init(&out, 0);
-	while ((rc = dv_engine_step(s->eng, st, err)) == 1) {
-		for (i = 0; i < sqlite3_column_count(st); i++) {
-			const unsigned char *t = sqlite3_column_text(st, i);
-			dv_buf_appendf(&out, "%s%s", i ? "|" : "", t ? (const char *)t : "NULL");
-		}
-		dv_buf_appendc(&out, '\n');
-	}
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		dv_buf_free(&out);
-		return NULL;
-	}
-	return dv_buf_steal(&out);
-}
-
-static char *run(struct stack *s, const char *sql, struct dv_error *err)
-{
-	return run_bound(s, sql, NULL, 0, err);
+	return engine_stack_run(s, sql, NULL, err);
 }
 
 /* The data requests since the last reset (token and metadata requests dropped). */
 static char *data_requests(void)
 {
-	char *all = emu_requests(&emu, 0), *line, *save = NULL;
-	struct dv_buf out;
-	dv_buf_init(&out, 0);
-	for (line = all ? strtok_r(all, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (strstr(line, "/oauth2/") || strstr(line, "EntityDefinitions"))
-			continue;
-		dv_buf_appendf(&out, "%s\n", line);
-	}
-	free(all);
-	return dv_buf_steal(&out);
+	return engine_stack_data_requests(&emu);
 }
 
 #define API "GET /api/data/v9.2/"
@@ -205,7 +112,7 @@ static const struct query_case cases[] = {
 	 "&$orderby=fullname%20asc,contactid%20asc\n"},
 };
 
-static void test_queries(struct stack *s)
+static void test_queries(struct engine_stack *s)
 {
 	size_t i;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -224,14 +131,14 @@ static void test_queries(struct stack *s)
 	}
 }
 
-static void test_parameters(struct stack *s)
+static void test_parameters(struct engine_stack *s)
 {
-	static const long long p[] = {10000000, 2};
+	static const char *const p[] = {"#10000000", "#2", NULL};
 	struct dv_error err;
 	char *rows, *req;
 	emu_reset(&emu);
-	rows = run_bound(s, "SELECT name FROM account WHERE revenue < ? ORDER BY revenue LIMIT ?",
-			 p, 2, &err);
+	rows = engine_stack_run(s, "SELECT name FROM account WHERE revenue < ? ORDER BY revenue "
+				"LIMIT ?", p, &err);
 	is_str(rows, "VanArsdel S.A. 19\nFourth Coffee Ltd 12\n", "parameter rows");
 	req = data_requests();
 	is_str(req, API "accounts?$select=accountid,name,revenue&$filter=revenue%20lt%2010000000"
@@ -242,7 +149,7 @@ static void test_parameters(struct stack *s)
 }
 
 /* Counts the data requests of one statement. */
-static int count_requests(struct stack *s, const char *sql, char **rows)
+static int count_requests(struct engine_stack *s, const char *sql, char **rows)
 {
 	struct dv_error err;
 	char *req, *p;
@@ -258,7 +165,7 @@ static int count_requests(struct stack *s, const char *sql, char **rows)
 	return n;
 }
 
-static void test_join(struct stack *s)
+static void test_join(struct engine_stack *s)
 {
 	char *few, *all;
 	int n_few = count_requests(s, "SELECT c.fullname, a.name FROM contact c JOIN account a "
@@ -281,7 +188,7 @@ static void test_join(struct stack *s)
 	free(all);
 }
 
-static void test_errors(struct stack *s)
+static void test_errors(struct engine_stack *s)
 {
 	struct dv_error err;
 	char *rows;
@@ -308,7 +215,7 @@ static void test_errors(struct stack *s)
 	free(rows);
 }
 
-static void test_describe(struct stack *s)
+static void test_describe(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_colinfo ci;
@@ -349,18 +256,18 @@ static void test_describe(struct stack *s)
 
 int main(void)
 {
-	struct stack s;
+	struct engine_stack s;
 	if (emu_start(&emu, "--rows 20 --seed 1") != 0) {
 		ok(0, "emulator starts");
 		return tap_done();
 	}
-	if (stack_open(&s, NULL) == 0) {
+	if (engine_stack_open(&s, &emu, NULL) == 0) {
 		test_queries(&s);
 		test_parameters(&s);
 		test_join(&s);
 		test_errors(&s);
 		test_describe(&s);
-		stack_close(&s);
+		engine_stack_close(&s);
 	} else {
 		ok(0, "stack opens");
 	}

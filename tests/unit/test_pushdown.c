@@ -12,117 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/auth.h"
-#include "catalog/catalog.h"
-#include "config/config.h"
-#include "emu.h"
 #include "engine/engine.h"
 #include "engine/pushdown.h"
-#include "http/http.h"
-#include "sqlparse/sqlparse.h"
-#include "tap.h"
+#include "engine_stack.h"
 #include "util/buf.h"
 #include "util/strutil.h"
 
 static struct emu emu;
 
-struct stack {
-	struct dv_config cfg;
-	struct dv_http *http;
-	struct dv_auth *auth;
-	struct dv_catalog *cat;
-	struct dv_engine *eng;
-	char base[128];
-};
-
-static int stack_open(struct stack *s, struct emu *em)
-{
-	struct dv_error e;
-	memset(s, 0, sizeof(*s));
-	dv_config_init(&s->cfg);
-	if (dv_config_from_connstr(&s->cfg, emu_connstr(em), &e) != 0 ||
-	    dv_config_validate(&s->cfg, &e) != 0)
-		goto fail;
-	s->http = dv_http_new(&s->cfg, NULL, &e);
-	s->auth = s->http ? dv_auth_new(&s->cfg, NULL, &e) : NULL;
-	if (!s->auth)
-		goto fail;
-	dv_http_set_auth(s->http, s->auth);
-	snprintf(s->base, sizeof(s->base), "%s/api/data/v9.2/", em->url);
-	s->cat = dv_catalog_new(s->http, s->base, 0, s->cfg.include_formatted_values, NULL);
-	s->eng = s->cat ? dv_engine_new(s->cat, s->http, &s->cfg, NULL, &e) : NULL;
-	if (!s->eng)
-		goto fail;
-	return 0;
-fail:
-	tap_diag("stack_open: %s", e.message);
-	return -1;
-}
-
-static void stack_close(struct stack *s)
-{
-	dv_engine_free(s->eng);
-	dv_catalog_free(s->cat);
-	dv_auth_free(s->auth);
-	dv_http_free(s->http);
-	dv_config_free(&s->cfg);
-}
-
-/* Runs sql with text parameters (NULL = SQL NULL; "#5" = integer 5); rows
- * as "a|b\n" lines, or NULL on error. */
-static char *run(struct stack *s, const char *sql, const char *const *params,
+/* Runs ODBC SQL with text parameters ("#5" integer, "NULL"); see engine_stack.h. */
+static char *run(struct engine_stack *s, const char *sql, const char *const *params,
 		 struct dv_error *err)
 {
-	struct sql_rewrite rw;
-	sqlite3_stmt *st;
-	struct dv_buf out;
-	int rc, i;
-	dv_error_clear(err);
-	if (sqlparse_rewrite(sql, strlen(sql), &rw, err) != 0)
-		return NULL;
-	rc = dv_engine_prepare(s->eng, rw.sql, &st, err);
-	sqlparse_rewrite_free(&rw);
-	if (rc != 0)
-		return NULL;
-	for (i = 0; params && params[i]; i++) {
-		int64_t v;
-		if (params[i][0] == '#' && dv_parse_int64(params[i] + 1, &v) == 0)
-			sqlite3_bind_int64(st, i + 1, v);
-		else if (strcmp(params[i], "NULL") == 0)
-			sqlite3_bind_null(st, i + 1);
-		else
-			sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_TRANSIENT);
-	}
-	dv_buf_init(&out, 0);
-	while ((rc = dv_engine_step(s->eng, st, err)) == 1) {
-		for (i = 0; i < sqlite3_column_count(st); i++) {
-			const unsigned char *t = sqlite3_column_text(st, i);
-			dv_buf_appendf(&out, "%s%s", i ? "|" : "", t ? (const char *)t : "NULL");
-		}
-		dv_buf_appendc(&out, '\n');
-	}
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		dv_buf_free(&out);
-		return NULL;
-	}
-	return dv_buf_steal(&out);
+	return engine_stack_run(s, sql, params, err);
 }
 
 /* The data requests since the last reset (token and metadata dropped). */
 static char *data_requests(struct emu *em)
 {
-	char *all = emu_requests(em, 0), *line, *save = NULL;
-	struct dv_buf out;
-	dv_buf_init(&out, 0);
-	for (line = all ? strtok_r(all, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (strstr(line, "/oauth2/") || strstr(line, "EntityDefinitions"))
-			continue;
-		dv_buf_appendf(&out, "%s\n", line);
-	}
-	free(all);
-	return dv_buf_steal(&out);
+	return engine_stack_data_requests(em);
 }
 
 #define API "GET /api/data/v9.2/"
@@ -299,7 +207,7 @@ static void reference_sql(const char *sql, char *out, size_t n)
 		 (int)(end - where - 7), where + 7, end);
 }
 
-static void check_case(struct stack *s, const struct pcase *c, int pushed)
+static void check_case(struct engine_stack *s, const struct pcase *c, int pushed)
 {
 	struct dv_error err;
 	char *rows, *local, *req, ref[1024];
@@ -322,7 +230,7 @@ static void check_case(struct stack *s, const struct pcase *c, int pushed)
 	free(req);
 }
 
-static void test_cases(struct stack *s)
+static void test_cases(struct engine_stack *s)
 {
 	size_t i;
 	char *req;
@@ -344,7 +252,7 @@ static void test_cases(struct stack *s)
 	free(req);
 }
 
-static void test_describe(struct stack *s)
+static void test_describe(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_colinfo ci;
@@ -416,14 +324,14 @@ static void test_describe(struct stack *s)
 static void test_limit(void)
 {
 	struct emu big;
-	struct stack s;
+	struct engine_stack s;
 	struct dv_error err;
 	char *rows, *local, *req;
 	if (emu_start(&big, "--rows 50001 --seed 1") != 0) {
 		ok(0, "big emulator starts");
 		return;
 	}
-	if (stack_open(&s, &big) != 0) {
+	if (engine_stack_open(&s, &big, NULL) != 0) {
 		ok(0, "big stack opens");
 		emu_stop(&big);
 		return;
@@ -472,21 +380,21 @@ static void test_limit(void)
 	free(rows);
 	free(local);
 	free(req);
-	stack_close(&s);
+	engine_stack_close(&s);
 	emu_stop(&big);
 }
 
 int main(void)
 {
-	struct stack s;
+	struct engine_stack s;
 	if (emu_start(&emu, "--rows 20 --seed 1") != 0) {
 		ok(0, "emulator starts");
 		return tap_done();
 	}
-	if (stack_open(&s, &emu) == 0) {
+	if (engine_stack_open(&s, &emu, NULL) == 0) {
 		test_cases(&s);
 		test_describe(&s);
-		stack_close(&s);
+		engine_stack_close(&s);
 	} else {
 		ok(0, "stack opens");
 	}
