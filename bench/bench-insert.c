@@ -15,7 +15,14 @@
  * 10,000 single-row inserts would be throttled, the batched run would not.
  * No figure is asserted: this is a program, not a test.
  *
- * Usage: bench-insert [--rows N]   (default 10000) */
+ * --batch-latency-ms N makes the emulator wait N ms before each $batch (a
+ * "delay" fault): the emulator applies writes one at a time under one lock,
+ * in Python, so without it two batches in flight cannot overlap anything; the
+ * real service spends most of a batch's time in its own processing (seconds
+ * for 1000 creates), which this stands for.
+ *
+ * Usage: bench-insert [--rows N] [--batched-only] [--batch-latency-ms N]
+ *        (default 10000 rows, both runs, no added latency) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,11 +178,20 @@ int main(int argc, char **argv)
 	struct emu emu;
 	struct conn c;
 	long rows = 10000, changed;
-	int i, before, requests;
+	int i, before, requests, batched_only = 0;
+	long latency_ms = 0;
+	char fault[160];
 	double t0, secs;
-	for (i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], "--rows") == 0 && dv_parse_long(argv[++i], &rows) != 0)
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--batched-only") == 0)
+			batched_only = 1;
+		else if (strcmp(argv[i], "--rows") == 0 && i + 1 < argc &&
+			 dv_parse_long(argv[++i], &rows) != 0)
 			rows = 10000;
+		else if (strcmp(argv[i], "--batch-latency-ms") == 0 && i + 1 < argc &&
+			 dv_parse_long(argv[++i], &latency_ms) != 0)
+			latency_ms = 0;
+	}
 	if (emu_start(&emu, "--rows 20 --quiet") != 0)
 		return 1;
 	/* the service allows 6000 requests per 5 minutes per user: single-row
@@ -187,12 +203,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	stored(&c, "warmup");             /* token and metadata outside the timings */
-	before = emu_request_count(&emu);
-	t0 = now_s();
-	changed = run_single(&c, rows);
-	secs = now_s() - t0;
-	requests = emu_request_count(&emu) - before;
-	report("single", rows, changed, secs, requests, stored(&c, "single"));
+	if (!batched_only) {
+		before = emu_request_count(&emu);
+		t0 = now_s();
+		changed = run_single(&c, rows);
+		secs = now_s() - t0;
+		requests = emu_request_count(&emu) - before;
+		report("single", rows, changed, secs, requests, stored(&c, "single"));
+	}
+	if (latency_ms > 0) {
+		snprintf(fault, sizeof(fault), "{\"kind\":\"delay\",\"match\":\"$batch\","
+			 "\"ms\":%ld,\"count\":1000000}", latency_ms);
+		emu_post(&emu, "/_emu/faults", fault);
+		printf("(each $batch waits %ld ms at the emulator)\n", latency_ms);
+	}
 	before = emu_request_count(&emu);
 	t0 = now_s();
 	changed = run_batched(&c, rows);

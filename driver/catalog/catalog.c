@@ -256,6 +256,30 @@ static int load_columns(struct dv_catalog *cat, struct dv_entity *e, struct dv_e
 	return rc;
 }
 
+int dv_catalog_entity_keys(struct dv_catalog *cat, const struct dv_entity *e,
+			   const struct dv_alt_key **keys, size_t *n, struct dv_error *err)
+{
+	struct dv_entity *me = find_entity(cat, e->logical_name);
+	struct dv_buf body;
+	int rc;
+	if (!me)
+		return dv_error_set(err, DV_S_42S02, 0, "Table '%s' does not exist in this "
+				    "Dataverse environment", e->logical_name);
+	if (!me->keys_loaded) {
+		if (entity_get(cat, me, "Keys?$select=LogicalName,KeyAttributes,"
+			       "EntityKeyIndexStatus", &body, err) != 0)
+			return -1;
+		rc = catalog_parse_keys(dv_buf_str(&body), body.len, me, err);
+		dv_buf_free(&body);
+		if (rc != 0)
+			return -1;
+		me->keys_loaded = 1;
+	}
+	*keys = me->alt_keys;
+	*n = me->nalt_keys;
+	return 0;
+}
+
 int dv_catalog_entity(struct dv_catalog *cat, const char *name,
 		      const struct dv_entity **out, struct dv_error *err)
 {

@@ -65,6 +65,14 @@ struct dv_relationship {     /* many-to-one: this entity's lookup -> referenced 
 	char *navigation_property; /* ReferencingEntityNavigationPropertyName (case-sensitive) */
 };
 
+/* An alternate key (EntityDefinitions(...)/Keys, EntityKeyIndexStatus Active):
+ * the logical names of its attributes, in KeyAttributes order. */
+struct dv_alt_key {
+	char *logical_name;
+	char **attributes;
+	size_t nattributes;
+};
+
 struct dv_entity {
 	char *logical_name;
 	char *entity_set;      /* EntitySetName, never guessed */
@@ -84,6 +92,10 @@ struct dv_entity {
 	size_t ncolumns;
 	struct dv_relationship *many_to_one;
 	size_t nmany_to_one;
+	/* loaded by dv_catalog_entity_keys */
+	int keys_loaded;
+	struct dv_alt_key *alt_keys;
+	size_t nalt_keys;
 };
 
 struct dv_catalog;
@@ -101,6 +113,11 @@ int dv_catalog_entities(struct dv_catalog *cat, const struct dv_entity *const **
  * 42S02 "[table] is not a table in this environment" when absent. */
 int dv_catalog_entity(struct dv_catalog *cat, const char *name,
 		      const struct dv_entity **out, struct dv_error *err);
+/* The active alternate keys of e (one Keys request on first call, cached with
+ * the entity). Source:
+ * https://learn.microsoft.com/power-apps/developer/data-platform/define-alternate-keys-entity */
+int dv_catalog_entity_keys(struct dv_catalog *cat, const struct dv_entity *e,
+			   const struct dv_alt_key **keys, size_t *n, struct dv_error *err);
 /* Column by SQL name (case-insensitive), or NULL. */
 const struct dv_column *dv_entity_column(const struct dv_entity *e, const char *name);
 /* Forgets everything cached, the cache file too (next call re-reads the

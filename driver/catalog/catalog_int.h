@@ -61,6 +61,8 @@ int catalog_parse_facets(const char *json, size_t len, enum facet_cast f,
 			 struct attr_list *list, struct dv_error *err);
 int catalog_parse_relationships(const char *json, size_t len, struct dv_entity *e,
 				struct dv_error *err);
+/* Keys body -> e->alt_keys (active keys only). */
+int catalog_parse_keys(const char *json, size_t len, struct dv_entity *e, struct dv_error *err);
 void catalog_attr_list_free(struct attr_list *list);
 
 /* ---- catalog_map.c: attributes -> SQL columns ---- */

@@ -346,6 +346,64 @@ int catalog_parse_relationships(const char *json, size_t len, struct dv_entity *
 	return 0;
 }
 
+static void alt_key_free(struct dv_alt_key *k)
+{
+	size_t i;
+	free(k->logical_name);
+	for (i = 0; i < k->nattributes; i++)
+		free(k->attributes[i]);
+	free(k->attributes);
+}
+
+/* One key's KeyAttributes into k; -1 when out of memory or not a string list. */
+static int alt_key_from_json(yajl_val o, struct dv_alt_key *k)
+{
+	yajl_val attrs = get(o, "KeyAttributes");
+	size_t i, n;
+	if (!YAJL_IS_ARRAY(attrs) || YAJL_GET_ARRAY(attrs)->len == 0)
+		return -1;
+	n = YAJL_GET_ARRAY(attrs)->len;
+	k->logical_name = dup_str(o, "LogicalName");
+	k->attributes = calloc(n, sizeof(*k->attributes));
+	if (!k->attributes)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *a = YAJL_GET_STRING(YAJL_GET_ARRAY(attrs)->values[i]);
+		k->attributes[i] = a ? dv_strdup(a) : NULL;
+		if (!k->attributes[i])
+			return -1;
+		k->nattributes++;
+	}
+	return 0;
+}
+
+int catalog_parse_keys(const char *json, size_t len, struct dv_entity *e, struct dv_error *err)
+{
+	yajl_val root, items;
+	size_t i, n;
+	if (parse_body(json, len, &root, &items, err) != 0)
+		return -1;
+	n = YAJL_GET_ARRAY(items)->len;
+	e->alt_keys = calloc(n + 1, sizeof(*e->alt_keys));
+	if (!e->alt_keys) {
+		yajl_tree_free(root);
+		return dv_error_nomem(err);
+	}
+	for (i = 0; i < n; i++) {
+		yajl_val o = YAJL_GET_ARRAY(items)->values[i];
+		struct dv_alt_key *k = &e->alt_keys[e->nalt_keys];
+		const char *status = get_str(o, "EntityKeyIndexStatus");
+		if ((status && strcmp(status, "Active") != 0) || alt_key_from_json(o, k) != 0) {
+			alt_key_free(k);
+			memset(k, 0, sizeof(*k));
+			continue;
+		}
+		e->nalt_keys++;
+	}
+	yajl_tree_free(root);
+	return 0;
+}
+
 void catalog_entity_free(struct dv_entity *e)
 {
 	size_t i;
@@ -362,5 +420,8 @@ void catalog_entity_free(struct dv_entity *e)
 	for (i = 0; i < e->nmany_to_one; i++)
 		relationship_free(&e->many_to_one[i]);
 	free(e->many_to_one);
+	for (i = 0; i < e->nalt_keys; i++)
+		alt_key_free(&e->alt_keys[i]);
+	free(e->alt_keys);
 	free(e);
 }

@@ -1,12 +1,14 @@
 /* flush.c - sending queued writes, their outcomes, and transactions.
  *
  * Owns: when the queue goes out (end of a statement or of a parameter array
- * with autocommit on; dv_engine_commit with it off; as soon as 1000
+ * with autocommit on; dv_engine_commit with it off; as soon as 2000
  * operations wait in autocommit mode), how (one operation: a plain
  * request; more: $batch requests of at most 1000 operations, independent
  * parts with Prefer: odata.continue-on-error in autocommit, one change set
  * per request in a transaction), and what each operation's answer means
- * for the caller: an outcome per operation (row number, SQLSTATE, service
+ * for the caller (in autocommit, two $batch requests in flight at once when
+ * more than 1000 operations wait; transactions strictly in order): an
+ * outcome per operation (row number, SQLSTATE, service
  * code and message, record id), the true count of changed rows, the id of
  * the last created record.
  * Outcome rules (docs/writes.md):
@@ -20,6 +22,7 @@
  *          https://learn.microsoft.com/sql/odbc/reference/develop-app/using-arrays-of-parameters */
 #include "engine/engine_int.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,48 +190,147 @@ static const struct odata_batch_result *result_for(const struct odata_batch_resu
 	return NULL;
 }
 
+/* One $batch request: the operations in, the parts' answers out.  Running
+ * it touches no engine state (only ops, read), so two can run at once on
+ * different HTTP handles; the outcomes are recorded afterwards, in order. */
+struct batch_job {
+	struct dv_http *http;
+	const char *api_base;
+	const struct write_op *ops;
+	size_t n;
+	int changeset;
+	struct odata_batch_result *res;
+	size_t nres;
+	int rc;
+	struct dv_error err;
+};
+
+static void batch_job_init(struct batch_job *j, struct dv_engine *eng, struct dv_http *http,
+			   const struct write_op *ops, size_t n, int changeset)
+{
+	memset(j, 0, sizeof(*j));
+	j->http = http;
+	j->api_base = eng->api_base;
+	j->ops = ops;
+	j->n = n;
+	j->changeset = changeset;
+	dv_error_clear(&j->err);
+}
+
+static void batch_job_run(struct batch_job *j)
+{
+	struct odata_batch_op *parts = calloc(j->n, sizeof(*parts));
+	size_t i;
+	if (!parts) {
+		j->rc = dv_error_nomem(&j->err);
+		return;
+	}
+	for (i = 0; i < j->n; i++) {
+		parts[i].method = method_of(j->ops[i].kind);
+		parts[i].path = j->ops[i].path;
+		parts[i].body = j->ops[i].body;
+		parts[i].headers = j->ops[i].kind == WOP_UPDATE ? if_match_any : NULL;
+	}
+	j->rc = odata_batch_send(j->http, j->api_base, parts, j->n, j->changeset, &j->res,
+				 &j->nres, &j->err);
+	free(parts);
+}
+
+static void *batch_job_thread(void *arg)
+{
+	batch_job_run(arg);
+	return NULL;
+}
+
+/* The outcomes of a job that ran: 0, 1 when a change set was rolled back,
+ * -1 when the request failed (err set). */
+static int batch_job_record(struct dv_engine *eng, struct batch_job *j, struct dv_error *err)
+{
+	size_t i;
+	int rolled_back = 0;
+	if (j->rc != 0) {
+		*err = j->err;
+		for (i = 0; i < j->n; i++)
+			record_failure(eng, &j->ops[i], &j->err, i == 0);
+		return -1;
+	}
+	if (j->changeset)
+		for (i = 0; i < j->nres; i++)
+			if (j->res[i].status < 200 || j->res[i].status >= 300)
+				rolled_back = 1;
+	for (i = 0; i < j->n; i++) {
+		const struct odata_batch_result *r = result_for(j->res, j->nres, i, j->changeset);
+		if (r && !(rolled_back && r->status >= 200 && r->status < 300))
+			record_part(eng, &j->ops[i], r);
+		else if (rolled_back)
+			record_not_applied(eng, &j->ops[i], "the change set was rolled back "
+					   "because another operation in it failed");
+		else
+			record_not_applied(eng, &j->ops[i], "the service did not process it");
+	}
+	odata_batch_results_free(j->res, j->nres);
+	j->res = NULL;
+	j->nres = 0;
+	return rolled_back;
+}
+
 /* One $batch of n ops: 0, 1 when a change set was rolled back, -1 when
  * the request failed. */
 static int send_batch(struct dv_engine *eng, const struct write_op *ops, size_t n,
 		      int changeset, struct dv_error *err)
 {
-	struct odata_batch_op *parts = calloc(n, sizeof(*parts));
-	struct odata_batch_result *res = NULL;
-	size_t nres = 0, i;
-	int rc, rolled_back = 0;
-	if (!parts)
-		return dv_error_nomem(err);
-	for (i = 0; i < n; i++) {
-		parts[i].method = method_of(ops[i].kind);
-		parts[i].path = ops[i].path;
-		parts[i].body = ops[i].body;
-		parts[i].headers = ops[i].kind == WOP_UPDATE ? if_match_any : NULL;
-	}
+	struct batch_job j;
 	DV_LOG(eng->log, DV_LOG_DEBUG, eng, "$batch of %zu operations%s", n,
 	       changeset ? " (change set)" : "");
-	rc = odata_batch_send(eng->http, eng->api_base, parts, n, changeset, &res, &nres, err);
-	free(parts);
-	if (rc != 0) {
-		for (i = 0; i < n; i++)
-			record_failure(eng, &ops[i], err, i == 0);
+	batch_job_init(&j, eng, eng->http, ops, n, changeset);
+	batch_job_run(&j);
+	return batch_job_record(eng, &j, err);
+}
+
+/* Two independent $batch requests (autocommit, continue-on-error) in flight
+ * at once: the second on a sibling HTTP handle (own connection, same token)
+ * in a worker thread, the first on the connection's handle.  The outcomes are
+ * recorded in row order: the first batch's, then the second's.  Two requests
+ * at once stay far inside the service's limit of 52 concurrent requests per
+ * user (spec section 13).  Without a sibling or a thread, one after the other.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/api-limits */
+static int send_two_batches(struct dv_engine *eng, const struct write_op *ops, size_t n1,
+			    size_t n2, struct dv_error *err)
+{
+	struct batch_job a, b;
+	struct dv_error e;
+	struct dv_http *sibling = dv_http_new_sibling(eng->http, &e);
+	pthread_t thread;
+	int threaded = 0, ra, rb;
+	struct dv_error erra, errb;
+	if (!sibling) {
+		DV_LOG(eng->log, DV_LOG_DEBUG, eng, "no second connection (%s): batches in turn",
+		       e.message);
+		ra = send_batch(eng, ops, n1, 0, err);
+		if (ra < 0)
+			return ra;
+		return send_batch(eng, ops + n1, n2, 0, err);
+	}
+	DV_LOG(eng->log, DV_LOG_DEBUG, eng, "two $batch requests of %zu and %zu operations at "
+	       "once", n1, n2);
+	batch_job_init(&a, eng, eng->http, ops, n1, 0);
+	batch_job_init(&b, eng, sibling, ops + n1, n2, 0);
+	threaded = pthread_create(&thread, NULL, batch_job_thread, &b) == 0;
+	batch_job_run(&a);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		batch_job_run(&b);
+	dv_http_free(sibling);
+	dv_error_clear(&erra);
+	dv_error_clear(&errb);
+	ra = batch_job_record(eng, &a, &erra);
+	rb = batch_job_record(eng, &b, &errb);
+	if (ra < 0 || rb < 0) {
+		*err = ra < 0 ? erra : errb;
 		return -1;
 	}
-	if (changeset)
-		for (i = 0; i < nres; i++)
-			if (res[i].status < 200 || res[i].status >= 300)
-				rolled_back = 1;
-	for (i = 0; i < n; i++) {
-		const struct odata_batch_result *r = result_for(res, nres, i, changeset);
-		if (r && !(rolled_back && r->status >= 200 && r->status < 300))
-			record_part(eng, &ops[i], r);
-		else if (rolled_back)
-			record_not_applied(eng, &ops[i], "the change set was rolled back because "
-					   "another operation in it failed");
-		else
-			record_not_applied(eng, &ops[i], "the service did not process it");
-	}
-	odata_batch_results_free(res, nres);
-	return rolled_back;
+	return 0;
 }
 
 static void drop_ops(struct dv_engine *eng, size_t from)
@@ -241,9 +343,43 @@ static void drop_ops(struct dv_engine *eng, size_t from)
 	eng->nops = from;
 }
 
-int flush_queue(struct dv_engine *eng, int changesets, struct dv_error *err)
+/* The queue as $batch requests of at most WRITE_BATCH_MAX operations: in a
+ * transaction one change set after the other, the rest "not applied" once
+ * one fails; in autocommit two requests at once.  0, or -1. */
+static int send_chunks(struct dv_engine *eng, int changesets, struct dv_error *err)
 {
 	size_t start = 0, n = eng->nops, i;
+	int rc = 0;
+	while (start < n) {
+		size_t chunk = n - start < WRITE_BATCH_MAX ? n - start : WRITE_BATCH_MAX;
+		size_t chunk2 = 0;
+		int r;
+		if (rc != 0) {   /* only in a transaction: the later blocks stay unsent */
+			for (i = start; i < start + chunk; i++)
+				record_not_applied(eng, &eng->ops[i], "an earlier change set of "
+						   "the transaction failed");
+			start += chunk;
+			continue;
+		}
+		if (!changesets)
+			chunk2 = n - start - chunk < WRITE_BATCH_MAX ? n - start - chunk
+								     : WRITE_BATCH_MAX;
+		if (chunk2 > 0)
+			r = send_two_batches(eng, eng->ops + start, chunk, chunk2, err);
+		else
+			r = send_batch(eng, eng->ops + start, chunk, changesets, err);
+		start += chunk + chunk2;
+		if (r < 0 && !changesets)
+			return -1;
+		if (r != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+int flush_queue(struct dv_engine *eng, int changesets, struct dv_error *err)
+{
+	size_t n = eng->nops;
 	int rc = 0;
 	if (n == 0)
 		return 0;
@@ -258,23 +394,7 @@ int flush_queue(struct dv_engine *eng, int changesets, struct dv_error *err)
 			rc = -1;
 		}
 	} else {
-		while (start < n) {
-			size_t chunk = n - start < WRITE_BATCH_MAX ? n - start : WRITE_BATCH_MAX;
-			if (rc != 0) {
-				for (i = start; i < start + chunk; i++)
-					record_not_applied(eng, &eng->ops[i], "an earlier change set "
-							   "of the transaction failed");
-			} else {
-				int r = send_batch(eng, eng->ops + start, chunk, changesets, err);
-				if (r < 0 && !changesets) {
-					rc = -1;
-					break;
-				}
-				if (r != 0)
-					rc = -1;
-			}
-			start += chunk;
-		}
+		rc = send_chunks(eng, changesets, err);
 		if (rc != 0 && changesets) {
 			if (eng->first_failure.state == DV_S_00000)
 				dv_error_set(&eng->first_failure, DV_S_HY000, 0, "the change set "

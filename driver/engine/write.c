@@ -250,6 +250,10 @@ void write_free_state(struct dv_engine *eng)
 
 /* ---- the queue ---- */
 
+/* Operations queued in autocommit before they go: two $batch requests'
+ * worth, sent at once. */
+#define WRITE_AUTOCOMMIT_FLUSH (2 * WRITE_BATCH_MAX)
+
 static int queue_op(struct dv_engine *eng, enum wop_kind kind, long row, char *path,
 		    char *body, const char *id, struct dv_error *err)
 {
@@ -280,8 +284,9 @@ static int queue_op(struct dv_engine *eng, enum wop_kind kind, long row, char *p
 	if (!eng->autocommit)
 		eng->pending++;
 	eng->changes++;   /* provisional: flush.c sets the true count */
-	/* autocommit: a full batch goes now, the statement or array goes on */
-	if (eng->autocommit && eng->nops >= WRITE_BATCH_MAX)
+	/* autocommit: two full batches go now (at once, flush.c), the statement
+	 * or array goes on */
+	if (eng->autocommit && eng->nops >= WRITE_AUTOCOMMIT_FLUSH)
 		return flush_queue(eng, 0, err);
 	return 0;
 }
@@ -580,6 +585,115 @@ static int queue_associate(struct dv_engine *eng, const struct dv_entity *e,
 			"", err);
 }
 
+/* ---- upsert by alternate key ---- */
+
+/* The value column of attribute attr in e, or NULL. */
+static const struct dv_column *value_column(const struct dv_entity *e, const char *attr,
+					    size_t *index)
+{
+	size_t i;
+	for (i = 0; i < e->ncolumns; i++) {
+		if (e->columns[i].role == DV_COL_VALUE &&
+		    dv_strcasecmp(e->columns[i].logical_name, attr) == 0) {
+			*index = i;
+			return &e->columns[i];
+		}
+	}
+	return NULL;
+}
+
+/* One key part "attr=<literal>" of an alternate-key segment: strings quoted
+ * with '' doubled (URL-encoded), GUIDs and numbers bare.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/retrieve-entity-using-web-api#retrieve-using-an-alternate-key */
+static int key_part(const struct dv_column *c, sqlite3_value *v, struct dv_buf *path)
+{
+	struct dv_buf json;
+	char guid[37];
+	const char *t;
+	int rc = 0;
+	dv_buf_appendf(path, "%s=", c->logical_name);
+	switch (c->attr_type) {
+	case DV_ATTR_STRING: case DV_ATTR_MEMO:
+		dv_buf_appendc(path, '\'');
+		for (t = (const char *)sqlite3_value_text(v); t && *t; t++) {
+			if (*t == '\'')
+				dv_buf_appends(path, "''");
+			else
+				dv_url_encode(path, t, 1);
+		}
+		return dv_buf_appendc(path, '\'');
+	case DV_ATTR_GUID: case DV_ATTR_LOOKUP: case DV_ATTR_CUSTOMER: case DV_ATTR_OWNER:
+		if (guid_value(v, guid) != 0)
+			return -1;
+		return dv_buf_appends(path, guid);
+	default:
+		dv_buf_init(&json, 0);
+		rc = value_to_json(c, v, &json);
+		t = dv_buf_str(&json);
+		if (rc == 0 && t[0] == '"') /* dates: bare in a key */
+			rc = dv_url_encode(path, t + 1, json.len - 2);
+		else if (rc == 0)
+			rc = dv_url_encode(path, t, json.len);
+		dv_buf_free(&json);
+		return rc;
+	}
+}
+
+/* "<set>(a='x',b=2)" for the first active alternate key whose attributes all
+ * have a value in the row; NULL (42000 in err) when no key is complete. */
+static char *alt_key_path(const struct dv_entity *e, const struct dv_alt_key *keys, size_t nkeys,
+			  sqlite3_value **vals, struct dv_error *err)
+{
+	struct dv_buf path;
+	size_t k, a, idx;
+	for (k = 0; k < nkeys; k++) {
+		const struct dv_alt_key *key = &keys[k];
+		dv_buf_init(&path, 0);
+		dv_buf_appendf(&path, "%s(", e->entity_set);
+		for (a = 0; a < key->nattributes; a++) {
+			const struct dv_column *c = value_column(e, key->attributes[a], &idx);
+			if (!c || sqlite3_value_type(vals[idx]) == SQLITE_NULL)
+				break;
+			if (a > 0)
+				dv_buf_appendc(&path, ',');
+			if (key_part(c, vals[idx], &path) != 0) {
+				dv_buf_free(&path);
+				dv_error_set(err, DV_S_22018, 0, "column %s of table %s: the "
+					     "value cannot be used in the alternate key %s",
+					     c->name, e->logical_name, key->logical_name);
+				return NULL;
+			}
+		}
+		if (a == key->nattributes && dv_buf_appendc(&path, ')') == 0)
+			return dv_buf_steal(&path);
+		dv_buf_free(&path);
+	}
+	dv_error_set(err, DV_S_42000, 0, "INSERT OR REPLACE into %s (upsert) needs the primary "
+		     "key column %s or every column of an alternate key", e->logical_name,
+		     e->primary_id);
+	return NULL;
+}
+
+/* Upsert without the primary key: PATCH <set>(<alternate key>) without If-Match. */
+static int queue_upsert_by_alt_key(struct dv_engine *eng, const struct dv_entity *e,
+				   sqlite3_value **vals, long row, char *body,
+				   struct dv_error *err)
+{
+	const struct dv_alt_key *keys;
+	size_t nkeys;
+	char *path;
+	if (dv_catalog_entity_keys(eng->cat, e, &keys, &nkeys, err) != 0) {
+		free(body);
+		return -1;
+	}
+	path = alt_key_path(e, keys, nkeys, vals, err);
+	if (!path) {
+		free(body);
+		return -1;
+	}
+	return queue_op(eng, WOP_UPSERT, row, path, body, "", err);
+}
+
 static int queue_insert(struct dv_engine *eng, const struct dv_entity *e,
 			sqlite3_value **vals, long row, struct dv_error *err)
 {
@@ -596,11 +710,8 @@ static int queue_insert(struct dv_engine *eng, const struct dv_entity *e,
 	if (!upsert)
 		return queue_op(eng, WOP_CREATE, row, dv_strdup(e->entity_set),
 				dv_buf_steal(&body), pk, err);
-	if (!pk[0]) {
-		dv_buf_free(&body);
-		return dv_error_set(err, DV_S_42000, 0, "INSERT OR REPLACE into %s (upsert) needs "
-				    "the primary key column %s", e->logical_name, e->primary_id);
-	}
+	if (!pk[0])
+		return queue_upsert_by_alt_key(eng, e, vals, row, dv_buf_steal(&body), err);
 	return queue_op(eng, WOP_UPSERT, row, record_path(e, pk), dv_buf_steal(&body), pk, err);
 }
 

@@ -216,3 +216,34 @@ class TestBatch(EmuTestCase):
         r = self.post_batch(batch_body([[part("GET", "contacts?$top=1", cid=1)]]))
         self.assertEqual(r.status, 400)
         self.assertIn("HTTP/1.1 400 Bad Request", r.text)
+
+    def test_associate_in_batch(self):
+        # $ref parts: plain (continue-on-error) and in a change set that rolls back
+        api = self.emu.api
+        users = [u["systemuserid"] for u in self.emu.get("systemusers?$select=fullname").json["value"]]
+        roles = [r["roleid"] for r in self.emu.get("roles?$select=name").json["value"]]
+        have = set((x["systemuserid"], x["roleid"]) for x in
+                   self.emu.get("systemuserrolescollection?$select=systemuserid,roleid").json["value"])
+        free = [(u, r) for u in users for r in roles if (u, r) not in have][:2]
+        (u1, r1), (u2, r2) = free
+
+        def assoc(u, r, cid=None):
+            return part("POST", api + "systemusers(%s)/systemuserroles_association/$ref" % u,
+                        {"@odata.id": "%sroles(%s)" % (api, r)}, cid=cid)
+
+        def stored(u, r):
+            flt = "systemuserid%%20eq%%20%s%%20and%%20roleid%%20eq%%20%s" % (u, r)
+            return len(self.emu.get("systemuserrolescollection?$select=roleid&$filter=" + flt).json["value"])
+
+        missing = "aaaaaaaa-0000-4000-8000-0000000000fd"
+        r = self.post_batch(batch_body([assoc(u1, r1), assoc(u1, missing)]), prefer="odata.continue-on-error")
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(re.findall(r"HTTP/1\.1 (\d+)", r.text), ["204", "404"])
+        self.assertEqual(stored(u1, r1), 1)
+        r = self.post_batch(batch_body([[assoc(u2, r2, cid=1), assoc(u2, missing, cid=2)]]))
+        self.assertEqual(r.status, 400, r.text)
+        self.assertEqual(stored(u2, r2), 0)  # rolled back with the change set
+        r = self.post_batch(batch_body([part("DELETE", api + "systemusers(%s)/systemuserroles_association(%s)/$ref"
+                                             % (u1, r1))]))
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(stored(u1, r1), 0)

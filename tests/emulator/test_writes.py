@@ -127,3 +127,48 @@ class TestWrites(EmuTestCase):
                           {"name": None}, {"If-Match": "*"})
         self.assertError(r, 400, "0x80040203")
         self.assertEqual(self.emu.send("DELETE", "accounts(%s)" % rid).status, 204)
+
+    def test_associate_disassociate(self):
+        # N:N $ref (spec section 8): the intersect table shows the association on read.
+        users = [u["systemuserid"] for u in self.emu.get("systemusers?$select=fullname").json["value"]]
+        roles = [r["roleid"] for r in self.emu.get("roles?$select=name").json["value"]]
+        pairs = set((x["systemuserid"], x["roleid"]) for x in
+                    self.emu.get("systemuserrolescollection?$select=systemuserid,roleid").json["value"])
+        uid, rid = next((u, r) for u in users for r in roles if (u, r) not in pairs)
+        inter = "systemuserrolescollection?$select=systemuserid,roleid&$filter=systemuserid%%20eq%%20%s" % uid
+        before = self.emu.get(inter).json["value"]
+        ref = {"@odata.id": "%s/api/data/v9.2/roles(%s)" % (self.emu.org, rid)}
+        r = self.emu.send("POST", "systemusers(%s)/systemuserroles_association/$ref" % uid, ref)
+        self.assertEqual((r.status, r.body), (204, b""))
+        after = self.emu.get(inter).json["value"]
+        self.assertEqual(len(after), len(before) + 1)
+        self.assertEqual(sum(1 for x in after if x["roleid"] == rid), 1)
+        self.assertError(self.emu.send("POST", "systemusers(%s)/systemuserroles_association/$ref" % uid, ref),
+                         400, "0x80040237", "Cannot insert duplicate key.")
+        # from the other side, relative @odata.id, then DELETE with $id
+        r = self.emu.send("DELETE", "roles(%s)/systemuserroles_association/$ref?$id=%s/api/data/v9.2/"
+                          "systemusers(%s)" % (rid, self.emu.org, uid))
+        self.assertEqual(r.status, 204, r.body)
+        self.assertEqual(self.emu.get(inter).json["value"], before)
+        r = self.emu.send("POST", "roles(%s)/systemuserroles_association/$ref" % rid,
+                          {"@odata.id": "systemusers(%s)" % uid})
+        self.assertEqual(r.status, 204, r.body)
+        self.assertEqual(len(self.emu.get(inter).json["value"]), len(before) + 1)
+        r = self.emu.send("DELETE", "systemusers(%s)/systemuserroles_association(%s)/$ref" % (uid, rid))
+        self.assertEqual(r.status, 204, r.body)
+        self.assertEqual(self.emu.get(inter).json["value"], before)
+
+    def test_associate_errors(self):
+        uid = self.emu.get("systemusers?$select=fullname&$top=1").json["value"][0]["systemuserid"]
+        missing = "aaaaaaaa-0000-4000-8000-0000000000fe"
+        ref = {"@odata.id": "/roles(%s)" % missing}
+        self.assertError(self.emu.send("POST", "systemusers(%s)/systemuserroles_association/$ref" % uid, ref),
+                         404, "0x80040217", "Entity 'role' With Id = %s Does Not Exist" % missing)
+        rid = self.emu.get("roles?$select=name&$top=1").json["value"][0]["roleid"]
+        self.assertError(self.emu.send("POST", "systemusers(%s)/systemuserroles_association/$ref" % missing,
+                                       {"@odata.id": "/roles(%s)" % rid}),
+                         404, "0x80040217", "Entity 'systemuser' With Id = %s Does Not Exist" % missing)
+        self.assertError(self.emu.send("DELETE", "systemusers(%s)/systemuserroles_association(%s)/$ref"
+                                       % (uid, missing)), 404, "0x80040217")
+        self.assertError(self.emu.send("POST", "systemusers(%s)/nosuchnav/$ref" % uid,
+                                       {"@odata.id": "/roles(%s)" % rid}), 400, "0x80060888")

@@ -606,6 +606,51 @@ static int probe_batch(SQLHDBC dbc)
 	return rc == SQL_SUCCESS;
 }
 
+/* N:N: INSERT into / DELETE from the intersect table associate / disassociate the
+ * two records; what the emulator stored is read back through the driver. */
+static void test_intersect(SQLHDBC dbc)
+{
+	char sql[512], want[512], uid[40], rid[40], *r, *pair;
+	int m;
+	pair = query(dbc, "SELECT u.systemuserid, r.roleid FROM systemuser u, role r WHERE NOT "
+		     "EXISTS (SELECT 1 FROM systemuserroles x WHERE x.systemuserid = "
+		     "u.systemuserid AND x.roleid = r.roleid) LIMIT 1");
+	if (!ok(strlen(pair) == 74, "a user and a role not associated")) {
+		free(pair);
+		return;
+	}
+	snprintf(uid, sizeof(uid), "%.36s", pair);
+	snprintf(rid, sizeof(rid), "%.36s", pair + 37);
+	free(pair);
+	m = mark();
+	snprintf(sql, sizeof(sql), "INSERT INTO systemuserroles (systemuserid, roleid) VALUES "
+		 "('%s', '%s')", uid, rid);
+	is_int(exec_count(dbc, sql, NULL), 1, "N:N INSERT: SQLRowCount 1");
+	r = requests_since(m, 1);
+	snprintf(want, sizeof(want), "POST %ssystemusers(%s)/systemuserroles_association/$ref\n"
+		 "  {\"@odata.id\":\"%s/api/data/v9.2/roles(%s)\"}\n", API, uid, emu.url, rid);
+	is_str(r, want, "N:N INSERT is one associate request");
+	free(r);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM systemuserroles WHERE systemuserid = "
+		 "'%s' AND roleid = '%s'", uid, rid);
+	r = query(dbc, sql);
+	is_str(r, "1\n", "the emulator stored the association");
+	free(r);
+	snprintf(want, sizeof(want), "DELETE FROM systemuserroles WHERE systemuserid = '%s' "
+		 "AND roleid = '%s'", uid, rid);
+	m = mark();
+	is_int(exec_count(dbc, want, NULL), 1, "N:N DELETE: SQLRowCount 1");
+	char *reqs = requests_since(m, 0);
+	snprintf(want, sizeof(want), "DELETE %ssystemusers(%s)/systemuserroles_association(%s)/"
+		 "$ref\n", API, uid, rid);
+	ok(reqs && strstr(reqs, want) && count_lines(reqs, "DELETE ") == 1,
+	   "N:N DELETE is one disassociate request");
+	free(reqs);
+	r = query(dbc, sql);
+	is_str(r, "0\n", "the emulator removed the association");
+	free(r);
+}
+
 int main(void)
 {
 	start_emulator(&emu, "--rows 20 --seed 1", NULL);
@@ -614,6 +659,7 @@ int main(void)
 	test_info(dbc);
 	test_insert(dbc);
 	test_update_delete(dbc);
+	test_intersect(dbc);
 	test_read_only(dbc);
 	test_put_data(dbc);
 	test_transaction_local(env);

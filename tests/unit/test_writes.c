@@ -397,6 +397,48 @@ static void test_upsert(struct stack *s)
 	free(r);
 }
 
+/* INSERT OR REPLACE without the primary key: PATCH by the alternate key
+ * (account has one on accountnumber), first creating, then updating. */
+static void upsert_alt_once(struct stack *s, const char *name, const char *what)
+{
+	struct dv_error err;
+	struct dv_write_status ws;
+	char sql[256], want[512], *r;
+	int mark = request_mark();
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO account (accountnumber, name) VALUES "
+		 "('ALT O''K-1', '%s')", name);
+	is_int(exec_sql(s, sql, &err), 0, "%s: upsert by alternate key: %s", what, err.message);
+	dv_engine_write_status(s->eng, &ws);
+	is_int(ws.changes, 1, "%s: one row changed", what);
+	r = requests_since(mark, 1);
+	snprintf(want, sizeof(want), "PATCH %saccounts(accountnumber='ALT%%20O''K-1')\n"
+		 "  {\"name\":\"%s\",\"accountnumber\":\"ALT O'K-1\"}\n", API, name);
+	is_str(r, want, "%s: PATCH by the alternate key, no If-Match", what);
+	free(r);
+	r = run(s, "SELECT name, count(*) FROM account WHERE accountnumber = 'ALT O''K-1'", &err);
+	snprintf(want, sizeof(want), "%s|1\n", name);
+	is_str(r, want, "%s: stored, one record with that key", what);
+	free(r);
+}
+
+static void test_upsert_alt_key(struct stack *s)
+{
+	struct dv_error err;
+	char *r;
+	int mark;
+	upsert_alt_once(s, "Alt created", "create");
+	upsert_alt_once(s, "Alt updated", "update");
+	mark = request_mark();
+	is_int(exec_sql(s, "INSERT OR REPLACE INTO account (name) VALUES ('no key')", &err), -1,
+	       "upsert without any key fails");
+	is_str(dv_sqlstate_code(err.state), "42000", "42000");
+	is_str(err.message, "INSERT OR REPLACE into account (upsert) needs the primary key column "
+	       "accountid or every column of an alternate key", "the message says what is needed");
+	r = requests_since(mark, 0);
+	is_str(r, "", "nothing sent");
+	free(r);
+}
+
 /* ---- $batch (needs the emulator's $batch) ---- */
 
 static void test_multi_insert(struct stack *s)
@@ -497,28 +539,70 @@ static void test_transaction(struct stack *s)
 	is_int(dv_engine_set_autocommit(s->eng, 1, &err), 0, "autocommit on");
 }
 
+/* The record whose id is outcome i reads back with its row's name. */
+static void check_outcome_id(struct stack *s, const struct dv_write_status *ws, size_t i)
+{
+	struct dv_error err;
+	char sql[160], want[32], *r;
+	snprintf(sql, sizeof(sql), "SELECT name FROM account WHERE accountid = '%s'",
+		 ws->outcomes[i].id);
+	snprintf(want, sizeof(want), "bulk%04zu\n", i);
+	r = run(s, sql, &err);
+	is_str(r, want, "outcome %zu carries the id of row %zu's record", i, i + 1);
+	free(r);
+}
+
+/* 2500 rows: 3 $batch requests (the first two in flight at once), one bad
+ * row in each; the outcomes stay in row order with their own ids. */
 static void test_big(struct stack *s)
 {
+	static const size_t bad[3] = {10, 1500, 2400};
 	struct dv_error err;
 	struct dv_write_status ws;
 	struct dv_buf sql;
 	char *r;
-	int i, mark;
+	size_t i, in_order = 0, good_ids = 0;
+	int mark;
 	dv_buf_init(&sql, 0);
-	dv_buf_appends(&sql, "INSERT INTO contact (lastname) VALUES ");
+	dv_buf_appends(&sql, "INSERT INTO account (name, accountcategorycode) VALUES ");
 	for (i = 0; i < 2500; i++)
-		dv_buf_appendf(&sql, "%s('bulk%04d')", i ? "," : "", i);
+		dv_buf_appendf(&sql, "%s('bulk%04zu', %d)", i ? "," : "", i,
+			       i == bad[0] || i == bad[1] || i == bad[2] ? 99 : 1);
 	mark = request_mark();
 	is_int(exec_sql(s, dv_buf_str(&sql), &err), 0, "2500-row INSERT: %s", err.message);
 	dv_buf_free(&sql);
 	dv_engine_write_status(s->eng, &ws);
-	is_int(ws.changes, 2500, "2500 changed");
+	is_int(ws.changes, 2497, "2497 changed");
+	is_int(ws.failed, 3, "3 failed");
+	is_int((long)ws.noutcomes, 2500, "one outcome per row");
 	r = requests_since(mark, 0);
 	is_int(count_lines(r, "POST "), 3, "3 $batch requests");
 	is_int(count_lines(r, ""), 3, "and nothing else");
 	free(r);
-	r = run(s, "SELECT count(*) FROM contact WHERE lastname LIKE 'bulk%'", &err);
-	is_str(r, "2500\n", "all stored");
+	if (ws.noutcomes != 2500)
+		return;
+	for (i = 0; i < 2500; i++) {
+		int is_bad = i == bad[0] || i == bad[1] || i == bad[2];
+		in_order += ws.outcomes[i].row == (long)i + 1;
+		good_ids += !is_bad && ws.outcomes[i].state == DV_S_00000 &&
+			    strlen(ws.outcomes[i].id) == 36;
+	}
+	is_int((long)in_order, 2500, "outcomes in row order");
+	is_int((long)good_ids, 2497, "every applied row has its new id");
+	for (i = 0; i < 3; i++) {
+		const struct dv_write_outcome *o = &ws.outcomes[bad[i]];
+		is_str(dv_sqlstate_code(o->state), "22003", "row %zu failed with 22003",
+		       bad[i] + 1);
+		is_int(o->native, (long)(int)0x8004431Au, "row %zu: the service's code",
+		       bad[i] + 1);
+	}
+	check_outcome_id(s, &ws, 999);
+	check_outcome_id(s, &ws, 1000);
+	check_outcome_id(s, &ws, 1999);
+	check_outcome_id(s, &ws, 2499);
+	is_str(dv_engine_last_insert_id(s->eng), ws.outcomes[2499].id, "last_insert_id: row 2500");
+	r = run(s, "SELECT count(*) FROM account WHERE name LIKE 'bulk%'", &err);
+	is_str(r, "2497\n", "all good rows stored");
 	free(r);
 }
 
@@ -557,6 +641,19 @@ static void test_param_array(struct stack *s)
 	free(r);
 }
 
+/* What the emulator stores for the pair uid, rid in the intersect table. */
+static void check_intersect_rows(struct stack *s, const char *uid, const char *rid,
+				 const char *want, const char *what)
+{
+	struct dv_error err;
+	char sql[256], *got;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM systemuserroles WHERE systemuserid = "
+		 "'%s' AND roleid = '%s'", uid, rid);
+	got = run(s, sql, &err);
+	is_str(got, want, "%s", what);
+	free(got);
+}
+
 static void test_intersect(struct stack *s)
 {
 	struct dv_error err;
@@ -585,6 +682,26 @@ static void test_intersect(struct stack *s)
 		 "  {\"@odata.id\":\"%s/api/data/v9.2/roles(%s)\"}\n", API, uid, emu.url, rid);
 	is_str(r, want, "N:N INSERT is an associate request");
 	free(r);
+	check_intersect_rows(s, uid, rid, "1\n", "the emulator stored the association");
+	mark = request_mark();
+	snprintf(sql, sizeof(sql), "DELETE FROM systemuserroles WHERE systemuserid = '%s' AND "
+		 "roleid = '%s'", uid, rid);
+	exec_sql(s, sql, &err);
+	is_int(err.state, DV_S_00000, "N:N DELETE runs: %s", err.message);
+	r = requests_since(mark, 0);
+	snprintf(want, sizeof(want), "DELETE %ssystemusers(%s)/systemuserroles_association(%s)"
+		 "/$ref\n", API, uid, rid);
+	ok(r && strstr(r, want) && count_lines(r, "DELETE ") == 1,
+	   "N:N DELETE is one disassociate request");
+	free(r);
+	check_intersect_rows(s, uid, rid, "0\n", "the emulator removed the association");
+	mark = request_mark();
+	snprintf(sql, sizeof(sql), "INSERT INTO systemuserroles (systemuserid, roleid) VALUES "
+		 "('%s', '00000000-0000-4000-8000-0000000000fe')", uid);
+	exec_sql(s, sql, &err);
+	is_int(err.state, DV_S_HY000, "associate with an unknown role fails");
+	is_int(err.native, (long)(int)0x80040217u, "with the service's code (record not found)");
+	check_intersect_rows(s, uid, rid, "0\n", "nothing stored for an unknown role");
 }
 
 int main(void)
@@ -606,6 +723,7 @@ int main(void)
 	test_lookups(&s);
 	test_errors(&s);
 	test_upsert(&s);
+	test_upsert_alt_key(&s);
 	test_intersect(&s);
 	{
 		struct dv_error err;

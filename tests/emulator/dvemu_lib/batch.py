@@ -329,7 +329,9 @@ def run_changeset(handler, app, req, ops):
                         from .errors import segment_not_found
                         raise segment_not_found(name)
                     key = key[:-1] if key.endswith(")") else None
-                    opts = query.Options(query.parse_query(rq))
+                    pairs, ref_id = writes.split_ref_id(r.path, query.parse_query(rq))
+                    opts = query.Options(pairs)
+                    opts.ref_id = ref_id
                     prefer = query.parse_prefer(op.headers.get_all("Prefer") or [])
                     status, headers, out = writes._handle(app, con, r, op.method, entity, key, r.path[1:],
                                                           opts, prefer, body)

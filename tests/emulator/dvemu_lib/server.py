@@ -516,7 +516,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def webapi_inner(self, req, method, segs, rq, body):
         app = self.server.app
-        opts = query.Options(query.parse_query(rq))
+        from . import writes
+        pairs, ref_id = writes.split_ref_id(segs, query.parse_query(rq))
+        opts = query.Options(pairs)
+        opts.ref_id = ref_id  # DELETE .../$ref?$id=<url> (writes.handle_ref)
         prefer = query.parse_prefer(self.headers.get_all("Prefer") or [])
         if not segs:
             if method != "GET":

@@ -301,6 +301,8 @@ def _handle(app, con, req, method, entity, key, rest, opts, prefer, body):
         if want_rep:
             return 201, [("Preference-Applied", "return=representation")], representation(app, req, con, entity, rid, opts, prefer)
         return 204, [("OData-EntityId", entity_id_url(app, req, entity, rid))], b""
+    if rest and rest[-1] == "$ref":
+        return handle_ref(app, con, req, method, entity, key, rest[:-1], opts, body)
     existing, wsql, params, is_alt = find_existing(app, con, entity, key)
     if rest:
         prop = rest[0]
@@ -352,6 +354,96 @@ def _handle(app, con, req, method, entity, key, rest, opts, prefer, body):
             return (201 if created else 200), [("Preference-Applied", "return=representation")], \
                 representation(app, req, con, entity, rid, opts, prefer)
         return 204, [("OData-EntityId", "%s/%s(%s)" % (app.api_base(req), entity.set_name, key))], b""
+    raise DvError(405, "0x80060888", "The requested resource does not support http method '%s'." % method)
+
+
+# ---- N:N associate / disassociate ($ref) ------------------------------------------------------
+# https://learn.microsoft.com/power-apps/developer/data-platform/webapi/associate-disassociate-entities-using-web-api
+# (spec section 8): POST <set>(<id>)/<nav>/$ref {"@odata.id":"<url>"} -> 204;
+# DELETE <set>(<id>)/<nav>(<id>)/$ref or <set>(<id>)/<nav>/$ref?$id=<url> -> 204.
+# Either record missing -> 404 0x80040217. Only N:N collection navigations are implemented.
+# [U] associating an already associated pair: 400 0x80040237 "Cannot insert duplicate key.";
+# disassociating a pair that is not associated: 204 (nothing to remove).
+
+def split_ref_id(segs, pairs):
+    """$id is a query option only for DELETE .../$ref -> (the other pairs, the $id value)."""
+    if not segs or segs[-1] != "$ref":
+        return pairs, None
+    ref_id = None
+    rest = []
+    for k, v in pairs:
+        if k == "$id":
+            ref_id = v
+        else:
+            rest.append((k, v))
+    return rest, ref_id
+
+
+def many_to_many_rel(app, entity, nav):
+    """-> (relationship, this side's intersect attribute, the other side's) for a N:N nav."""
+    for rel in app.model.many_to_many:
+        for me, other in (("1", "2"), ("2", "1")):
+            if rel["Entity%sLogicalName" % me] == entity.name and \
+                    rel["Entity%sNavigationPropertyName" % me] == nav:
+                return (rel, rel["Entity%sIntersectAttribute" % me],
+                        rel["Entity%sIntersectAttribute" % other], rel["Entity%sLogicalName" % other])
+    return None
+
+
+def ref_target(app, con, want_entity, value):
+    """'<url of a record>' -> its id, 404 when the record does not exist."""
+    tent, tid = parse_bind(app, value)
+    if tent.name != want_entity:
+        raise bad_query("Incompatible type: expected %s, got %s." % (want_entity, tent.name))
+    row, _, _, _ = find_existing(app, con, tent, tid if isinstance(tid, str) else tid[1])
+    if row is None:
+        raise record_not_found(tent.name, tid if isinstance(tid, str) else tid[1])
+    return row[0]
+
+
+def handle_ref(app, con, req, method, entity, key, rest, opts, body):
+    if key is None or len(rest) != 1:
+        raise bad_query("The request URI is not valid: $ref needs <set>(<id>)/<navigation>/$ref.")
+    nav, _, nav_key = rest[0].partition("(")
+    found = many_to_many_rel(app, entity, nav)
+    if found is None:
+        if nav in entity.nav_props():
+            raise DvError(501, "0x80040216", "dvemu: $ref on '%s' is not implemented (N:N only)." % nav)
+        raise DvError(400, "0x80060888", "Could not find a property named '%s' on type "
+                      "'Microsoft.Dynamics.CRM.%s'." % (nav, entity.name))
+    rel, my_attr, other_attr, other_name = found
+    inter = app.model.by_name[rel["IntersectEntityName"]]
+    existing, _, _, _ = find_existing(app, con, entity, key)
+    if existing is None:
+        raise record_not_found(entity.name, key.lower())
+    mine = existing[0]
+    if method == "POST":
+        if nav_key:
+            raise bad_query("The request URI is not valid: POST .../%s/$ref takes no key." % nav)
+        try:
+            data = json.loads(body.decode("utf-8") or "{}")
+        except ValueError as e:
+            raise payload_error(entity, "Invalid JSON. %s" % e)
+        if not isinstance(data, dict) or "@odata.id" not in data:
+            raise bad_query("The payload of a $ref request needs an @odata.id.")
+        other = ref_target(app, con, other_name, data["@odata.id"])
+        if con.execute('SELECT 1 FROM "%s" WHERE "%s" = ? AND "%s" = ?' % (inter.name, my_attr, other_attr),
+                       (mine, other)).fetchone():
+            raise DvError(400, "0x80040237", "Cannot insert duplicate key.", api_name="DuplicateRecord")
+        insert(app, con, req, inter, {my_attr: mine, other_attr: other})
+        return 204, [], b""
+    if method == "DELETE":
+        ref_id = getattr(opts, "ref_id", None)
+        if nav_key and ref_id is None:
+            other_url = "/%s(%s)" % (app.model.by_name[other_name].set_name, nav_key[:-1])
+        elif ref_id is not None and not nav_key:
+            other_url = ref_id
+        else:
+            raise bad_query("DELETE .../$ref needs either <navigation>(<id>) or $id.")
+        other = ref_target(app, con, other_name, other_url)
+        con.execute('DELETE FROM "%s" WHERE "%s" = ? AND "%s" = ?' % (inter.name, my_attr, other_attr),
+                    (mine, other))
+        return 204, [], b""
     raise DvError(405, "0x80060888", "The requested resource does not support http method '%s'." % method)
 
 
