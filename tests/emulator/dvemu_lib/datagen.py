@@ -3,8 +3,9 @@
 Owns: the DDL (one table per entity, one column per stored attribute), the word lists,
 and the data generator. Rows are produced by one INSERT ... SELECT per entity over a
 recursive CTE, with pseudo-random values computed by integer arithmetic on the row
-number and the seed, so --rows 1000000 loads in seconds without Python loops and the
-same (--seed, --rows) always gives byte-identical data (GUIDs, names, versions).
+number and the seed, without Python loops (--rows 1000000: ~90 CPU-seconds over the worker
+processes, see README "Data generation"), and the same (--seed, --rows) always gives
+byte-identical data (GUIDs, names, versions).
 
 Storage conventions (read by rowjson.py / odata_filter.py / writes.py):
   text kinds      TEXT COLLATE NOCASE   (case-insensitive like SQL Server's collation;
@@ -129,7 +130,18 @@ class Gen:
         return self.guid_for(otc, kexpr)
 
     def ref_row(self, entity, kexpr):
-        return self.guid_for(self.model.by_name[entity].otc, kexpr)
+        otc = self.model.by_name[entity].otc
+        expr = self.guid_for(otc, kexpr)
+        cnt = self.counts.get(entity, 0)
+        if 0 < cnt <= SMALL_REF_CASE:
+            # a few targets: static strings instead of a printf per row (same text; the
+            # printf stays as the ELSE for a key outside 1..cnt)
+            return "(CASE %s %s ELSE %s END)" % (kexpr, " ".join(
+                "WHEN %d THEN '%s'" % (k, guid_py(self.seed, otc, k)) for k in range(1, cnt + 1)), expr)
+        if 0 < cnt <= SMALL_REF_TABLE:
+            # up to a few thousand targets: a seek in the temp table of their GUIDs (guid_tables)
+            return "coalesce((SELECT g FROM temp.\"_gk_%s\" WHERE k = %s), %s)" % (entity, kexpr, expr)
+        return expr
 
     def ref(self, entity, k, null_pct=0):
         cnt = self.counts[entity]
@@ -202,6 +214,36 @@ class Gen:
                   "'%d,%d'" % (vals[2], vals[3])]
         return "(CASE %s %s END)" % (self.mod(k, len(combos)), " ".join(
             "WHEN %d THEN %s" % (i, c) for i, c in enumerate(combos)))
+
+
+# GUIDs of references to small entities come from static strings or a temp table instead of
+# one printf per row and reference (~10% less CPU per big table; identical values)
+SMALL_REF_CASE = 16     # references to entities this small: CASE over static GUID strings
+SMALL_REF_TABLE = 5000  # up to this many: temp table k -> GUID (guid_tables)
+
+
+def guid_py(seed, otc, k):
+    """Python twin of Gen.guid_for for an integer key k (identical text)."""
+    a = (seed * 7919 + otc * 104729) % 4294967296
+    b = (seed * 31 + otc * 131) % 65536
+    c = (seed * 1000003) % (2 ** 36)
+    return "%08x-%04x-4%03x-%04x-%012x" % ((k * 2654435761 + a) % 4294967296,
+                                          (k * 40503 + b) % 65536, otc % 4096,
+                                          32768 + (k % 16384), k + c)
+
+
+def guid_tables(con, model, seed, counts):
+    """temp._gk_<entity>(k, g): the GUIDs of the entities read by Gen.ref_row's seek; per
+    connection (TEMP), never stored in the database file. Call before entity_insert_sql runs."""
+    con.execute("SAVEPOINT dvemu_gk")
+    for e in model.entities:
+        cnt = counts[e.name]
+        if SMALL_REF_CASE < cnt <= SMALL_REF_TABLE:
+            con.execute('DROP TABLE IF EXISTS temp."_gk_%s"' % e.name)
+            con.execute('CREATE TEMP TABLE "_gk_%s" (k INTEGER PRIMARY KEY, g TEXT)' % e.name)
+            con.executemany('INSERT INTO temp."_gk_%s" VALUES (?, ?)' % e.name,
+                            [(k, guid_py(seed, e.otc, k)) for k in range(1, cnt + 1)])
+    con.execute("RELEASE dvemu_gk")
 
 
 def sql_type(a):
@@ -303,26 +345,32 @@ def shape(rows, seed):
     return "%d/%d/%s" % (rows, seed, FORMAT)
 
 
-def _gen_worker(model, seed, counts, path, entities):
-    """Generate whole entity tables (with their indexes) into a scratch database file."""
+def _gen_worker(model, seed, counts, path, e):
+    """Generate one whole entity table (with its indexes) into a scratch database file."""
+    _unlink_db(path)
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA cache_size=-32768")
+    guid_tables(con, model, seed, counts)
     con.execute("BEGIN")
-    for e in entities:
-        t, idx = table_ddl(e)
-        con.execute(t)
-        con.execute(entity_insert_sql(model, e, seed, counts))
-        for stmt in idx:
-            con.execute(stmt)
+    t, idx = table_ddl(e)
+    con.execute(t)
+    con.execute(entity_insert_sql(model, e, seed, counts))
+    for stmt in idx:
+        con.execute(stmt)
     con.execute("COMMIT")
     con.close()
 
 
-def _gen_process(model, seed, counts, path, names):
+def _gen_process(model, seed, counts, prefix, names, done):
+    """Child process: one scratch file per table, each announced on `done` (a pipe) as soon
+    as it is complete, so the parent copies it while this process generates the next."""
     try:
-        _gen_worker(model, seed, counts, path, [model.by_name[n] for n in names])
+        for name in names:
+            _gen_worker(model, seed, counts, "%s.%s" % (prefix, name), model.by_name[name])
+            done.send(name)
+        done.close()
     except BaseException:
         os._exit(1)
     os._exit(0)
@@ -333,8 +381,9 @@ class Store:
 
     Generation at startup: the big entities (>= PARALLEL_MIN_ROWS) are spread over up to 4
     processes (one per core): this one and children that fork before the server has threads;
-    each generates whole tables, indexes included; the children write scratch files that are
-    then copied with INSERT INTO t SELECT * FROM w.t,
+    each generates whole tables, indexes included; the children write one scratch file per
+    table and announce it on a pipe; this process copies each as soon as it is announced
+    (overlapping the child's next table) with INSERT INTO t SELECT * FROM gen.t,
     which SQLite performs as a raw b-tree copy (the "transfer optimization": same schema and
     indexes, empty destination). /_emu/reset regenerates in this process only (forking a
     threaded server is unsafe). Nothing is held in Python per row, so memory stays small.
@@ -385,16 +434,18 @@ class Store:
         children = []
         for i, b in enumerate(buckets[1:], 1):
             if b:
-                wpath = "%s.gen%d" % (self.path, i)
-                _unlink_db(wpath)
+                prefix = "%s.gen%d" % (self.path, i)
                 ctx = multiprocessing.get_context("fork")
-                w = ctx.Process(target=_gen_process, args=(model, self.seed, self.counts, wpath,
-                                                           [e.name for e in b]))
+                recv, send = ctx.Pipe(duplex=False)
+                w = ctx.Process(target=_gen_process, args=(model, self.seed, self.counts, prefix,
+                                                           [e.name for e in b], send))
                 w.start()
-                children.append((w, wpath, b))
-        elsewhere = set(e.name for _, _, b in children for e in b)
+                send.close()  # the child holds the only write end: EOF when it exits
+                children.append((w, prefix, b, recv))
+        elsewhere = set(e.name for _, _, b, _ in children for e in b)
         attached = []
         try:
+            guid_tables(con, model, self.seed, self.counts)
             con.execute("BEGIN")
             for e in model.entities:
                 if e.name in elsewhere:
@@ -409,40 +460,48 @@ class Store:
             con.execute("INSERT INTO _dvemu_meta VALUES ('version', ?)", (100000000,))
             con.execute("INSERT INTO _dvemu_meta VALUES ('shape', ?)", (shape(self.rows, self.seed),))
             con.execute("COMMIT")
-            failed = False
-            for w, _, _ in children:
+            # copy each child table as soon as it is announced (the child meanwhile generates
+            # its next one), so only the last table's copy follows the slowest generator
+            for w, prefix, b, recv in children:
+                for _ in b:
+                    try:
+                        name = recv.recv()
+                    except EOFError:
+                        w.join()
+                        raise RuntimeError("dvemu: a data generation worker process failed")
+                    e = model.by_name[name]
+                    con.execute("ATTACH DATABASE ? AS gen", ("%s.%s" % (prefix, name),))
+                    attached.append(True)
+                    con.execute("BEGIN")
+                    # empty destination with the same indexes -> raw b-tree copy
+                    t, idx = table_ddl(e)
+                    con.execute('DROP TABLE IF EXISTS main."%s"' % e.name)
+                    con.execute(t)
+                    for stmt in idx:
+                        con.execute(stmt)
+                    con.execute('INSERT INTO main."%s" SELECT * FROM gen."%s"' % (e.name, e.name))
+                    con.execute("COMMIT")
+                    con.execute("DETACH DATABASE gen")
+                    attached.pop()
+                    _unlink_db("%s.%s" % (prefix, name))
                 w.join()
-                failed = failed or w.exitcode != 0
-            if failed:
-                raise RuntimeError("dvemu: a data generation worker process failed")
-            for i, (_, wpath, _) in enumerate(children):
-                con.execute("ATTACH DATABASE ? AS gen%d" % i, (wpath,))
-                attached.append(i)
-            if children:
-                con.execute("BEGIN")
-                for i, (_, _, b) in enumerate(children):
-                    for e in b:
-                        # empty destination with the same indexes -> raw b-tree copy
-                        t, idx = table_ddl(e)
-                        con.execute('DROP TABLE IF EXISTS main."%s"' % e.name)
-                        con.execute(t)
-                        for stmt in idx:
-                            con.execute(stmt)
-                        con.execute('INSERT INTO main."%s" SELECT * FROM gen%d."%s"' % (e.name, i, e.name))
-                con.execute("COMMIT")
+                if w.exitcode != 0:
+                    raise RuntimeError("dvemu: a data generation worker process failed")
         finally:
             if con.in_transaction:
                 con.execute("ROLLBACK")
-            for i in attached:
+            if attached:
                 try:
-                    con.execute("DETACH DATABASE gen%d" % i)
+                    con.execute("DETACH DATABASE gen")
                 except sqlite3.Error:
                     pass
-            for w, wpath, _ in children:
+            for w, prefix, b, recv in children:
                 if w.is_alive():
                     w.terminate()
                     w.join()
-                _unlink_db(wpath)
+                recv.close()
+                for e in b:
+                    _unlink_db("%s.%s" % (prefix, e.name))
 
     def close(self):
         if self.temp:
