@@ -13,106 +13,20 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
-#include "auth/auth.h"
-#include "catalog/catalog.h"
-#include "config/config.h"
-#include "emu.h"
 #include "engine/engine.h"
-#include "http/http.h"
-#include "sqlparse/sqlparse.h"
-#include "tap.h"
+#include "engine_stack.h"
 #include "util/buf.h"
 
 static struct emu emu;
 static int have_batch;
 
-struct stack {
-	struct dv_config cfg;
-	struct dv_http *http;
-	struct dv_auth *auth;
-	struct dv_catalog *cat;
-	struct dv_engine *eng;
-	char base[128];
-};
-
-static int stack_open(struct stack *s)
+static char *run(struct engine_stack *s, const char *sql, struct dv_error *err)
 {
-	struct dv_error e;
-	memset(s, 0, sizeof(*s));
-	dv_config_init(&s->cfg);
-	if (dv_config_from_connstr(&s->cfg, emu_connstr(&emu), &e) != 0 ||
-	    dv_config_validate(&s->cfg, &e) != 0)
-		goto fail;
-	s->http = dv_http_new(&s->cfg, NULL, &e);
-	s->auth = s->http ? dv_auth_new(&s->cfg, NULL, &e) : NULL;
-	if (!s->auth)
-		goto fail;
-	dv_http_set_auth(s->http, s->auth);
-	snprintf(s->base, sizeof(s->base), "%s/api/data/v9.2/", emu.url);
-	s->cat = dv_catalog_new(s->http, s->base, s->cfg.use_display_names,
-				s->cfg.include_formatted_values, NULL);
-	s->eng = s->cat ? dv_engine_new(s->cat, s->http, &s->cfg, NULL, &e) : NULL;
-	if (!s->eng)
-		goto fail;
-	return 0;
-fail:
-	tap_diag("stack_open: %s", e.message);
-	return -1;
-}
-
-static void stack_close(struct stack *s)
-{
-	dv_engine_free(s->eng);
-	dv_catalog_free(s->cat);
-	dv_auth_free(s->auth);
-	dv_http_free(s->http);
-	dv_config_free(&s->cfg);
-}
-
-/* Runs sql with text parameters (NULL = SQL NULL); rows as "a|b\n". */
-static char *run_p(struct stack *s, const char *sql, const char *const *params, int np,
-		   struct dv_error *err)
-{
-	struct sql_rewrite rw;
-	sqlite3_stmt *st;
-	struct dv_buf out;
-	int rc, i;
-	dv_error_clear(err);
-	if (sqlparse_rewrite(sql, strlen(sql), &rw, err) != 0)
-		return NULL;
-	rc = dv_engine_prepare(s->eng, rw.sql, &st, err);
-	sqlparse_rewrite_free(&rw);
-	if (rc != 0)
-		return NULL;
-	for (i = 0; i < np; i++) {
-		if (params[i])
-			sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(st, i + 1);
-	}
-	dv_buf_init(&out, 0);
-	while ((rc = dv_engine_step(s->eng, st, err)) == 1) {
-		for (i = 0; i < sqlite3_column_count(st); i++) {
-			const unsigned char *t = sqlite3_column_text(st, i);
-			dv_buf_appendf(&out, "%s%s", i ? "|" : "", t ? (const char *)t : "NULL");
-		}
-		dv_buf_appendc(&out, '\n');
-	}
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		dv_buf_free(&out);
-		return NULL;
-	}
-	return dv_buf_steal(&out);
-}
-
-static char *run(struct stack *s, const char *sql, struct dv_error *err)
-{
-	return run_p(s, sql, NULL, 0, err);
+	return engine_stack_run(s, sql, NULL, err);
 }
 
 /* Runs a statement that returns no rows; 0 or -1. */
-static int exec_sql(struct stack *s, const char *sql, struct dv_error *err)
+static int exec_sql(struct engine_stack *s, const char *sql, struct dv_error *err)
 {
 	char *r = run(s, sql, err);
 	int ok_ = r != NULL;
@@ -201,7 +115,7 @@ static const char *API = "/api/data/v9.2/";
 
 static const char *ACC1 = "08d2e605-096d-4001-800d-0000000f4250";
 
-static void test_insert_one(struct stack *s)
+static void test_insert_one(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_write_status ws;
@@ -233,7 +147,7 @@ static void test_insert_one(struct stack *s)
 	free(r);
 }
 
-static void test_read_only(struct stack *s)
+static void test_read_only(struct engine_stack *s)
 {
 	struct dv_error err;
 	char *r;
@@ -253,7 +167,7 @@ static void test_read_only(struct stack *s)
 	free(r);
 }
 
-static void test_update_by_key(struct stack *s)
+static void test_update_by_key(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_write_status ws;
@@ -289,7 +203,7 @@ static void test_update_by_key(struct stack *s)
 	free(r);
 }
 
-static void test_update_missing(struct stack *s)
+static void test_update_missing(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_write_status ws;
@@ -305,7 +219,7 @@ static void test_update_missing(struct stack *s)
 	       "service code 0x80040217 kept");
 }
 
-static void test_delete(struct stack *s)
+static void test_delete(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_write_status ws;
@@ -328,7 +242,7 @@ static void test_delete(struct stack *s)
 	free(r);
 }
 
-static void test_lookups(struct stack *s)
+static void test_lookups(struct engine_stack *s)
 {
 	struct dv_error err;
 	char want[1024], *r;
@@ -358,7 +272,7 @@ static void test_lookups(struct stack *s)
 	free(r);
 }
 
-static void test_errors(struct stack *s)
+static void test_errors(struct engine_stack *s)
 {
 	struct dv_error err;
 	char sql[256];
@@ -376,7 +290,7 @@ static void test_errors(struct stack *s)
 	is_str(dv_sqlstate_code(err.state), "22018", "22018");
 }
 
-static void test_upsert(struct stack *s)
+static void test_upsert(struct engine_stack *s)
 {
 	struct dv_error err;
 	char want[512], *r;
@@ -399,7 +313,7 @@ static void test_upsert(struct stack *s)
 
 /* INSERT OR REPLACE without the primary key: PATCH by the alternate key
  * (account has one on accountnumber), first creating, then updating. */
-static void upsert_alt_once(struct stack *s, const char *name, const char *what)
+static void upsert_alt_once(struct engine_stack *s, const char *name, const char *what)
 {
 	struct dv_error err;
 	struct dv_write_status ws;
@@ -421,7 +335,7 @@ static void upsert_alt_once(struct stack *s, const char *name, const char *what)
 	free(r);
 }
 
-static void test_upsert_alt_key(struct stack *s)
+static void test_upsert_alt_key(struct engine_stack *s)
 {
 	struct dv_error err;
 	char *r;
@@ -441,7 +355,7 @@ static void test_upsert_alt_key(struct stack *s)
 
 /* ---- $batch (needs the emulator's $batch) ---- */
 
-static void test_multi_insert(struct stack *s)
+static void test_multi_insert(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_write_status ws;
@@ -474,7 +388,7 @@ static void test_multi_insert(struct stack *s)
 	free(r);
 }
 
-static void test_update_where(struct stack *s)
+static void test_update_where(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_write_status ws;
@@ -497,7 +411,7 @@ static void test_update_where(struct stack *s)
 	is_int(ws.changes, 2, "DELETE with another WHERE removes 2");
 }
 
-static void test_transaction(struct stack *s)
+static void test_transaction(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_write_status ws;
@@ -540,7 +454,7 @@ static void test_transaction(struct stack *s)
 }
 
 /* The record whose id is outcome i reads back with its row's name. */
-static void check_outcome_id(struct stack *s, const struct dv_write_status *ws, size_t i)
+static void check_outcome_id(struct engine_stack *s, const struct dv_write_status *ws, size_t i)
 {
 	struct dv_error err;
 	char sql[160], want[32], *r;
@@ -554,7 +468,7 @@ static void check_outcome_id(struct stack *s, const struct dv_write_status *ws, 
 
 /* 2500 rows: 3 $batch requests (the first two in flight at once), one bad
  * row in each; the outcomes stay in row order with their own ids. */
-static void test_big(struct stack *s)
+static void test_big(struct engine_stack *s)
 {
 	static const size_t bad[3] = {10, 1500, 2400};
 	struct dv_error err;
@@ -606,7 +520,7 @@ static void test_big(struct stack *s)
 	free(r);
 }
 
-static void test_param_array(struct stack *s)
+static void test_param_array(struct engine_stack *s)
 {
 	struct dv_error err;
 	struct dv_write_status ws;
@@ -642,7 +556,7 @@ static void test_param_array(struct stack *s)
 }
 
 /* What the emulator stores for the pair uid, rid in the intersect table. */
-static void check_intersect_rows(struct stack *s, const char *uid, const char *rid,
+static void check_intersect_rows(struct engine_stack *s, const char *uid, const char *rid,
 				 const char *want, const char *what)
 {
 	struct dv_error err;
@@ -654,7 +568,7 @@ static void check_intersect_rows(struct stack *s, const char *uid, const char *r
 	free(got);
 }
 
-static void test_intersect(struct stack *s)
+static void test_intersect(struct engine_stack *s)
 {
 	struct dv_error err;
 	char *users, *r, want[512], uid[40], rid[40], sql[512];
@@ -706,12 +620,12 @@ static void test_intersect(struct stack *s)
 
 int main(void)
 {
-	struct stack s;
+	struct engine_stack s;
 	if (emu_start(&emu, "--rows 20 --seed 1") != 0) {
 		printf("1..0 # SKIP emulator did not start\n");
 		return 0;
 	}
-	if (stack_open(&s) != 0) {
+	if (engine_stack_open(&s, &emu, NULL) != 0) {
 		emu_stop(&emu);
 		return 1;
 	}
@@ -743,7 +657,7 @@ int main(void)
 	} else {
 		tap_diag("SKIP $batch tests: the emulator does not answer $batch yet");
 	}
-	stack_close(&s);
+	engine_stack_close(&s);
 	emu_stop(&emu);
 	return tap_done();
 }
