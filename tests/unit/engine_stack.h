@@ -1,8 +1,9 @@
 /* engine_stack.h - test helper: the driver's layers below the ODBC API,
  * assembled against the emulator, and a query runner over them.
  *
- * Owns: struct engine_stack (config, http, auth, catalog, engine built from
- * the emulator's connection string plus extra keys, as SQLConnect would) and
+ * Owns: struct engine_stack (svc_client.h's config, http and auth, plus the
+ * catalog and engine, built from the emulator's connection string plus extra
+ * keys, as SQLConnect would) and
  * engine_stack_run, which rewrites ODBC SQL with sqlparse, prepares it on the
  * engine, binds text parameters and returns the rows as "a|b\n" lines.
  * Header-only like tap.h: each test program includes it once. */
@@ -14,46 +15,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/auth.h"
 #include "catalog/catalog.h"
-#include "config/config.h"
 #include "emu.h"
 #include "engine/engine.h"
-#include "http/http.h"
 #include "sqlparse/sqlparse.h"
+#include "svc_client.h"
 #include "tap.h"
 #include "util/buf.h"
 #include "util/strutil.h"
 
 struct engine_stack {
-	struct dv_config cfg;
-	struct dv_http *http;
-	struct dv_auth *auth;
+	struct svc_client svc;   /* config, http, auth */
 	struct dv_catalog *cat;
 	struct dv_engine *eng;
 	char base[128];          /* ".../api/data/v9.2/" */
 };
-
 /* extra: connection keys added before the emulator's ("IncludeFormattedValues=false"), or NULL. */
 static inline int engine_stack_open(struct engine_stack *s, struct emu *em, const char *extra)
 {
-	char cs[2048];
 	struct dv_error e;
 	memset(s, 0, sizeof(*s));
 	dv_error_clear(&e);
-	dv_config_init(&s->cfg);
-	snprintf(cs, sizeof(cs), "%s;%s", extra ? extra : "", emu_connstr(em));
-	if (dv_config_from_connstr(&s->cfg, cs, &e) != 0 || dv_config_validate(&s->cfg, &e) != 0)
+	if (svc_client_open(&s->svc, em, extra, &e) != 0)
 		goto fail;
-	s->http = dv_http_new(&s->cfg, NULL, &e);
-	s->auth = s->http ? dv_auth_new(&s->cfg, NULL, &e) : NULL;
-	if (!s->auth)
-		goto fail;
-	dv_http_set_auth(s->http, s->auth);
 	snprintf(s->base, sizeof(s->base), "%s/api/data/v9.2/", em->url);
-	s->cat = dv_catalog_new(s->http, s->base, s->cfg.use_display_names,
-				s->cfg.include_formatted_values, NULL);
-	s->eng = s->cat ? dv_engine_new(s->cat, s->http, &s->cfg, NULL, &e) : NULL;
+	s->cat = dv_catalog_new(s->svc.http, s->base, s->svc.cfg.use_display_names,
+				s->svc.cfg.include_formatted_values, NULL);
+	s->eng = s->cat ? dv_engine_new(s->cat, s->svc.http, &s->svc.cfg, NULL, &e) : NULL;
 	if (!s->eng)
 		goto fail;
 	return 0;
@@ -66,9 +54,7 @@ static inline void engine_stack_close(struct engine_stack *s)
 {
 	dv_engine_free(s->eng);
 	dv_catalog_free(s->cat);
-	dv_auth_free(s->auth);
-	dv_http_free(s->http);
-	dv_config_free(&s->cfg);
+	svc_client_close(&s->svc);
 }
 
 /* Runs sql with text parameters (NULL-terminated list or NULL; "NULL" binds

@@ -2,11 +2,8 @@
  * credentials, paged reads through odata_cursor, and faults (429, 503,
  * truncated body, connection reset, 401) absorbed without losing or
  * repeating a row; bad secret / client / tenant messages. */
-#include "auth/auth.h"
-#include "config/config.h"
-#include "http/http.h"
 #include "odata/odata.h"
-#include "emu.h"
+#include "svc_client.h"
 #include "tap.h"
 
 #include <stdlib.h>
@@ -16,36 +13,6 @@
 #define PAGE 5
 
 static struct emu emu;
-
-struct client {
-	struct dv_config cfg;
-	struct dv_http *http;
-	struct dv_auth *auth;
-};
-
-static int client_open(struct client *c, const char *override, struct dv_error *e)
-{
-	char cs[2048];
-	memset(c, 0, sizeof(*c));
-	dv_config_init(&c->cfg);
-	/* the first occurrence of a key wins, so overrides go first */
-	snprintf(cs, sizeof(cs), "%s;%s", override ? override : "", emu_connstr(&emu));
-	if (dv_config_from_connstr(&c->cfg, cs, e) != 0 || dv_config_validate(&c->cfg, e) != 0)
-		return -1;
-	c->http = dv_http_new(&c->cfg, NULL, e);
-	c->auth = c->http ? dv_auth_new(&c->cfg, NULL, e) : NULL;
-	if (!c->auth)
-		return -1;
-	dv_http_set_auth(c->http, c->auth);
-	return 0;
-}
-
-static void client_close(struct client *c)
-{
-	dv_auth_free(c->auth);
-	dv_http_free(c->http);
-	dv_config_free(&c->cfg);
-}
 
 static const struct odata_colspec cols[] = {
 	{"accountid", NULL, ODATA_STRING},
@@ -62,7 +29,7 @@ static int count_lines_with(const char *text, const char *needle)
 }
 
 /* Reads every account; returns rows (-1 on error) and checks ids are unique. */
-static long read_all(struct client *c, unsigned long *pages, int *unique, struct dv_error *e)
+static long read_all(struct svc_client *c, unsigned long *pages, int *unique, struct dv_error *e)
 {
 	struct odata_query q;
 	struct odata_cursor *cur;
@@ -102,13 +69,13 @@ static long read_all(struct client *c, unsigned long *pages, int *unique, struct
 
 static void test_token(void)
 {
-	struct client c;
+	struct svc_client c;
 	struct dv_error e;
 	const char *tok = NULL;
 	char want[256], *log;
 
 	emu_reset(&emu);
-	if (client_open(&c, NULL, &e) != 0) {
+	if (svc_client_open(&c, &emu, NULL, &e) != 0) {
 		ok(0, "client opens: %s", e.message);
 		return;
 	}
@@ -120,19 +87,19 @@ static void test_token(void)
 	free(log);
 	is_int(dv_auth_token(c.auth, c.http, 0, &tok, &e), 0, "second call");
 	is_int(emu_request_count(&emu), 1, "token reused, not requested again");
-	client_close(&c);
+	svc_client_close(&c);
 }
 
 static void test_paging(void)
 {
-	struct client c;
+	struct svc_client c;
 	struct dv_error e;
 	unsigned long pages = 0;
 	int unique = 0;
 	char *log;
 
 	emu_reset(&emu);
-	client_open(&c, NULL, &e);
+	svc_client_open(&c, &emu, NULL, &e);
 	is_int(read_all(&c, &pages, &unique, &e), ROWS, "all %d rows across pages", ROWS);
 	ok(unique, "each row once, with its etag");
 	is_int(pages, (ROWS + PAGE - 1) / PAGE, "pages");
@@ -142,7 +109,7 @@ static void test_paging(void)
 	ok(strstr(log, "GET /api/data/v9.2/accounts?$select=accountid,name&$orderby=accountid%20asc\n")
 	   != NULL, "first page URL as built");
 	free(log);
-	client_close(&c);
+	svc_client_close(&c);
 }
 
 struct fault_case {
@@ -163,7 +130,7 @@ static void test_faults(void)
 {
 	for (size_t i = 0; i < sizeof(fault_cases) / sizeof(fault_cases[0]); i++) {
 		const struct fault_case *t = &fault_cases[i];
-		struct client c;
+		struct svc_client c;
 		struct dv_error e;
 		unsigned long pages = 0;
 		int unique = 0, status;
@@ -171,7 +138,7 @@ static void test_faults(void)
 		emu_reset(&emu);
 		status = emu_fault(&emu, t->fault);
 		is_int(status, 204, "%s: fault accepted", t->name);
-		client_open(&c, NULL, &e);
+		svc_client_open(&c, &emu, NULL, &e);
 		long n = read_all(&c, &pages, &unique, &e);
 		is_int(n, ROWS, "%s: exactly %d rows", t->name, ROWS);
 		if (n < 0)
@@ -180,7 +147,7 @@ static void test_faults(void)
 		is_int(pages, 5, "%s: 5 pages read", t->name);
 		is_int(emu_request_count(&emu), 6 + t->extra_requests, "%s: requests in the log",
 		       t->name);
-		client_close(&c);
+		svc_client_close(&c);
 	}
 	/* the 401 case refreshed the token: two token requests */
 	char *log = emu_requests(&emu, 0);
@@ -190,46 +157,46 @@ static void test_faults(void)
 
 static void test_errors(void)
 {
-	struct client c;
+	struct svc_client c;
 	struct dv_error e;
 	const char *tok;
 	char bad_tenant[128];
 
 	emu_reset(&emu);
-	client_open(&c, "OAuthClientSecret=wrong-secret", &e);
+	svc_client_open(&c, &emu, "OAuthClientSecret=wrong-secret", &e);
 	is_int(dv_auth_token(c.auth, c.http, 0, &tok, &e), -1, "bad secret fails");
 	is_str(dv_sqlstate_code(e.state), "28000", "bad secret -> 28000");
 	is_str(e.message, "the client secret was rejected: check OAuthClientSecret holds the "
 	       "secret's Value, not its ID (AADSTS7000215)", "bad secret message");
 	ok(strstr(e.message, "wrong-secret") == NULL, "secret not echoed");
-	client_close(&c);
+	svc_client_close(&c);
 
-	client_open(&c, "OAuthClientId=22222222-2222-2222-2222-222222222222", &e);
+	svc_client_open(&c, &emu, "OAuthClientId=22222222-2222-2222-2222-222222222222", &e);
 	is_int(dv_auth_token(c.auth, c.http, 0, &tok, &e), -1, "unknown client fails");
 	is_str(dv_sqlstate_code(e.state), "28000", "unknown client -> 28000");
 	is_str(e.message, "no application with OAuthClientId 22222222-2222-2222-2222-222222222222 "
 	       "in tenant 00000000-0000-0000-0000-00000000aaaa: check OAuthClientId and "
 	       "AzureTenant (AADSTS700016)", "unknown client message");
-	client_close(&c);
+	svc_client_close(&c);
 
 	snprintf(bad_tenant, sizeof(bad_tenant), "AzureTenant=00000000-0000-0000-0000-00000000bbbb");
-	client_open(&c, bad_tenant, &e);
+	svc_client_open(&c, &emu, bad_tenant, &e);
 	is_int(dv_auth_token(c.auth, c.http, 0, &tok, &e), -1, "bad tenant fails");
 	is_str(dv_sqlstate_code(e.state), "08001", "bad tenant -> 08001");
 	is_str(e.message, "tenant '00000000-0000-0000-0000-00000000bbbb' was not found: check "
 	       "AzureTenant (and AzureEnvironment) (AADSTS90002)", "bad tenant message");
 	is_int(e.native, 90002, "AADSTS90002 native");
-	client_close(&c);
+	svc_client_close(&c);
 
-	client_open(&c, "AzureAuthorityHost=http://127.0.0.1:1;Timeout=3", &e);
+	svc_client_open(&c, &emu, "AzureAuthorityHost=http://127.0.0.1:1;Timeout=3", &e);
 	is_int(dv_auth_token(c.auth, c.http, 0, &tok, &e), -1, "unreachable authority fails");
 	is_str(dv_sqlstate_code(e.state), "08001", "unreachable authority -> 08001");
 	ok(strncmp(e.message, "cannot reach the sign-in authority http://127.0.0.1:1: cannot "
 		   "connect to 127.0.0.1: ", 79) == 0, "unreachable message: %s", e.message);
-	client_close(&c);
+	svc_client_close(&c);
 
 	/* a Web API error through the choke point */
-	client_open(&c, NULL, &e);
+	svc_client_open(&c, &emu, NULL, &e);
 	struct odata_page page;
 	char *root = dv_config_api_root(&c.cfg), url[512];
 	memset(&page, 0, sizeof(page));
@@ -241,7 +208,7 @@ static void test_errors(void)
 	is_str(dv_sqlstate_code(e.state), "42S22", "unknown column -> 42S22: %s", e.message);
 	odata_page_free(&page);
 	free(root);
-	client_close(&c);
+	svc_client_close(&c);
 }
 
 int main(void)

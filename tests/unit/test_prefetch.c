@@ -5,11 +5,8 @@
  * SQLSTATE of a direct read, a cancel while the reader waits for a
  * prefetched page (HY008, promptly), and a close while a prefetch is in
  * flight (prompt, nothing leaked). */
-#include "auth/auth.h"
-#include "config/config.h"
-#include "http/http.h"
 #include "odata/odata.h"
-#include "emu.h"
+#include "svc_client.h"
 #include "tap.h"
 
 #include <pthread.h>
@@ -25,35 +22,6 @@
 #define PAGE3 "pagenumber=%223%22"
 
 static struct emu emu;
-
-struct client {
-	struct dv_config cfg;
-	struct dv_http *http;
-	struct dv_auth *auth;
-};
-
-static int client_open(struct client *c, const char *override, struct dv_error *e)
-{
-	char cs[2048];
-	memset(c, 0, sizeof(*c));
-	dv_config_init(&c->cfg);
-	snprintf(cs, sizeof(cs), "%s;%s", override ? override : "", emu_connstr(&emu));
-	if (dv_config_from_connstr(&c->cfg, cs, e) != 0 || dv_config_validate(&c->cfg, e) != 0)
-		return -1;
-	c->http = dv_http_new(&c->cfg, NULL, e);
-	c->auth = c->http ? dv_auth_new(&c->cfg, NULL, e) : NULL;
-	if (!c->auth)
-		return -1;
-	dv_http_set_auth(c->http, c->auth);
-	return 0;
-}
-
-static void client_close(struct client *c)
-{
-	dv_auth_free(c->auth);
-	dv_http_free(c->http);
-	dv_config_free(&c->cfg);
-}
 
 static const struct odata_colspec cols[] = {
 	{"accountid", NULL, ODATA_STRING},
@@ -78,7 +46,7 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static char *accounts_url(struct client *c)
+static char *accounts_url(struct svc_client *c)
 {
 	struct odata_query q;
 	char *root = dv_config_api_root(&c->cfg), *url;
@@ -93,7 +61,7 @@ static char *accounts_url(struct client *c)
 }
 
 /* prefetch: 0/1 = odata_cursor_open_ex, -1 = odata_cursor_open (the key) */
-static struct odata_cursor *open_cursor(struct client *c, int prefetch, const char *prefer,
+static struct odata_cursor *open_cursor(struct svc_client *c, int prefetch, const char *prefer,
 					struct dv_error *e)
 {
 	char *url = accounts_url(c);
@@ -106,7 +74,7 @@ static struct odata_cursor *open_cursor(struct client *c, int prefetch, const ch
 	return cur;
 }
 
-static void read_all(struct client *c, int prefetch, struct result *r)
+static void read_all(struct svc_client *c, int prefetch, struct result *r)
 {
 	struct odata_cursor *cur;
 	const struct odata_cell *row;
@@ -161,12 +129,12 @@ static struct result baseline; /* prefetch off, no fault */
 
 static void test_many_pages(void)
 {
-	struct client c;
+	struct svc_client c;
 	struct dv_error e;
 	struct result r;
 
 	emu_reset(&emu);
-	client_open(&c, NULL, &e);
+	svc_client_open(&c, &emu, NULL, &e);
 	read_all(&c, 0, &baseline);
 	is_int(baseline.rc, 0, "prefetch off: ends normally");
 	is_int(baseline.rows, ROWS, "prefetch off: %d rows", ROWS);
@@ -183,34 +151,34 @@ static void test_many_pages(void)
 	/* the token was already held: one GET per page, nothing more */
 	is_int(emu_request_count(&emu), PAGES, "prefetch on: one request per page");
 	result_free(&r);
-	client_close(&c);
+	svc_client_close(&c);
 
 	/* the connection key decides for odata_cursor_open */
-	client_open(&c, NULL, &e);
+	svc_client_open(&c, &emu, NULL, &e);
 	emu_reset(&emu);
 	read_all(&c, -1, &r);
 	is_int(r.prefetching, 1, "Prefetch default: on");
 	ok(same_rows(&r, &baseline), "Prefetch default: same rows");
 	result_free(&r);
-	client_close(&c);
-	client_open(&c, "Prefetch=false", &e);
+	svc_client_close(&c);
+	svc_client_open(&c, &emu, "Prefetch=false", &e);
 	read_all(&c, -1, &r);
 	is_int(r.prefetching, 0, "Prefetch=false: off");
 	ok(same_rows(&r, &baseline), "Prefetch=false: same rows");
 	result_free(&r);
-	client_close(&c);
+	svc_client_close(&c);
 }
 
 static void test_single_page(void)
 {
-	struct client c;
+	struct svc_client c;
 	struct dv_error e;
 	struct odata_cursor *cur;
 	const struct odata_cell *row;
 	int n = 0, rc;
 
 	emu_reset(&emu);
-	client_open(&c, NULL, &e);
+	svc_client_open(&c, &emu, NULL, &e);
 	cur = open_cursor(&c, 1, NULL, &e); /* pages of 5000 */
 	while ((rc = odata_cursor_next(cur, &row, &e)) == 1)
 		n++;
@@ -219,7 +187,7 @@ static void test_single_page(void)
 	is_int(odata_cursor_pages(cur), 1, "one page: one request");
 	is_int(odata_cursor_prefetching(cur), 0, "one page: no worker started");
 	odata_cursor_close(cur);
-	client_close(&c);
+	svc_client_close(&c);
 }
 
 struct fault_case {
@@ -242,14 +210,14 @@ static void test_retried_faults(void)
 {
 	for (size_t i = 0; i < sizeof(retried) / sizeof(retried[0]); i++) {
 		const struct fault_case *t = &retried[i];
-		struct client c;
+		struct svc_client c;
 		struct dv_error e;
 		struct result r;
 		char *log;
 
 		emu_reset(&emu);
 		is_int(emu_fault(&emu, t->fault), 204, "%s: fault accepted", t->name);
-		client_open(&c, NULL, &e);
+		svc_client_open(&c, &emu, NULL, &e);
 		read_all(&c, 1, &r);
 		is_int(r.rc, 0, "%s: ends normally", t->name);
 		if (r.rc != 0)
@@ -266,7 +234,7 @@ static void test_retried_faults(void)
 		       "%s: requests in the log", t->name);
 		free(log);
 		result_free(&r);
-		client_close(&c);
+		svc_client_close(&c);
 	}
 }
 
@@ -275,13 +243,13 @@ static void test_retried_faults(void)
 static void test_failed_page(void)
 {
 	static const char fault[] = "{\"count\":1,\"kind\":\"500\",\"match\":\"" PAGE3 "\"}";
-	struct client c;
+	struct svc_client c;
 	struct dv_error e;
 	struct result off, on;
 
 	emu_reset(&emu);
 	emu_fault(&emu, fault);
-	client_open(&c, NULL, &e);
+	svc_client_open(&c, &emu, NULL, &e);
 	read_all(&c, 0, &off);
 	emu_reset(&emu);
 	emu_fault(&emu, fault);
@@ -296,7 +264,7 @@ static void test_failed_page(void)
 	is_int(on.err.native, off.err.native, "same native code");
 	result_free(&off);
 	result_free(&on);
-	client_close(&c);
+	svc_client_close(&c);
 }
 
 struct canceller {
@@ -316,7 +284,7 @@ static void *cancel_later(void *arg)
  * (dv_http_cancel on the connection's handle) stops the worker's transfer. */
 static void test_cancel(void)
 {
-	struct client c;
+	struct svc_client c;
 	struct dv_error e;
 	struct odata_cursor *cur;
 	const struct odata_cell *row;
@@ -327,7 +295,7 @@ static void test_cancel(void)
 
 	emu_reset(&emu);
 	emu_fault(&emu, "{\"count\":1,\"kind\":\"delay\",\"ms\":5000,\"match\":\"" PAGE3 "\"}");
-	client_open(&c, NULL, &e);
+	svc_client_open(&c, &emu, NULL, &e);
 	cur = open_cursor(&c, 1, "odata.maxpagesize=10", &e);
 	k.http = c.http;
 	k.ms = 300;
@@ -343,13 +311,13 @@ static void test_cancel(void)
 	is_int(odata_cursor_next(cur, &row, &e), -1, "cancel: stays failed");
 	odata_cursor_close(cur);
 	dv_http_reset_cancel(c.http);
-	client_close(&c);
+	svc_client_close(&c);
 }
 
 /* Closing while the worker waits for a slow page returns at once. */
 static void test_close_in_flight(void)
 {
-	struct client c;
+	struct svc_client c;
 	struct dv_error e;
 	struct odata_cursor *cur;
 	const struct odata_cell *row;
@@ -357,7 +325,7 @@ static void test_close_in_flight(void)
 
 	emu_reset(&emu);
 	emu_fault(&emu, "{\"count\":1,\"kind\":\"delay\",\"ms\":5000,\"match\":\"skiptoken\"}");
-	client_open(&c, NULL, &e);
+	svc_client_open(&c, &emu, NULL, &e);
 	cur = open_cursor(&c, 1, "odata.maxpagesize=10", &e);
 	is_int(odata_cursor_next(cur, &row, &e), 1, "close in flight: first row");
 	is_int(odata_cursor_prefetching(cur), 1, "close in flight: page 2 being fetched");
@@ -369,7 +337,7 @@ static void test_close_in_flight(void)
 	cur = open_cursor(&c, 1, NULL, &e);
 	ok(cur != NULL, "close in flight: the connection still works");
 	odata_cursor_close(cur);
-	client_close(&c);
+	svc_client_close(&c);
 }
 
 /* The parser guesses each row's keys from the row before (odata_page.c);
@@ -423,7 +391,7 @@ static void test_key_order(void)
 /* With service think time per page, prefetch overlaps it with reading. */
 static void test_overlap(void)
 {
-	struct client c;
+	struct svc_client c;
 	struct dv_error e;
 	struct odata_cursor *cur;
 	const struct odata_cell *row;
@@ -432,7 +400,7 @@ static void test_overlap(void)
 
 	emu_reset(&emu);
 	emu_post(&emu, "/_emu/config", "{\"page_think_ms\":100}");
-	client_open(&c, NULL, &e);
+	svc_client_open(&c, &emu, NULL, &e);
 	for (int prefetch = 0; prefetch <= 1; prefetch++) {
 		char *url = accounts_url(&c);
 		t0 = now_s();
@@ -451,7 +419,7 @@ static void test_overlap(void)
 	ok(with < without * 0.75, "think 100 ms: prefetch %.2f s vs %.2f s without", with,
 	   without);
 	emu_post(&emu, "/_emu/config", "{\"page_think_ms\":0}");
-	client_close(&c);
+	svc_client_close(&c);
 }
 
 int main(void)
