@@ -453,6 +453,14 @@ static void set_request_options(struct dv_http *http, const struct dv_http_req *
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 	}
+	/* libcurl re-sends a request on its own when a reused connection dies
+	 * before the first response byte (lib/transfer.c Curl_retry_request),
+	 * and the service may have applied it: a POST would create twice and a
+	 * re-sent DELETE answer 404 for the row it removed.  A POST or DELETE
+	 * therefore always opens a connection of its own, so every re-send is
+	 * the driver's, counted in resp->attempts and judged by the caller. */
+	if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "DELETE") == 0)
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 	else if (strcmp(req->method, "POST") == 0 && !req->body) {
