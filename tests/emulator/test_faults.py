@@ -57,6 +57,34 @@ class TestFaults(EmuTestCase):
         log = self.emu.log()
         self.assertIsNone(log[-2]["status"])  # reset: no response was sent
 
+    def test_applied_then_lost(self):
+        # The write is committed, then its answer is lost three ways; only a POST matches.
+        tok = {"Authorization": "Bearer " + self.emu.token(), "Content-Type": "application/json"}
+        self.emu.control("POST", "faults", {"count": 1, "kind": "applied-reset", "method": "POST",
+                                           "match": "/accounts"})
+        self.assertEqual(self.emu.get("accounts?$top=1").status, 200)  # GET: not matched
+        ids = ["00000000-0000-4000-8000-0000000000%02d" % i for i in (1, 2, 3)]
+        conn = http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=10)
+        conn.request("POST", "/api/data/v9.2/accounts", body='{"accountid":"%s","name":"lost 1"}' % ids[0],
+                     headers=tok)
+        with self.assertRaises((ConnectionError, http.client.HTTPException, OSError)):
+            conn.getresponse().read()
+        conn.close()
+        self.emu.control("POST", "faults", {"count": 1, "kind": "applied-504", "method": "POST"})
+        r = self.emu.send("POST", "accounts", {"accountid": ids[1], "name": "lost 2"})
+        self.assertEqual(r.status, 504)
+        self.emu.control("POST", "faults", {"count": 1, "kind": "applied-garble", "method": "POST"})
+        r = self.emu.send("POST", "accounts", {"accountid": ids[2], "name": "lost 3"})
+        self.assertEqual(r.status, 200)
+        self.assertIn(b"Proxy Error", r.body)
+        for i, rid in enumerate(ids):  # every one was created, once
+            r = self.emu.get("accounts(%s)?$select=name" % rid)
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.json["name"], "lost %d" % (i + 1))
+        log = [e for e in self.emu.log() if e["method"] == "POST"]
+        self.assertEqual([e.get("fault") for e in log[-3:]], ["applied-reset", "applied-504", "applied-garble"])
+        self.assertEqual([e["status"] for e in log[-3:]], [204, 204, 204])
+
     def test_delay(self):
         self.emu.control("POST", "faults", {"count": 1, "kind": "delay", "ms": 300})
         t = time.time()

@@ -134,10 +134,12 @@ class App:
                 with open(self.request_log_path, "a", encoding="utf-8") as f:
                     f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
-    def take_fault(self, url, is_api):
+    def take_fault(self, url, is_api, method="GET"):
         with self.fault_lock:
             for f in self.faults:
                 if f.get("count", 0) <= 0:
+                    continue
+                if f.get("method") is not None and str(f["method"]).upper() != method:
                     continue
                 m = f.get("match")
                 if (m is not None and m in url) or (m is None and is_api):
@@ -304,7 +306,7 @@ class Handler(BaseHTTPRequestHandler):
         entry = {"method": method, "url": raw, "headers": self.log_headers(), "body": self.log_body(body),
                  "status": None}
         is_api = path.startswith("/api/data/")
-        fault = app.take_fault(raw, is_api)
+        fault = app.take_fault(raw, is_api, method)
         try:
             if fault is not None:
                 kind = str(fault.get("kind"))
@@ -315,6 +317,9 @@ class Handler(BaseHTTPRequestHandler):
                     entry["status"] = None
                     app.add_log(entry)
                     self.reset_connection()
+                    return
+                elif kind.startswith("applied-"):
+                    self.lose_response(kind, entry, method, path, rq, body)
                     return
             trunc = False
             if fault is not None and str(fault.get("kind")) == "truncate":
@@ -335,6 +340,26 @@ class Handler(BaseHTTPRequestHandler):
         entry["status"] = status
         app.add_log(entry)
         self.send(status, headers, out, truncate=trunc)
+
+    def lose_response(self, kind, entry, method, path, rq, body):
+        """The request is carried out in full (a write is committed), then its answer is lost on
+        the way back, as when a gateway or the connection fails after the service did the work:
+        applied-reset drops the connection with RST and no byte of response; applied-504 answers
+        as a gateway that gave up waiting (504, HTML body); applied-garble answers 200 with a body
+        that is not what the Content-Type says (a proxy's error page in place of the multipart).
+        The request log records the status the service produced and the fault."""
+        status, headers, out = self.route_safely(method, path, rq, body)
+        entry["status"] = status
+        entry["fault"] = kind
+        self.server.app.add_log(entry)
+        if kind == "applied-reset":
+            self.reset_connection()
+        elif kind == "applied-504":
+            self.close_connection = True
+            self.send(504, [("Content-Type", "text/html")], b"<html><body>504 Gateway Time-out</body></html>")
+        else:
+            self.close_connection = True
+            self.send(200, headers, b"<html><body>502 Proxy Error</body></html>")
 
     def route_safely(self, method, path, rq, body):
         try:
@@ -644,7 +669,8 @@ class Handler(BaseHTTPRequestHandler):
                     f = dict(f)
                     f.setdefault("count", 1)
                     f["kind"] = str(f.get("kind"))
-                    if f["kind"] not in ("429", "503", "500", "reset", "truncate", "delay", "401"):
+                    if f["kind"] not in ("429", "503", "500", "reset", "truncate", "delay", "401",
+                                         "applied-reset", "applied-504", "applied-garble"):
                         raise ValueError("unknown fault kind %r" % f["kind"])
                     app.faults.append(f)
             return 204, [], b""
