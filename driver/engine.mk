@@ -15,7 +15,7 @@ driver_libdvengine_la_SOURCES = \
 	driver/catalog/catalog_disk.h driver/catalog/catalog_disk.c \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \
 	driver/engine/values.c driver/engine/vtab.c \
-	driver/engine/write.c driver/engine/flush.c \
+	driver/engine/write.c driver/engine/flush.c driver/engine/verify.c \
 	driver/engine/textfold.h driver/engine/textfold.c
 
 DV_ENGINE_TEST_LIBS = driver/libdvengine.la driver/libdvsvc.la \

@@ -25,7 +25,15 @@ struct write_op {
 	long row;            /* outcome row number */
 	char *path;          /* relative to api_base: "accounts(<id>)", "accounts" */
 	char *body;          /* JSON or NULL */
-	char id[37];         /* the record's id when known ("" for creates) */
+	char id[37];         /* the record's id: a create's own (given or chosen by the
+				driver), "" when the service chooses it */
+	/* How to find out afterwards whether the operation was applied
+	 * (verify.c), relative to api_base.  Creates and deletes: the set and
+	 * primary key to look the id up by; (dis)associations: a GET whose
+	 * collection holds one row when the pair is associated. */
+	const char *set;     /* entity set (catalog-owned) or NULL */
+	const char *pk_name; /* its primary key attribute (catalog-owned) or NULL */
+	char *check;         /* malloc'd query for (dis)associations, or NULL */
 };
 
 /* The key of a row handed to SQLite as a rowid during a write statement. */
@@ -165,6 +173,25 @@ void flush_statement_abort(struct dv_engine *eng);
  * continue-on-error; else change sets.  0, or -1 when the requests
  * themselves failed or (change sets) a change set was rolled back. */
 int flush_queue(struct dv_engine *eng, int changesets, struct dv_error *err);
+
+/* ---- verify.c ---- */
+/* What became of an operation whose answer was lost. */
+enum verify_state {
+	VS_APPLIED,      /* the service holds its effect */
+	VS_NOT_APPLIED,  /* it does not */
+	VS_REDO,         /* cannot be told, but sending it again is harmless (updates) */
+	VS_UNKNOWN       /* cannot be told (the look-up failed, no id) */
+};
+/* True when a failed write request may have been applied all the same (the
+ * answer was lost: 08S01/HYT00 without a status, 502, 504, an unreadable 2xx). */
+int write_answer_lost(const struct dv_error *e, long status);
+/* True when op's answer (error e, HTTP status) is what an applied earlier
+ * copy of op causes: a duplicate create or association, a 404 delete. */
+int write_answer_of_earlier_copy(const struct write_op *op, const struct dv_error *e,
+				 long status);
+/* Reads back whether each of ops was applied: st[i] for ops[i]. */
+void write_verify(struct dv_engine *eng, const struct write_op *ops, size_t n,
+		  enum verify_state *st);
 void flush_reset_outcomes(struct dv_engine *eng);
 
 /* ---- vtab.c ---- */

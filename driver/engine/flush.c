@@ -18,6 +18,16 @@
  *   other service error                   the SQLSTATE of odata_error_from_response
  *                                         (0x80040237 -> 23000, 403 -> 42000, ...)
  *   part of a rolled-back change set      HY000 "not applied"
+ *   answer lost, read back (verify.c)     applied / not applied (the transport error) /
+ *                                         08007 "outcome unknown" when it cannot be told
+ * Exactly once: every create carries its id (write.c), so any write may be
+ * sent again.  The HTTP layer re-sends on its own rules (a transport failure,
+ * 502/503/504, 429, 401); when the answer of a request is lost for good, or
+ * a re-sent copy is refused as an applied earlier copy would make it be
+ * (duplicate create, 404 delete), the operations are read back by id and
+ * settled one by one: applied ones counted, the rest sent again (at most
+ * RESEND_ROUNDS more times: creates cannot double, updates are idempotent),
+ * and what still cannot be told reported as 08007 naming the record.
  * Sources: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api
  *          https://learn.microsoft.com/sql/odbc/reference/develop-app/using-arrays-of-parameters */
 #include "engine/engine_int.h"
@@ -49,6 +59,12 @@ static char op_letter(enum wop_kind k)
 }
 
 static const char *const if_match_any[] = {"If-Match: *", NULL};
+
+/* Times a write whose answer was lost is sent again after reading back. */
+#define RESEND_ROUNDS 2
+
+static int send_ops(struct dv_engine *eng, const struct write_op *ops, size_t n,
+		    int changeset, int round, struct dv_error *err);
 
 void flush_reset_outcomes(struct dv_engine *eng)
 {
@@ -150,7 +166,119 @@ static void record_not_applied(struct dv_engine *eng, const struct write_op *op,
 	record_failure(eng, op, &e, 0);
 }
 
-static int send_single(struct dv_engine *eng, const struct write_op *op)
+/* The answer was lost and the read-back proved the operation absent. */
+static void record_lost_not_applied(struct dv_engine *eng, const struct write_op *op,
+				    const struct dv_error *cause)
+{
+	struct dv_error e;
+	dv_error_set(&e, cause->state, cause->native, "not applied: %s", cause->message);
+	record_failure(eng, op, &e, 1);
+}
+
+static void record_unknown(struct dv_engine *eng, const struct write_op *op,
+			   const struct dv_error *cause)
+{
+	struct dv_error e;
+	dv_error_set(&e, DV_S_08007, cause->native, "outcome unknown: the answer was lost (%s) "
+		     "and reading the record back could not tell whether the service applied "
+		     "it; check %s%s%s before running it again", cause->message,
+		     op->set ? op->set : "the record",
+		     op->id[0] ? " record " : "", op->id);
+	record_failure(eng, op, &e, 1);
+}
+
+/* A change set's answer was lost: it is all or nothing, so the read-back of
+ * its creates, deletes and pairs tells for all.  Only updates (all "redo"):
+ * sent again.  0 when it ended applied, 1 otherwise. */
+static int recover_changeset(struct dv_engine *eng, const struct write_op *ops, size_t n,
+			     const enum verify_state *st, const struct dv_error *cause,
+			     int round)
+{
+	size_t i, count[4] = {0, 0, 0, 0};
+	struct dv_error err;
+	for (i = 0; i < n; i++)
+		count[st[i]]++;
+	if (count[VS_APPLIED] > 0 && count[VS_NOT_APPLIED] == 0 && count[VS_UNKNOWN] == 0) {
+		for (i = 0; i < n; i++)
+			record_success(eng, &ops[i], NULL);
+		return 0;
+	}
+	if (count[VS_APPLIED] == 0 && count[VS_UNKNOWN] == 0 && round < RESEND_ROUNDS) {
+		dv_error_clear(&err);
+		return send_ops(eng, ops, n, 1, round + 1, &err) == 0 ? 0 : 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (count[VS_APPLIED] == 0 && count[VS_UNKNOWN] == 0 && count[VS_NOT_APPLIED] > 0)
+			record_lost_not_applied(eng, &ops[i], cause);
+		else
+			record_unknown(eng, &ops[i], cause);
+	}
+	return 1;
+}
+
+/* After a lost answer (cause): reads back what ops did and settles each.
+ * Independent operations: applied ones counted, the others sent again
+ * while rounds remain.  0 when every operation ended settled by the
+ * service, 1 when some did not apply or stay unknown. */
+static int recover(struct dv_engine *eng, const struct write_op *ops, size_t n,
+		   int changeset, const struct dv_error *cause, int round)
+{
+	enum verify_state *st = calloc(n, sizeof(*st));
+	struct write_op *again = calloc(n, sizeof(*again));
+	size_t nagain = 0, i;
+	struct dv_error err;
+	int rc = 0;
+	DV_LOG(eng->log, DV_LOG_INFO, eng, "the answer to %zu operation(s) was lost (%s): "
+	       "reading them back", n, cause->message);
+	if (!st || !again) {
+		for (i = 0; i < n; i++)
+			record_unknown(eng, &ops[i], cause);
+		free(st);
+		free(again);
+		return 1;
+	}
+	write_verify(eng, ops, n, st);
+	if (changeset) {
+		rc = recover_changeset(eng, ops, n, st, cause, round);
+		free(st);
+		free(again);
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		if (st[i] == VS_APPLIED) {
+			record_success(eng, &ops[i], NULL);
+		} else if (st[i] == VS_UNKNOWN || (st[i] == VS_REDO && round >= RESEND_ROUNDS)) {
+			record_unknown(eng, &ops[i], cause);
+			rc = 1;
+		} else if (round >= RESEND_ROUNDS) {
+			record_lost_not_applied(eng, &ops[i], cause);
+			rc = 1;
+		} else {
+			again[nagain++] = ops[i];
+		}
+	}
+	if (nagain > 0) {
+		DV_LOG(eng->log, DV_LOG_INFO, eng, "sending %zu operation(s) again", nagain);
+		dv_error_clear(&err);
+		send_ops(eng, again, nagain, 0, round + 1, &err);
+	}
+	free(st);
+	free(again);
+	return rc;
+}
+
+/* The cause told when a re-sent copy was refused as an applied earlier copy
+ * makes it be: the refusal itself would mislead.  e is rewritten. */
+static const struct dv_error *earlier_copy_cause(struct dv_error *e)
+{
+	char refusal[DV_ERROR_MSG_MAX];
+	dv_strlcpy(refusal, e->message, sizeof(refusal));
+	dv_error_set(e, DV_S_08S01, e->native, "an earlier attempt got no answer and the request "
+		     "sent again was refused: %s", refusal);
+	return e;
+}
+
+static int send_single(struct dv_engine *eng, const struct write_op *op, int round)
 {
 	struct dv_http_req req;
 	struct dv_http_resp resp;
@@ -164,12 +292,17 @@ static int send_single(struct dv_engine *eng, const struct write_op *op)
 	req.body = op->body;
 	req.body_len = op->body ? strlen(op->body) : 0;
 	req.headers = op->kind == WOP_UPDATE ? if_match_any : NULL;
-	/* PATCH with If-Match / DELETE change nothing twice: safe to resend */
-	req.idempotent = op->kind != WOP_CREATE && op->kind != WOP_ASSOCIATE;
+	/* a create with its id, an update, a delete, a pair: a re-sent copy
+	 * changes nothing twice, and its refusal is judged below */
+	req.idempotent = op->kind != WOP_CREATE || op->id[0];
 	dv_http_resp_init(&resp);
 	dv_error_clear(&e);
 	if (dv_http_send(eng->http, &req, &resp, &e) == 0)
 		record_success(eng, op, resp.odata_entity_id);
+	else if (write_answer_lost(&e, resp.status))
+		recover(eng, op, 1, 0, &e, round);
+	else if (resp.attempts > 1 && write_answer_of_earlier_copy(op, &e, resp.status))
+		recover(eng, op, 1, 0, earlier_copy_cause(&e), round);
 	else
 		record_failure(eng, op, &e, 1);
 	dv_http_resp_free(&resp);
@@ -199,6 +332,8 @@ struct batch_job {
 	const struct write_op *ops;
 	size_t n;
 	int changeset;
+	int round;                  /* 0, or how many times it was recovered */
+	struct odata_batch_call call;
 	struct odata_batch_result *res;
 	size_t nres;
 	int rc;
@@ -206,14 +341,20 @@ struct batch_job {
 };
 
 static void batch_job_init(struct batch_job *j, struct dv_engine *eng, struct dv_http *http,
-			   const struct write_op *ops, size_t n, int changeset)
+			   const struct write_op *ops, size_t n, int changeset, int round)
 {
+	size_t i;
 	memset(j, 0, sizeof(*j));
 	j->http = http;
 	j->api_base = eng->api_base;
 	j->ops = ops;
 	j->n = n;
 	j->changeset = changeset;
+	j->round = round;
+	j->call.resend_safe = 1;   /* every create carries its id */
+	for (i = 0; i < n; i++)
+		if (ops[i].kind == WOP_CREATE && !ops[i].id[0])
+			j->call.resend_safe = 0;
 	dv_error_clear(&j->err);
 }
 
@@ -231,8 +372,8 @@ static void batch_job_run(struct batch_job *j)
 		parts[i].body = j->ops[i].body;
 		parts[i].headers = j->ops[i].kind == WOP_UPDATE ? if_match_any : NULL;
 	}
-	j->rc = odata_batch_send(j->http, j->api_base, parts, j->n, j->changeset, &j->res,
-				 &j->nres, &j->err);
+	j->rc = odata_batch_send(j->http, j->api_base, parts, j->n, j->changeset, &j->call,
+				 &j->res, &j->nres, &j->err);
 	free(parts);
 }
 
@@ -244,11 +385,60 @@ static void *batch_job_thread(void *arg)
 
 /* The outcomes of a job that ran: 0, 1 when a change set was rolled back,
  * -1 when the request failed (err set). */
+/* A part of a re-sent batch refused as an applied earlier copy makes it
+ * be: read back, and settled (no further send).  1 when it was handled. */
+static int settle_earlier_copy(struct dv_engine *eng, const struct batch_job *j,
+			       const struct write_op *op, const struct odata_batch_result *r)
+{
+	struct dv_error e;
+	enum verify_state st;
+	if (j->call.attempts < 2 || (r->status >= 200 && r->status < 300))
+		return 0;
+	dv_error_clear(&e);
+	odata_error_from_response(r->status, r->body, r->body_len, &e);
+	if (!write_answer_of_earlier_copy(op, &e, r->status))
+		return 0;
+	write_verify(eng, op, 1, &st);
+	if (st == VS_APPLIED)
+		record_success(eng, op, NULL);
+	else if (st == VS_NOT_APPLIED)
+		record_failure(eng, op, &e, 1);
+	else
+		record_unknown(eng, op, earlier_copy_cause(&e));
+	return 1;
+}
+
+/* A change set re-sent after a lost answer was rolled back: if the earlier
+ * copy applied it, the read-back shows it whole.  1 when it did. */
+static int changeset_applied_before(struct dv_engine *eng, const struct batch_job *j)
+{
+	enum verify_state *st;
+	size_t i, applied = 0, ok = 1;
+	if (j->call.attempts < 2 || !(st = calloc(j->n, sizeof(*st))))
+		return 0;
+	write_verify(eng, j->ops, j->n, st);
+	for (i = 0; i < j->n; i++) {
+		applied += st[i] == VS_APPLIED;
+		ok = ok && (st[i] == VS_APPLIED || st[i] == VS_REDO);
+	}
+	free(st);
+	if (!ok || applied == 0)
+		return 0;
+	for (i = 0; i < j->n; i++)
+		record_success(eng, &j->ops[i], NULL);
+	return 1;
+}
+
 static int batch_job_record(struct dv_engine *eng, struct batch_job *j, struct dv_error *err)
 {
 	size_t i;
 	int rolled_back = 0;
 	if (j->rc != 0) {
+		if (write_answer_lost(&j->err, j->call.status) || j->call.attempts > 1) {
+			/* the service may hold some or all of it: read back */
+			int r = recover(eng, j->ops, j->n, j->changeset, &j->err, j->round);
+			return j->changeset ? r : 0;
+		}
 		*err = j->err;
 		for (i = 0; i < j->n; i++)
 			record_failure(eng, &j->ops[i], &j->err, i == 0);
@@ -258,8 +448,16 @@ static int batch_job_record(struct dv_engine *eng, struct batch_job *j, struct d
 		for (i = 0; i < j->nres; i++)
 			if (j->res[i].status < 200 || j->res[i].status >= 300)
 				rolled_back = 1;
+	if (rolled_back && changeset_applied_before(eng, j)) {
+		odata_batch_results_free(j->res, j->nres);
+		j->res = NULL;
+		j->nres = 0;
+		return 0;
+	}
 	for (i = 0; i < j->n; i++) {
 		const struct odata_batch_result *r = result_for(j->res, j->nres, i, j->changeset);
+		if (r && !j->changeset && settle_earlier_copy(eng, j, &j->ops[i], r))
+			continue;
 		if (r && !(rolled_back && r->status >= 200 && r->status < 300))
 			record_part(eng, &j->ops[i], r);
 		else if (rolled_back)
@@ -277,12 +475,12 @@ static int batch_job_record(struct dv_engine *eng, struct batch_job *j, struct d
 /* One $batch of n ops: 0, 1 when a change set was rolled back, -1 when
  * the request failed. */
 static int send_batch(struct dv_engine *eng, const struct write_op *ops, size_t n,
-		      int changeset, struct dv_error *err)
+		      int changeset, int round, struct dv_error *err)
 {
 	struct batch_job j;
 	DV_LOG(eng->log, DV_LOG_DEBUG, eng, "$batch of %zu operations%s", n,
 	       changeset ? " (change set)" : "");
-	batch_job_init(&j, eng, eng->http, ops, n, changeset);
+	batch_job_init(&j, eng, eng->http, ops, n, changeset, round);
 	batch_job_run(&j);
 	return batch_job_record(eng, &j, err);
 }
@@ -306,15 +504,15 @@ static int send_two_batches(struct dv_engine *eng, const struct write_op *ops, s
 	if (!sibling) {
 		DV_LOG(eng->log, DV_LOG_DEBUG, eng, "no second connection (%s): batches in turn",
 		       e.message);
-		ra = send_batch(eng, ops, n1, 0, err);
+		ra = send_batch(eng, ops, n1, 0, 0, err);
 		if (ra < 0)
 			return ra;
-		return send_batch(eng, ops + n1, n2, 0, err);
+		return send_batch(eng, ops + n1, n2, 0, 0, err);
 	}
 	DV_LOG(eng->log, DV_LOG_DEBUG, eng, "two $batch requests of %zu and %zu operations at "
 	       "once", n1, n2);
-	batch_job_init(&a, eng, eng->http, ops, n1, 0);
-	batch_job_init(&b, eng, sibling, ops + n1, n2, 0);
+	batch_job_init(&a, eng, eng->http, ops, n1, 0, 0);
+	batch_job_init(&b, eng, sibling, ops + n1, n2, 0, 0);
 	threaded = pthread_create(&thread, NULL, batch_job_thread, &b) == 0;
 	batch_job_run(&a);
 	if (threaded)
@@ -339,6 +537,7 @@ static void drop_ops(struct dv_engine *eng, size_t from)
 	for (i = from; i < eng->nops; i++) {
 		free(eng->ops[i].path);
 		free(eng->ops[i].body);
+		free(eng->ops[i].check);
 	}
 	eng->nops = from;
 }
@@ -367,7 +566,7 @@ static int send_chunks(struct dv_engine *eng, int changesets, struct dv_error *e
 		if (chunk2 > 0)
 			r = send_two_batches(eng, eng->ops + start, chunk, chunk2, err);
 		else
-			r = send_batch(eng, eng->ops + start, chunk, changesets, err);
+			r = send_batch(eng, eng->ops + start, chunk, changesets, 0, err);
 		start += chunk + chunk2;
 		if (r < 0 && !changesets)
 			return -1;
@@ -388,7 +587,7 @@ int flush_queue(struct dv_engine *eng, int changesets, struct dv_error *err)
 	if (eng->changes < 0)
 		eng->changes = 0;
 	if (n == 1) {   /* one request is as atomic as a change set */
-		send_single(eng, &eng->ops[0]);
+		send_single(eng, &eng->ops[0], 0);
 		if (changesets && eng->failed > 0) {
 			*err = eng->first_failure;
 			rc = -1;
@@ -406,6 +605,15 @@ int flush_queue(struct dv_engine *eng, int changesets, struct dv_error *err)
 	eng->stmt_first_op = 0;
 	eng->pending = 0;
 	return rc;
+}
+
+/* ops sent again after a read-back (round > 0): one request or a $batch. */
+static int send_ops(struct dv_engine *eng, const struct write_op *ops, size_t n,
+		    int changeset, int round, struct dv_error *err)
+{
+	if (n == 1)
+		return send_single(eng, ops, round);
+	return send_batch(eng, ops, n, changeset, round, err) < 0 ? -1 : 0;
 }
 
 /* ---- statement boundaries ---- */

@@ -8,7 +8,8 @@
  * Rowids handed out during a write statement index eng->keys, which holds
  * the primary key (and, for intersect rows, the two related ids) of the row.
  * Each row becomes one write_op (spec section 8):
- *   INSERT            POST <set> {body}; a given primary key is the new id
+ *   INSERT            POST <set> {body}; a given primary key is the new id,
+ *                     else one the driver chooses (own_id: exactly-once creates)
  *   INSERT OR REPLACE PATCH <set>(<id>) without If-Match (upsert)
  *   UPDATE            PATCH <set>(<id>) + If-Match: * with only the SET columns
  *   DELETE            DELETE <set>(<id>)
@@ -30,6 +31,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "http/http.h"
+#include "odata/odata.h"
 #include "util/strutil.h"
 
 enum body_mode { BODY_CREATE, BODY_UPDATE };
@@ -240,6 +242,7 @@ void write_free_state(struct dv_engine *eng)
 	for (i = 0; i < eng->nops; i++) {
 		free(eng->ops[i].path);
 		free(eng->ops[i].body);
+		free(eng->ops[i].check);
 	}
 	free(eng->ops);
 	free(eng->keys);
@@ -254,13 +257,17 @@ void write_free_state(struct dv_engine *eng)
  * worth, sent at once. */
 #define WRITE_AUTOCOMMIT_FLUSH (2 * WRITE_BATCH_MAX)
 
+/* e: the record's entity (creates, updates, deletes), so that a lost answer
+ * can be checked by id; check: the (dis)association's check query. */
 static int queue_op(struct dv_engine *eng, enum wop_kind kind, long row, char *path,
-		    char *body, const char *id, struct dv_error *err)
+		    char *body, const char *id, const struct dv_entity *e, char *check,
+		    struct dv_error *err)
 {
 	struct write_op *op;
 	if (!path || (eng->nops == eng->capops && eng->capops > ((size_t)-1) / 4)) {
 		free(path);
 		free(body);
+		free(check);
 		return dv_error_nomem(err);
 	}
 	if (eng->nops == eng->capops) {
@@ -269,6 +276,7 @@ static int queue_op(struct dv_engine *eng, enum wop_kind kind, long row, char *p
 		if (!p) {
 			free(path);
 			free(body);
+			free(check);
 			return dv_error_nomem(err);
 		}
 		eng->ops = p;
@@ -281,6 +289,9 @@ static int queue_op(struct dv_engine *eng, enum wop_kind kind, long row, char *p
 	op->path = path;
 	op->body = body;
 	dv_strlcpy(op->id, id ? id : "", sizeof(op->id));
+	op->set = e ? e->entity_set : NULL;
+	op->pk_name = e ? e->primary_id : NULL;
+	op->check = check;
 	if (!eng->autocommit)
 		eng->pending++;
 	eng->changes++;   /* provisional: flush.c sets the true count */
@@ -561,6 +572,18 @@ static int intersect_id(const struct dv_entity *e, sqlite3_value **vals, const c
 			    e->logical_name, attr);
 }
 
+/* The query that finds the pair (id1, id2) through e1's navigation property:
+ * one row when they are associated, none when not. */
+static char *pair_check(const struct dv_entity *e1, const char *id1, const char *nav,
+			const struct dv_entity *e2, const char *id2)
+{
+	struct dv_buf q;
+	dv_buf_init(&q, 0);
+	dv_buf_appendf(&q, "%s(%s)/%s?$select=%s&$filter=%s%%20eq%%20%s", e1->entity_set, id1, nav,
+		       e2->primary_id, e2->primary_id, id2);
+	return q.data ? dv_buf_steal(&q) : NULL;
+}
+
 static int queue_associate(struct dv_engine *eng, const struct dv_entity *e,
 			   sqlite3_value **vals, long row, struct dv_error *err)
 {
@@ -582,7 +605,7 @@ static int queue_associate(struct dv_engine *eng, const struct dv_entity *e,
 	dv_buf_appendf(&body, "{\"@odata.id\":\"%s%s(%s)\"}", eng->api_base, e2->entity_set,
 		       id2);
 	return queue_op(eng, WOP_ASSOCIATE, row, dv_buf_steal(&path), dv_buf_steal(&body),
-			"", err);
+			"", NULL, pair_check(e1, id1, r->nav[0], e2, id2), err);
 }
 
 /* ---- upsert by alternate key ---- */
@@ -691,7 +714,24 @@ static int queue_upsert_by_alt_key(struct dv_engine *eng, const struct dv_entity
 		free(body);
 		return -1;
 	}
-	return queue_op(eng, WOP_UPSERT, row, path, body, "", err);
+	return queue_op(eng, WOP_UPSERT, row, path, body, "", e, NULL, err);
+}
+
+/* A create without a given primary key gets one chosen here, in its body
+ * (the service takes a primary key on create), so the record's id is known
+ * before the request goes: a re-sent create can never make a second record,
+ * and after a lost answer the record can be looked up (verify.c).
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/create-entity-web-api
+ * body is "{...}"; 0, or -1 when out of memory. */
+static int own_id(const struct dv_entity *e, char pk[37], struct dv_buf *body)
+{
+	odata_new_guid(pk);
+	body->len--; /* the closing brace */
+	if (body->len > 1)
+		dv_buf_appendc(body, ',');
+	value_json_string(body, e->primary_id, strlen(e->primary_id));
+	dv_buf_appendf(body, ":\"%s\"}", pk);
+	return body->data ? 0 : -1;
 }
 
 static int queue_insert(struct dv_engine *eng, const struct dv_entity *e,
@@ -707,12 +747,18 @@ static int queue_insert(struct dv_engine *eng, const struct dv_entity *e,
 		dv_buf_free(&body);
 		return -1;
 	}
-	if (!upsert)
+	if (!upsert) {
+		if (!pk[0] && own_id(e, pk, &body) != 0) {
+			dv_buf_free(&body);
+			return dv_error_nomem(err);
+		}
 		return queue_op(eng, WOP_CREATE, row, dv_strdup(e->entity_set),
-				dv_buf_steal(&body), pk, err);
+				dv_buf_steal(&body), pk, e, NULL, err);
+	}
 	if (!pk[0])
 		return queue_upsert_by_alt_key(eng, e, vals, row, dv_buf_steal(&body), err);
-	return queue_op(eng, WOP_UPSERT, row, record_path(e, pk), dv_buf_steal(&body), pk, err);
+	return queue_op(eng, WOP_UPSERT, row, record_path(e, pk), dv_buf_steal(&body), pk, e,
+			NULL, err);
 }
 
 static int queue_update(struct dv_engine *eng, const struct dv_entity *e,
@@ -730,27 +776,30 @@ static int queue_update(struct dv_engine *eng, const struct dv_entity *e,
 		return -1;
 	}
 	return queue_op(eng, WOP_UPDATE, row, record_path(e, k->pk), dv_buf_steal(&body), k->pk,
-			err);
+			e, NULL, err);
 }
 
 static int queue_delete(struct dv_engine *eng, const struct dv_entity *e,
 			const struct row_key *k, long row, struct dv_error *err)
 {
 	const struct nn_rel *r;
-	const struct dv_entity *e1;
+	const struct dv_entity *e1, *e2;
 	struct dv_buf path;
 	if (!e->is_intersect)
-		return queue_op(eng, WOP_DELETE, row, record_path(e, k->pk), NULL, k->pk, err);
+		return queue_op(eng, WOP_DELETE, row, record_path(e, k->pk), NULL, k->pk, e, NULL,
+				err);
 	if (write_nn_rel(eng, e, &r, err) != 0)
 		return -1;
 	e1 = entity_named(eng, r->entity[0], strlen(r->entity[0]));
-	if (!e1 || !k->ref[0][0] || !k->ref[1][0])
+	e2 = entity_named(eng, r->entity[1], strlen(r->entity[1]));
+	if (!e1 || !e2 || !k->ref[0][0] || !k->ref[1][0])
 		return dv_error_set(err, DV_S_HY000, 0, "intersect row of %s without its ids",
 				    e->logical_name);
 	dv_buf_init(&path, 0);
 	dv_buf_appendf(&path, "%s(%s)/%s(%s)/$ref", e1->entity_set, k->ref[0], r->nav[0],
 		       k->ref[1]);
-	return queue_op(eng, WOP_DISASSOCIATE, row, dv_buf_steal(&path), NULL, k->pk, err);
+	return queue_op(eng, WOP_DISASSOCIATE, row, dv_buf_steal(&path), NULL, k->pk, NULL,
+			pair_check(e1, k->ref[0], r->nav[0], e2, k->ref[1]), err);
 }
 
 int write_row(struct dv_engine *eng, const struct dv_entity *e, int argc,

@@ -177,11 +177,20 @@ int odata_batch_build(const char *api_base, const struct odata_batch_op *ops, si
 int odata_batch_parse(const char *content_type, const char *body, size_t len,
 		      struct odata_batch_result **out, size_t *n, struct dv_error *err);
 void odata_batch_results_free(struct odata_batch_result *r, size_t n);
+/* How a $batch request went, beyond its results. */
+struct odata_batch_call {
+	int resend_safe;   /* in: every operation may be sent twice (the caller
+			      judges a re-sent copy's answers): retried like a GET */
+	long status;       /* out: HTTP status of the last attempt, 0 when none came */
+	int attempts;      /* out: how many times the request was sent */
+};
 /* POSTs <api_base>$batch with Prefer: odata.continue-on-error and parses
  * the answer.  Returns -1 (err set) only when the batch as a whole failed
- * (transport, auth, unreadable answer); per-operation failures are results. */
+ * (transport, auth, unreadable answer); per-operation failures are results.
+ * call may be NULL. */
 int odata_batch_send(struct dv_http *http, const char *api_base,
 		     const struct odata_batch_op *ops, size_t n, int changeset,
-		     struct odata_batch_result **out, size_t *nout, struct dv_error *err);
+		     struct odata_batch_call *call, struct odata_batch_result **out,
+		     size_t *nout, struct dv_error *err);
 
 #endif

@@ -299,7 +299,8 @@ void odata_batch_results_free(struct odata_batch_result *r, size_t n)
 
 int odata_batch_send(struct dv_http *http, const char *api_base,
 		     const struct odata_batch_op *ops, size_t n, int changeset,
-		     struct odata_batch_result **out, size_t *nout, struct dv_error *err)
+		     struct odata_batch_call *call, struct odata_batch_result **out,
+		     size_t *nout, struct dv_error *err)
 {
 	static const char *const headers[] = {"Prefer: odata.continue-on-error", NULL};
 	char batch_id[37], cs_id[37], ct[80];
@@ -328,8 +329,13 @@ int odata_batch_send(struct dv_http *http, const char *api_base,
 	req.body = body.data;
 	req.body_len = body.len;
 	req.content_type = ct;
+	req.idempotent = call && call->resend_safe;
 	dv_http_resp_init(&resp);
 	rc = dv_http_send(http, &req, &resp, err);
+	if (call) {
+		call->status = resp.status;
+		call->attempts = resp.attempts;
+	}
 	/* with continue-on-error the batch answers 200; a 4xx carrying a
 	 * multipart body (stop-on-error services) is read the same way */
 	if (resp.content_type && dv_strncasecmp(resp.content_type, "multipart/", 10) == 0 &&

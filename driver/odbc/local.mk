@@ -34,7 +34,8 @@ tests_odbc_test_convert_LDADD = driver/util/libdvutil.la $(DV_DEPLIBS)
 # ODBC-level tests: C programs through the real driver manager (-lodbc, never
 # the driver's internals) against the emulator, with a test-local odbc.ini.
 DVODBC_DM_TESTS = tests/odbc/test_odbc_connect tests/odbc/test_odbc_query \
-	tests/odbc/test_odbc_catalog tests/odbc/test_odbc_odbc2 tests/odbc/test_odbc_write
+	tests/odbc/test_odbc_catalog tests/odbc/test_odbc_odbc2 tests/odbc/test_odbc_write \
+	tests/odbc/test_odbc_exactly_once
 check_PROGRAMS += $(DVODBC_DM_TESTS)
 TESTS += $(DVODBC_DM_TESTS)
 DVODBC_DM_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
@@ -44,6 +45,11 @@ tests_odbc_test_odbc_connect_SOURCES = tests/odbc/test_odbc_connect.c tests/odbc
 tests_odbc_test_odbc_connect_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_connect_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_connect_DEPENDENCIES = $(DVODBC_DM_DEPS)
+tests_odbc_test_odbc_exactly_once_SOURCES = tests/odbc/test_odbc_exactly_once.c \
+	tests/odbc/odbc_test.h
+tests_odbc_test_odbc_exactly_once_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_exactly_once_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
+tests_odbc_test_odbc_exactly_once_DEPENDENCIES = $(DVODBC_DM_DEPS)
 tests_odbc_test_odbc_query_SOURCES = tests/odbc/test_odbc_query.c tests/odbc/odbc_test.h
 tests_odbc_test_odbc_query_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_query_LDADD = $(DVODBC_DM_LDADD)

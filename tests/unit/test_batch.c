@@ -248,7 +248,7 @@ static void test_send(void)
 	dv_config_from_connstr(&cfg, cs, &err);
 	http = dv_http_new(&cfg, NULL, &err);
 	snprintf(base, sizeof(base), "%s/api/data/v9.2/", srv.url);
-	rc = http ? odata_batch_send(http, base, ops, 2, 0, &r, &n, &err) : -1;
+	rc = http ? odata_batch_send(http, base, ops, 2, 0, NULL, &r, &n, &err) : -1;
 	is_int(rc, 0, "send: %s", rc ? err.message : "");
 	is_int(n, 2, "two results back");
 #define SENT_PREFIX "POST /api/data/v9.2/$batch HTTP/1.1||odata.continue-on-error|--batch_"
