@@ -6,7 +6,7 @@ driver_libdvengine_la_SOURCES = \
 	sqlparse/sqlparse.h \
 	sqlparse/lexer.c sqlparse/lexer.h \
 	sqlparse/escape.c sqlparse/escape.h \
-	sqlparse/rewrite.c \
+	sqlparse/rewrite.c sqlparse/statement.c \
 	sqlparse/ast.h sqlparse/parse.c \
 	driver/engine/pushdown.h driver/engine/pushdown.c \
 	driver/engine/pushdown_filter.c driver/engine/pushdown_vtab.c \
@@ -14,6 +14,7 @@ driver_libdvengine_la_SOURCES = \
 	driver/catalog/catalog_meta.c driver/catalog/catalog_map.c \
 	driver/catalog/catalog_disk.h driver/catalog/catalog_disk.c \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \
+	driver/engine/guard.c driver/engine/guard.h \
 	driver/engine/values.c driver/engine/vtab.c \
 	driver/engine/write.c driver/engine/flush.c driver/engine/verify.c \
 	driver/engine/textfold.h driver/engine/textfold.c

@@ -29,4 +29,24 @@ int sqlparse_rewrite(const char *sql, size_t len, struct sql_rewrite *out,
 		     struct dv_error *err);
 void sqlparse_rewrite_free(struct sql_rewrite *rw);
 
+/* statement.c: where statements end and how they start. */
+
+/* 1 when the text holds a second statement: a top-level ';' followed by
+ * more than blanks, comments and ';' (*at = the offset of its first
+ * token); 0 for one statement, with or without a trailing ';'. */
+int sqlparse_next_statement(const char *sql, size_t len, size_t *at);
+
+#define SQLPARSE_WORD_MAX 24
+/* The statement's leading keywords (at most max), upper-cased: for
+ * "create temp table x(a)" CREATE, TEMP, TABLE, X.  Stops at the first
+ * token that is not a word.  Returns how many were written. */
+size_t sqlparse_leading_words(const char *sql, size_t len, char words[][SQLPARSE_WORD_MAX],
+			      size_t max);
+
+/* 1 when a word or quoted identifier outside literals and comments starts
+ * with prefix (ASCII case-insensitive), its name (unquoted) into out;
+ * skip_calls: names followed by '(' do not count (function calls). */
+int sqlparse_find_name(const char *sql, size_t len, const char *prefix, int skip_calls,
+		       char *out, size_t size);
+
 #endif

@@ -7,8 +7,11 @@
  * again), SQLite error -> SQLSTATE mapping, stepping with the service error
  * of a failed scan, result column description and EXPLAIN, and the write
  * statement boundaries (flush.c sends what write.c queued) and the SQL
- * function last_insert_id(). */
+ * function last_insert_id().  What the application's SQL may not do, the
+ * query timeout and SQLCancel are guard.c's; this file sets the guard's mode
+ * around the driver's own SQL and refuses a text of several statements. */
 #include "engine/engine_int.h"
+#include "engine/guard.h"
 #include "engine/pushdown.h"
 
 #include <sql.h>
@@ -20,6 +23,7 @@
 #include "config/config.h"
 #include "http/http.h"
 #include "sqlparse/escape.h"
+#include "sqlparse/sqlparse.h"
 #include "util/strutil.h"
 
 #define MAX_CREATED_PER_PREPARE 64
@@ -113,8 +117,11 @@ struct dv_engine *dv_engine_new(struct dv_catalog *cat, struct dv_http *http,
 	eng->include_formatted = cfg->include_formatted_values;
 	eng->autocommit = 1;
 	eng->api_base = make_api_base(cfg);
-	if (!eng->api_base || sqlite3_open_v2(":memory:", &eng->db, SQLITE_OPEN_READWRITE |
-					      SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	eng->guard = guard_new();
+	if (!eng->api_base || !eng->guard ||
+	    sqlite3_open_v2(":memory:", &eng->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK ||
+	    guard_install(eng->guard, eng->db) != SQLITE_OK ||
 	    vtab_register(eng) != SQLITE_OK ||
 	    sqlite3_create_function(eng->db, SQLPARSE_FN_RIGHT, 2, flags, NULL, fn_right, NULL,
 				    NULL) != SQLITE_OK ||
@@ -135,6 +142,7 @@ void dv_engine_free(struct dv_engine *eng)
 	if (!eng)
 		return;
 	sqlite3_close_v2(eng->db);
+	guard_free(eng->guard);
 	write_free_state(eng);
 	free(eng->api_base);
 	free(eng);
@@ -150,6 +158,7 @@ static int create_table(struct dv_engine *eng, const char *name, struct dv_error
 {
 	const struct dv_entity *e;
 	char *sql, *msg = NULL;
+	enum guard_mode saved;
 	int rc;
 	if (dv_catalog_entity(eng->cat, name, &e, err) != 0)
 		return -1;
@@ -158,7 +167,9 @@ static int create_table(struct dv_engine *eng, const char *name, struct dv_error
 	if (!sql)
 		return dv_error_nomem(err);
 	dv_error_clear(&eng->scan_err);
+	saved = guard_enter(eng->guard, GUARD_TRUSTED);   /* the driver's own SQL */
 	rc = sqlite3_exec(eng->db, sql, NULL, NULL, &msg);
+	guard_restore(eng->guard, saved);
 	sqlite3_free(sql);
 	if (rc != SQLITE_OK) {
 		if (eng->scan_err.state != DV_S_00000)
@@ -191,23 +202,61 @@ static int map_prepare_error(struct dv_engine *eng, int rc, struct dv_error *err
 	static const char col[] = "no such column: ";
 	if (rc == SQLITE_NOMEM)
 		return dv_error_nomem(err);
+	if (guard_denied(eng->guard))      /* the authorizer refused it (guard.c) */
+		return dv_error_set(err, DV_S_42000, 0, "%s", guard_denied(eng->guard));
+	if (rc == SQLITE_INTERRUPT && guard_stopped(eng->guard, err) != 0)
+		return -1;
 	if (strncmp(msg, col, sizeof(col) - 1) == 0)
 		return dv_error_set(err, DV_S_42S22, 0, "Column '%s' does not exist",
 				    msg + sizeof(col) - 1);
 	return dv_error_set(err, DV_S_42000, 0, "%s", msg);
 }
 
-int dv_engine_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
-		      struct dv_error *err)
+/* Refused before anything is prepared or sent: a text of several
+ * statements (SQLite would compile the first and drop the rest), and in user
+ * mode what guard_check_text refuses. */
+static int check_statement(struct dv_engine *eng, const char *sql, struct dv_error *err)
 {
+	size_t at, n;
+	if (guard_check_text(eng->guard, sql, err) != 0)
+		return -1;
+	if (!sqlparse_next_statement(sql, strlen(sql), &at))
+		return 0;
+	n = strcspn(sql + at, ";\r\n");
+	return dv_error_set(err, DV_S_42000, 0,
+			    "only one SQL statement per execution is supported: a second one "
+			    "starts at \"%.*s%s\"; send each statement with its own "
+			    "SQLExecDirect or SQLExecute", (int)(n > 60 ? 60 : n), sql + at,
+			    n > 60 ? "..." : "");
+}
+
+/* Runs a pushdown step (pushdown.c): its own CREATE VIRTUAL TABLE and
+ * module lookup run in GUARD_PUSHDOWN mode when the SQL is the user's. */
+static enum guard_mode enter_pushdown(struct dv_engine *eng)
+{
+	enum guard_mode saved = guard_mode(eng->guard);
+	if (saved == GUARD_USER)
+		guard_enter(eng->guard, GUARD_PUSHDOWN);
+	return saved;
+}
+
+static int prepare_sql(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
+		       struct dv_error *err)
+{
+	enum guard_mode saved;
 	int tries, rc;
 	*out = NULL;
+	if (check_statement(eng, sql, err) != 0)
+		return -1;
+	saved = enter_pushdown(eng);
 	rc = pushdown_prepare(eng, sql, out, err); /* a whole SELECT as one request */
+	guard_restore(eng->guard, saved);
 	if (rc != 1)
 		return rc;
 	for (tries = 0; tries <= MAX_CREATED_PER_PREPARE; tries++) {
 		char *table;
 		dv_error_clear(&eng->scan_err);
+		guard_clear_denied(eng->guard);
 		rc = sqlite3_prepare_v2(eng->db, sql, -1, out, NULL);
 		if (rc == SQLITE_OK)
 			return 0;
@@ -226,12 +275,37 @@ int dv_engine_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out
 	return dv_error_set(err, DV_S_42000, 0, "too many tables in one statement");
 }
 
+int dv_engine_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
+		      struct dv_error *err)
+{
+	/* Called again from inside the pushdown (its check of the statement on
+	 * the per-table path): that SQL is the user's again. */
+	enum guard_mode saved = guard_mode(eng->guard);
+	int rc;
+	if (saved == GUARD_PUSHDOWN)
+		guard_enter(eng->guard, GUARD_USER);
+	rc = prepare_sql(eng, sql, out, err);
+	guard_restore(eng->guard, saved);
+	return rc;
+}
+
+void dv_engine_guard_user_sql(struct dv_engine *eng)
+{
+	guard_set_user(eng->guard);
+}
+
+void dv_engine_set_timeout(struct dv_engine *eng, unsigned long seconds)
+{
+	guard_set_timeout(eng->guard, seconds);
+}
+
 /* One sqlite3_step; a write statement's queue goes out when it is done. */
 int dv_engine_step(struct dv_engine *eng, sqlite3_stmt *stmt, struct dv_error *err)
 {
 	int rc, writes = !sqlite3_stmt_readonly(stmt);
 	if (!sqlite3_stmt_busy(stmt)) {
 		dv_http_reset_cancel(eng->http);
+		guard_statement_start(eng->guard);
 		write_keys_reset_if_idle(eng, stmt);
 		if (writes)
 			flush_statement_begin(eng);
@@ -250,8 +324,12 @@ int dv_engine_step(struct dv_engine *eng, sqlite3_stmt *stmt, struct dv_error *e
 		*err = eng->scan_err;
 		return -1;
 	}
+	if (rc == SQLITE_INTERRUPT && guard_stopped(eng->guard, err) != 0)
+		return -1;             /* HYT00: the query timeout; HY008: SQLCancel */
 	if (rc == SQLITE_INTERRUPT)
 		return dv_error_set(err, DV_S_HY008, 0, "the statement was canceled");
+	if (rc == SQLITE_AUTH && guard_denied(eng->guard))  /* refused while running */
+		return dv_error_set(err, DV_S_42000, 0, "%s", guard_denied(eng->guard));
 	if (rc == SQLITE_NOMEM)
 		return dv_error_nomem(err);
 	if (rc == SQLITE_CONSTRAINT)
@@ -413,9 +491,14 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 {
 	sqlite3_stmt *stmt;
 	struct dv_buf out;
+	enum guard_mode saved;
 	char *ex;
 	int rc;
+	if (check_statement(eng, sql, err) != 0)
+		return NULL;
+	saved = enter_pushdown(eng);
 	ex = pushdown_explain(eng, sql, err); /* a statement sent whole: its one request */
+	guard_restore(eng->guard, saved);
 	if (ex)
 		return ex;
 	if (dv_engine_prepare(eng, sql, &stmt, err) != 0)
@@ -440,6 +523,7 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 
 void dv_engine_interrupt(struct dv_engine *eng)
 {
+	guard_cancel(eng->guard);      /* the progress handler stops local work */
 	sqlite3_interrupt(eng->db);
 	dv_http_cancel(eng->http);
 }

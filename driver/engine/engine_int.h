@@ -58,6 +58,7 @@ struct dv_engine {
 	struct dv_catalog *cat;
 	struct dv_http *http;
 	struct dv_log *log;
+	struct dv_guard *guard;  /* guard.c: what user SQL may not do, timeout, cancel */
 	char *api_base;          /* ".../api/data/v9.2/" */
 	long page_size;          /* odata.maxpagesize */
 	int include_formatted;

@@ -7,6 +7,9 @@
  * the status and processed-count arrays, per-row write outcomes as
  * diagnostics, SQLRowCount = the rows the service changed), SQLNativeSql
  * (dv_engine_explain) and SQLCancel.  Binding values: params.c.
+ * The SQL is the application's: the engine's guard refuses what the local
+ * engine must not run (DDL, ATTACH, PRAGMA, several statements in one text:
+ * 42000) and stops local work at SQL_ATTR_QUERY_TIMEOUT (HYT00).
  * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlexecute-function */
 #include "odbc/stmt.h"
 #include "odbc/params.h"
@@ -14,6 +17,7 @@
 #include "odbc/types.h"
 #include "odbc/unicode.h"
 #include "engine/engine.h"
+#include "engine/guard.h"
 #include "http/http.h"
 #include "sqlparse/sqlparse.h"
 #include "util/buf.h"
@@ -82,6 +86,7 @@ SQLRETURN dv_stmt_prepare(struct dv_stmt *s, const char *sql)
 	s->kind = rw.kind;
 	s->nparams = rw.nparams;
 	sqlparse_rewrite_free(&rw);
+	dv_engine_guard_user_sql(s->dbc->engine);
 	if (dv_engine_prepare(s->dbc->engine, s->sql, &s->vm, &err) != 0) {
 		dv_diag_add_error(&s->h.diag, &err);
 		dv_stmt_unprepare(s);
@@ -352,11 +357,26 @@ static SQLRETURN run_select(struct dv_stmt *s, SQLULEN from)
 	return dv_diag_success(&s->h.diag);
 }
 
+/* SQL_ATTR_QUERY_TIMEOUT covers the execution: requests (the HTTP layer)
+ * and local work (the engine's progress handler), until the first row or
+ * the end of a write. */
+static void timeout_begin(struct dv_stmt *s)
+{
+	dv_http_set_timeout(s->dbc->http, (long)s->query_timeout);
+	dv_engine_set_timeout(s->dbc->engine, (unsigned long)s->query_timeout);
+}
+
+static void timeout_end(struct dv_stmt *s)
+{
+	dv_http_set_timeout(s->dbc->http, 0);
+	dv_engine_set_timeout(s->dbc->engine, 0);
+}
+
 SQLRETURN dv_stmt_run(struct dv_stmt *s)
 {
 	SQLRETURN rc;
 	dv_http_reset_cancel(s->dbc->http);
-	dv_http_set_timeout(s->dbc->http, (long)s->query_timeout);
+	timeout_begin(s);
 	for (SQLULEN i = 0; i < s->psets && s->ipd.array_status_ptr; i++)
 		set_status(s, i, SQL_PARAM_UNUSED);
 	set_processed(s, 0);
@@ -373,7 +393,7 @@ SQLRETURN dv_stmt_run(struct dv_stmt *s)
 	} else {
 		rc = run_write_one(s);
 	}
-	dv_http_set_timeout(s->dbc->http, 0);
+	timeout_end(s);
 	return rc;
 }
 
@@ -416,9 +436,9 @@ SQLRETURN dv_stmt_next_param_set(struct dv_stmt *s)
 	s->pset_next = s->psets;
 	s->cancelled = 0;
 	dv_http_reset_cancel(s->dbc->http);
-	dv_http_set_timeout(s->dbc->http, (long)s->query_timeout);
+	timeout_begin(s);
 	SQLRETURN rc = run_select(s, from);
-	dv_http_set_timeout(s->dbc->http, 0);
+	timeout_end(s);
 	return rc;
 }
 
@@ -447,6 +467,7 @@ SQLRETURN dv_stmt_native_sql(struct dv_dbc *dbc, const char *sql, char **out)
 	memset(&rw, 0, sizeof(rw));
 	if (!dbc->connected)
 		return dv_diag_error(&dbc->h.diag, DV_S_08003, NULL);
+	dv_engine_guard_user_sql(dbc->engine);
 	if (sqlparse_rewrite(sql, strlen(sql), &rw, &err) != 0) {
 		dv_diag_add_error(&dbc->h.diag, &err);
 		return SQL_ERROR;

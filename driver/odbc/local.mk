@@ -66,3 +66,10 @@ tests_odbc_test_odbc_write_SOURCES = tests/odbc/test_odbc_write.c tests/odbc/odb
 tests_odbc_test_odbc_write_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_write_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
 tests_odbc_test_odbc_write_DEPENDENCIES = $(DVODBC_DM_DEPS)
+# What the local engine refuses, several statements in one text, the query
+# timeout and SQLCancel of local work.
+DVODBC_DM_TESTS += tests/odbc/test_odbc_guard
+tests_odbc_test_odbc_guard_SOURCES = tests/odbc/test_odbc_guard.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_guard_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_guard_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_guard_DEPENDENCIES = $(DVODBC_DM_DEPS)
