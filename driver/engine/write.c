@@ -572,15 +572,15 @@ static int intersect_id(const struct dv_entity *e, sqlite3_value **vals, const c
 			    e->logical_name, attr);
 }
 
-/* The query that finds the pair (id1, id2) through e1's navigation property:
- * one row when they are associated, none when not. */
-static char *pair_check(const struct dv_entity *e1, const char *id1, const char *nav,
-			const struct dv_entity *e2, const char *id2)
+/* The query that finds the pair (id1, id2) in the intersect entity's own
+ * (read-only) entity set: one row when they are associated, none when not. */
+static char *pair_check(const struct dv_entity *x, const struct nn_rel *r, const char *id1,
+			const char *id2)
 {
 	struct dv_buf q;
 	dv_buf_init(&q, 0);
-	dv_buf_appendf(&q, "%s(%s)/%s?$select=%s&$filter=%s%%20eq%%20%s", e1->entity_set, id1, nav,
-		       e2->primary_id, e2->primary_id, id2);
+	dv_buf_appendf(&q, "%s?$select=%s&$filter=%s%%20eq%%20%s%%20and%%20%s%%20eq%%20%s",
+		       x->entity_set, r->attr[0], r->attr[0], id1, r->attr[1], id2);
 	return q.data ? dv_buf_steal(&q) : NULL;
 }
 
@@ -605,7 +605,7 @@ static int queue_associate(struct dv_engine *eng, const struct dv_entity *e,
 	dv_buf_appendf(&body, "{\"@odata.id\":\"%s%s(%s)\"}", eng->api_base, e2->entity_set,
 		       id2);
 	return queue_op(eng, WOP_ASSOCIATE, row, dv_buf_steal(&path), dv_buf_steal(&body),
-			"", NULL, pair_check(e1, id1, r->nav[0], e2, id2), err);
+			"", NULL, pair_check(e, r, id1, id2), err);
 }
 
 /* ---- upsert by alternate key ---- */
@@ -783,7 +783,7 @@ static int queue_delete(struct dv_engine *eng, const struct dv_entity *e,
 			const struct row_key *k, long row, struct dv_error *err)
 {
 	const struct nn_rel *r;
-	const struct dv_entity *e1, *e2;
+	const struct dv_entity *e1;
 	struct dv_buf path;
 	if (!e->is_intersect)
 		return queue_op(eng, WOP_DELETE, row, record_path(e, k->pk), NULL, k->pk, e, NULL,
@@ -791,15 +791,14 @@ static int queue_delete(struct dv_engine *eng, const struct dv_entity *e,
 	if (write_nn_rel(eng, e, &r, err) != 0)
 		return -1;
 	e1 = entity_named(eng, r->entity[0], strlen(r->entity[0]));
-	e2 = entity_named(eng, r->entity[1], strlen(r->entity[1]));
-	if (!e1 || !e2 || !k->ref[0][0] || !k->ref[1][0])
+	if (!e1 || !k->ref[0][0] || !k->ref[1][0])
 		return dv_error_set(err, DV_S_HY000, 0, "intersect row of %s without its ids",
 				    e->logical_name);
 	dv_buf_init(&path, 0);
 	dv_buf_appendf(&path, "%s(%s)/%s(%s)/$ref", e1->entity_set, k->ref[0], r->nav[0],
 		       k->ref[1]);
 	return queue_op(eng, WOP_DISASSOCIATE, row, dv_buf_steal(&path), NULL, k->pk, NULL,
-			pair_check(e1, k->ref[0], r->nav[0], e2, k->ref[1]), err);
+			pair_check(e, r, k->ref[0], k->ref[1]), err);
 }
 
 int write_row(struct dv_engine *eng, const struct dv_entity *e, int argc,

@@ -7,7 +7,8 @@
  * outcome true (SQLRowCount, the parameter status array, SQLSTATEs).
  * Shapes: single-row INSERT, parameter arrays of one and two $batch
  * requests, INSERT ... SELECT, searched UPDATE and DELETE, a single
- * DELETE, a committed transaction (one change set), a lost answer whose
+ * DELETE, N:N associate and disassociate, a committed transaction (one
+ * change set), a lost answer whose
  * read-back also fails (08007 naming the record), and a real refusal
  * (nothing applied, reported as failed). */
 #include <curl/curl.h>
@@ -310,6 +311,55 @@ static void test_searched_delete(SQLHDBC dbc)
 	is_int(service_holds("EO array two ", NULL).records, 0, "DELETE: every row gone");
 }
 
+/* ---- N:N pairs ---- */
+
+/* How many systemuserroles rows pair uid and rid, read from the Web API. */
+static long pairs_held(const char *uid, const char *rid)
+{
+	char url[512], errbuf[128];
+	const char *vpath[] = {"value", NULL};
+	snprintf(url, sizeof(url), "%s/api/data/v9.2/systemuserrolescollection?$select=roleid&"
+		 "$filter=systemuserid+eq+%s+and+roleid+eq+%s", emu.url, uid, rid);
+	char *body = http_text(url, NULL, token);
+	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
+	yajl_val rows = root ? yajl_tree_get(root, vpath, yajl_t_array) : NULL;
+	long n = rows ? (long)YAJL_GET_ARRAY(rows)->len : -1;
+	yajl_tree_free(root);
+	free(body);
+	return n;
+}
+
+static void test_pairs(SQLHDBC dbc)
+{
+	char sql[512], uid[40], rid[40], state[6], msg[512];
+	SQLLEN n;
+	char *u = one_value(dbc, "SELECT u.systemuserid || '|' || r.roleid FROM systemuser u, "
+			    "role r WHERE NOT EXISTS (SELECT 1 FROM systemuserroles x WHERE "
+			    "x.systemuserid = u.systemuserid AND x.roleid = r.roleid) LIMIT 1");
+	if (!ok(strlen(u) == 73, "a user and a role not associated")) {
+		free(u);
+		return;
+	}
+	snprintf(uid, sizeof(uid), "%.36s", u);
+	snprintf(rid, sizeof(rid), "%.36s", u + 37);
+	free(u);
+	fault("{\"count\":1,\"kind\":\"applied-reset\",\"method\":\"POST\",\"match\":\"$ref\"}");
+	snprintf(sql, sizeof(sql), "INSERT INTO systemuserroles (systemuserid, roleid) VALUES "
+		 "('%s', '%s')", uid, rid);
+	SQLRETURN rc = exec_rc(dbc, sql, &n, state, msg, sizeof(msg));
+	is_int(rc, SQL_SUCCESS, "N:N associate whose answer was lost [%s] %s", state, msg);
+	is_int(n, 1, "N:N associate: SQLRowCount 1 (the re-sent copy's duplicate read back)");
+	is_int(pairs_held(uid, rid), 1, "N:N associate: the service holds the pair");
+	fault("{\"count\":1,\"kind\":\"applied-504\",\"method\":\"DELETE\",\"match\":\"$ref\"}");
+	snprintf(sql, sizeof(sql), "DELETE FROM systemuserroles WHERE systemuserid = '%s' AND "
+		 "roleid = '%s'", uid, rid);
+	rc = exec_rc(dbc, sql, &n, state, msg, sizeof(msg));
+	is_int(rc, SQL_SUCCESS, "N:N disassociate answered by a gateway's 504 [%s] %s", state,
+	       msg);
+	is_int(n, 1, "N:N disassociate: SQLRowCount 1");
+	is_int(pairs_held(uid, rid), 0, "N:N disassociate: the pair is gone");
+}
+
 /* ---- a transaction: one change set ---- */
 
 static void test_commit(SQLHDBC dbc)
@@ -400,6 +450,7 @@ int main(void)
 	test_searched_update(dbc);
 	test_searched_delete(dbc);
 	test_commit(dbc);
+	test_pairs(dbc);
 	test_unknown(dbc);
 	test_refusal(dbc);
 	SQLDisconnect(dbc);
