@@ -18,7 +18,7 @@ tests_libdvtest_la_LIBADD = driver/util/libdvutil.la $(CURL_LIBS) $(YAJL_LIBS)
 if !SANITIZERS
 TESTS += tests/emulator-tap.py
 endif
-EXTRA_DIST += tests/emulator tests/lsan.supp
+EXTRA_DIST += tests/emulator tests/lsan.supp tests/tsan.supp
 
 # Real clients through unixODBC: isql, pyodbc, Perl DBI.
 TESTS += tests/clients/test_isql.sh tests/clients/test_pyodbc.sh tests/clients/test_perl.sh

@@ -54,6 +54,12 @@ struct dv_http {
 	struct dv_http *parent;
 	pthread_mutex_t auth_mu;  /* used on the parent only */
 	char *token_copy;         /* this handle's copy of the bearer token */
+	/* One request at a time per handle: the easy handle, token_copy and
+	 * the seed belong to the request in progress.  The ODBC layer already
+	 * serialises a connection's users (odbc/handle.c); this keeps the
+	 * handle safe for any other caller.  Recursive: an auth flow sends its
+	 * token request on the handle that asked for the token. */
+	pthread_mutex_t send_mu;
 };
 
 /* State of one attempt, seen by the libcurl callbacks. */
@@ -68,7 +74,7 @@ struct attempt {
 	size_t body_bytes;
 };
 
-static int init_auth_lock(struct dv_http *http)
+static int init_locks(struct dv_http *http)
 {
 	pthread_mutexattr_t attr;
 	int rc;
@@ -77,6 +83,11 @@ static int init_auth_lock(struct dv_http *http)
 	/* recursive: a flow's own request never re-enters, but stay safe if one does */
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	rc = pthread_mutex_init(&http->auth_mu, &attr);
+	if (rc == 0) {
+		rc = pthread_mutex_init(&http->send_mu, &attr);
+		if (rc != 0)
+			pthread_mutex_destroy(&http->auth_mu);
+	}
 	pthread_mutexattr_destroy(&attr);
 	return rc == 0 ? 0 : -1;
 }
@@ -118,7 +129,7 @@ struct dv_http *dv_http_new(const struct dv_config *cfg, struct dv_log *log,
 	atomic_init(&http->cancel, 0);
 	atomic_init(&http->requests, 0);
 	snprintf(http->user_agent, sizeof(http->user_agent), "dvodbc/%s", PACKAGE_VERSION);
-	if (init_auth_lock(http) != 0) {
+	if (init_locks(http) != 0) {
 		curl_easy_cleanup(http->curl);
 		free(http);
 		return dv_error_nomem(err), NULL;
@@ -149,6 +160,7 @@ void dv_http_free(struct dv_http *http)
 	curl_easy_cleanup(http->curl);
 	forget_token(http);
 	pthread_mutex_destroy(&http->auth_mu);
+	pthread_mutex_destroy(&http->send_mu);
 	free(http);
 }
 
@@ -678,8 +690,21 @@ static void reset_for_attempt(struct dv_http_resp *resp)
 	resp->status = 0;
 }
 
+static int send_locked(struct dv_http *http, const struct dv_http_req *req,
+		       struct dv_http_resp *resp, struct dv_error *err);
+
 int dv_http_send(struct dv_http *http, const struct dv_http_req *req,
 		 struct dv_http_resp *resp, struct dv_error *err)
+{
+	int rc;
+	pthread_mutex_lock(&http->send_mu);
+	rc = send_locked(http, req, resp, err);
+	pthread_mutex_unlock(&http->send_mu);
+	return rc;
+}
+
+static int send_locked(struct dv_http *http, const struct dv_http_req *req,
+		       struct dv_http_resp *resp, struct dv_error *err)
 {
 	struct send_state st = {0, 0, 0, 0};
 	long tmo = timeout_seconds(http);

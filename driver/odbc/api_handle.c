@@ -54,15 +54,17 @@ SQLRETURN SQL_API SQLAllocHandle(SQLSMALLINT type, SQLHANDLE in, SQLHANDLE *out)
 	return alloc_handle(type, in, out);
 }
 
+/* Every use of a statement holds its connection's lock (dv_handle_lock),
+ * so holding that lock, no other thread is inside the statement: it can be
+ * unlinked from the connection and destroyed. */
 static SQLRETURN free_stmt(SQLHANDLE handle)
 {
-	struct dv_handle *h = dv_api_enter(handle, DV_H_STMT);
-	if (!h)
+	struct dv_stmt *s = (struct dv_stmt *)dv_handle_check(handle, DV_H_STMT);
+	if (!s)
 		return SQL_INVALID_HANDLE;
-	struct dv_dbc *dbc = ((struct dv_stmt *)h)->dbc;
-	dv_handle_unlock(h);
+	struct dv_dbc *dbc = s->dbc;
 	dv_handle_lock(&dbc->h);
-	SQLRETURN rc = dv_stmt_free((struct dv_stmt *)h);
+	SQLRETURN rc = dv_stmt_free(s);
 	dv_handle_unlock(&dbc->h);
 	return rc;
 }
@@ -72,8 +74,9 @@ SQLRETURN SQL_API SQLFreeHandle(SQLSMALLINT type, SQLHANDLE handle)
 	struct dv_handle *h;
 	switch (type) {
 	case SQL_HANDLE_ENV:
-		if (!(h = dv_handle_check(handle, DV_H_ENV)))
+		if (!(h = dv_api_enter(handle, DV_H_ENV)))
 			return SQL_INVALID_HANDLE;
+		dv_handle_unlock(h);
 		return dv_env_free((struct dv_env *)h);
 	case SQL_HANDLE_DBC:
 		if (!(h = dv_api_enter(handle, DV_H_DBC)))

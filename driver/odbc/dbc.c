@@ -21,6 +21,7 @@ SQLRETURN dv_dbc_alloc(struct dv_env *env, struct dv_dbc **out)
 		return dv_diag_error(&env->h.diag, DV_S_HY001, NULL);
 	}
 	dbc->env = env;
+	env->ndbcs++;
 	dbc->autocommit = SQL_AUTOCOMMIT_ON;
 	dbc->access_mode = SQL_MODE_READ_WRITE;
 	dbc->login_timeout = 0;
@@ -40,6 +41,9 @@ SQLRETURN dv_dbc_free(struct dv_dbc *dbc)
 	free(dbc->stmts);
 	free(dbc->current_catalog);
 	dv_handle_destroy(&dbc->h);
+	dv_handle_lock(&dbc->env->h);
+	dbc->env->ndbcs--;
+	dv_handle_unlock(&dbc->env->h);
 	free(dbc);
 	return SQL_SUCCESS;
 }

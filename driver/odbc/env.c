@@ -23,8 +23,21 @@ SQLRETURN dv_env_alloc(struct dv_env **out)
 	return SQL_SUCCESS;
 }
 
+/* "SQLSTATE HY010: the Handle was an environment handle and at least one
+ * connection was in an allocated or connected state."
+ * https://learn.microsoft.com/sql/odbc/reference/syntax/sqlfreehandle-function */
 SQLRETURN dv_env_free(struct dv_env *env)
 {
+	dv_handle_lock(&env->h);
+	if (env->ndbcs > 0) {
+		SQLRETURN rc = dv_diag_error(&env->h.diag, DV_S_HY010,
+					     "%zu connection(s) of this environment are still "
+					     "allocated: free them first", env->ndbcs);
+		env->h.diag.retcode = rc;
+		dv_handle_unlock(&env->h);
+		return rc;
+	}
+	dv_handle_unlock(&env->h);
 	dv_handle_destroy(&env->h);
 	free(env);
 	return SQL_SUCCESS;

@@ -29,7 +29,7 @@ enum dv_htype { DV_H_ENV = 1, DV_H_DBC, DV_H_STMT, DV_H_DESC };
 struct dv_handle {
 	uint32_t magic;          /* DV_HANDLE_MAGIC while alive */
 	enum dv_htype type;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;     /* recursive; see dv_handle_lock */
 	struct dv_handle *parent; /* env for a dbc, dbc for a stmt or desc */
 	struct dv_diag diag;
 };
@@ -42,6 +42,7 @@ struct dv_env {
 	SQLUINTEGER pooling;       /* SQL_ATTR_CONNECTION_POOLING */
 	SQLUINTEGER cp_match;      /* SQL_ATTR_CP_MATCH */
 	SQLINTEGER output_nts;     /* SQL_TRUE */
+	size_t ndbcs;              /* connections allocated on it (under its lock) */
 };
 
 /* ---- connection ------------------------------------------------------- */
@@ -226,6 +227,11 @@ int dv_handle_init(struct dv_handle *h, enum dv_htype type, struct dv_handle *pa
 void dv_handle_destroy(struct dv_handle *h);
 /* Returns h as a live handle of the type, or NULL (SQL_INVALID_HANDLE). */
 struct dv_handle *dv_handle_check(SQLHANDLE h, enum dv_htype type);
+/* Locks a handle for one entry point.  A statement or descriptor locks its
+ * connection first, then itself: everything done on one connection (its
+ * CURL handle, catalog loads, SQLite engine, statement list) is serialised
+ * across threads, and locks are always taken connection before handle.
+ * See handle.c. */
 void dv_handle_lock(struct dv_handle *h);
 void dv_handle_unlock(struct dv_handle *h);
 /* The environment a handle belongs to (for the ODBC version), or NULL. */
@@ -234,6 +240,7 @@ struct dv_dbc *dv_handle_dbc(struct dv_handle *h);
 
 /* env.c */
 SQLRETURN dv_env_alloc(struct dv_env **out);
+/* HY010 (and the env kept) while connections are allocated on it. */
 SQLRETURN dv_env_free(struct dv_env *env);
 SQLRETURN dv_env_set_attr(struct dv_env *env, SQLINTEGER attr, SQLPOINTER value,
 			  SQLINTEGER len);
@@ -241,7 +248,9 @@ SQLRETURN dv_env_get_attr(struct dv_env *env, SQLINTEGER attr, SQLPOINTER value,
 			  SQLINTEGER buflen, SQLINTEGER *outlen);
 
 /* dbc.c */
+/* Called with the environment locked (it counts its connections). */
 SQLRETURN dv_dbc_alloc(struct dv_env *env, struct dv_dbc **out);
+/* Frees a closed connection; locks its environment to uncount it. */
 SQLRETURN dv_dbc_free(struct dv_dbc *dbc);
 int dv_dbc_add_stmt(struct dv_dbc *dbc, struct dv_stmt *stmt);
 void dv_dbc_remove_stmt(struct dv_dbc *dbc, struct dv_stmt *stmt);

@@ -35,7 +35,8 @@ tests_odbc_test_convert_LDADD = driver/util/libdvutil.la $(DV_DEPLIBS)
 # the driver's internals) against the emulator, with a test-local odbc.ini.
 DVODBC_DM_TESTS = tests/odbc/test_odbc_connect tests/odbc/test_odbc_query \
 	tests/odbc/test_odbc_catalog tests/odbc/test_odbc_odbc2 tests/odbc/test_odbc_write \
-	tests/odbc/test_odbc_exactly_once
+	tests/odbc/test_odbc_exactly_once \
+	tests/odbc/test_odbc_threads
 check_PROGRAMS += $(DVODBC_DM_TESTS)
 TESTS += $(DVODBC_DM_TESTS)
 DVODBC_DM_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
@@ -66,6 +67,10 @@ tests_odbc_test_odbc_write_SOURCES = tests/odbc/test_odbc_write.c tests/odbc/odb
 tests_odbc_test_odbc_write_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_write_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
 tests_odbc_test_odbc_write_DEPENDENCIES = $(DVODBC_DM_DEPS)
+tests_odbc_test_odbc_threads_SOURCES = tests/odbc/test_odbc_threads.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_threads_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_threads_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_threads_DEPENDENCIES = $(DVODBC_DM_DEPS)
 # What the local engine refuses, several statements in one text, the query
 # timeout and SQLCancel of local work.
 DVODBC_DM_TESTS += tests/odbc/test_odbc_guard
