@@ -204,6 +204,9 @@ static int map_prepare_error(struct dv_engine *eng, int rc, struct dv_error *err
 		return dv_error_nomem(err);
 	if (guard_denied(eng->guard))      /* the authorizer refused it (guard.c) */
 		return dv_error_set(err, DV_S_42000, 0, "%s", guard_denied(eng->guard));
+	if (rc == SQLITE_AUTH)
+		return dv_error_set(err, DV_S_42000, 0, "the local SQL engine refused the "
+				    "statement: %s", msg);
 	if (rc == SQLITE_INTERRUPT && guard_stopped(eng->guard, err) != 0)
 		return -1;
 	if (strncmp(msg, col, sizeof(col) - 1) == 0)
@@ -328,8 +331,11 @@ int dv_engine_step(struct dv_engine *eng, sqlite3_stmt *stmt, struct dv_error *e
 		return -1;             /* HYT00: the query timeout; HY008: SQLCancel */
 	if (rc == SQLITE_INTERRUPT)
 		return dv_error_set(err, DV_S_HY008, 0, "the statement was canceled");
-	if (rc == SQLITE_AUTH && guard_denied(eng->guard))  /* refused while running */
+	if (guard_denied(eng->guard))  /* refused while running (re-prepared) */
 		return dv_error_set(err, DV_S_42000, 0, "%s", guard_denied(eng->guard));
+	if (rc == SQLITE_AUTH)
+		return dv_error_set(err, DV_S_42000, 0, "the local SQL engine refused the "
+				    "statement: %s", sqlite3_errmsg(eng->db));
 	if (rc == SQLITE_NOMEM)
 		return dv_error_nomem(err);
 	if (rc == SQLITE_CONSTRAINT)

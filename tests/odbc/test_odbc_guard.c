@@ -192,6 +192,10 @@ static void test_batches(SQLHDBC dbc)
 	r = rows_of(dbc, "SELECT 2 ;; -- done\n /* really */ ; \n");
 	is_str(r, "2\n", "';', comments and blanks after the statement run");
 	free(r);
+	r = rows_of(dbc, "; SELECT 3");
+	is_str(r, "3\n", "a ';' before the statement runs");
+	free(r);
+	refused(dbc, "SELECT 1;;; SELECT 2", "a second one starts at \"SELECT 2\"");
 	r = rows_of(dbc, "SELECT 'a;b' AS x, \"name\" FROM account WHERE name = 'Lamna Co 11';");
 	is_str(r, "a;b|Lamna Co 11\n", "a ';' inside a literal is not a statement end");
 	free(r);
