@@ -104,7 +104,7 @@ static const struct query_case cases[] = {
 	/* IN (subquery) processed all at once */
 	{"SELECT fullname, {fn UCASE(firstname)} FROM contact WHERE lastname IN "
 	 "(SELECT lastname FROM contact WHERE fullname LIKE 'B%') ORDER BY 1",
-	 "Barbara Andersson|BARBARA\nBjörn Ivanova|BJöRN\nBrian Jackson|BRIAN\n"
+	 "Barbara Andersson|BARBARA\nBjörn Ivanova|BJÖRN\nBrian Jackson|BRIAN\n"
 	 "David Andersson|DAVID\n",
 	 API "contacts?$select=contactid,fullname,lastname&$filter=startswith(fullname,'B')\n"
 	 API "contacts?$select=contactid,fullname,firstname,lastname&$filter=(lastname%20eq%20"
