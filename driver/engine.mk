@@ -7,6 +7,7 @@ driver_libdvengine_la_SOURCES = \
 	sqlparse/lexer.c sqlparse/lexer.h \
 	sqlparse/escape.c sqlparse/escape.h \
 	sqlparse/rewrite.c sqlparse/statement.c \
+	sqlparse/collate.c sqlparse/collate.h \
 	sqlparse/ast.h sqlparse/parse.c \
 	driver/engine/pushdown.h driver/engine/pushdown.c \
 	driver/engine/pushdown_filter.c driver/engine/pushdown_vtab.c \
@@ -77,6 +78,10 @@ tests_unit_test_eng_decimal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_eng_decimal_LDADD = tests/libdvtest.la -lodbc
 tests_unit_test_eng_decimal_DEPENDENCIES = tests/libdvtest.la driver/libdvodbc.la
 
+check_PROGRAMS += tests/unit/test_collate
+TESTS += tests/unit/test_collate
+tests_unit_test_collate_SOURCES = tests/unit/test_collate.c tests/unit/tap.h
+tests_unit_test_collate_LDADD = $(DV_ENGINE_TEST_LIBS)
 check_PROGRAMS += tests/unit/test_eng_textfold
 TESTS += tests/unit/test_eng_textfold
 tests_unit_test_eng_textfold_SOURCES = tests/unit/test_eng_textfold.c tests/unit/tap.h

@@ -7,6 +7,7 @@
  *   or      := and {OR and};   and := not {AND not};   not := NOT not | pred
  *   pred    := ( or ) | col cmp value | value cmp col | col [NOT] IN ( value {, value} )
  *            | col [NOT] LIKE value | col IS [NOT] NULL | col [NOT] BETWEEN value AND value
+ * An aggregate's column may carry the COLLATE DVNOCASE that collate.c attaches.
  * Anything outside it returns 1 ("not pushable"), which is not an error: the
  * statement then runs through the virtual tables.
  * Source: https://www.sqlite.org/lang_select.html, https://www.sqlite.org/lang_expr.html */
@@ -455,6 +456,22 @@ static int parse_or(struct parser *p, struct ast_expr **out)
 	return rc;
 }
 
+/* "COLLATE DVNOCASE", which sqlparse_rewrite attaches to an aggregate's
+ * column (collate.c): the service's comparison, so the translation holds. */
+static void skip_own_collate(struct parser *p)
+{
+	struct sql_token next;
+	if (!is_kw(p, "collate"))
+		return;
+	sql_lex(p->s, p->len, p->t.pos + p->t.len, &next);
+	while (sql_tok_blank(&next))
+		sql_lex(p->s, p->len, next.pos + next.len, &next);
+	if (sql_tok_is(p->s, &next, "dvnocase")) {
+		advance(p);
+		advance(p);
+	}
+}
+
 static const struct { const char *name; enum ast_agg agg; } aggs[] = {
 	{"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN},
 	{"max", AGG_MAX},
@@ -486,6 +503,7 @@ static int item_expr(struct parser *p, struct ast_item *it)
 			}
 			if ((rc = colref(p, &it->col)) != 0)
 				return rc;
+			skip_own_collate(p);
 		}
 		if (p->t.type != TOK_RPAREN)
 			return NOT_PUSHABLE;

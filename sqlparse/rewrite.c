@@ -9,12 +9,15 @@
  *    the last meaningful token of the same parenthesis level (the end of the
  *    statement, or just before the ')' closing a subquery).  TOP n PERCENT
  *    and WITH TIES have no SQLite form: 42000.
- *  - '?' outside literals, identifiers and comments is counted. */
+ *  - '?' outside literals, identifiers and comments is counted.
+ * Then collate.c attaches COLLATE DVNOCASE where an expression would
+ * otherwise compare text as bytes (text compares as the service does). */
 #include "sqlparse/sqlparse.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "sqlparse/collate.h"
 #include "sqlparse/escape.h"
 #include "sqlparse/lexer.h"
 #include "util/buf.h"
@@ -313,6 +316,21 @@ static enum sql_kind statement_kind(const char *s, size_t len)
 	return SQL_KIND_OTHER;
 }
 
+/* The text of b with collations attached (collate.c); frees b. */
+static char *collated(struct dv_buf *b)
+{
+	struct dv_buf out;
+	int rc;
+	dv_buf_init(&out, 0);
+	rc = sqlparse_collate(dv_buf_str(b), b->len, &out);
+	dv_buf_free(b);
+	if (rc != 0) {
+		dv_buf_free(&out);
+		return NULL;
+	}
+	return dv_buf_steal(&out);
+}
+
 int sqlparse_rewrite(const char *sql, size_t len, struct sql_rewrite *out,
 		     struct dv_error *err)
 {
@@ -326,7 +344,7 @@ int sqlparse_rewrite(const char *sql, size_t len, struct sql_rewrite *out,
 		dv_buf_free(&buf);
 		return -1;
 	}
-	out->sql = dv_buf_steal(&buf);
+	out->sql = collated(&buf);
 	if (!out->sql)
 		return dv_error_nomem(err);
 	out->kind = statement_kind(out->sql, strlen(out->sql));

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sqlparse/collate.h"
 #include "sqlparse/sqlparse.h"
 #include "tap.h"
 
@@ -138,7 +139,15 @@ int main(void)
 			tap_diag("%s: %s", c->in, err.message);
 			continue;
 		}
-		is_str(rw.sql, c->out, "case %zu text", i);
+		{
+			/* the table says what the escapes become; collate.c then
+			 * attaches collations to that (tests/unit/test_collate.c) */
+			struct dv_buf want;
+			dv_buf_init(&want, 0);
+			sqlparse_collate(c->out, strlen(c->out), &want);
+			is_str(rw.sql, dv_buf_str(&want), "case %zu text", i);
+			dv_buf_free(&want);
+		}
 		is_int(rw.nparams, c->nparams, "case %zu parameter count", i);
 		is_int(rw.kind, c->kind, "case %zu kind", i);
 		sqlparse_rewrite_free(&rw);
