@@ -121,3 +121,92 @@ class TestFilter(EmuTestCase):
                 self.assertEqual(set(pc), {"@odata.etag", "fullname", "contactid"})
         self.assertTrue(seen_obj)
         self.assertError(self.emu.get(q("accounts?$expand=primarycontactid($top=1)")), 400, "0x80060888")
+
+
+class TestCollation(EmuTestCase):
+    """Text compares as the service's collation does (collation.py): case- and accent-
+    insensitive with full Unicode folding, trailing blanks ignored by eq/ne/lt/gt and $orderby
+    but not by contains/startswith/endswith (SQL Server LIKE on nvarchar).
+    Source: https://learn.microsoft.com/power-platform/admin/language-collations (English,
+    the default, is _CI_AI) and .../sql/t-sql/language-elements/string-comparison-assignment."""
+    ROWS = 10
+    NAMES = [("élan", "Zürich"), ("ÉLAN", "ZÜRICH"), ("Elan", "Zurich"), ("elan  ", "zurich "),
+             ("Ecole", "São Paulo"), ("ÉCOLE", "SAO PAULO"), ("Œuvre", "Łódź"), ("oeuvre", "Lodz"),
+             ("ΑΘΗΝΑ", "Αθήνα"), ("МОСКВА", "москва"), ("a_b", "x"), ("a+b", "x")]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ids_by_name = {}
+        for name, city in cls.NAMES:
+            r = cls.emu.send("POST", "accounts", {"name": name, "address1_city": city},
+                             {"Prefer": "return=representation"})
+            assert r.status in (201, 204), r.body
+        rows = cls.emu.get("accounts?$select=name,address1_city").json["value"]
+        cls.rows = [x for x in rows if (x["name"], x["address1_city"]) in cls.NAMES]
+        assert len(cls.rows) == len(cls.NAMES)
+
+    @staticmethod
+    def key(s):
+        import unicodedata
+        s = unicodedata.normalize("NFD", s)
+        s = "".join(c for c in s if not unicodedata.combining(c))
+        return s.lower().rstrip(" ")
+
+    def names(self, flt):
+        r = self.emu.get(q("accounts?$select=name&$filter=" + flt))
+        self.assertEqual(r.status, 200, r.body)
+        return sorted(x["name"] for x in r.json["value"] if (x["name"],) in [(n,) for n, _ in self.NAMES])
+
+    def want(self, pred):
+        return sorted(x["name"] for x in self.rows if pred(x))
+
+    def test_eq_ne_ignore_case_accents_and_trailing_blanks(self):
+        for lit in ("elan", "ÉLAN", "élan", "Elan   "):
+            self.assertEqual(self.names("name eq '%s'" % lit), ["Elan", "elan  ", "ÉLAN", "élan"], lit)
+            self.assertEqual(self.names("name ne '%s'" % lit),
+                             self.want(lambda x: self.key(x["name"]) != "elan"), lit)
+        self.assertEqual(self.names("address1_city eq 'zurich'"), ["Elan", "elan  ", "ÉLAN", "élan"])
+        self.assertEqual(self.names("address1_city eq 'sao paulo'"), ["Ecole", "ÉCOLE"])
+        self.assertEqual(self.names("name eq 'αθηνα'"), ["ΑΘΗΝΑ"])
+        self.assertEqual(self.names("address1_city eq 'МОСКВА'"), ["МОСКВА"])
+        # no canonical decomposition: Œ is not O + E, Ł is not L (documented limit)
+        self.assertEqual(self.names("name eq 'oeuvre'"), ["oeuvre"])
+        self.assertEqual(self.names("address1_city eq 'lodz'"), ["oeuvre"])
+
+    def test_ranges(self):
+        self.assertEqual(self.names("name ge 'e' and name lt 'f'"),
+                         self.want(lambda x: "e" <= self.key(x["name"]) < "f"))
+        self.assertEqual(self.names("name gt 'elan'"),
+                         self.want(lambda x: self.key(x["name"]) > "elan"))
+
+    def test_string_functions(self):
+        self.assertEqual(self.names("startswith(name,'EL')"), ["Elan", "elan  ", "ÉLAN", "élan"])
+        self.assertEqual(self.names("endswith(name,'LÁN')"), ["Elan", "ÉLAN", "élan"])  # blanks count
+        self.assertEqual(self.names("contains(address1_city,'ÜRI')"), ["Elan", "elan  ", "ÉLAN", "élan"])
+        self.assertEqual(self.names("contains(address1_city,'ã')"), ["Ecole", "ÉCOLE"])
+        self.assertEqual(self.names("contains(name,'a[_]b')"), ["a_b"])
+        self.assertEqual(self.names("contains(name,'a_b')"), ["a+b", "a_b"])
+
+    def test_in_function(self):
+        self.assertEqual(self.names("Microsoft.Dynamics.CRM.In(PropertyName='name',"
+                                    "PropertyValues=[\"ELAN\",\"ecole\"])"),
+                         ["Ecole", "Elan", "elan  ", "ÉCOLE", "ÉLAN", "élan"])
+
+    def test_orderby_and_paging(self):
+        ids = {x["accountid"] for x in self.rows}
+        url = q("accounts?$select=name&$orderby=name desc")
+        got = []
+        while url:
+            r = self.emu.get(url, {"Prefer": "odata.maxpagesize=3"})
+            self.assertEqual(r.status, 200, r.body)
+            got += [(x["name"], x["accountid"]) for x in r.json["value"] if x["accountid"] in ids]
+            url = r.json.get("@odata.nextLink")
+            if url:
+                url = url[url.index("/api/data/"):]
+        want = sorted(((x["name"], x["accountid"]) for x in self.rows),
+                      key=lambda t: (self.key(t[0]), t[1]))
+        # descending by name, ascending by the primary key among equal names
+        want = sorted(want, key=lambda t: self.key(t[0]), reverse=True)
+        self.assertEqual([self.key(n) for n, _ in got], [self.key(n) for n, _ in want])
+        self.assertEqual(len({i for _, i in got}), len(self.rows), "every row once across pages")

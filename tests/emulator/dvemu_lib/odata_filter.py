@@ -7,7 +7,8 @@ and spec section 4:
   - literals: 'O''Brian', bare GUIDs, bare dates and date-times, numbers, true/false/null;
     the v3 guid'..'/datetime'..' syntax is rejected ("Unrecognized 'Edm.String' literal");
   - contains/startswith/endswith only; values are SQL LIKE patterns (%, _, [..], [^..]
-    are wildcards) and string comparisons are case-insensitive;
+    are wildcards) and string comparisons follow the service's collation (collation.py:
+    case- and accent-insensitive, trailing blanks ignored except by LIKE);
   - lookup paths primarycontactid/fullname, lambdas nav/any(x:..) and all(..);
   - Microsoft.Dynamics.CRM.<Function>(PropertyName='..',PropertyValue(s)=..) query functions:
     https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/queryfunctions
@@ -33,6 +34,7 @@ OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 OP_KIND = {"eq": "Equal", "ne": "NotEqual", "gt": "GreaterThan", "ge": "GreaterThanOrEqual",
            "lt": "LessThan", "le": "LessThanOrEqual"}
 NUMERIC = ("Edm.Int32", "Edm.Int64", "Edm.Decimal", "Edm.Double")
+TEXT_COLLATE = " COLLATE DVCI"  # collation.py, registered on every connection
 
 
 class Tok:
@@ -487,20 +489,23 @@ def compile_cmp(ctx, op, lnode, rnode):
         if op == "ne":
             return "(%s IS NOT NULL)" % p.sql
         return "(0)"
+    # Text compares with the service's collation (collation.py: case- and accent-insensitive,
+    # trailing blanks padded).
+    coll = TEXT_COLLATE if "Edm.String" in (l.edm, r.edm) else ""
     if l.sql is not None and r.sql is not None:
         if l.edm != r.edm and not (l.edm in NUMERIC and r.edm in NUMERIC):
             raise bad_query("A binary operator with incompatible types was detected. Found operand "
                             "types '%s' and '%s' for operator kind '%s'." % (l.edm, r.edm, OP_KIND[op]))
-        return "(%s %s %s)" % (l.sql, sqlop, r.sql)
+        return "(%s %s %s%s)" % (l.sql, sqlop, r.sql, coll)
     if l.sql is None and r.sql is None:
         ctx.params.append(lit_value(l.kind, l.value))
         ctx.params.append(lit_value(r.kind, r.value))
-        return "(? %s ?)" % sqlop
+        return "(? %s ?%s)" % (sqlop, coll)
     if l.sql is not None:
         ph = coerce_literal(ctx, r, l, op)
-        return "(%s %s %s)" % (l.sql, sqlop, ph)
+        return "(%s %s %s%s)" % (l.sql, sqlop, ph, coll)
     ph = coerce_literal(ctx, l, r, op)
-    return "(%s %s %s)" % (ph, sqlop, r.sql)
+    return "(%s %s %s%s)" % (ph, sqlop, r.sql, coll)
 
 
 def compile_string_fn(ctx, name, args, pos):
@@ -523,9 +528,9 @@ def compile_string_fn(ctx, name, args, pos):
     else:
         pat = "%" + val
     ctx.params.append(pat)
-    if "[" in pat:
-        return "(dv_like(%s, ?) = 1)" % p.sql
-    return "(%s LIKE ?)" % p.sql
+    # SQL Server LIKE under the service's collation (collation.like): case and accents
+    # ignored, trailing blanks significant; SQLite's LIKE folds ASCII case only.
+    return "(dv_svc_like(%s, ?) = 1)" % p.sql
 
 
 def _day_start(d):
@@ -642,16 +647,18 @@ def compile_dvfn(ctx, name, params, pos):
             raise bad_query("The PropertyValue parameter is required for function 'Microsoft.Dynamics.CRM.%s'." % name)
         return pv.value
 
+    coll = TEXT_COLLATE if a.edm == "Edm.String" else ""
     if name in ("In", "NotIn"):
         vals = values()
         ctx.params.extend(vals)
-        return "(%s %s (%s))" % (col, "IN" if name == "In" else "NOT IN", ", ".join("?" * len(vals)))
+        return "(%s%s %s (%s))" % (col, coll, "IN" if name == "In" else "NOT IN",
+                                   ", ".join("?" * len(vals)))
     if name in ("Between", "NotBetween"):
         vals = values()
         if len(vals) != 2:
             raise bad_query("The function 'Microsoft.Dynamics.CRM.%s' requires exactly two values." % name)
         ctx.params.extend(vals)
-        return "(%s %s ? AND ?)" % (col, "BETWEEN" if name == "Between" else "NOT BETWEEN")
+        return "(%s%s %s ? AND ?)" % (col, coll, "BETWEEN" if name == "Between" else "NOT BETWEEN")
     if name in ("On", "NotOn", "OnOrAfter", "OnOrBefore"):
         d = str(value())[:10]
         ctx.params.append(d)

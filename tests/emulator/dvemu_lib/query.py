@@ -15,7 +15,8 @@ Sources:
   $count      https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/count-rows
               (@odata.count capped at 5000; totalrecordcount annotations)
   $orderby    https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/order-rows
-              (lookups sort by the related primary name; no $orderby = primary key order)
+              (lookups sort by the related primary name; no $orderby = primary key order;
+              text sorts and pages by the service's collation, collation.py)
   $select     https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/select-columns
   $expand     https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/join-tables
 """
@@ -269,7 +270,7 @@ def parse_orderby(model, entity, text, alias="t"):
 
 
 def order_sql(keys):
-    return ", ".join("%s%s%s" % (k.sql, " COLLATE NOCASE" if k.is_text else "", " DESC" if k.desc else "")
+    return ", ".join("%s%s%s" % (k.sql, odata_filter.TEXT_COLLATE if k.is_text else "", " DESC" if k.desc else "")
                      for k in keys)
 
 
@@ -343,10 +344,10 @@ def keyset_condition(keys, vals, params):
             if vj is None:
                 ands.append("%s IS NULL" % kj.sql)
             else:
-                ands.append("%s = ?%s" % (kj.sql, " COLLATE NOCASE" if kj.is_text else ""))
+                ands.append("%s = ?%s" % (kj.sql, odata_filter.TEXT_COLLATE if kj.is_text else ""))
                 params.append(vj)
         v = vals[i]
-        coll = " COLLATE NOCASE" if k.is_text else ""
+        coll = odata_filter.TEXT_COLLATE if k.is_text else ""
         if not k.desc:
             if v is None:
                 ands.append("%s IS NOT NULL" % k.sql)

@@ -20,6 +20,8 @@ https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/sele
 import fnmatch
 import json
 
+from . import collation
+
 FV = "OData.Community.Display.V1.FormattedValue"
 NAV = "Microsoft.Dynamics.CRM.associatednavigationproperty"
 LLN = "Microsoft.Dynamics.CRM.lookuplogicalname"
@@ -175,6 +177,7 @@ def register_functions(con, model):
         _MS_LABELS[os_.name] = os_.labels()
     con.create_function("dv_fmt_ms", 2, _fmt_ms, deterministic=True)
     con.create_function("dv_like", 2, _tsql_like, deterministic=True)
+    collation.register(con)
 
 
 # ---- SQL expression builders ---------------------------------------------------------------
