@@ -23,4 +23,6 @@ EXTRA_DIST += tests/emulator tests/lsan.supp tests/tsan.supp
 # Real clients through unixODBC: isql, pyodbc, Perl DBI.
 TESTS += tests/clients/test_isql.sh tests/clients/test_pyodbc.sh tests/clients/test_perl.sh
 TESTS += tests/clients/test_pyodbc_write.sh tests/clients/test_login.sh
+TESTS += tests/clients/test_differential.sh
+EXTRA_DIST += tests/clients/test_differential.py
 EXTRA_DIST += tests/clients/lib.sh tests/unit/engine_stack.h tests/unit/svc_client.h
