@@ -142,6 +142,13 @@ static int discover(struct dv_auth *auth, struct dv_http *http, struct dv_error 
 		rc = dv_error_set(err, DV_S_08001, 0, "the organization %s signs in with %s, not "
 				  "AD FS: use AuthScheme=AzureAD (or AzureServicePrincipal)",
 				  auth->cfg->url, authority);
+	else if (authority && !auth->cfg->allow_insecure_http &&
+		 dv_url_cleartext(authority, NULL, 0))
+		rc = dv_error_set(err, DV_S_08001, 0,
+				  "the AD FS authority named by %s is http:// (%s): the password "
+				  "would cross the network unencrypted. Use https://, or set "
+				  "AllowInsecureHttp=1 to accept that (unsafe)", auth->cfg->url,
+				  authority);
 	else if (authority)
 		rc = set_authority(auth, authority, err);
 	else if (resp.status != 0)

@@ -9,6 +9,7 @@
  * message. */
 #include "config/config.h"
 #include "config/config_priv.h"
+#include "http/http.h"
 #include "util/buf.h"
 #include "util/strutil.h"
 
@@ -186,6 +187,9 @@ static int set_url(char **slot, const struct dv_config_key_info *info,
 		return bad_value(info, d, value, "expected an http:// or https:// URL", err);
 	while (len > 0 && value[len - 1] == '/')
 		len--;
+	/* "https://" alone would be kept as "https:", no URL at all */
+	if (len < (dv_strncasecmp(value, "https://", 8) == 0 ? 8u : 7u))
+		return bad_value(info, d, value, "expected an http:// or https:// URL", err);
 	return set_text(slot, value, len, err);
 }
 
@@ -436,12 +440,45 @@ static int validate_service_principal(const struct dv_config *cfg, struct dv_err
 	return 0;
 }
 
+/* Credentials never cross the network in clear text unless asked for:
+ * http:// is accepted for the loopback interface only (a local emulator or
+ * a local TLS-terminating proxy), else AllowInsecureHttp=1 is needed. */
+static int validate_transport(const struct dv_config *cfg, struct dv_error *err)
+{
+	char host[256];
+	if (cfg->allow_insecure_http)
+		return 0;
+	if (dv_url_cleartext(cfg->url, host, sizeof(host)))
+		return dv_error_set(err, DV_S_08001, 0,
+				    "URL is http:// to %s: the sign-in secrets and the access token "
+				    "would cross the network unencrypted. Use https://, or set "
+				    "AllowInsecureHttp=1 to accept that (unsafe)", host);
+	if (has(cfg->azure_authority_host) &&
+	    dv_url_cleartext(cfg->azure_authority_host, host, sizeof(host)))
+		return dv_error_set(err, DV_S_08001, 0,
+				    "AzureAuthorityHost is http:// to %s: the client secret or "
+				    "password and the tokens would cross the network unencrypted. "
+				    "Use https://, or set AllowInsecureHttp=1 to accept that (unsafe)",
+				    host);
+	/* Through an http:// proxy, https:// requests are tunnelled (CONNECT),
+	 * so only the proxy's own credentials would be in clear text. */
+	if (has(cfg->proxy) && (has(cfg->proxy_user) || has(cfg->proxy_password)) &&
+	    dv_url_cleartext(cfg->proxy, host, sizeof(host)))
+		return dv_error_set(err, DV_S_08001, 0,
+				    "Proxy is http:// to %s with ProxyUser/ProxyPassword: the proxy "
+				    "credentials would cross the network unencrypted. Use an https:// "
+				    "proxy, or set AllowInsecureHttp=1 to accept that (unsafe)", host);
+	return 0;
+}
+
 int dv_config_validate(struct dv_config *cfg, struct dv_error *err)
 {
 	if (!has(cfg->url))
 		return dv_error_set(err, DV_S_08001, 0,
 				    "URL is required: set URL to the organization address, e.g. "
 				    "URL=https://contoso.crm.dynamics.com");
+	if (validate_transport(cfg, err) != 0)
+		return -1;
 	resolve_automatic_defaults(cfg);
 	if (cfg->initiate_oauth == DV_OAUTH_OFF && !has(cfg->oauth_access_token) &&
 	    cfg->auth_scheme != DV_AUTH_NTLM)

@@ -68,6 +68,7 @@ struct dv_config {
 	char *proxy_user;
 	char *proxy_password;  /* secret */
 	char *ssl_server_cert;
+	int allow_insecure_http; /* http:// to a non-loopback host allowed (unsafe); default 0 */
 	/* diagnostics */
 	char *log_file;
 	int verbosity;         /* 0..4, default 1 when LogFile is set */

@@ -96,11 +96,27 @@ static int read_attribute(const char **pp, struct dv_buf *key, struct dv_buf *va
 	return 0;
 }
 
-/* Calls fn for each KEY=value of s, in order. */
+/* The canonical name of a secret key (Password, OAuthClientSecret, ...;
+ * PWD is Password), or NULL. */
+static const char *secret_key(const char *key)
+{
+	size_t n;
+	const struct dv_config_key_info *keys = dv_config_keys(&n);
+	int i = dv_config_key_index(dv_strcasecmp(key, "PWD") == 0 ? "Password" : key);
+	return i >= 0 && keys[i].secret ? keys[i].name : NULL;
+}
+
+/* Calls fn for each KEY=value of s, in order.
+ *
+ * A ';' inside an unbraced secret value (Password=pa;ss) splits it, and
+ * what follows ("ss") would be reported as a bad attribute or an unknown
+ * key, echoing part of the secret.  So an error in the attribute right
+ * after a secret key's is replaced by one that names only that key. */
 static int connstr_each(const char *s, connstr_fn fn, void *ctx, struct dv_error *err)
 {
 	struct dv_buf key, val;
 	const char *p = s ? s : "";
+	const char *after_secret = NULL;
 	int rc = 0;
 
 	dv_buf_init(&key, 1024);
@@ -115,6 +131,12 @@ static int connstr_each(const char *s, connstr_fn fn, void *ctx, struct dv_error
 		rc = read_attribute(&p, &key, &val, err);
 		if (rc == 0)
 			rc = fn(ctx, dv_buf_str(&key), dv_buf_str(&val), err);
+		if (rc != 0 && after_secret && err && err->state != DV_S_HY001)
+			dv_error_set(err, DV_S_01S00, 0,
+				     "the text after the value of %s is not KEY=value: if the "
+				     "value holds ';', write it in braces (%s={...}); no part of "
+				     "the value is shown", after_secret, after_secret);
+		after_secret = rc == 0 ? secret_key(dv_buf_str(&key)) : NULL;
 	}
 	dv_buf_free(&key);
 	dv_buf_free(&val);

@@ -714,6 +714,16 @@ static int send_locked(struct dv_http *http, const struct dv_http_req *req,
 		st.deadline = now_ms() + tmo * 1000;
 	dv_error_clear(err);
 	resp->attempts = 0;
+	if (!req->no_auth && http->cfg && http->cfg->url && *http->cfg->url &&
+	    !dv_url_same_origin(req->url, http->cfg->url)) {
+		/* The organisation's credentials (bearer token, Windows login)
+		 * go to the organisation's origin only, whatever link led here. */
+		char host[256] = "";
+		dv_url_origin(req->url, NULL, 0, host, sizeof(host));
+		return dv_error_set(err, DV_S_HY000, 0, "refused to send the organisation's "
+				    "credentials to %s: it is not the server of the URL key",
+				    *host ? host : req->url);
+	}
 	for (;;) {
 		struct attempt a = {http, req, resp, 0, 0, 0, delivered, 0};
 		char errbuf[CURL_ERROR_SIZE] = "";

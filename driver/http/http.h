@@ -95,6 +95,19 @@ void dv_http_reset_cancel(struct dv_http *http);
  * connection's Timeout key. */
 void dv_http_set_timeout(struct dv_http *http, long seconds);
 
+/* ---- origins (http_util.c) ------------------------------------------ */
+
+/* "scheme://host:port" of an absolute URL (lower case, port explicit) into
+ * out and its host into host (either may be NULL).  0, or -1 when url is
+ * not an absolute URL. */
+int dv_url_origin(const char *url, char *out, size_t size, char *host, size_t host_size);
+/* 1 when both URLs have the same scheme, host and port. */
+int dv_url_same_origin(const char *a, const char *b);
+/* 1 when url (an http:// URL or a proxy "host:port") would carry requests
+ * in clear text to a host other than the loopback interface (127.0.0.0/8,
+ * ::1, localhost); its host goes to host.  0 for https:// and loopback. */
+int dv_url_cleartext(const char *url, char *host, size_t host_size);
+
 /* Request counter (for SQLGetInfo/benchmarks/tests). */
 unsigned long dv_http_requests_sent(const struct dv_http *http);
 

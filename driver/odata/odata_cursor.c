@@ -17,7 +17,16 @@
  * each exactly once, and an error on a prefetched page (after the HTTP
  * layer's retries) is reported only when the caller reaches that page, with
  * the SQLSTATE a direct read would give.  If the worker cannot be started
- * the cursor quietly reads pages on the caller's thread as before. */
+ * the cursor quietly reads pages on the caller's thread as before.
+ *
+ * WHERE LINKS MAY POINT: a page's @odata.nextLink (and @odata.deltaLink) is
+ * followed, with the bearer token, only on the organisation's own origin:
+ * the scheme, host and port of the URL key (of the first request when
+ * there is no configuration).  A link to any other origin fails the cursor
+ * before anything is sent there (HY000 naming the host): the token must
+ * not leave for another server, and ending the result quietly would lose
+ * rows.  The check runs when a page becomes current, before its link is
+ * posted to the prefetch worker. */
 #include "odata/odata.h"
 #include "odata/odata_prefetch.h"
 #include "config/config.h"
@@ -29,6 +38,7 @@
 
 struct odata_cursor {
 	struct dv_http *http;
+	char origin[512];        /* where links may point: "scheme://host:port" */
 	char *prefer;
 	const struct odata_colspec *cols;
 	size_t ncols;
@@ -48,14 +58,42 @@ static int fail(struct odata_cursor *cur, struct dv_error *err)
 	return -1;
 }
 
+/* A link of the current page that leaves the organisation's origin. */
+static int check_link(struct odata_cursor *cur, const char *link, const char *name,
+		      struct dv_error *err)
+{
+	char origin[512], host[256];
+	if (!link)
+		return 0;
+	if (dv_url_origin(link, origin, sizeof(origin), host, sizeof(host)) != 0)
+		return dv_error_set(err, DV_S_HY000, 0,
+				    "the service returned an %s that is not an absolute URL: "
+				    "refused, the result would be incomplete", name);
+	if (strcmp(origin, cur->origin) == 0)
+		return 0;
+	return dv_error_set(err, DV_S_HY000, 0,
+			    "the service's %s points to another server (%s, origin %s; "
+			    "expected %s): not followed, so the access token is not sent "
+			    "there and the result would be incomplete", name, host, origin,
+			    cur->origin);
+}
+
+static int check_links(struct odata_cursor *cur, struct dv_error *err)
+{
+	if (check_link(cur, cur->page.next_link, "@odata.nextLink", err) != 0 ||
+	    check_link(cur, cur->page.delta_link, "@odata.deltaLink", err) != 0)
+		return fail(cur, err);
+	return 0;
+}
+
 static int read_page(struct odata_cursor *cur, const char *url, struct dv_error *err)
 {
 	cur->pages++;
 	cur->next_row = 0;
 	if (odata_page_read(cur->http, url, cur->prefer, cur->cols, cur->ncols, &cur->page,
-			    err) == 0)
-		return 0;
-	return fail(cur, err);
+			    err) != 0)
+		return fail(cur, err);
+	return check_links(cur, err);
 }
 
 /* Posts the current page's nextLink to the worker (started on first use). */
@@ -87,6 +125,8 @@ static int advance(struct odata_cursor *cur, struct dv_error *err)
 		if (odata_prefetch_take(cur->pf, &cur->page, err) != 0)
 			return fail(cur, err);
 		cur->next_row = 0;
+		if (check_links(cur, err) != 0)
+			return -1;
 		prefetch_next(cur);
 		return 1;
 	}
@@ -132,6 +172,13 @@ struct odata_cursor *odata_cursor_open_ex(struct dv_http *http, const char *url,
 	cur->cols = cols;
 	cur->ncols = ncols;
 	cur->want_prefetch = prefetch;
+	const struct dv_config *cfg = dv_http_config(http);
+	const char *home = cfg && cfg->url && *cfg->url ? cfg->url : url;
+	if (dv_url_origin(home, cur->origin, sizeof(cur->origin), NULL, 0) != 0) {
+		dv_error_set(err, DV_S_HY000, 0, "cannot tell the origin of %s", home);
+		odata_cursor_close(cur);
+		return NULL;
+	}
 	cur->prefer = dv_strdup(prefer);
 	if (prefer && !cur->prefer) {
 		dv_error_nomem(err);

@@ -71,6 +71,12 @@ tests_odbc_test_odbc_threads_SOURCES = tests/odbc/test_odbc_threads.c tests/odbc
 tests_odbc_test_odbc_threads_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_threads_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_threads_DEPENDENCIES = $(DVODBC_DM_DEPS)
+# Where credentials go: foreign @odata.nextLinks, http:// to other hosts.
+DVODBC_DM_TESTS += tests/odbc/test_odbc_links
+tests_odbc_test_odbc_links_SOURCES = tests/odbc/test_odbc_links.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_links_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_links_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_links_DEPENDENCIES = $(DVODBC_DM_DEPS)
 # What the local engine refuses, several statements in one text, the query
 # timeout and SQLCancel of local work.
 DVODBC_DM_TESTS += tests/odbc/test_odbc_guard

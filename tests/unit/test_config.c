@@ -264,7 +264,7 @@ static void test_validate(void)
 	dv_config_free(&c);
 
 	dv_config_init(&c);
-	dv_config_from_connstr(&c, "URL=http://srv/Org;CRMVersion=CRM2016+", &e);
+	dv_config_from_connstr(&c, "URL=https://srv/Org;CRMVersion=CRM2016+", &e);
 	is_int(dv_config_validate(&c, &e), 0, "on-premises validates");
 	is_int(c.auth_scheme, DV_AUTH_NTLM, "on-premises -> NTLM");
 	dv_config_free(&c);
@@ -329,6 +329,92 @@ static void test_dsn(void)
 	rmdir(dir);
 }
 
+/* Credentials never cross the network in clear text unless asked for. */
+static void test_cleartext(void)
+{
+	static const struct {
+		const char *connstr;
+		int ok;
+		const char *key;   /* named in the message when refused */
+		const char *host;
+	} cases[] = {
+		{"URL=http://srv/Org", 0, "URL is http:// to srv", "srv"},
+		{"URL=HTTP://Contoso.example.com:8080", 0, "URL is http://", "contoso.example.com"},
+		{"URL=http://10.0.0.5", 0, "URL is http://", "10.0.0.5"},
+		{"URL=http://127.0.0.1:5555", 1, NULL, NULL},
+		{"URL=http://127.8.9.10", 1, NULL, NULL},
+		{"URL=http://localhost:8080/Org", 1, NULL, NULL},
+		{"URL=http://[::1]:8080", 1, NULL, NULL},
+		{"URL=http://127.0.0.1.evil.example", 0, "URL is http://", "127.0.0.1.evil.example"},
+		{"URL=https://srv/Org", 1, NULL, NULL},
+		{"URL=http://srv/Org;AllowInsecureHttp=1", 1, NULL, NULL},
+		{"URL=https://x;AzureAuthorityHost=http://login.example", 0,
+		 "AzureAuthorityHost is http://", "login.example"},
+		{"URL=https://x;AzureAuthorityHost=http://127.0.0.1:9", 1, NULL, NULL},
+		{"URL=https://x;AzureAuthorityHost=http://login.example;AllowInsecureHttp=true", 1,
+		 NULL, NULL},
+		{"URL=https://x;Proxy=http://proxy.example:8080;ProxyPassword=pw", 0,
+		 "Proxy is http://", "proxy.example"},
+		{"URL=https://x;Proxy=proxy.example:8080;ProxyUser=u", 0, "Proxy is http://",
+		 "proxy.example"},
+		{"URL=https://x;Proxy=https://proxy.example:8443;ProxyPassword=pw", 1, NULL, NULL},
+		{"URL=https://x;Proxy=http://proxy.example:8080", 1, NULL, NULL},
+		{"URL=https://x;Proxy=http://127.0.0.1:3128;ProxyPassword=pw", 1, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dv_config c;
+		struct dv_error e;
+		dv_error_clear(&e);
+		dv_config_init(&c);
+		int rc = dv_config_from_connstr(&c, cases[i].connstr, &e);
+		if (rc == 0)
+			rc = dv_config_validate(&c, &e);
+		is_int(rc, cases[i].ok ? 0 : -1, "%s: %s", cases[i].connstr,
+		       cases[i].ok ? "accepted" : "refused");
+		if (!cases[i].ok) {
+			is_str(dv_sqlstate_code(e.state), "08001", "  08001");
+			ok(strstr(e.message, cases[i].key) && strstr(e.message, cases[i].host) &&
+			   strstr(e.message, "AllowInsecureHttp=1") &&
+			   strstr(e.message, "https://"),
+			   "  says what, where and what to fix: %s", e.message);
+		}
+		dv_config_free(&c);
+	}
+}
+
+/* A ';' in an unbraced secret splits it: no part of it may be echoed. */
+static void test_secret_tail(void)
+{
+	static const char *const cases[] = {
+		"URL=https://x;Password=Xq7a;Zr9tail",
+		"URL=https://x;PWD=Xq7a;Zr9tail=more",
+		"URL=https://x;OAuthClientSecret=Xq7a;Zr9tail",
+		"URL=https://x;OAuthJWTCertPassword=Xq7a;Zr9tail=1",
+		"URL=https://x;OAuthAccessToken=Xq7a;Zr9tail",
+		"URL=https://x;ProxyPassword=Xq7a;Zr9tail",
+		"URL=https://x;ProxyPassword={Xq7a};Zr9tail",
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dv_config c;
+		struct dv_error e;
+		dv_error_clear(&e);
+		dv_config_init(&c);
+		int rc = dv_config_from_connstr(&c, cases[i], &e);
+		is_int(rc, -1, "%s fails", cases[i]);
+		ok(!strstr(e.message, "Zr9") && !strstr(e.message, "Xq7") &&
+		   !strstr(e.message, "tail"), "  no part of the secret in: %s", e.message);
+		ok(strstr(e.message, "braces") != NULL, "  says to use braces");
+		dv_config_free(&c);
+	}
+	/* a non-secret key still gets named */
+	struct dv_config c;
+	struct dv_error e;
+	dv_config_init(&c);
+	dv_config_from_connstr(&c, "URL=https://x;Timeout=5;Bogus", &e);
+	ok(strstr(e.message, "Bogus") != NULL, "after a non-secret key the text is named");
+	dv_config_free(&c);
+}
+
 int main(void)
 {
 	test_defaults();
@@ -337,6 +423,8 @@ int main(void)
 	test_values_stored();
 	test_connstr();
 	test_validate();
+	test_cleartext();
+	test_secret_tail();
 	test_dsn();
 	return tap_done();
 }

@@ -48,7 +48,10 @@ LIMIT_MESSAGES = {
 
 DEFAULT_CONFIG = {"requests_per_window": 6000, "window_seconds": 300, "concurrency": 52,
                   "execution_ms_per_window": 1200000, "retry_after": None, "page_think_ms": 0,
-                  "page_cache_mb": 256, "prefetch": True}  # page cache: see pagecache.py
+                  "page_cache_mb": 256, "prefetch": True,  # page cache: see pagecache.py
+                  # "scheme://host:port" that @odata.nextLink names instead of the service's own
+                  # origin: a misrouted or hostile link a client must refuse to follow (query.py)
+                  "next_link_base": None}
 
 
 def redact_form(body):
