@@ -9,6 +9,7 @@ driver_libdvengine_la_SOURCES = \
 	sqlparse/rewrite.c sqlparse/statement.c \
 	sqlparse/collate.c sqlparse/collate.h \
 	sqlparse/ast.h sqlparse/parse.c \
+	sqlparse/mentions.c sqlparse/mentions.h \
 	driver/engine/pushdown.h driver/engine/pushdown.c \
 	driver/engine/pushdown_filter.c driver/engine/pushdown_vtab.c \
 	driver/catalog/catalog.c driver/catalog/catalog_int.h \

@@ -144,6 +144,8 @@ void dv_engine_free(struct dv_engine *eng)
 	sqlite3_close_v2(eng->db);
 	guard_free(eng->guard);
 	write_free_state(eng);
+	sql_mentions_free(&eng->mentions);
+	free(eng->mentions_sql);
 	free(eng->api_base);
 	free(eng);
 }
@@ -243,8 +245,45 @@ static enum guard_mode enter_pushdown(struct dv_engine *eng)
 	return saved;
 }
 
+const struct sql_mentions *engine_mentions(struct dv_engine *eng)
+{
+	if (!eng->plan_sql)
+		return NULL;
+	if (eng->mentions_sql && strcmp(eng->mentions_sql, eng->plan_sql) == 0)
+		return &eng->mentions;
+	sql_mentions_free(&eng->mentions);
+	free(eng->mentions_sql);
+	eng->mentions_sql = NULL;
+	if (sql_mentions_scan(eng->plan_sql, &eng->mentions) != 0) {
+		sql_mentions_free(&eng->mentions);
+		return NULL;
+	}
+	eng->mentions_sql = dv_strdup(eng->plan_sql);
+	return eng->mentions_sql ? &eng->mentions : NULL;
+}
+
+/* The statement text whose columns the scans plan for (plan_select). */
+static const char *plan_for(struct dv_engine *eng, const char *sql)
+{
+	const char *saved = eng->plan_sql;
+	eng->plan_sql = sql;
+	return saved;
+}
+
+static int prepare_sql_planned(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
+			       struct dv_error *err);
+
 static int prepare_sql(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
 		       struct dv_error *err)
+{
+	const char *saved = plan_for(eng, sql);
+	int rc = prepare_sql_planned(eng, sql, out, err);
+	eng->plan_sql = saved;
+	return rc;
+}
+
+static int prepare_sql_planned(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
+			       struct dv_error *err)
 {
 	enum guard_mode saved;
 	int tries, rc;
@@ -515,7 +554,11 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 		dv_error_nomem(err);
 		return NULL;
 	}
-	rc = sqlite3_prepare_v2(eng->db, ex, -1, &stmt, NULL);
+	{
+		const char *saved_sql = plan_for(eng, sql);
+		rc = sqlite3_prepare_v2(eng->db, ex, -1, &stmt, NULL);
+		eng->plan_sql = saved_sql;
+	}
 	sqlite3_free(ex);
 	if (rc != SQLITE_OK) {
 		map_prepare_error(eng, rc, err);

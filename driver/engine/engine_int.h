@@ -13,6 +13,7 @@
 
 #include "catalog/catalog.h"
 #include "engine/engine.h"
+#include "sqlparse/mentions.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -88,7 +89,15 @@ struct dv_engine {
 	struct dv_error first_failure;
 	char last_id[37];
 	struct nn_rel *nn;       /* N:N relationships read so far */
+	/* columns past SQLite's 64-bit colUsed mask (engine_mentions) */
+	const char *plan_sql;    /* the statement being prepared, or NULL */
+	struct sql_mentions mentions; /* the names it mentions */
+	char *mentions_sql;      /* the text mentions was read from */
 };
+
+/* The names the statement being prepared mentions, or NULL when no
+ * statement is being prepared (then every column may be used). */
+const struct sql_mentions *engine_mentions(struct dv_engine *eng);
 
 /* Links a sqlite3_vtab to its entity so EXPLAIN's "vtab:%p" can be named. */
 struct vtab_ref {
@@ -103,7 +112,8 @@ struct vtab_ref {
 
 /* ---- plan.c ---- */
 /* xBestIndex body for entity e (vtab columns = e->columns). */
-int plan_best_index(const struct dv_entity *e, sqlite3_index_info *info);
+int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
+		    sqlite3_index_info *info);
 
 /* A plan read back from idxStr at xFilter time, placeholders resolved. */
 struct plan_query {

@@ -42,6 +42,7 @@
 
 struct best {
 	const struct dv_entity *e;
+	const struct sql_mentions *m;  /* names the statement mentions (or NULL) */
 	sqlite3_index_info *info;
 	struct dv_buf filter;
 	int nargs;
@@ -318,6 +319,17 @@ static void plan_limit(struct best *b, int order_ok, struct dv_buf *top)
 	info->aConstraintUsage[lim].omit = 0;
 }
 
+/* Does the statement use column i?  SQLite's colUsed has a bit for each
+ * of the first 63 columns and one for all the others; for those the
+ * statement's own text decides (sqlparse/mentions.c). */
+static int column_used(const struct best *b, size_t i)
+{
+	if (i < 63)
+		return (b->info->colUsed & ((sqlite3_uint64)1 << i)) != 0;
+	return (b->info->colUsed & ((sqlite3_uint64)1 << 63)) != 0 &&
+	       sql_mentions_has(b->m, b->e->columns[i].name);
+}
+
 /* $select: the primary key, then every used column's property once. */
 static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
 {
@@ -328,7 +340,6 @@ static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
 			dv_buf_appends(sel, e->columns[i].select_name);
 	for (i = 0; i < e->ncolumns; i++) {
 		const struct dv_column *c = &e->columns[i];
-		sqlite3_uint64 bit = i < 63 ? ((sqlite3_uint64)1 << i) : ((sqlite3_uint64)1 << 63);
 		int dup = 0;
 		/* an intersect row's two ids are its identity for DELETE ($ref) */
 		if (e->is_intersect && c->role == DV_COL_VALUE && c->attr_type == DV_ATTR_GUID &&
@@ -336,7 +347,7 @@ static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
 			dv_buf_appendf(sel, "%s%s", sel->len ? "," : "", c->select_name);
 			continue;
 		}
-		if (!(b->info->colUsed & bit))
+		if (!column_used(b, i))
 			continue;
 		if (c->role == DV_COL_NAME)
 			*flags |= PLAN_WANT_FORMATTED;
@@ -344,13 +355,11 @@ static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
 			*flags |= PLAN_WANT_LOOKUPTYPE;
 		for (k = 0; k < e->ncolumns && !dup; k++) {
 			const struct dv_column *o = &e->columns[k];
-			sqlite3_uint64 obit = k < 63 ? ((sqlite3_uint64)1 << k)
-						     : ((sqlite3_uint64)1 << 63);
 			if (strcmp(o->select_name, c->select_name) != 0)
 				continue;
 			if (o->is_primary_id && o->role == DV_COL_VALUE)
 				dup = 1;
-			else if (k < i && (b->info->colUsed & obit))
+			else if (k < i && column_used(b, k))
 				dup = 1;
 		}
 		if (!dup)
@@ -358,13 +367,15 @@ static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
 	}
 }
 
-int plan_best_index(const struct dv_entity *e, sqlite3_index_info *info)
+int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
+		    sqlite3_index_info *info)
 {
 	struct best b;
 	struct dv_buf idx, order, top, sel;
 	int flags = 0, order_ok;
 	memset(&b, 0, sizeof(b));
 	b.e = e;
+	b.m = m;
 	b.info = info;
 	b.pushed_all = 1;
 	b.rows = 1e6;

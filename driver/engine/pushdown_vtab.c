@@ -178,8 +178,8 @@ static int pvt_disconnect(sqlite3_vtab *base)
 
 /* $select from colUsed (rows): the primary key, then each used column's
  * property once; companions ask for annotations. */
-static void rows_select(const struct dv_entity *e, sqlite3_uint64 used, struct dv_buf *sel,
-			int *flags)
+static void rows_select(const struct dv_entity *e, sqlite3_uint64 used,
+			const struct sql_mentions *m, struct dv_buf *sel, int *flags)
 {
 	size_t i;
 	for (i = 0; i < e->ncolumns; i++)
@@ -191,7 +191,7 @@ static void rows_select(const struct dv_entity *e, sqlite3_uint64 used, struct d
 		const char *p = dv_buf_str(sel);
 		size_t n = strlen(c->select_name);
 		int dup = 0;
-		if (!(used & bit))
+		if (!(used & bit) || (i >= 63 && !sql_mentions_has(m, c->name)))
 			continue;
 		if (c->role == DV_COL_NAME)
 			*flags |= PLAN_WANT_FORMATTED;
@@ -234,7 +234,7 @@ static int pvt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 	if (vt->agg)
 		return SQLITE_OK;
 	dv_buf_init(&sel, 0);
-	rows_select(vt->e, info->colUsed, &sel, &flags);
+	rows_select(vt->e, info->colUsed, engine_mentions(vt->eng), &sel, &flags);
 	info->idxNum = flags;
 	info->idxStr = sqlite3_mprintf("%s", dv_buf_str(&sel));
 	info->needToFreeIdxStr = 1;

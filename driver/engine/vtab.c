@@ -187,7 +187,7 @@ const struct dv_entity *vtab_entity(const struct dv_engine *eng, const void *vta
 static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 {
 	struct dv_vtab *vt = (struct dv_vtab *)base;
-	return plan_best_index(vt->e, info);
+	return plan_best_index(vt->e, engine_mentions(vt->eng), info);
 }
 
 static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)

@@ -35,7 +35,7 @@ tests_odbc_test_convert_LDADD = driver/util/libdvutil.la $(DV_DEPLIBS)
 # the driver's internals) against the emulator, with a test-local odbc.ini.
 DVODBC_DM_TESTS = tests/odbc/test_odbc_connect tests/odbc/test_odbc_query \
 	tests/odbc/test_odbc_catalog tests/odbc/test_odbc_odbc2 tests/odbc/test_odbc_write \
-	tests/odbc/test_odbc_exactly_once \
+	tests/odbc/test_odbc_exactly_once tests/odbc/test_odbc_wide \
 	tests/odbc/test_odbc_threads
 check_PROGRAMS += $(DVODBC_DM_TESTS)
 TESTS += $(DVODBC_DM_TESTS)
@@ -51,6 +51,10 @@ tests_odbc_test_odbc_exactly_once_SOURCES = tests/odbc/test_odbc_exactly_once.c 
 tests_odbc_test_odbc_exactly_once_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_exactly_once_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
 tests_odbc_test_odbc_exactly_once_DEPENDENCIES = $(DVODBC_DM_DEPS)
+tests_odbc_test_odbc_wide_SOURCES = tests/odbc/test_odbc_wide.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_wide_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_wide_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
+tests_odbc_test_odbc_wide_DEPENDENCIES = $(DVODBC_DM_DEPS)
 tests_odbc_test_odbc_query_SOURCES = tests/odbc/test_odbc_query.c tests/odbc/odbc_test.h
 tests_odbc_test_odbc_query_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_query_LDADD = $(DVODBC_DM_LDADD)

@@ -45,13 +45,16 @@ def parse_args(argv):
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
                    help="serve HTTPS with this certificate and key (PEM); see gen_cert.sh")
     p.add_argument("--quiet", action="store_true", help="do not print the startup line")
+    p.add_argument("--real-attributes", action="store_true",
+                   help="account and opportunity with every attribute of a real org's capture "
+                        "(239 and 190 attributes; dvemu_lib/realorg.py)")
     onprem.add_args(p)  # --onprem ntlm|adfs, --onprem-org (onprem.py)
     return p.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    model = schema.Model()
+    model = schema.Model(real_attributes=args.real_attributes)
     store = None
     db_path = args.db
     if db_path and os.path.exists(db_path):
@@ -60,7 +63,7 @@ def main(argv=None):
         try:
             con = sqlite3.connect(db_path)
             row = con.execute("SELECT v FROM _dvemu_meta WHERE k = 'shape'").fetchone()
-            ok = row is not None and row[0] == datagen.shape(args.rows, args.seed)
+            ok = row is not None and row[0] == datagen.shape(args.rows, args.seed, model)
             con.close()
         except Exception:
             ok = False
