@@ -94,6 +94,11 @@ static const struct set_case set_cases[] = {
 	{"UseDisplayNames", "YES", "00000", NULL},
 	{"URL", "ftp://x", "HY024", "invalid value 'ftp://x' for URL: expected an http:// or "
 	 "https:// URL"},
+	/* found by tests/fuzz/fuzz_connstr: was kept as "https:" */
+	{"URL", "https://", "HY024", "invalid value 'https://' for URL: expected an http:// or "
+	 "https:// URL"},
+	{"AzureAuthorityHost", "http:///", "HY024", "invalid value 'http:///' for "
+	 "AzureAuthorityHost: expected an http:// or https:// URL"},
 	{"APIVersion", "9.2", "HY024", "invalid value '9.2' for APIVersion: expected the form "
 	 "v9.2"},
 	{"APIVersion", "v9.1", "00000", NULL},
