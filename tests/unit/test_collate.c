@@ -45,9 +45,9 @@ static const struct { const char *in, *out; } texts[] = {
 	{"SELECT CASE WHEN x = 1 THEN name ELSE city END FROM t",
 	 "SELECT CASE WHEN x COLLATE DVNOCASE = 1 THEN name COLLATE DVNOCASE ELSE city COLLATE"
 	 " DVNOCASE END AS \"CASE WHEN x = 1 THEN name ELSE city END\" FROM t"},
-	{"SELECT CAST(upper(name) AS NVARCHAR(10)) FROM t",
-	 "SELECT CAST(upper(name COLLATE DVNOCASE) AS NVARCHAR(10)) AS"
-	 " \"CAST(upper(name) AS NVARCHAR(10))\" FROM t"},
+	{"SELECT substr(upper(name), 1, 2) FROM t",
+	 "SELECT substr(upper(name COLLATE DVNOCASE), 1, 2) AS"
+	 " \"substr(upper(name), 1, 2)\" FROM t"},
 	{"SELECT statecode FROM t GROUP BY statecode HAVING MIN(name) = ?",
 	 "SELECT statecode FROM t GROUP BY statecode HAVING MIN(name COLLATE DVNOCASE) = ?"
 	 " COLLATE DVNOCASE"},
