@@ -465,6 +465,8 @@ static size_t scan(struct cpass *p, size_t i, enum frame kind, int coll)
 		}
 		i++;
 	}
+	if (i > p->n)   /* past an unclosed '(' or CASE: the end of input */
+		i = p->n;
 	if (kind == FR_STMT && st.in_list)
 		end_item(p, st.item, i);
 	p->depth--;

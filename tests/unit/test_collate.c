@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "engine/textfold.h"
+#include "sqlparse/collate.h"
 #include "sqlparse/sqlparse.h"
+#include "util/buf.h"
 #include "tap.h"
 
 static const struct { const char *in, *out; } texts[] = {
@@ -65,6 +67,29 @@ static const struct { const char *in, *out; } texts[] = {
 	{"SELECT upper(name COLLATE DVNOCASE) AS \"upper(name)\" FROM t",
 	 "SELECT upper(name COLLATE DVNOCASE) AS \"upper(name)\" FROM t"},
 };
+
+/* Found by tests/fuzz/fuzz_sql: an unclosed '(' or CASE in the select
+ * list ended the list one token past the end of the token array.  64
+ * tokens fill the array exactly, so the sanitizer build sees the read. */
+static void test_unclosed(void)
+{
+	static const char *const heads[] = {"SELECT (", "SELECT CASE ", "SELECT f("};
+	size_t i;
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		struct dv_buf in, out;
+		int k;
+		dv_buf_init(&in, 0);
+		dv_buf_init(&out, 0);
+		dv_buf_appends(&in, heads[i]);
+		for (k = 0; k < 31; k++)
+			dv_buf_appends(&in, "a,");
+		is_int(sqlparse_collate(dv_buf_str(&in), in.len, &out), 0,
+		       "unclosed at the end of a full token array: %s...", heads[i]);
+		ok(out.len >= in.len, "its text is kept");
+		dv_buf_free(&in);
+		dv_buf_free(&out);
+	}
+}
 
 static sqlite3 *db;
 
@@ -139,6 +164,7 @@ int main(void)
 		is_str(rw.sql, texts[i].out, "text case %zu", i);
 		sqlparse_rewrite_free(&rw);
 	}
+	test_unclosed();
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK || textfold_register(db) != SQLITE_OK ||
 	    sqlite3_exec(db, "CREATE TABLE a (id INTEGER, name TEXT COLLATE DVNOCASE, "
 			 "city TEXT COLLATE DVNOCASE);"
