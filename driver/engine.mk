@@ -19,7 +19,8 @@ driver_libdvengine_la_SOURCES = \
 	driver/engine/guard.c driver/engine/guard.h \
 	driver/engine/values.c driver/engine/vtab.c \
 	driver/engine/write.c driver/engine/flush.c driver/engine/verify.c \
-	driver/engine/textfold.h driver/engine/textfold.c driver/engine/textfold_data.h
+	driver/engine/textfold.h driver/engine/textfold.c driver/engine/textfold_data.h \
+	driver/engine/sqlfuncs.h driver/engine/sqlfuncs.c driver/engine/exprtype.c
 
 DV_ENGINE_TEST_LIBS = driver/libdvengine.la driver/libdvsvc.la \
 	driver/util/libdvutil.la $(DV_DEPLIBS)

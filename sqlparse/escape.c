@@ -9,6 +9,7 @@
  * 'YYYY-MM-DD', so a literal becomes that text. */
 #include "sqlparse/escape.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sqlparse/lexer.h"
@@ -31,6 +32,7 @@ struct fn_map {
 static const struct fn_map fn_table[] = {
 	/* string */
 	{"ASCII", 1, 1, "unicode($1)"},
+	{"BIT_LENGTH", 1, 1, "(length(CAST($1 AS BLOB)) * 8)"},
 	{"CHAR", 1, 1, "char($1)"},
 	{"CHAR_LENGTH", 1, 1, "length($1)"},
 	{"CHARACTER_LENGTH", 1, 1, "length($1)"},
@@ -39,17 +41,27 @@ static const struct fn_map fn_table[] = {
 	{"LEFT", 2, 2, "substr($1, 1, $2)"},
 	/* ODBC: LENGTH excludes trailing blanks. */
 	{"LENGTH", 1, 1, "length(rtrim($1, ' '))"},
-	{"LOCATE", 2, 2, "instr($2, $1)"},
+	{"INSERT", 4, 4, SQLPARSE_FN_INSERT "($*)"},
+	{"LOCATE", 2, 3, SQLPARSE_FN_LOCATE "($*)"},
 	{"LTRIM", 1, 1, "ltrim($1, ' ')"},
 	{"OCTET_LENGTH", 1, 1, "length(CAST($1 AS BLOB))"},
+	{"REPEAT", 2, 2, SQLPARSE_FN_REPEAT "($1, $2)"},
 	{"REPLACE", 3, 3, "replace($1, $2, $3)"},
 	{"RIGHT", 2, 2, SQLPARSE_FN_RIGHT "($1, $2)"},
 	{"RTRIM", 1, 1, "rtrim($1, ' ')"},
+	{"SPACE", 1, 1, SQLPARSE_FN_REPEAT "(' ', $1)"},
 	{"SUBSTRING", 2, 3, "substr($*)"},
 	{"UCASE", 1, 1, "upper($1)"},
 	/* numeric */
 	{"ABS", 1, 1, "abs($1)"},
+	{"ACOS", 1, 1, "acos($1)"},
+	{"ASIN", 1, 1, "asin($1)"},
+	{"ATAN", 1, 1, "atan($1)"},
+	{"ATAN2", 2, 2, "atan2($1, $2)"},
 	{"CEILING", 1, 1, "ceil($1)"},
+	{"COS", 1, 1, "cos($1)"},
+	{"COT", 1, 1, "(1.0 / tan($1))"},
+	{"DEGREES", 1, 1, "degrees($1)"},
 	{"EXP", 1, 1, "exp($1)"},
 	{"FLOOR", 1, 1, "floor($1)"},
 	{"LOG", 1, 1, "ln($1)"},
@@ -57,24 +69,32 @@ static const struct fn_map fn_table[] = {
 	{"MOD", 2, 2, "($1 % $2)"},
 	{"PI", 0, 0, "pi()"},
 	{"POWER", 2, 2, "pow($1, $2)"},
-	{"ROUND", 1, 2, "round($*)"},
+	{"RADIANS", 1, 1, "radians($1)"},
+	/* ROUND and TRUNCATE work on the decimal digits; negative places too */
+	{"ROUND", 1, 2, SQLPARSE_FN_ROUND "($*)"},
 	{"SIGN", 1, 1, "sign($1)"},
+	{"SIN", 1, 1, "sin($1)"},
 	{"SQRT", 1, 1, "sqrt($1)"},
+	{"TAN", 1, 1, "tan($1)"},
+	{"TRUNCATE", 2, 2, SQLPARSE_FN_TRUNCATE "($1, $2)"},
 	/* time and date (UTC, as the engine stores them) */
 	{"CURDATE", 0, 0, "date('now')"},
 	{"CURRENT_DATE", 0, 0, "date('now')"},
 	{"CURRENT_TIME", 0, 1, "time('now')"},
 	{"CURRENT_TIMESTAMP", 0, 1, "datetime('now')"},
 	{"CURTIME", 0, 0, "time('now')"},
+	{"DAYNAME", 1, 1, SQLPARSE_FN_DAYNAME "($1)"},
 	{"DAYOFMONTH", 1, 1, "CAST(strftime('%d', $1) AS INTEGER)"},
 	{"DAYOFWEEK", 1, 1, "(CAST(strftime('%w', $1) AS INTEGER) + 1)"},
 	{"DAYOFYEAR", 1, 1, "CAST(strftime('%j', $1) AS INTEGER)"},
 	{"HOUR", 1, 1, "CAST(strftime('%H', $1) AS INTEGER)"},
 	{"MINUTE", 1, 1, "CAST(strftime('%M', $1) AS INTEGER)"},
 	{"MONTH", 1, 1, "CAST(strftime('%m', $1) AS INTEGER)"},
+	{"MONTHNAME", 1, 1, SQLPARSE_FN_MONTHNAME "($1)"},
 	{"NOW", 0, 0, "datetime('now')"},
 	{"QUARTER", 1, 1, "((CAST(strftime('%m', $1) AS INTEGER) + 2) / 3)"},
 	{"SECOND", 1, 1, "CAST(strftime('%S', $1) AS INTEGER)"},
+	{"WEEK", 1, 1, SQLPARSE_FN_WEEK "($1)"},
 	{"YEAR", 1, 1, "CAST(strftime('%Y', $1) AS INTEGER)"},
 	/* system */
 	{"IFNULL", 2, 2, "ifnull($1, $2)"},
@@ -85,22 +105,23 @@ struct convert_map {
 	const char *tmpl;
 };
 
+/* CONVERT follows CAST's rules (sqlfuncs.c dv_cast): SQL_DECIMAL and
+ * SQL_NUMERIC have no precision in the escape, so they are DECIMAL(18,0) as
+ * SQL Server's default; the character types keep the whole value. */
 static const struct convert_map convert_table[] = {
-	{"SQL_BIGINT", "CAST($1 AS INTEGER)"}, {"SQL_INTEGER", "CAST($1 AS INTEGER)"},
-	{"SQL_SMALLINT", "CAST($1 AS INTEGER)"}, {"SQL_TINYINT", "CAST($1 AS INTEGER)"},
-	{"SQL_BIT", "CAST($1 AS INTEGER)"},
-	{"SQL_CHAR", "CAST($1 AS TEXT)"}, {"SQL_VARCHAR", "CAST($1 AS TEXT)"},
-	{"SQL_LONGVARCHAR", "CAST($1 AS TEXT)"}, {"SQL_WCHAR", "CAST($1 AS TEXT)"},
-	{"SQL_WVARCHAR", "CAST($1 AS TEXT)"}, {"SQL_WLONGVARCHAR", "CAST($1 AS TEXT)"},
-	{"SQL_GUID", "CAST($1 AS TEXT)"},
-	{"SQL_DOUBLE", "CAST($1 AS REAL)"}, {"SQL_FLOAT", "CAST($1 AS REAL)"},
-	{"SQL_REAL", "CAST($1 AS REAL)"},
-	{"SQL_DECIMAL", "CAST($1 AS NUMERIC)"}, {"SQL_NUMERIC", "CAST($1 AS NUMERIC)"},
-	{"SQL_DATE", "date($1)"}, {"SQL_TYPE_DATE", "date($1)"},
-	{"SQL_TIME", "time($1)"}, {"SQL_TYPE_TIME", "time($1)"},
-	{"SQL_TIMESTAMP", "datetime($1)"}, {"SQL_TYPE_TIMESTAMP", "datetime($1)"},
-	{"SQL_BINARY", "CAST($1 AS BLOB)"}, {"SQL_VARBINARY", "CAST($1 AS BLOB)"},
-	{"SQL_LONGVARBINARY", "CAST($1 AS BLOB)"},
+	{"SQL_BIGINT", "'BIGINT'"}, {"SQL_INTEGER", "'INTEGER'"},
+	{"SQL_SMALLINT", "'SMALLINT'"}, {"SQL_TINYINT", "'TINYINT'"}, {"SQL_BIT", "'BIT'"},
+	{"SQL_CHAR", "'VARCHAR'"}, {"SQL_VARCHAR", "'VARCHAR'"},
+	{"SQL_LONGVARCHAR", "'VARCHAR'"}, {"SQL_WCHAR", "'VARCHAR'"},
+	{"SQL_WVARCHAR", "'VARCHAR'"}, {"SQL_WLONGVARCHAR", "'VARCHAR'"},
+	{"SQL_GUID", "'GUID'"},
+	{"SQL_DOUBLE", "'DOUBLE'"}, {"SQL_FLOAT", "'DOUBLE'"}, {"SQL_REAL", "'DOUBLE'"},
+	{"SQL_DECIMAL", "'DECIMAL', 18, 0"}, {"SQL_NUMERIC", "'DECIMAL', 18, 0"},
+	{"SQL_DATE", "'DATE'"}, {"SQL_TYPE_DATE", "'DATE'"},
+	{"SQL_TIME", "'TIME'"}, {"SQL_TYPE_TIME", "'TIME'"},
+	{"SQL_TIMESTAMP", "'TIMESTAMP'"}, {"SQL_TYPE_TIMESTAMP", "'TIMESTAMP'"},
+	{"SQL_BINARY", "'BINARY'"}, {"SQL_VARBINARY", "'BINARY'"},
+	{"SQL_LONGVARBINARY", "'BINARY'"},
 };
 
 static int expand_template(const char *tmpl, const struct fn_arg *args, int nargs,
@@ -211,7 +232,9 @@ static int escape_convert(const struct fn_arg *args, int nargs, size_t errpos,
 				    "CONVERT takes 2 arguments (escape at position %zu)", errpos);
 	for (i = 0; i < sizeof(convert_table) / sizeof(convert_table[0]); i++) {
 		if (name_is(&args[1], convert_table[i].sql_type)) {
-			if (expand_template(convert_table[i].tmpl, args, 1, out) != 0)
+			if (dv_buf_appends(out, SQLPARSE_FN_CAST "(") != 0 ||
+			    dv_buf_append(out, args[0].p, args[0].len) != 0 ||
+			    dv_buf_appendf(out, ", %s)", convert_table[i].tmpl) != 0)
 				return dv_error_nomem(err);
 			return 0;
 		}
@@ -219,6 +242,43 @@ static int escape_convert(const struct fn_arg *args, int nargs, size_t errpos,
 	return dv_error_set(err, DV_S_42000, 0,
 			    "CONVERT to '%.*s' is not supported (escape at position %zu)",
 			    (int)args[1].len, args[1].p, errpos);
+}
+
+/* TIMESTAMPADD(interval, n, ts), TIMESTAMPDIFF(interval, ts1, ts2): the
+ * interval is a keyword (SQL_TSI_DAY, or DAY as some applications write
+ * it), handed to the function as text. */
+static int escape_timestamp_fn(const struct fn_arg *name, const struct fn_arg *args,
+			       int nargs, size_t errpos, struct dv_buf *out,
+			       struct dv_error *err)
+{
+	static const char *const intervals[] = {"FRAC_SECOND", "SECOND", "MINUTE", "HOUR",
+						"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"};
+	int add = name->len == 12;
+	struct fn_arg iv = args[0];
+	size_t i;
+	if (nargs != 3)
+		return dv_error_set(err, DV_S_42000, 0,
+				    "wrong number of arguments to %s (escape at position %zu)",
+				    add ? "TIMESTAMPADD" : "TIMESTAMPDIFF", errpos);
+	if (iv.len > 8 && dv_strncasecmp(iv.p, "SQL_TSI_", 8) == 0) {
+		iv.p += 8;
+		iv.len -= 8;
+	}
+	for (i = 0; i < sizeof(intervals) / sizeof(intervals[0]); i++)
+		if (name_is(&iv, intervals[i]))
+			break;
+	if (i == sizeof(intervals) / sizeof(intervals[0]))
+		return dv_error_set(err, DV_S_42000, 0,
+				    "'%.*s' is not an interval of %s: use SQL_TSI_FRAC_SECOND, "
+				    "_SECOND, _MINUTE, _HOUR, _DAY, _WEEK, _MONTH, _QUARTER or "
+				    "_YEAR (escape at position %zu)", (int)args[0].len, args[0].p,
+				    add ? "TIMESTAMPADD" : "TIMESTAMPDIFF", errpos);
+	if (dv_buf_appendf(out, "%s('%s', ", add ? SQLPARSE_FN_TSADD : SQLPARSE_FN_TSDIFF,
+			   intervals[i]) != 0 ||
+	    dv_buf_append(out, args[1].p, args[1].len) != 0 || dv_buf_appends(out, ", ") != 0 ||
+	    dv_buf_append(out, args[2].p, args[2].len) != 0 || dv_buf_appendc(out, ')') != 0)
+		return dv_error_nomem(err);
+	return 0;
 }
 
 int escape_fn(const char *body, size_t len, size_t errpos, struct dv_buf *out,
@@ -232,6 +292,8 @@ int escape_fn(const char *body, size_t len, size_t errpos, struct dv_buf *out,
 				    "malformed {fn ...} escape at position %zu", errpos);
 	if (name_is(&name, "CONVERT"))
 		return escape_convert(args, nargs, errpos, out, err);
+	if (name_is(&name, "TIMESTAMPADD") || name_is(&name, "TIMESTAMPDIFF"))
+		return escape_timestamp_fn(&name, args, nargs, errpos, out, err);
 	for (i = 0; i < sizeof(fn_table) / sizeof(fn_table[0]); i++) {
 		const struct fn_map *m = &fn_table[i];
 		if (!name_is(&name, m->odbc))
@@ -318,5 +380,192 @@ int escape_datetime(char kind, const char *body, size_t len, size_t errpos,
 	if (dv_buf_appendc(out, '\'') != 0 || dv_buf_append(out, v, n) != 0 ||
 	    dv_buf_appendc(out, '\'') != 0)
 		return dv_error_nomem(err);
+	return 0;
+}
+
+/* ---- CAST ------------------------------------------------------------------
+ *
+ * SQLite's CAST knows storage classes, not SQL types: CAST(x AS DATE) is a
+ * NUMERIC cast (2022-11-22 -> 2022), VARCHAR(5) does not truncate, DECIMAL
+ * does not round.  Source: https://www.sqlite.org/lang_expr.html#castexpr */
+
+struct cast_type {
+	const char *names;       /* type names, '|' separated, "A B" two words */
+	const char *fn_type;
+	int sized;               /* 1: (n) is kept; 2: (p, s) */
+};
+
+static const struct cast_type cast_types[] = {
+	{"DATE|", "DATE", 0},
+	{"TIME|", "TIME", 0},
+	{"TIMESTAMP|DATETIME|DATETIME2|SMALLDATETIME|", "TIMESTAMP", 0},
+	{"VARCHAR|NVARCHAR|CHARACTER VARYING|CHAR VARYING|NATIONAL VARCHAR|", "VARCHAR", 1},
+	{"CHAR|NCHAR|CHARACTER|NATIONAL CHAR|NATIONAL CHARACTER|", "CHAR", 1},
+	{"DECIMAL|NUMERIC|DEC|", "DECIMAL", 2},
+	{"INT|INTEGER|", "INTEGER", 0},
+	{"BIGINT|", "BIGINT", 0},
+	{"SMALLINT|", "SMALLINT", 0},
+	{"TINYINT|", "TINYINT", 0},
+	{"BIT|", "BIT", 0},
+	{"FLOAT|REAL|DOUBLE|DOUBLE PRECISION|", "DOUBLE", 0},
+	{"UNIQUEIDENTIFIER|GUID|", "GUID", 0},
+	{"BINARY|VARBINARY|", "BINARY", 1},
+};
+
+static int words_are(const char *s, const struct sql_token *w, int nw, const char *name,
+		     size_t n)
+{
+	size_t at = 0;
+	int i;
+	for (i = 0; i < nw; i++) {
+		size_t len = w[i].len;
+		if (i > 0) {
+			if (at >= n || name[at] != ' ')
+				return 0;
+			at++;
+		}
+		if (at + len > n || dv_strncasecmp(s + w[i].pos, name + at, len) != 0)
+			return 0;
+		at += len;
+	}
+	return at == n;
+}
+
+static const struct cast_type *find_cast(const char *s, const struct sql_token *w, int nw)
+{
+	size_t i;
+	for (i = 0; i < sizeof(cast_types) / sizeof(cast_types[0]); i++) {
+		const char *p = cast_types[i].names, *bar;
+		for (; (bar = strchr(p, '|')) != NULL; p = bar + 1)
+			if (words_are(s, w, nw, p, (size_t)(bar - p)))
+				return &cast_types[i];
+	}
+	return NULL;
+}
+
+static int casts_in(const char *s, size_t len, struct dv_buf *out, int depth);
+
+/* "CAST ( expr AS type )" starting at `at` (the CAST word): 1 = rewritten
+ * (*next = after ')'), 0 = leave it. */
+static int cast_at(const char *s, size_t len, size_t at, struct dv_buf *out, size_t *next,
+		   int depth)
+{
+	struct sql_token t, w[3];
+	size_t pos = skip_blank(s, len, at + 4, &t), lp, as = 0, rp, tpos;
+	int lvl = 0, nw = 0;
+	long n1 = -1, n2 = -1;
+	const struct cast_type *ct;
+	if (t.type != TOK_LPAREN)
+		return 0;
+	lp = pos;
+	for (pos = lp; ; pos += t.len) {
+		sql_lex(s, len, pos, &t);
+		if (t.type == TOK_END || t.type == TOK_BAD)
+			return 0;
+		if (t.type == TOK_LPAREN)
+			lvl++;
+		else if (t.type == TOK_RPAREN && --lvl == 0)
+			break;
+		else if (lvl == 1 && sql_tok_is(s, &t, "AS"))
+			as = pos;
+	}
+	rp = pos;
+	if (!as)
+		return 0;
+	tpos = skip_blank(s, rp, as + 2, &t);
+	while (t.type == TOK_WORD && nw < 3) {
+		w[nw++] = t;
+		tpos = skip_blank(s, rp, tpos + t.len, &t);
+	}
+	if (nw == 0 || nw == 3)
+		return 0;
+	if (t.type == TOK_LPAREN) {
+		tpos = skip_blank(s, rp, tpos + 1, &t);
+		if (t.type == TOK_NUMBER)
+			n1 = strtol(s + t.pos, NULL, 10);
+		else if (!sql_tok_is(s, &t, "MAX"))
+			return 0;
+		tpos = skip_blank(s, rp, tpos + t.len, &t);
+		if (t.type == TOK_COMMA) {
+			tpos = skip_blank(s, rp, tpos + 1, &t);
+			if (t.type != TOK_NUMBER)
+				return 0;
+			n2 = strtol(s + t.pos, NULL, 10);
+			tpos = skip_blank(s, rp, tpos + t.len, &t);
+		}
+		if (t.type != TOK_RPAREN)
+			return 0;
+		tpos = skip_blank(s, rp, tpos + 1, &t);
+	}
+	if (t.type != TOK_END)
+		return 0;
+	ct = find_cast(s, w, nw);
+	if (!ct)
+		return 0;
+	if (dv_buf_appends(out, SQLPARSE_FN_CAST "(") != 0 ||
+	    casts_in(s + lp + 1, as - lp - 1, out, depth + 1) != 0)
+		return -1;
+	while (out->len > 0 && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\n'))
+		out->len--;
+	if (dv_buf_appendf(out, ", '%s'", ct->fn_type) != 0)
+		return -1;
+	if (ct->sized == 2) {
+		if (dv_buf_appendf(out, ", %ld, %ld", n1 > 0 ? n1 : 18, n2 >= 0 ? n2 : 0) != 0)
+			return -1;
+	} else if (ct->sized == 1 && n1 > 0) {
+		if (dv_buf_appendf(out, ", %ld", n1) != 0)
+			return -1;
+	}
+	if (dv_buf_appendc(out, ')') != 0)
+		return -1;
+	*next = rp + 1;
+	return 1;
+}
+
+static int casts_in(const char *s, size_t len, struct dv_buf *out, int depth)
+{
+	struct sql_token t;
+	size_t pos = 0;
+	if (depth > 64)
+		return dv_buf_append(out, s, len);
+	while (pos < len) {
+		sql_lex(s, len, pos, &t);
+		if (t.type == TOK_END || t.type == TOK_BAD) {
+			return dv_buf_append(out, s + pos, len - pos);
+		}
+		if (sql_tok_is(s, &t, "CAST")) {
+			size_t next;
+			int rc = cast_at(s, len, pos, out, &next, depth);
+			if (rc < 0)
+				return -1;
+			if (rc == 1) {
+				pos = next;
+				continue;
+			}
+		}
+		if (dv_buf_append(out, s + t.pos, t.len) != 0)
+			return -1;
+		pos = t.pos + t.len;
+	}
+	return 0;
+}
+
+int escape_casts(struct dv_buf *sql, struct dv_error *err)
+{
+	struct dv_buf out;
+	size_t i;
+	/* quick exit: no CAST word at all */
+	for (i = 0; i + 4 <= sql->len; i++)
+		if (dv_strncasecmp(sql->data + i, "CAST", 4) == 0)
+			break;
+	if (i + 4 > sql->len)
+		return 0;
+	dv_buf_init(&out, 0);
+	if (casts_in(sql->data, sql->len, &out, 0) != 0) {
+		dv_buf_free(&out);
+		return dv_error_nomem(err);
+	}
+	dv_buf_free(sql);
+	*sql = out;
 	return 0;
 }

@@ -340,7 +340,7 @@ int sqlparse_rewrite(const char *sql, size_t len, struct sql_rewrite *out,
 	out->nparams = 0;
 	out->kind = SQL_KIND_EMPTY;
 	dv_buf_init(&buf, 0);
-	if (rw_seq(&r, &buf, 0) != 0) {
+	if (rw_seq(&r, &buf, 0) != 0 || escape_casts(&buf, err) != 0) {
 		dv_buf_free(&buf);
 		return -1;
 	}

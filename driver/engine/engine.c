@@ -13,6 +13,7 @@
 #include "engine/engine_int.h"
 #include "engine/guard.h"
 #include "engine/pushdown.h"
+#include "engine/sqlfuncs.h"
 
 #include <sql.h>
 #include <sqlext.h>
@@ -128,7 +129,8 @@ struct dv_engine *dv_engine_new(struct dv_catalog *cat, struct dv_http *http,
 	    sqlite3_create_function(eng->db, SQLPARSE_FN_LOCATE, 3, flags, NULL, fn_locate,
 				    NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(eng->db, "last_insert_id", 0, SQLITE_UTF8, eng,
-				    fn_last_insert_id, NULL, NULL) != SQLITE_OK) {
+				    fn_last_insert_id, NULL, NULL) != SQLITE_OK ||
+	    sqlfuncs_install(eng) != SQLITE_OK) {
 		dv_error_set(err, DV_S_HY000, 0, "cannot open the local SQL engine: %s",
 			     eng->db ? sqlite3_errmsg(eng->db) : "out of memory");
 		dv_engine_free(eng);
@@ -467,6 +469,8 @@ int dv_engine_describe(struct dv_engine *eng, sqlite3_stmt *stmt, int i,
 		}
 	}
 	if (decl && info_from_decl(out, decl) == 0)
+		return 0;
+	if (sqlfuncs_describe(eng, stmt, i, out) == 0) /* an expression's SQL type */
 		return 0;
 	if (dv_strncasecmp(name, "count(", 6) == 0) {
 		out->sql_type = SQL_BIGINT;

@@ -72,6 +72,15 @@ void push_out_decl(const struct push_out *o, struct dv_buf *out)
 	case PO_AVG:
 		dv_buf_appends(out, "DOUBLE");
 		break;
+	case PO_SUM: /* as a local SUM is typed (exprtype.c): integers add up to BIGINT */
+		if (o->col && (o->col->attr_type == DV_ATTR_DECIMAL ||
+			       o->col->attr_type == DV_ATTR_MONEY))
+			dv_buf_appendf(out, "DECIMAL(38,%d)", o->col->decimal_digits);
+		else if (o->col && o->col->attr_type == DV_ATTR_DOUBLE)
+			dv_buf_appends(out, "DOUBLE");
+		else
+			dv_buf_appends(out, "BIGINT");
+		break;
 	default:
 		column_decl(o->col, out);
 		break;

@@ -30,23 +30,33 @@ static const struct ok_case ok_cases[] = {
 	 SQL_KIND_SELECT},
 	{"SELECT {fn LEFT(a, ?)}", "SELECT substr(a, 1, ?)", 1, SQL_KIND_SELECT},
 	{"SELECT {fn RIGHT(a, ?)}", "SELECT odbc_right(a, ?)", 1, SQL_KIND_SELECT},
-	{"SELECT {fn LOCATE('b', a)}", "SELECT instr(a, 'b')", 0, SQL_KIND_SELECT},
+	{"SELECT {fn LOCATE('b', a)}", "SELECT odbc_locate('b', a)", 0, SQL_KIND_SELECT},
+	{"SELECT {fn LOCATE('b', a, ?)}", "SELECT odbc_locate('b', a, ?)", 1, SQL_KIND_SELECT},
+	{"SELECT {fn TIMESTAMPADD(SQL_TSI_DAY, 1, d)}", "SELECT dv_timestampadd('DAY', 1, d)", 0,
+	 SQL_KIND_SELECT},
+	{"SELECT {fn TIMESTAMPDIFF(SQL_TSI_FRAC_SECOND, ?, d)}",
+	 "SELECT dv_timestampdiff('FRAC_SECOND', ?, d)", 1, SQL_KIND_SELECT},
 	{"SELECT {fn NOW()}, {fn CURDATE()}, {fn CURTIME()}",
 	 "SELECT datetime('now'), date('now'), time('now')", 0, SQL_KIND_SELECT},
-	{"SELECT {fn YEAR(createdon)}", "SELECT CAST(strftime('%Y', createdon) AS INTEGER)", 0,
+	/* CAST(... AS INTEGER) becomes dv_cast (SQL's CAST); collate.c then
+	 * attaches its collation to the arguments and names the column */
+	{"SELECT {fn YEAR(createdon)}",
+	 "SELECT dv_cast(strftime('%Y' COLLATE DVNOCASE, createdon COLLATE DVNOCASE), "
+	 "'INTEGER' COLLATE DVNOCASE) AS \"dv_cast(strftime('%Y', createdon), 'INTEGER')\"", 0,
 	 SQL_KIND_SELECT},
-	{"SELECT {fn MONTH(d)}+{fn DAYOFMONTH(d)}",
-	 "SELECT CAST(strftime('%m', d) AS INTEGER)+CAST(strftime('%d', d) AS INTEGER)", 0,
-	 SQL_KIND_SELECT},
-	{"SELECT {fn HOUR(d)}, {fn MINUTE(d)}, {fn SECOND(d)}",
-	 "SELECT CAST(strftime('%H', d) AS INTEGER), CAST(strftime('%M', d) AS INTEGER), "
-	 "CAST(strftime('%S', d) AS INTEGER)", 0, SQL_KIND_SELECT},
+	{"SELECT CAST(a AS DATE), CAST(b AS VARCHAR(5)), CAST(c AS DECIMAL(10, 2)), "
+	 "CAST(d AS TEXT)",
+	 "SELECT dv_cast(a COLLATE DVNOCASE, 'DATE' COLLATE DVNOCASE) AS "
+	 "\"dv_cast(a, 'DATE')\", dv_cast(b COLLATE DVNOCASE, 'VARCHAR' COLLATE DVNOCASE, 5) AS "
+	 "\"dv_cast(b, 'VARCHAR', 5)\", dv_cast(c COLLATE DVNOCASE, 'DECIMAL' COLLATE DVNOCASE, "
+	 "10, 2) AS \"dv_cast(c, 'DECIMAL', 10, 2)\", CAST(d AS TEXT)", 0, SQL_KIND_SELECT},
 	{"SELECT {fn IFNULL(a, 0)}", "SELECT ifnull(a, 0)", 0, SQL_KIND_SELECT},
 	{"SELECT {fn ABS(x)}, {fn ROUND(x, 2)}, {fn FLOOR(x)}, {fn CEILING(x)}",
-	 "SELECT abs(x), round(x, 2), floor(x), ceil(x)", 0, SQL_KIND_SELECT},
-	{"SELECT {fn CONVERT(x, SQL_INTEGER)}", "SELECT CAST(x AS INTEGER)", 0, SQL_KIND_SELECT},
-	{"SELECT {fn CONVERT(x, SQL_VARCHAR)}", "SELECT CAST(x AS TEXT)", 0, SQL_KIND_SELECT},
-	{"SELECT {fn CONVERT(x, SQL_TYPE_DATE)}", "SELECT date(x)", 0, SQL_KIND_SELECT},
+	 "SELECT abs(x), dv_round(x, 2), floor(x), ceil(x)", 0, SQL_KIND_SELECT},
+	{"SELECT {fn CONVERT(x, SQL_INTEGER)} AS i", "SELECT dv_cast(x COLLATE DVNOCASE, "
+	 "'INTEGER' COLLATE DVNOCASE) AS i", 0, SQL_KIND_SELECT},
+	{"SELECT {fn CONVERT(x, SQL_DECIMAL)} AS d", "SELECT dv_cast(x COLLATE DVNOCASE, "
+	 "'DECIMAL' COLLATE DVNOCASE, 18, 0) AS d", 0, SQL_KIND_SELECT},
 	{"SELECT {FN ucase(name)}", "SELECT upper(name)", 0, SQL_KIND_SELECT},
 	{"SELECT {fn SOUNDEX(name)}", "SELECT SOUNDEX(name)", 0, SQL_KIND_SELECT},
 	{"SELECT * FROM t WHERE d = {d '2024-01-31'}", "SELECT * FROM t WHERE d = '2024-01-31'",
