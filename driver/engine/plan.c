@@ -119,12 +119,21 @@ static void plan_compare(struct best *b, int i, const struct dv_column *c, unsig
 		 * startswith says it better, SQLite checks it anyway */
 		b->pushed_all = 0;
 	} else if (sqlite3_vtab_rhs_value(b->info, i, &v) == SQLITE_OK && v) {
-		dv_buf_appendf(&t, "%s %s ", c->select_name, op_name(op));
+		/* a date-only column holds 'YYYY-MM-DD' text, which SQLite would
+		 * compare with '2025-02-01 00:00:00' as text: the service compares
+		 * it as a date, and SQLite must not check it again (nor "ne",
+		 * whose NULLs are excluded here as SQL says) */
+		int dateonly = c->attr_type == DV_ATTR_DATEONLY;
+		if (dateonly && op == SQLITE_INDEX_CONSTRAINT_NE)
+			dv_buf_appendf(&t, "%s ne null and %s ne ", c->select_name,
+				       c->select_name);
+		else
+			dv_buf_appendf(&t, "%s %s ", c->select_name, op_name(op));
 		if (value_to_odata(c, v, &t) != 0) {
 			b->pushed_all = 0;
 		} else {
 			int text = column_is_text(c);
-			int omit = op != SQLITE_INDEX_CONSTRAINT_NE &&
+			int omit = (op != SQLITE_INDEX_CONSTRAINT_NE || dateonly) &&
 				   (!text || (op == SQLITE_INDEX_CONSTRAINT_EQ && is_ascii(v)));
 			add_term(b, dv_buf_str(&t));
 			b->info->aConstraintUsage[i].omit = (unsigned char)omit;

@@ -196,6 +196,24 @@ static int number_literal(sqlite3_value *v, struct dv_buf *out)
 	}
 }
 
+/* "", " 00:00:00", "T00:00:00", with ".000..." and/or "Z" after it. */
+static int midnight_or_nothing(const char *s, size_t n)
+{
+	size_t i;
+	if (n == 0)
+		return 1;
+	if (n < 9 || (s[0] != ' ' && s[0] != 'T') || memcmp(s + 1, "00:00:00", 8) != 0)
+		return 0;
+	i = 9;
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && s[i] == '0'; i++)
+			;
+	}
+	if (i < n && s[i] == 'Z')
+		i++;
+	return i == n;
+}
+
 int value_to_odata(const struct dv_column *c, sqlite3_value *v, struct dv_buf *out)
 {
 	const char *s;
@@ -211,6 +229,11 @@ int value_to_odata(const struct dv_column *c, sqlite3_value *v, struct dv_buf *o
 	case DV_ATTR_STRING: case DV_ATTR_MEMO:
 		return odata_append_string_literal(out, s, n);
 	case DV_ATTR_GUID: case DV_ATTR_LOOKUP: case DV_ATTR_CUSTOMER: case DV_ATTR_OWNER:
+		/* any case, with or without braces (SQL Server reads both) */
+		if (t == SQLITE_TEXT && n == 38 && s[0] == '{' && s[37] == '}') {
+			s++;
+			n -= 2;
+		}
 		if (t != SQLITE_TEXT || !is_guid(s, n))
 			return -1;
 		for (size_t i = 0; i < n; i++)
@@ -229,9 +252,11 @@ int value_to_odata(const struct dv_column *c, sqlite3_value *v, struct dv_buf *o
 	case DV_ATTR_DATETIME:
 		return t == SQLITE_TEXT ? datetime_literal(s, n, out) : -1;
 	case DV_ATTR_DATEONLY:
-		if (t != SQLITE_TEXT || n != 10 || !is_date_text(s, n))
+		/* a date, or a date-time at midnight ({ts '2025-02-01 00:00:00'})
+		 * which is the same date; other times have no date equal to them */
+		if (t != SQLITE_TEXT || !is_date_text(s, n) || !midnight_or_nothing(s + 10, n - 10))
 			return -1;
-		return dv_buf_append(out, s, n);
+		return dv_buf_append(out, s, 10);
 	default:
 		return -1;
 	}
