@@ -77,6 +77,8 @@ SQLRETURN dv_stmt_prepare(struct dv_stmt *s, const char *sql)
 	dv_stmt_unprepare(s);
 	dv_error_clear(&err);
 	memset(&rw, 0, sizeof(rw));
+	if (dv_utf8_check(&s->h.diag, sql, strlen(sql), "the SQL text") != 0)
+		return SQL_ERROR;
 	if (sqlparse_rewrite(sql, strlen(sql), &rw, &err) != 0) {
 		dv_diag_add_error(&s->h.diag, &err);
 		return SQL_ERROR;

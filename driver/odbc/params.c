@@ -8,6 +8,7 @@
 #include "odbc/convert.h"
 #include "odbc/types.h"
 #include "odbc/unicode.h"
+#include "sqlparse/sqlparse.h"
 #include "util/strutil.h"
 
 #include <inttypes.h>
@@ -64,9 +65,58 @@ static char *elem_addr(const struct dv_desc *d, const struct dv_desc_rec *r, voi
 	return p;
 }
 
+/* GUID text in any case, with or without braces -> lowercase, 36 chars. */
+static int guid_text(const char *s, size_t n, char out[37])
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+	size_t i;
+	if (n == 38 && s[0] == '{' && s[37] == '}') {
+		s++;
+		n -= 2;
+	}
+	if (n != 36)
+		return -1;
+	for (i = 0; i < 36; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !s[i] || !strchr(hex, s[i]))
+			return -1;
+		out[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ? s[i] + 32 : s[i]);
+	}
+	out[36] = '\0';
+	return 0;
+}
+
+/* 16 bytes as SQL Server converts binary(16) to uniqueidentifier: Data1,
+ * Data2 and Data3 little-endian, then Data4 as it is.
+ * https://learn.microsoft.com/sql/t-sql/data-types/uniqueidentifier-transact-sql */
+static void guid_from_bytes(const unsigned char *b, char out[37])
+{
+	static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+	static const char hex[] = "0123456789abcdef";
+	int i, k = 0;
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		out[k++] = hex[b[order[i]] >> 4];
+		out[k++] = hex[b[order[i]] & 15];
+	}
+	out[36] = '\0';
+}
+
 static SQLRETURN bind_text(struct dv_stmt *s, int idx, const char *txt, size_t len,
 			   SQLSMALLINT ipd_type)
 {
+	char what[32], g[37];
+	snprintf(what, sizeof(what), "parameter %d", idx);
+	if (dv_utf8_check(&s->h.diag, txt, len, what) != 0)
+		return SQL_ERROR;
+	/* a GUID compares as the engine stores it: lowercase, no braces (a
+	 * braced GUID too when a SELECT compares it with any type) */
+	if ((ipd_type == SQL_GUID || (s->kind == SQL_KIND_SELECT && len == 38 &&
+				      txt[0] == '{')) && guid_text(txt, len, g) == 0) {
+		sqlite3_bind_text(s->vm, idx, g, 36, SQLITE_TRANSIENT);
+		return SQL_SUCCESS;
+	}
 	if (dv_type_is_numeric(ipd_type) || ipd_type == SQL_BIT) {
 		char *copy = dv_strndup(txt, len);
 		int64_t iv;
@@ -247,6 +297,18 @@ static SQLRETURN bind_value(struct dv_stmt *s, int n, SQLSMALLINT c, char *data,
 	}
 	case SQL_C_BINARY: {
 		size_t len = lenp ? (size_t)*lenp : (size_t)a->octet_length;
+		/* 16 bytes for a GUID (LibreOffice Base refetches rows by their
+		 * uniqueidentifier read as binary): the GUID's text, so that it
+		 * compares with GUID columns here and at the service.  For a
+		 * BINARY/VARBINARY parameter only in a SELECT (a write may be
+		 * setting 16 bytes of an image). */
+		if (len == 16 && (ip->concise_type == SQL_GUID ||
+				  (s->kind == SQL_KIND_SELECT &&
+				   (ip->concise_type == SQL_BINARY ||
+				    ip->concise_type == SQL_VARBINARY)))) {
+			guid_from_bytes((const unsigned char *)data, tmp);
+			break;
+		}
 		sqlite3_bind_blob(s->vm, n, data, (int)len, SQLITE_TRANSIENT);
 		return SQL_SUCCESS;
 	}

@@ -1,5 +1,6 @@
 /* unicode.c - UTF-8 <-> UTF-16 and application string buffers (see unicode.h). */
 #include "odbc/unicode.h"
+#include "odbc/diag.h"
 #include "util/strutil.h"
 
 #include <stdint.h>
@@ -226,4 +227,62 @@ void dv_set_len_int(SQLINTEGER *p, SQLLEN v)
 {
 	if (p)
 		*p = (SQLINTEGER)v;
+}
+
+/* Well-formed UTF-8: Unicode 15, table 3-7.
+ * https://www.unicode.org/versions/Unicode15.0.0/ch03.pdf#G27506 */
+size_t dv_utf8_bad_at(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		unsigned char lo = 0x80, hi = 0xBF;
+		int extra, k;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			extra = 1;
+		else if (c >= 0xE0 && c <= 0xEF)
+			extra = 2;
+		else if (c >= 0xF0 && c <= 0xF4)
+			extra = 3;
+		else
+			return i;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+		else if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+		if (i + (size_t)extra >= len)
+			return i;
+		for (k = 1; k <= extra; k++) {
+			unsigned char b = s[i + (size_t)k];
+			if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF))
+				return i;
+		}
+		i += (size_t)extra + 1;
+	}
+	return len;
+}
+
+int dv_utf8_check(struct dv_diag *d, const char *s, size_t len, const char *what)
+{
+	size_t bad = dv_utf8_bad_at(s, len), chars = 0, i;
+	if (bad == len)
+		return 0;
+	for (i = 0; i < bad; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			chars++;
+	dv_diag_addf(d, DV_S_22018,
+		     "%s is not UTF-8: byte 0x%02X at character %zu (byte %zu) does not start a "
+		     "UTF-8 character; ANSI functions take UTF-8 text (use the W functions, or "
+		     "convert the text from its code page)", what, (unsigned char)s[bad],
+		     chars + 1, bad + 1);
+	return -1;
 }

@@ -34,6 +34,16 @@ int dv_out_str(const char *s, void *buf, SQLLEN buflen, SQLLEN *outlen);
  * in_chars is set, else in bytes. */
 int dv_out_wstr(const char *s, void *buf, SQLLEN buflen, SQLLEN *outlen, int in_chars);
 
+/* Offset of the first byte of s[0..len) that does not start a well-formed
+ * UTF-8 character (overlong forms, surrogates and values past U+10FFFF are
+ * not), or len when all of it is UTF-8. */
+size_t dv_utf8_bad_at(const char *s, size_t len);
+struct dv_diag;
+/* Checks text an application passed in as UTF-8 (ANSI SQL text, SQL_C_CHAR
+ * parameters, their SQLPutData pieces): 0, or -1 with 22018 on d naming
+ * what (`what`, e.g. "the SQL text" or "parameter 2") and where. */
+int dv_utf8_check(struct dv_diag *d, const char *s, size_t len, const char *what);
+
 /* Small helpers for the SQLSMALLINT / SQLINTEGER length pointers. */
 void dv_set_len_small(SQLSMALLINT *p, SQLLEN v);
 void dv_set_len_int(SQLINTEGER *p, SQLLEN v);
