@@ -816,6 +816,26 @@ static SQLRETURN put_parts(const char *bytes, size_t total, size_t unit, int nul
 		while (n > 0 && ((unsigned char)bytes[start + n] & 0xC0) == 0x80)
 			n--;
 	}
+	if (n == 0 && offset && room > 0) {
+		/* SQLGetData in parts would return 01004 forever without moving
+		 * on: the buffer holds no whole character plus the terminator.
+		 * (BufferLength 0 stays a request for the length alone.) */
+		size_t ch = unit;
+		unsigned short first = 0;
+		if (unit == 1) {
+			while (start + ch < total &&
+			       ((unsigned char)bytes[start + ch] & 0xC0) == 0x80)
+				ch++;
+		} else if (unit == 2 && remain >= 4) {
+			memcpy(&first, bytes + start, 2);
+			if (first >= 0xD800 && first <= 0xDBFF)
+				ch = 4; /* a surrogate pair is one character */
+		}
+		dv_error_set(err, DV_S_HY090, 0,
+			     "a buffer of %zu bytes cannot hold the next character of the value "
+			     "and the null terminator: give at least %zu bytes", room, ch + term);
+		return SQL_ERROR;
+	}
 	memcpy(dst->ptr, bytes + start, n);
 	if (nul && room >= term)
 		memset((char *)dst->ptr + n, 0, unit);
@@ -1125,17 +1145,27 @@ static SQLRETURN to_guid(const struct dv_value *v, const struct dv_conv_dst *dst
 	return put_fixed(&g, sizeof(g), dst, offset, 0, err);
 }
 
-/* Non-character sources into SQL_C_BINARY: the bytes of the default C type. */
+/* Non-character sources into SQL_C_BINARY: "the data as stored", i.e. the
+ * bytes of the value's C form: the default C type, and for DECIMAL and
+ * NUMERIC (whose default C type is text) an SQL_NUMERIC_STRUCT with
+ * precision 38 and the column's scale.  22003 when the buffer is smaller.
+ * https://learn.microsoft.com/sql/odbc/reference/appendixes/sql-to-c-numeric */
 static SQLRETURN to_binary_fixed(const struct dv_value *v, const struct dv_conv_src *src,
 				 const struct dv_conv_dst *dst, size_t *offset,
 				 struct dv_error *err)
 {
 	SQLSMALLINT c = dv_default_c_type(src->sql_type);
+	if (src->sql_type == SQL_DECIMAL || src->sql_type == SQL_NUMERIC)
+		c = SQL_C_NUMERIC;
 	unsigned char tmp[64];
 	SQLLEN size = dv_c_type_size(c);
 	struct dv_conv_dst inner = {c, tmp, sizeof(tmp), NULL, NULL, 38, src->scale};
-	if (size <= 0 || (size_t)size > sizeof(tmp))
+	if (size <= 0 || (size_t)size > sizeof(tmp)) {
+		dv_error_set(err, DV_S_07006, 0,
+			     "a value of SQL type %d cannot be converted to SQL_C_BINARY",
+			     (int)src->sql_type);
 		return SQL_ERROR;
+	}
 	SQLRETURN rc = dv_convert(v, src, &inner, NULL, err);
 	if (rc == SQL_ERROR)
 		return rc;

@@ -123,6 +123,19 @@ static int next_row(struct dv_stmt *s)
 	return r;
 }
 
+/* No result set to read: HY010 when nothing was executed (the function
+ * sequence is wrong), 24000 when an execution left no cursor.
+ * https://learn.microsoft.com/sql/odbc/reference/syntax/sqlfetch-function (HY010, 24000) */
+static SQLRETURN no_cursor(struct dv_stmt *s)
+{
+	if (s->state == DV_ST_EXECUTED)
+		return dv_diag_error(&s->h.diag, DV_S_24000,
+				     "the statement has no result set (it was not a query)");
+	return dv_diag_error(&s->h.diag, DV_S_HY010,
+			     "the statement was not executed: call SQLExecute or SQLExecDirect "
+			     "first");
+}
+
 static char *bound_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLLEN elem)
 {
 	if (!base)
@@ -182,7 +195,7 @@ SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offse
 			SQLULEN array_size, SQLULEN *rows_out, SQLUSMALLINT *status_out)
 {
 	if (s->state != DV_ST_CURSOR)
-		return dv_diag_error(&s->h.diag, DV_S_24000, "no cursor is open");
+		return no_cursor(s);
 	if (orientation != SQL_FETCH_NEXT)
 		return dv_diag_error(&s->h.diag, DV_S_HY106,
 				     "the cursor is forward-only: only SQL_FETCH_NEXT is allowed");
@@ -237,8 +250,13 @@ SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offse
 SQLRETURN dv_stmt_get_data(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_type,
 			   SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind)
 {
-	if (s->state != DV_ST_CURSOR || !s->row_valid)
-		return dv_diag_error(&s->h.diag, DV_S_24000, "no row is current");
+	/* https://learn.microsoft.com/sql/odbc/reference/syntax/sqlgetdata-function */
+	if (s->state != DV_ST_CURSOR)
+		return no_cursor(s);
+	if (!s->row_valid)
+		return dv_diag_error(&s->h.diag, DV_S_24000,
+				     "no row is current: call SQLFetch first (or the last fetch "
+				     "reached the end)");
 	if (col == 0 || col > s->ird.count)
 		return dv_diag_error(&s->h.diag, DV_S_07009, "column %u does not exist",
 				     (unsigned)col);

@@ -81,6 +81,13 @@ tests_odbc_test_odbc_links_SOURCES = tests/odbc/test_odbc_links.c tests/odbc/odb
 tests_odbc_test_odbc_links_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_links_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_links_DEPENDENCIES = $(DVODBC_DM_DEPS)
+# Function sequence and buffer rules unixODBC answers itself: the driver
+# loaded with dlopen and called directly.
+DVODBC_DM_TESTS += tests/odbc/test_odbc_direct
+tests_odbc_test_odbc_direct_SOURCES = tests/odbc/test_odbc_direct.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_direct_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_direct_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_direct_DEPENDENCIES = $(DVODBC_DM_DEPS)
 # What the local engine refuses, several statements in one text, the query
 # timeout and SQLCancel of local work.
 DVODBC_DM_TESTS += tests/odbc/test_odbc_guard

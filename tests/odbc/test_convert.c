@@ -437,6 +437,106 @@ static void test_parts(void)
 	is_int(ind, 2, "binary part 2 length");
 }
 
+/* SQLGetData with a buffer that holds no whole character and the
+ * terminator: HY090, never 01004 without progress (an application looping
+ * on 01004 would never end).  BufferLength 0 still asks for the length. */
+static void test_parts_no_progress(void)
+{
+	struct dv_error err;
+	struct dv_conv_src src = {SQL_WVARCHAR, 0};
+	SQLLEN ind = 0;
+	size_t off = 0;
+	char c1[1], c2[2];
+	struct dv_value v = text("abc");
+	struct dv_conv_dst d1 = {SQL_C_CHAR, c1, 1, &ind, &ind, 0, 0};
+	dv_error_clear(&err);
+	is_int(dv_convert(&v, &src, &d1, &off, &err), SQL_ERROR, "char, 1-byte buffer: error");
+	is_str(dv_sqlstate_code(err.state), "HY090", "  HY090");
+	ok(strstr(err.message, "at least 2 bytes") != NULL, "  says how much: %s", err.message);
+	is_int(off, 0, "  nothing consumed");
+	struct dv_conv_dst d0 = {SQL_C_CHAR, c1, 0, &ind, &ind, 0, 0};
+	is_int(dv_convert(&v, &src, &d0, &off, &err), SQL_SUCCESS_WITH_INFO,
+	       "char, BufferLength 0: 01004 with the length");
+	is_int(ind, 3, "  the length");
+	/* a 3-byte UTF-8 character next: 2 bytes cannot take it and the NUL */
+	struct dv_value e = text("\xe2\x82\xac!");
+	struct dv_conv_dst d2 = {SQL_C_CHAR, c2, 2, &ind, &ind, 0, 0};
+	off = 0;
+	is_int(dv_convert(&e, &src, &d2, &off, &err), SQL_ERROR, "euro sign, 2-byte buffer");
+	ok(strstr(err.message, "at least 4 bytes") != NULL, "  says 4 bytes: %s", err.message);
+	/* UTF-16: 2 or 3 bytes hold only the terminator; a surrogate pair needs 6 */
+	SQLWCHAR w[3];
+	struct dv_conv_dst dw = {SQL_C_WCHAR, w, 3, &ind, &ind, 0, 0};
+	off = 0;
+	is_int(dv_convert(&v, &src, &dw, &off, &err), SQL_ERROR, "wchar, 3-byte buffer");
+	is_str(dv_sqlstate_code(err.state), "HY090", "  HY090");
+	struct dv_value g = text("\xf0\x9f\x98\x80x"); /* U+1F600 then x */
+	struct dv_conv_dst dw4 = {SQL_C_WCHAR, w, 4, &ind, &ind, 0, 0};
+	off = 0;
+	is_int(dv_convert(&g, &src, &dw4, &off, &err), SQL_ERROR, "surrogate pair, 4 bytes");
+	ok(strstr(err.message, "at least 6 bytes") != NULL, "  says 6 bytes: %s", err.message);
+	/* a loop on 01004 with the smallest useful buffer ends, whole */
+	char out[16] = "";
+	size_t used = 0;
+	off = 0;
+	SQLRETURN rc;
+	while ((rc = dv_convert(&e, &src, &d2, &off, &err)) != SQL_NO_DATA && used < 8) {
+		if (rc == SQL_ERROR)
+			break;
+		used++;
+	}
+	is_int(rc, SQL_ERROR, "2 bytes never fit the euro sign: an error, not a loop");
+	struct dv_conv_dst d4 = {SQL_C_CHAR, out, 4, &ind, &ind, 0, 0};
+	char whole[16] = "";
+	off = 0;
+	used = 0;
+	while ((rc = dv_convert(&e, &src, &d4, &off, &err)) != SQL_NO_DATA && used < 8) {
+		if (rc == SQL_ERROR)
+			break;
+		strcat(whole, out);
+		used++;
+	}
+	is_str(whole, "\xe2\x82\xac!", "4 bytes: the value in parts, whole");
+	/* bound columns (no offset) still truncate with 01004 */
+	struct dv_conv_dst db = {SQL_C_CHAR, c1, 1, &ind, &ind, 0, 0};
+	is_int(dv_convert(&v, &src, &db, NULL, &err), SQL_SUCCESS_WITH_INFO,
+	       "bound column, 1 byte: 01004");
+}
+
+/* DECIMAL as SQL_C_BINARY: the value's bytes as an SQL_NUMERIC_STRUCT.
+ * https://learn.microsoft.com/sql/odbc/reference/appendixes/sql-to-c-numeric */
+static void test_decimal_binary(void)
+{
+	struct dv_error err;
+	struct dv_conv_src src = {SQL_DECIMAL, 2};
+	SQLLEN ind = 0;
+	unsigned char bin[64];
+	SQL_NUMERIC_STRUCT ns, direct;
+	struct dv_value v = text("-1234.5");
+	struct dv_conv_dst db = {SQL_C_BINARY, bin, sizeof(bin), &ind, &ind, 0, 0};
+	dv_error_clear(&err);
+	is_int(dv_convert(&v, &src, &db, NULL, &err), SQL_SUCCESS, "decimal -> binary");
+	is_int(ind, sizeof(SQL_NUMERIC_STRUCT), "  length of an SQL_NUMERIC_STRUCT");
+	memcpy(&ns, bin, sizeof(ns));
+	struct dv_conv_dst dn = {SQL_C_NUMERIC, &direct, 0, &ind, &ind, 38, 2};
+	is_int(dv_convert(&v, &src, &dn, NULL, &err), SQL_SUCCESS, "decimal -> numeric");
+	ok(memcmp(&ns, &direct, sizeof(ns)) == 0, "  the same bytes as SQL_C_NUMERIC(38,2)");
+	ok(ns.sign == 0 && ns.scale == 2 && ns.val[0] == (123450 & 0xff) &&
+	   ns.val[1] == ((123450 >> 8) & 0xff) && ns.val[2] == (123450 >> 16),
+	   "  sign, scale and 123450 little-endian");
+	size_t off = 0;
+	struct dv_conv_dst dg = {SQL_C_BINARY, bin, sizeof(bin), &ind, &ind, 0, 0};
+	is_int(dv_convert(&v, &src, &dg, &off, &err), SQL_SUCCESS, "SQLGetData: once");
+	is_int(dv_convert(&v, &src, &dg, &off, &err), SQL_NO_DATA, "  then SQL_NO_DATA");
+	struct dv_conv_dst small = {SQL_C_BINARY, bin, 4, &ind, &ind, 0, 0};
+	dv_error_clear(&err);
+	is_int(dv_convert(&v, &src, &small, NULL, &err), SQL_ERROR, "4-byte buffer: error");
+	is_str(dv_sqlstate_code(err.state), "22003", "  22003 (with a diagnostic)");
+	struct dv_conv_src nsrc = {SQL_NUMERIC, 0};
+	struct dv_value i = integer(7);
+	is_int(dv_convert(&i, &nsrc, &db, NULL, &err), SQL_SUCCESS, "numeric -> binary");
+}
+
 static void test_unicode(void)
 {
 	/* U+1F600 needs a surrogate pair. */
@@ -532,6 +632,8 @@ int main(void)
 	test_datetime_guid();
 	test_null_and_default();
 	test_parts();
+	test_parts_no_progress();
+	test_decimal_binary();
 	test_unicode();
 	test_diag();
 	test_types();
