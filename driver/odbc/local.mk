@@ -95,3 +95,11 @@ tests_odbc_test_odbc_guard_SOURCES = tests/odbc/test_odbc_guard.c tests/odbc/odb
 tests_odbc_test_odbc_guard_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_guard_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_guard_DEPENDENCIES = $(DVODBC_DM_DEPS)
+# Every scalar function and conversion SQLGetInfo advertises, CAST, the SQL
+# types of expressions, date-only and GUID pushdown, invalid UTF-8.
+DVODBC_DM_TESTS += tests/odbc/test_odbc_functions
+tests_odbc_test_odbc_functions_SOURCES = tests/odbc/test_odbc_functions.c \
+	tests/odbc/odbc_test.h
+tests_odbc_test_odbc_functions_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_functions_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_functions_DEPENDENCIES = $(DVODBC_DM_DEPS)
