@@ -550,22 +550,161 @@ static int casts_in(const char *s, size_t len, struct dv_buf *out, int depth)
 	return 0;
 }
 
+/* Select-list items of the statement's own SELECTs (parenthesis depth 0)
+ * keep the name SQLite gave them before the rewrite: an item without an
+ * alias that contains a rewritten CAST gets AS "<its text>" (SQLite names
+ * an unaliased expression by its text, so CAST(createdon AS DATE) stays
+ * the column's name). */
+#define CAST_MAX_ITEMS 256
+
+struct item_span {
+	size_t from, to;       /* bytes of the item */
+};
+
+static int is_end_kw(const char *s, const struct sql_token *t)
+{
+	static const char *const kws[] = {"FROM", "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER",
+					  "LIMIT", "UNION", "EXCEPT", "INTERSECT", "INTO", NULL};
+	int k;
+	for (k = 0; kws[k]; k++)
+		if (sql_tok_is(s, t, kws[k]))
+			return 1;
+	return 0;
+}
+
+/* True when the item [from, to) ends with an alias. */
+static int item_has_alias(const char *s, size_t from, size_t to)
+{
+	struct sql_token t, prev = {TOK_END, 0, 0}, last = {TOK_END, 0, 0};
+	size_t pos;
+	for (pos = from; pos < to; pos += t.len) {
+		sql_lex(s, to, pos, &t);
+		if (t.type == TOK_END)
+			break;
+		if (sql_tok_blank(&t))
+			continue;
+		prev = last;
+		last = t;
+	}
+	if (last.type != TOK_WORD && last.type != TOK_QIDENT)
+		return 0;
+	if (sql_tok_is(s, &last, "END") || prev.type == TOK_END)
+		return 0;
+	return sql_tok_is(s, &prev, "AS") || prev.type == TOK_RPAREN || prev.type == TOK_WORD ||
+	       prev.type == TOK_QIDENT || prev.type == TOK_NUMBER || prev.type == TOK_STRING;
+}
+
+/* The items of depth-0 select lists into items[]; returns their number. */
+static size_t top_items(const char *s, size_t len, struct item_span *items, size_t max)
+{
+	struct sql_token t;
+	size_t pos = 0, n = 0, start = 0;
+	int depth = 0, in_list = 0, first = 0;
+	for (;; pos += t.len) {
+		sql_lex(s, len, pos, &t);
+		if (t.type == TOK_END || t.type == TOK_BAD)
+			break;
+		if (sql_tok_blank(&t))
+			continue;
+		if (t.type == TOK_LPAREN)
+			depth++;
+		else if (t.type == TOK_RPAREN)
+			depth--;
+		if (depth != 0 || t.type == TOK_RPAREN) {
+			first = 0;
+			continue;
+		}
+		if (!in_list) {
+			if (sql_tok_is(s, &t, "SELECT")) {
+				in_list = 1;
+				first = 1;
+				start = pos + t.len;
+			}
+			continue;
+		}
+		if (first && (sql_tok_is(s, &t, "DISTINCT") || sql_tok_is(s, &t, "ALL"))) {
+			start = pos + t.len;
+			continue;
+		}
+		first = 0;
+		if (t.type == TOK_COMMA || t.type == TOK_SEMI || is_end_kw(s, &t)) {
+			if (n < max) {
+				items[n].from = start;
+				items[n++].to = pos;
+			}
+			start = pos + t.len;
+			if (t.type != TOK_COMMA)
+				in_list = 0;
+		}
+	}
+	if (in_list && n < max) {
+		items[n].from = start;
+		items[n++].to = len;
+	}
+	return n;
+}
+
+static int append_alias(struct dv_buf *out, const char *s, size_t from, size_t to)
+{
+	size_t i;
+	while (from < to && (s[from] == ' ' || s[from] == '\n' || s[from] == '\t'))
+		from++;
+	while (to > from && (s[to - 1] == ' ' || s[to - 1] == '\n' || s[to - 1] == '\t'))
+		to--;
+	if (dv_buf_appends(out, " AS \"") != 0)
+		return -1;
+	for (i = from; i < to; i++)
+		if ((s[i] == '"' && dv_buf_appendc(out, '"') != 0) || dv_buf_appendc(out, s[i]) != 0)
+			return -1;
+	return dv_buf_appendc(out, '"');
+}
+
 int escape_casts(struct dv_buf *sql, struct dv_error *err)
 {
+	struct item_span items[CAST_MAX_ITEMS];
 	struct dv_buf out;
-	size_t i;
+	const char *s = sql->data;
+	size_t i, n, at = 0;
 	/* quick exit: no CAST word at all */
 	for (i = 0; i + 4 <= sql->len; i++)
 		if (dv_strncasecmp(sql->data + i, "CAST", 4) == 0)
 			break;
 	if (i + 4 > sql->len)
 		return 0;
+	n = top_items(s, sql->len, items, CAST_MAX_ITEMS);
 	dv_buf_init(&out, 0);
-	if (casts_in(sql->data, sql->len, &out, 0) != 0) {
-		dv_buf_free(&out);
-		return dv_error_nomem(err);
+	for (i = 0; i < n; i++) {
+		/* the alias goes after the item's last character, before blanks */
+		while (items[i].to > items[i].from &&
+		       (s[items[i].to - 1] == ' ' || s[items[i].to - 1] == '\n' ||
+			s[items[i].to - 1] == '\t' || s[items[i].to - 1] == '\r'))
+			items[i].to--;
+		if (casts_in(s + at, items[i].to - at, &out, 0) != 0)
+			goto nomem;
+		at = items[i].to;
+		/* changed and unnamed: keep SQLite's name for it */
+		{
+			struct dv_buf item;
+			int changed;
+			dv_buf_init(&item, 0);
+			if (casts_in(s + items[i].from, items[i].to - items[i].from, &item, 0) != 0) {
+				dv_buf_free(&item);
+				goto nomem;
+			}
+			changed = item.len != items[i].to - items[i].from ||
+				  (item.len && memcmp(item.data, s + items[i].from, item.len) != 0);
+			dv_buf_free(&item);
+			if (changed && !item_has_alias(s, items[i].from, items[i].to) &&
+			    append_alias(&out, s, items[i].from, items[i].to) != 0)
+				goto nomem;
+		}
 	}
+	if (casts_in(s + at, sql->len - at, &out, 0) != 0)
+		goto nomem;
 	dv_buf_free(sql);
 	*sql = out;
 	return 0;
+nomem:
+	dv_buf_free(&out);
+	return dv_error_nomem(err);
 }

@@ -337,6 +337,16 @@ static void test_cast(SQLHDBC dbc)
 	};
 	check_all(dbc, alpine, N(alpine), "account WHERE name = '" ALPINE "'");
 	check_all(dbc, lit, N(lit), NULL);
+	/* the column keeps the name SQLite gives the CAST as written */
+	SQLRETURN rc;
+	char name[128] = "";
+	SQLHSTMT st = run(dbc, "SELECT CAST(createdon AS DATE), CAST(name AS VARCHAR(3)) n "
+			       "FROM account", &rc);
+	SQLDescribeCol(st, 1, (SQLCHAR *)name, sizeof(name), NULL, NULL, NULL, NULL, NULL);
+	is_str(name, "CAST(createdon AS DATE)", "a CAST column is named as written");
+	SQLDescribeCol(st, 2, (SQLCHAR *)name, sizeof(name), NULL, NULL, NULL, NULL, NULL);
+	is_str(name, "n", "an alias stays");
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
 }
 
 /* {fn CONVERT(value, SQL_type)} for every pair SQLGetInfo(SQL_CONVERT_*)

@@ -38,18 +38,22 @@ static const struct ok_case ok_cases[] = {
 	 "SELECT dv_timestampdiff('FRAC_SECOND', ?, d)", 1, SQL_KIND_SELECT},
 	{"SELECT {fn NOW()}, {fn CURDATE()}, {fn CURTIME()}",
 	 "SELECT datetime('now'), date('now'), time('now')", 0, SQL_KIND_SELECT},
-	/* CAST(... AS INTEGER) becomes dv_cast (SQL's CAST); collate.c then
-	 * attaches its collation to the arguments and names the column */
+	/* CAST(... AS INTEGER) becomes dv_cast (SQL's CAST) and keeps its name
+	 * as a column; collate.c attaches its collation to the arguments */
 	{"SELECT {fn YEAR(createdon)}",
 	 "SELECT dv_cast(strftime('%Y' COLLATE DVNOCASE, createdon COLLATE DVNOCASE), "
-	 "'INTEGER' COLLATE DVNOCASE) AS \"dv_cast(strftime('%Y', createdon), 'INTEGER')\"", 0,
+	 "'INTEGER' COLLATE DVNOCASE) AS \"CAST(strftime('%Y', createdon) AS INTEGER)\"", 0,
 	 SQL_KIND_SELECT},
 	{"SELECT CAST(a AS DATE), CAST(b AS VARCHAR(5)), CAST(c AS DECIMAL(10, 2)), "
 	 "CAST(d AS TEXT)",
 	 "SELECT dv_cast(a COLLATE DVNOCASE, 'DATE' COLLATE DVNOCASE) AS "
-	 "\"dv_cast(a, 'DATE')\", dv_cast(b COLLATE DVNOCASE, 'VARCHAR' COLLATE DVNOCASE, 5) AS "
-	 "\"dv_cast(b, 'VARCHAR', 5)\", dv_cast(c COLLATE DVNOCASE, 'DECIMAL' COLLATE DVNOCASE, "
-	 "10, 2) AS \"dv_cast(c, 'DECIMAL', 10, 2)\", CAST(d AS TEXT)", 0, SQL_KIND_SELECT},
+	 "\"CAST(a AS DATE)\", dv_cast(b COLLATE DVNOCASE, 'VARCHAR' COLLATE DVNOCASE, 5) AS "
+	 "\"CAST(b AS VARCHAR(5))\", dv_cast(c COLLATE DVNOCASE, 'DECIMAL' COLLATE DVNOCASE, "
+	 "10, 2) AS \"CAST(c AS DECIMAL(10, 2))\", CAST(d AS TEXT)", 0, SQL_KIND_SELECT},
+	{"SELECT CAST(a AS DATE) AS d, CAST(b AS INT) x FROM t WHERE CAST(c AS DATE) = ?",
+	 "SELECT dv_cast(a COLLATE DVNOCASE, 'DATE' COLLATE DVNOCASE) AS d, dv_cast(b COLLATE "
+	 "DVNOCASE, 'INTEGER' COLLATE DVNOCASE) x FROM t WHERE dv_cast(c, 'DATE') = ?", 1,
+	 SQL_KIND_SELECT},
 	{"SELECT {fn IFNULL(a, 0)}", "SELECT ifnull(a, 0)", 0, SQL_KIND_SELECT},
 	{"SELECT {fn ABS(x)}, {fn ROUND(x, 2)}, {fn FLOOR(x)}, {fn CEILING(x)}",
 	 "SELECT abs(x), dv_round(x, 2), floor(x), ceil(x)", 0, SQL_KIND_SELECT},
