@@ -508,6 +508,10 @@ static void cast_char(sqlite3_context *ctx, sqlite3_value *x, long long len, int
 		sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
 		return;
 	}
+	if (len > 100000000LL) {
+		sqlite3_result_error_toobig(ctx);
+		return;
+	}
 	keep = utf8_prefix(s, n, len, &have);
 	if (!pad || have >= len) {
 		sqlite3_result_text(ctx, s, (int)keep, SQLITE_TRANSIENT);
@@ -615,6 +619,12 @@ static void cast_decimal(sqlite3_context *ctx, sqlite3_value *x, int p, int s)
 		return;
 	}
 	xdec_round(&d, s, 0);
+	if (d.m != 0 && i128_digits(d.m) + (s > d.scale ? s - d.scale : 0) > p) {
+		char t[80];
+		xdec_text(&d, t, sizeof(t));
+		fn_error(ctx, DV_S_22003, "%s does not fit DECIMAL(%d,%d)", t, p, s);
+		return;
+	}
 	xdec_rescale(&d, s);
 	if (i128_digits(d.m) > p) {
 		char t[80];
@@ -1029,7 +1039,7 @@ static void fn_repeat(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
 		return;
 	}
-	if ((unsigned long long)n * len > 100000000ULL) {
+	if (n > 100000000LL || (unsigned long long)n * len > 100000000ULL) {
 		sqlite3_result_error_toobig(ctx);
 		return;
 	}
@@ -1197,6 +1207,10 @@ static void sum_add_to(struct sumacc *a, sqlite3_value *v, int sign)
 		a->m *= pow10_i128(d.scale - a->scale);
 		a->scale = d.scale;
 	} else {
+		if (i128_digits(d.m) + a->scale - d.scale > DEC_MAX_DIGITS) {
+			a->inexact = 1;
+			return;
+		}
 		xdec_rescale(&d, a->scale);
 	}
 	a->m += sign * d.m;

@@ -317,6 +317,8 @@ static void test_cast(SQLHDBC dbc)
 		{"CAST('12.345' AS DECIMAL(5,2))", "12.35", SQL_DECIMAL, 5, 2},
 		{"CAST(-12.345 AS DECIMAL(5,2))", "-12.35", SQL_DECIMAL, 5, 2},
 		{"CAST(999.995 AS DECIMAL(5,2))", "!22003", 0, 0, 0},
+		{"CAST(5 AS DECIMAL(38,38))", "!22003", 0, 0, 0},
+		{"CAST('1e400' AS DECIMAL(10,2))", "!22003", 0, 0, 0},
 		{"CAST('abc' AS DECIMAL(5,2))", "!22018", 0, 0, 0},
 		{"CAST(' 42 ' AS INTEGER)", "42", SQL_INTEGER, 10, 0},
 		{"CAST(42.9 AS INTEGER)", "42", SQL_INTEGER, 10, 0},
