@@ -196,8 +196,10 @@ int dv_config_from_connstr(struct dv_config *cfg, const char *connstr,
 	struct apply a;
 	int rc;
 
-	if (connstr_each(connstr, find_dsn_fn, &f, err) != 0)
+	if (connstr_each(connstr, find_dsn_fn, &f, err) != 0) {
+		free(f.dsn);   /* DSN=x came before the attribute that failed */
 		return -1;
+	}
 	if (f.dsn) {
 		rc = dv_config_from_dsn(cfg, f.dsn, err);
 		free(f.dsn);

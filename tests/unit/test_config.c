@@ -172,6 +172,9 @@ struct connstr_case {
 static const struct connstr_case connstr_errors[] = {
 	{"URL=https://x;OAuthClientSecret={abc", "01S00",
 	 "the value of OAuthClientSecret starts with '{' but has no closing '}'"},
+	/* found by tests/fuzz/fuzz_connstr: the DSN name leaked (the sanitizer run sees it) */
+	{"DSN=crm;OAuthClientSecret={abc", "01S00",
+	 "the value of OAuthClientSecret starts with '{' but has no closing '}'"},
 	{"URL=https://x;Garbage;", "01S00",
 	 "connection string attribute 'Garbage' has no '=value'"},
 	{"URL={https://x}junk;", "01S00",
