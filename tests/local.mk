@@ -24,5 +24,5 @@ EXTRA_DIST += tests/emulator tests/lsan.supp tests/tsan.supp
 TESTS += tests/clients/test_isql.sh tests/clients/test_pyodbc.sh tests/clients/test_perl.sh
 TESTS += tests/clients/test_pyodbc_write.sh tests/clients/test_login.sh
 TESTS += tests/clients/test_differential.sh
-EXTRA_DIST += tests/clients/test_differential.py
+EXTRA_DIST += tests/clients/differential.py
 EXTRA_DIST += tests/clients/lib.sh tests/unit/engine_stack.h tests/unit/svc_client.h

@@ -1,4 +1,4 @@
-"""test_differential.py - the driver against a reference engine with the service's rules.
+"""differential.py - (run by test_differential.sh) the driver against a reference engine with the service's rules.
 
 Owns: rows with mixed-case, accented, blank-padded and punctuated text inserted through the
 emulator's Web API; a reference engine (Python's sqlite3) holding the same rows read straight
