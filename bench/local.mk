@@ -12,8 +12,16 @@ bench_bench_insert_CPPFLAGS = $(AM_CPPFLAGS)
 bench_bench_insert_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
 CLEANFILES += bench/bench-insert
 
+EXTRA_PROGRAMS += bench/bench-plans
+bench_bench_plans_SOURCES = bench/plans.c
+bench_bench_plans_CPPFLAGS = $(AM_CPPFLAGS)
+bench_bench_plans_LDADD = tests/libdvtest.la driver/util/libdvutil.la $(CURL_LIBS) \
+	$(YAJL_LIBS) -lodbc
+CLEANFILES += bench/bench-plans
+
 .PHONY: bench
-bench: bench/bench-extract bench/bench-insert driver/libdvodbc.la
+bench: bench/bench-extract bench/bench-insert bench/bench-plans driver/libdvodbc.la
 	bench/bench-extract --rows 100000
 	bench/bench-extract --rows 1000000
 	bench/bench-insert --rows 10000
+	bench/bench-plans --rows 60000

@@ -101,6 +101,22 @@ static void use_argv(struct best *b, int i)
 	b->rows /= 10;
 }
 
+/* A value from argv (a join key, a parameter): equality on the primary key
+ * finds one row; on a lookup, the few rows of one parent (a join's fan-out);
+ * SQLite compares these estimates to choose which side of a join to read
+ * first, so they must say that a key lookup is cheap (use_argv already
+ * divided by 10). */
+static void argv_estimate(struct best *b, const struct dv_column *c, unsigned char op)
+{
+	if (op != SQLITE_INDEX_CONSTRAINT_EQ)
+		return;
+	if (c->is_primary_id)
+		b->unique = 1;
+	else if (c->attr_type == DV_ATTR_LOOKUP || c->attr_type == DV_ATTR_CUSTOMER ||
+		 c->attr_type == DV_ATTR_OWNER)
+		b->rows /= 1000;
+}
+
 /* col op constant-or-argv */
 static void plan_compare(struct best *b, int i, const struct dv_column *c, unsigned char op)
 {
@@ -149,6 +165,7 @@ static void plan_compare(struct best *b, int i, const struct dv_column *c, unsig
 		use_argv(b, i);
 		dv_buf_appendf(&t, "%s %s ?%d", c->select_name, op_name(op), b->nargs);
 		add_term(b, dv_buf_str(&t));
+		argv_estimate(b, c, op);
 	}
 	dv_buf_free(&t);
 }

@@ -4,10 +4,11 @@
  * declares the entity's catalog columns (xCreate).  xBestIndex (plan.c)
  * writes the OData request into idxStr; xFilter resolves it with argv,
  * opens an odata_cursor and pages through @odata.nextLink as xNext asks.
- * A cursor that gets a second xFilter call with argv-dependent terms is the
- * inner side of a join (or an IN processed value by value): instead of one
- * request per outer row, it reads its rows once without those terms into
- * memory ("materializes") and replays them; SQLite checks the argv
+ * A cursor that gets xFilter calls with argv-dependent terms is the inner
+ * side of a join (or an IN processed value by value): the first
+ * KEYS_BY_REQUEST calls send their own request; at the next one, instead
+ * of one request per outer row, it reads its rows once without those terms
+ * into memory ("materializes") and replays them; SQLite checks the argv
  * constraints itself because they are never omitted.
  * JOIN INDEX: replaying every cached row for every outer row would cost
  * N x M; instead the cached rows get a hash index on the column of the
@@ -38,6 +39,13 @@
 #include "odata/odata.h"
 #include "util/log.h"
 #include "util/strutil.h"
+
+/* The inner side of a join sends its first KEYS_BY_REQUEST outer keys as
+ * requests of their own (a selective outer side of a few rows then reads
+ * only the matching inner rows), and materializes at the next one: the
+ * outer side turned out large, and reading the inner side once is cheaper
+ * than a request per outer row.  Measured by bench/bench-plans. */
+#define KEYS_BY_REQUEST 8
 
 struct dv_vtab {
 	sqlite3_vtab base;          /* must come first */
@@ -652,7 +660,7 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 	cur->row = NULL;
 	cur->key_rowid = 0;
 	cur->nfilter++;
-	if (!cur->materialized && cur->nfilter >= 2 && plan_has_args(idx_str)) {
+	if (!cur->materialized && cur->nfilter > KEYS_BY_REQUEST && plan_has_args(idx_str)) {
 		cache_free(cur);
 		if (materialize(cur, idx_num, idx_str, argc, argv, &err) != 0)
 			return vtab_error(cur->vt, &err);

@@ -85,6 +85,22 @@ class TestFaults(EmuTestCase):
         self.assertEqual([e.get("fault") for e in log[-3:]], ["applied-reset", "applied-504", "applied-garble"])
         self.assertEqual([e["status"] for e in log[-3:]], [204, 204, 204])
 
+    def test_log_rows(self):
+        self.emu.control("POST", "config", {"log_rows": True})
+        try:
+            n = len(self.emu.log())
+            self.assertEqual(self.emu.get("accounts?$select=name&$top=7").status, 200)
+            self.assertEqual(self.emu.get("accounts(%s)?$select=name" % self.emu.get(
+                "accounts?$select=accountid&$top=1").json["value"][0]["accountid"]).status, 200)
+            log = self.emu.log(n)
+            self.assertEqual([e.get("rows") for e in log], [7, 1, 1])
+            self.assertTrue(all(e["bytes"] > 0 for e in log))
+        finally:
+            self.emu.control("POST", "config", {"log_rows": False})
+        n = len(self.emu.log())
+        self.emu.get("accounts?$select=name&$top=2")
+        self.assertNotIn("rows", self.emu.log(n)[0])
+
     def test_delay(self):
         self.emu.control("POST", "faults", {"count": 1, "kind": "delay", "ms": 300})
         t = time.time()

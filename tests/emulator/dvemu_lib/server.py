@@ -51,7 +51,9 @@ DEFAULT_CONFIG = {"requests_per_window": 6000, "window_seconds": 300, "concurren
                   "page_cache_mb": 256, "prefetch": True,  # page cache: see pagecache.py
                   # "scheme://host:port" that @odata.nextLink names instead of the service's own
                   # origin: a misrouted or hostile link a client must refuse to follow (query.py)
-                  "next_link_base": None}
+                  "next_link_base": None,
+                  # the request log also records each answer's rows and bytes (benchmarks)
+                  "log_rows": False}
 
 
 def redact_form(body):
@@ -341,8 +343,23 @@ class Handler(BaseHTTPRequestHandler):
             status, headers, out = self.error_response(DvError(500, "0x80040216", "An unexpected error occurred. (%s)" % e))
             trunc = False
         entry["status"] = status
+        if app.config.get("log_rows"):
+            self.count_rows(entry, method, status, out)
         app.add_log(entry)
         self.send(status, headers, out, truncate=trunc)
+
+    @staticmethod
+    def count_rows(entry, method, status, out):
+        """rows: records in a GET's answer (the collection's "value", or 1 for one record);
+        bytes: the answer's body size.  Only with config log_rows (bench/bench-plans)."""
+        entry["bytes"] = len(out)
+        if method != "GET" or status != 200 or not out.startswith(b"{"):
+            return
+        try:
+            d = json.loads(out)
+        except ValueError:
+            return
+        entry["rows"] = len(d["value"]) if isinstance(d.get("value"), list) else 1
 
     def lose_response(self, kind, entry, method, path, rq, body):
         """The request is carried out in full (a write is committed), then its answer is lost on

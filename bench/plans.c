@@ -1,0 +1,306 @@
+/* bench/plans.c - rows downloaded per row needed, statement by statement.
+ *
+ * Owns: the query-plan benchmark (issue 9).  It starts the emulator with
+ * --rows N --real-attributes (account and opportunity as wide as a real
+ * org's: 199 and ~170 SQL columns) and the request log counting each
+ * answer's rows and bytes (config log_rows), connects through unixODBC, and
+ * runs a suite of statements of the shapes that read more than they need:
+ * joins with a selective side, correlated EXISTS and scalar subqueries,
+ * IN-subqueries, LIMIT / OFFSET with local predicates, MIN/MAX and
+ * DISTINCT, one late column of a wide table, SELECT * (annotations), a
+ * three-table join, an ETL SELECT * of the wide account, and a catalog
+ * sweep (SQLTables + SQLColumns of every table on a fresh connection).
+ * For each it prints the requests sent (data and metadata), rows
+ * downloaded, rows in the answer, KB received, the ratio downloaded /
+ * needed (needed = rows in the answer, at least 1) and the seconds, and
+ * whether it succeeded.  The baseline of each ratio is the answer itself,
+ * measured in the same run: 1.0 means the driver read exactly the rows it
+ * returned.  No figure is asserted: this is a program, not a test.
+ *
+ * Usage: bench-plans [--rows N] [--think-ms N] [--timeout S] [--only ID]
+ *                    [--emu-db FILE] [--verbose 1 (each request's URL and rows)] */
+#include <curl/curl.h>
+#include <sql.h>
+#include <sqlext.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_tree.h>
+
+#include "tests/unit/emu.h"
+
+static struct emu emu;
+static int verbose;     /* --verbose 1: print each request's URL and rows */
+
+struct text {
+	char *p;
+	size_t len;
+};
+
+static size_t sink(char *p, size_t sz, size_t n, void *ud)
+{
+	struct text *t = ud;
+	char *q = realloc(t->p, t->len + sz * n + 1);
+	if (!q)
+		return 0;
+	memcpy(q + t->len, p, sz * n);
+	t->len += sz * n;
+	q[t->len] = '\0';
+	t->p = q;
+	return sz * n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* What the emulator received since log index `since`. */
+struct received {
+	long data_requests, meta_requests, token_requests, rows, bytes, errors;
+};
+
+static struct received received_since(int since)
+{
+	struct received r = {0, 0, 0, 0, 0, 0};
+	char url[160], errbuf[128];
+	struct text raw = {NULL, 0};
+	const char *upath[] = {"url", NULL}, *rpath[] = {"rows", NULL}, *bpath[] = {"bytes", NULL},
+		   *spath[] = {"status", NULL};
+	CURL *c = curl_easy_init();
+	snprintf(url, sizeof(url), "%s/_emu/requests?since=%d", emu.url, since);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &raw);
+	curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	yajl_val tree = yajl_tree_parse(raw.p ? raw.p : "", errbuf, sizeof(errbuf));
+	for (size_t i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
+		yajl_val e = tree->u.array.values[i];
+		yajl_val u = yajl_tree_get(e, upath, yajl_t_string);
+		yajl_val rows = yajl_tree_get(e, rpath, yajl_t_number);
+		yajl_val bytes = yajl_tree_get(e, bpath, yajl_t_number);
+		yajl_val st = yajl_tree_get(e, spath, yajl_t_number);
+		const char *us = u && YAJL_GET_STRING(u) ? YAJL_GET_STRING(u) : "";
+		if (verbose)
+			printf("       %4ld rows  %.200s\n", rows ? (long)YAJL_GET_INTEGER(rows) : 0L,
+			       us);
+		if (strstr(us, "/oauth2/")) {
+			r.token_requests++;
+			continue;
+		}
+		if (strstr(us, "EntityDefinitions") || strstr(us, "RelationshipDefinitions") ||
+		    strstr(us, "$metadata")) {
+			r.meta_requests++;
+		} else {
+			r.data_requests++;
+			r.rows += rows ? (long)YAJL_GET_INTEGER(rows) : 0;
+		}
+		r.bytes += bytes ? (long)YAJL_GET_INTEGER(bytes) : 0;
+		if (st && YAJL_GET_INTEGER(st) >= 400)
+			r.errors++;
+	}
+	yajl_tree_free(tree);
+	free(raw.p);
+	return r;
+}
+
+static int log_count(void)
+{
+	return emu_request_count(&emu);
+}
+
+static SQLHDBC connect_new(SQLHENV env, long timeout)
+{
+	SQLHDBC dbc;
+	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+	if (!SQL_SUCCEEDED(SQLConnect(dbc, (SQLCHAR *)"dvtest", SQL_NTS, NULL, 0, NULL, 0))) {
+		fprintf(stderr, "bench-plans: cannot connect to the emulator\n");
+		exit(1);
+	}
+	(void)timeout;
+	return dbc;
+}
+
+/* Runs sql, fetching every row; *rows = rows in the answer; 0 or -1 (state). */
+static int run_sql(SQLHDBC dbc, const char *sql, long timeout, long *rows, char state[6],
+		   char *msg, size_t msize)
+{
+	SQLHSTMT st;
+	SQLRETURN rc;
+	SQLSMALLINT len;
+	SQLINTEGER native;
+	*rows = 0;
+	state[0] = msg[0] = '\0';
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	SQLSetStmtAttr(st, SQL_ATTR_QUERY_TIMEOUT, (SQLPOINTER)(SQLULEN)timeout, 0);
+	rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
+	while (SQL_SUCCEEDED(rc) && SQL_SUCCEEDED(rc = SQLFetch(st)))
+		(*rows)++;
+	if (rc != SQL_NO_DATA && !SQL_SUCCEEDED(rc))
+		SQLGetDiagRec(SQL_HANDLE_STMT, st, 1, (SQLCHAR *)state, &native, (SQLCHAR *)msg,
+			      (SQLSMALLINT)msize, &len);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return rc == SQL_NO_DATA || SQL_SUCCEEDED(rc) ? 0 : -1;
+}
+
+/* The first value of a one-column query, into out. */
+static void first_value(SQLHDBC dbc, const char *sql, char *out, size_t size)
+{
+	SQLHSTMT st;
+	SQLLEN ind;
+	out[0] = '\0';
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	if (SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS)) &&
+	    SQL_SUCCEEDED(SQLFetch(st)))
+		SQLGetData(st, 1, SQL_C_CHAR, out, (SQLLEN)size, &ind);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
+static void print_header(void)
+{
+	printf("%-4s %8s %6s %10s %9s %10s %9s %8s  %s\n", "id", "requests", "meta", "rows-down",
+	       "rows-ans", "KB", "ratio", "seconds", "statement");
+}
+
+static void print_row(const char *id, const struct received *r, long answer, double secs,
+		      int ok, const char *state, const char *what)
+{
+	double ratio = (double)r->rows / (double)(answer > 0 ? answer : 1);
+	printf("%-4s %8ld %6ld %10ld %9ld %10.1f %9.2f %8.2f  %s%s%s%s\n", id, r->data_requests,
+	       r->meta_requests, r->rows, answer, r->bytes / 1024.0, ratio, secs, what,
+	       ok ? "" : "  [FAILED ", ok ? "" : state, ok ? "" : "]");
+	fflush(stdout);
+}
+
+struct stmt {
+	const char *id;
+	char sql[1024];
+};
+
+static int wanted(const char *only, const char *id)
+{
+	return !only || strcmp(only, id) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	long rows = 60000, think = 0, timeout = 120;
+	const char *only = NULL, *db = NULL;
+	char args[512], opp[256], in5[256], msg[512], state[6];
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--rows") == 0)
+			rows = atol(argv[i + 1]);
+		else if (strcmp(argv[i], "--think-ms") == 0)
+			think = atol(argv[i + 1]);
+		else if (strcmp(argv[i], "--timeout") == 0)
+			timeout = atol(argv[i + 1]);
+		else if (strcmp(argv[i], "--only") == 0)
+			only = argv[i + 1];
+		else if (strcmp(argv[i], "--verbose") == 0)
+			verbose = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--emu-db") == 0)
+			db = argv[i + 1];
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	snprintf(args, sizeof(args), "--rows %ld --real-attributes --quiet --page-think-ms %ld%s%s",
+		 rows, think, db ? " --db " : "", db ? db : "");
+	printf("bench-plans: emulator with %ld accounts (--real-attributes), think %ld ms/page\n",
+	       rows, think);
+	fflush(stdout);
+	if (emu_start(&emu, args) != 0 || emu_write_odbc_ini(&emu, NULL) != 0)
+		return 1;
+	emu_post(&emu, "/_emu/config", "{\"log_rows\":true}");
+	SQLHENV env;
+	SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
+	SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+
+	/* the catalog sweep, first, on its own connection */
+	if (wanted(only, "C1")) {
+		int m = log_count();
+		double t0 = now_s();
+		SQLHDBC dbc = connect_new(env, timeout);
+		SQLHSTMT st;
+		char name[256];
+		SQLLEN ind;
+		long tables = 0, columns = 0;
+		char (*names)[256] = calloc(4096, 256);
+		SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+		SQLTables(st, NULL, 0, NULL, 0, NULL, 0, (SQLCHAR *)"TABLE", SQL_NTS);
+		while (tables < 4096 && SQL_SUCCEEDED(SQLFetch(st))) {
+			SQLGetData(st, 3, SQL_C_CHAR, name, sizeof(name), &ind);
+			snprintf(names[tables++], 256, "%s", name);
+		}
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+		for (long i = 0; i < tables; i++) {
+			SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+			SQLColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)names[i], SQL_NTS, NULL, 0);
+			while (SQL_SUCCEEDED(SQLFetch(st)))
+				columns++;
+			SQLFreeHandle(SQL_HANDLE_STMT, st);
+		}
+		SQLDisconnect(dbc);
+		SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+		struct received r = received_since(m);
+		printf("catalog sweep: %ld tables, %ld columns: %ld metadata requests, %ld data "
+		       "requests, %.1f KB, %.2f s (emulator schema; a real org has ~835 entity sets)\n",
+		       tables, columns, r.meta_requests, r.data_requests, r.bytes / 1024.0,
+		       now_s() - t0);
+		free(names);
+	}
+
+	SQLHDBC dbc = connect_new(env, timeout);
+	first_value(dbc, "SELECT name FROM opportunity WHERE parentaccountid IS NOT NULL LIMIT 1",
+		    opp, sizeof(opp));
+	snprintf(in5, sizeof(in5), "'A-000001','A-000002','A-000003','A-000004','A-000005'");
+	struct stmt suite[] = {
+		{"J1", ""}, {"J2", ""}, {"J3", ""}, {"S1", ""}, {"S2", ""}, {"S3", ""}, {"L1", "SELECT name FROM account WHERE revenue > 1000 AND name <> 'x' LIMIT 10"},
+		{"L2", "SELECT name FROM account WHERE name LIKE '%Inc%' LIMIT 10"},
+		{"L3", "SELECT name FROM account ORDER BY name LIMIT 10 OFFSET 10"},
+		{"L4", "SELECT name FROM account LIMIT 10000"},
+		{"A1", "SELECT MAX(name) FROM account"},
+		{"A2", "SELECT DISTINCT statecode FROM account"},
+		{"W1", "SELECT name FROM opportunity"},
+		{"W2", "SELECT * FROM account LIMIT 1000"},
+		{"E1", "SELECT * FROM account"},
+	};
+	snprintf(suite[0].sql, sizeof(suite[0].sql), "SELECT a.name, c.fullname FROM account a "
+		 "JOIN contact c ON c.parentcustomerid = a.accountid WHERE a.accountnumber IN (%s)",
+		 in5);
+	snprintf(suite[1].sql, sizeof(suite[1].sql), "SELECT o.name, a.name FROM opportunity o "
+		 "JOIN account a ON o.parentaccountid = a.accountid WHERE o.name = '%s'", opp);
+	snprintf(suite[2].sql, sizeof(suite[2].sql), "SELECT o.name, a.name, c.fullname FROM "
+		 "opportunity o JOIN account a ON o.parentaccountid = a.accountid JOIN contact c ON "
+		 "c.contactid = a.primarycontactid WHERE o.name = '%s'", opp);
+	snprintf(suite[3].sql, sizeof(suite[3].sql), "SELECT a.name FROM account a WHERE "
+		 "a.statecode = 1 AND EXISTS (SELECT 1 FROM opportunity o WHERE o.parentaccountid = "
+		 "a.accountid)");
+	snprintf(suite[4].sql, sizeof(suite[4].sql), "SELECT a.name, (SELECT COUNT(*) FROM contact "
+		 "c WHERE c.parentcustomerid = a.accountid) FROM account a WHERE a.accountnumber IN "
+		 "(%s)", in5);
+	snprintf(suite[5].sql, sizeof(suite[5].sql), "SELECT name FROM account WHERE accountid IN "
+		 "(SELECT parentcustomerid FROM contact WHERE lastname = 'Smith')");
+	print_header();
+	for (size_t i = 0; i < sizeof(suite) / sizeof(suite[0]); i++) {
+		long answer = 0;
+		if (!wanted(only, suite[i].id))
+			continue;
+		int m = log_count();
+		double t0 = now_s();
+		int rc = run_sql(dbc, suite[i].sql, timeout, &answer, state, msg, sizeof(msg));
+		double secs = now_s() - t0;
+		struct received r = received_since(m);
+		print_row(suite[i].id, &r, answer, secs, rc == 0, state, suite[i].sql);
+		if (rc != 0)
+			printf("     %s\n", msg);
+	}
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	SQLFreeHandle(SQL_HANDLE_ENV, env);
+	emu_stop(&emu);
+	curl_global_cleanup();
+	return 0;
+}
