@@ -25,8 +25,9 @@
  *  - an intersect entity's id columns are always selected (write.c needs
  *    them to disassociate a deleted row);
  *  - LIMIT becomes $top only when every other constraint is pushed and
- *    omitted, there is no OFFSET ($skip does not exist), the order is
- *    consumed (or there is none) and the value is at most 5000.
+ *    omitted, the order is consumed (or there is none) and the value is at
+ *    most 5000; with OFFSET ($skip does not exist) $top is LIMIT + OFFSET
+ *    ("top=n+m") and SQLite skips the OFFSET rows itself.
  * Source: https://www.sqlite.org/vtab.html#the_xbestindex_method
  *         https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api */
 #include "engine/engine_int.h"
@@ -316,33 +317,57 @@ static int plan_orderby(struct best *b, struct dv_buf *out)
 	return 1;
 }
 
-/* $top from LIMIT when it is safe (see the contract above). */
+static void buf_truncate(struct dv_buf *b, size_t len);
+static long resolve_top(const char *t, size_t n, int argc, sqlite3_value **argv,
+			int drop_args);
+
+/* One LIMIT or OFFSET value for $top: the constant, or "?N" (argv). */
+static int limit_value(struct best *b, int i, struct dv_buf *top)
+{
+	sqlite3_value *v = NULL;
+	if (sqlite3_vtab_rhs_value(b->info, i, &v) == SQLITE_OK && v) {
+		sqlite3_int64 n = sqlite3_value_int64(v);
+		if (sqlite3_value_type(v) != SQLITE_INTEGER || n < 0 || n > TOP_MAX)
+			return -1;
+		dv_buf_appendf(top, "%lld", (long long)n);
+	} else {
+		dv_buf_appendf(top, "?%d", b->nargs + 1);
+	}
+	b->info->aConstraintUsage[i].argvIndex = ++b->nargs;
+	b->info->aConstraintUsage[i].omit = 0; /* SQLite still applies them itself */
+	return 0;
+}
+
+/* $top from LIMIT when it is safe (see the contract above): LIMIT n OFFSET m
+ * asks for the first n + m rows ("top=n+m"; $skip does not exist) and
+ * SQLite skips the m itself, as it always does unless OFFSET is omitted. */
 static void plan_limit(struct best *b, int order_ok, struct dv_buf *top)
 {
 	sqlite3_index_info *info = b->info;
-	int i, lim = -1;
+	int i, lim = -1, off = -1;
 	for (i = 0; i < info->nConstraint; i++) {
-		if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_OFFSET)
-			return;
+		if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
+			if (!info->aConstraint[i].usable)
+				return; /* an OFFSET we cannot see: no $top */
+			off = i;
+		}
 		if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_LIMIT &&
 		    info->aConstraint[i].usable)
 			lim = i;
 	}
 	if (lim < 0 || !b->pushed_all || !order_ok)
 		return;
-	{
-		sqlite3_value *v = NULL;
-		if (sqlite3_vtab_rhs_value(info, lim, &v) == SQLITE_OK && v) {
-			sqlite3_int64 n = sqlite3_value_int64(v);
-			if (sqlite3_value_type(v) != SQLITE_INTEGER || n <= 0 || n > TOP_MAX)
-				return;
-			dv_buf_appendf(top, "%lld", (long long)n);
-		} else {
-			dv_buf_appendf(top, "?%d", b->nargs + 1);
-		}
+	if (limit_value(b, lim, top) != 0 ||
+	    (off >= 0 && (dv_buf_appendc(top, '+') != 0 || limit_value(b, off, top) != 0))) {
+		buf_truncate(top, 0);
+		return;
 	}
-	info->aConstraintUsage[lim].argvIndex = ++b->nargs;
-	info->aConstraintUsage[lim].omit = 0;
+	if (off >= 0 && !memchr(dv_buf_str(top), '?', top->len)) { /* two constants: the sum */
+		long n = resolve_top(dv_buf_str(top), top->len, 0, NULL, 0);
+		buf_truncate(top, 0);
+		if (n > 0)
+			dv_buf_appendf(top, "%ld", n);
+	}
 }
 
 /* Does the statement use column i?  SQLite's colUsed has a bit for each
@@ -633,24 +658,38 @@ int plan_eq_arg(const struct dv_entity *e, const char *idx_str, size_t *col,
 	return 0;
 }
 
-static long resolve_top(const char *t, size_t n, int argc, sqlite3_value **argv,
-			int drop_args)
+/* One addend of "top=": a number or "?N"; -1 when it cannot be had. */
+static long top_addend(const char *t, size_t n, int argc, sqlite3_value **argv, int drop_args)
 {
 	char num[24];
 	long v;
 	if (n == 0 || n >= sizeof(num))
-		return 0;
+		return -1;
 	memcpy(num, t, n);
 	num[n] = '\0';
 	if (num[0] == '?') {
 		if (drop_args || dv_parse_long(num + 1, &v) != 0 || v < 1 || v > argc)
-			return 0;
+			return -1;
 		if (sqlite3_value_type(argv[v - 1]) != SQLITE_INTEGER)
-			return 0;
+			return -1;
 		v = (long)sqlite3_value_int64(argv[v - 1]);
-		return v > 0 && v <= TOP_MAX ? v : 0;
+		return v >= 0 && v <= TOP_MAX ? v : -1;
 	}
-	return dv_parse_long(num, &v) == 0 && v > 0 && v <= TOP_MAX ? v : 0;
+	return dv_parse_long(num, &v) == 0 && v >= 0 && v <= TOP_MAX ? v : -1;
+}
+
+/* "n" or "n+m" (LIMIT, OFFSET) -> the rows to ask for, 0 = no $top. */
+static long resolve_top(const char *t, size_t n, int argc, sqlite3_value **argv,
+			int drop_args)
+{
+	const char *plus = memchr(t, '+', n);
+	long lim, off = 0;
+	lim = top_addend(t, plus ? (size_t)(plus - t) : n, argc, argv, drop_args);
+	if (plus)
+		off = top_addend(plus + 1, n - (size_t)(plus + 1 - t), argc, argv, drop_args);
+	if (lim <= 0 || off < 0 || lim + off > TOP_MAX)
+		return 0;
+	return lim + off;
 }
 
 int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,

@@ -72,7 +72,12 @@ static const struct query_case cases[] = {
 	 "VanArsdel S.A. 19\nTrey Research Pty Ltd 20\n",
 	 API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%200"
 	 "&$orderby=name%20desc,accountid%20asc&$top=2\n"},
-	/* LIMIT not pushed: a constraint stays local / an OFFSET exists */
+	/* LIMIT n OFFSET m: the first n + m rows, SQLite skips m ($skip does not exist) */
+	{"SELECT name FROM account WHERE statecode = 0 ORDER BY name DESC LIMIT 2 OFFSET 1",
+	 "Trey Research Pty Ltd 20\nTailspin Traders 2\n",
+	 API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%200"
+	 "&$orderby=name%20desc,accountid%20asc&$top=3\n"},
+	/* LIMIT not pushed: a constraint stays local */
 	{"SELECT name FROM account WHERE name LIKE 'a_p%' LIMIT 1",
 	 "Alpine Ski Pty Ltd 5\n", API "accounts?$select=accountid,name\n"},
 	{"SELECT name FROM account WHERE name LIKE '%ski%' LIMIT 2 OFFSET 1",
@@ -146,6 +151,21 @@ static void test_parameters(struct engine_stack *s)
 	       "parameters are pushed from argv ($top too would need every term omitted)");
 	free(rows);
 	free(req);
+	/* LIMIT ? OFFSET ? with every term pushed: $top from both parameters */
+	emu_reset(&emu);
+	{
+		static const char *const q[] = {"#2", "#1", NULL};
+		rows = engine_stack_run(s, "SELECT name FROM account WHERE statecode = 0 ORDER BY "
+					"name DESC LIMIT ? OFFSET ?", q, &err);
+		is_str(rows, "Trey Research Pty Ltd 20\nTailspin Traders 2\n",
+		       "LIMIT ? OFFSET ? rows");
+		req = data_requests();
+		is_str(req, API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%200"
+		       "&$orderby=name%20desc,accountid%20asc&$top=3\n",
+		       "LIMIT ? OFFSET ?: $top = LIMIT + OFFSET from argv");
+		free(rows);
+		free(req);
+	}
 }
 
 /* Counts the data requests of one statement. */
