@@ -16,7 +16,7 @@ O ?= $(top)/build-fuzz
 CC = clang-14
 
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-CFLAGS = -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -pthread $(SAN)
+CFLAGS = -std=gnu11 -gline-tables-only -O1 -Wall -Wextra -Wno-unused-parameter -pthread $(SAN)
 CPPFLAGS = -I$(top) -I$(top)/driver -I$(O) \
 	$(shell pkg-config --cflags libcurl yajl openssl sqlite3)
 LIBS = $(shell pkg-config --libs libcurl yajl openssl sqlite3) -lodbcinst -lpthread -lm
@@ -47,11 +47,12 @@ all: $(patsubst %,$(O)/fuzz_%,$(TARGETS))
 $(O)/fuzz_%:
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
-$(O)/obj/tests/fuzz/%.o: $(top)/tests/fuzz/%.c $(O)/config.h
+# Objects depend on this file too: a change of flags rebuilds them.
+$(O)/obj/tests/fuzz/%.o: $(top)/tests/fuzz/%.c $(O)/config.h $(top)/tests/fuzz/build.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -c -o $@ $<
 
-$(O)/obj/%.o: $(top)/%.c $(O)/config.h
+$(O)/obj/%.o: $(top)/%.c $(O)/config.h $(top)/tests/fuzz/build.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
