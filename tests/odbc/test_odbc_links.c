@@ -96,24 +96,24 @@ static void test_cleartext(struct emu *e, SQLHENV env)
 {
 	char connstr[1024];
 	static const struct {
-		const char *fmt;      /* %s = the emulator's URL */
+		const char *url;        /* NULL: the emulator's */
+		const char *authority;  /* NULL: the emulator's */
+		const char *extra;
 		const char *says;
 	} refused[] = {
-		{"DRIVER=dvodbc;URL=http://dvodbc-test.invalid;AuthScheme=AzureServicePrincipal;"
-		 "AzureTenant=t;OAuthClientId=c;OAuthClientSecret=s;AzureAuthorityHost=%s",
-		 "URL is http:// to dvodbc-test.invalid"},
-		{"DRIVER=dvodbc;URL=%s;AuthScheme=AzureServicePrincipal;AzureTenant=t;"
-		 "OAuthClientId=c;OAuthClientSecret=s;"
-		 "AzureAuthorityHost=http://login.dvodbc-test.invalid",
+		{"http://dvodbc-test.invalid", NULL, "", "URL is http:// to dvodbc-test.invalid"},
+		{NULL, "http://login.dvodbc-test.invalid", "",
 		 "AzureAuthorityHost is http:// to login.dvodbc-test.invalid"},
-		{"DRIVER=dvodbc;URL=%s;AuthScheme=AzureServicePrincipal;AzureTenant=t;"
-		 "OAuthClientId=c;OAuthClientSecret=s;AzureAuthorityHost=%s;"
-		 "Proxy=http://proxy.dvodbc-test.invalid:8080;ProxyUser=u;ProxyPassword=p",
+		{NULL, NULL, "Proxy=http://proxy.dvodbc-test.invalid:8080;ProxyUser=u;ProxyPassword=p",
 		 "Proxy is http:// to proxy.dvodbc-test.invalid"},
 	};
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		int before = emu_request_count(e);
-		snprintf(connstr, sizeof(connstr), refused[i].fmt, e->url, e->url);
+		snprintf(connstr, sizeof(connstr),
+			 "DRIVER=dvodbc;URL=%s;AuthScheme=AzureServicePrincipal;AzureTenant=t;"
+			 "OAuthClientId=c;OAuthClientSecret=s;AzureAuthorityHost=%s;%s",
+			 refused[i].url ? refused[i].url : e->url,
+			 refused[i].authority ? refused[i].authority : e->url, refused[i].extra);
 		SQLRETURN rc;
 		SQLHDBC dbc = connect_str(env, connstr, &rc);
 		char state[6], msg[512];
