@@ -65,6 +65,7 @@ struct dv_engine {
 	int include_formatted;
 	struct dv_error scan_err; /* the service error that stopped a scan */
 	unsigned long scans;     /* scans started (cursor opens that sent a request) */
+	unsigned long stmt_seq;  /* statements started: scope of shared join rows (vtab.c) */
 	/* materialized join sides (vtab.c): rows handed to SQLite for its
 	 * own check, and index lookups; tests read them to see O(N+M) work */
 	unsigned long cache_rows_visited;

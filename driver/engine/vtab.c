@@ -4,12 +4,15 @@
  * declares the entity's catalog columns (xCreate).  xBestIndex (plan.c)
  * writes the OData request into idxStr; xFilter resolves it with argv,
  * opens an odata_cursor and pages through @odata.nextLink as xNext asks.
- * A cursor that gets xFilter calls with argv-dependent terms is the inner
- * side of a join (or an IN processed value by value): the first
- * KEYS_BY_REQUEST calls send their own request; at the next one, instead
- * of one request per outer row, it reads its rows once without those terms
- * into memory ("materializes") and replays them; SQLite checks the argv
- * constraints itself because they are never omitted.
+ * xFilter calls with argv-dependent terms come from the inner side of a
+ * join, a correlated subquery (a new cursor per outer row) or an IN
+ * processed value by value.  They are counted per plan (idxNum + idxStr)
+ * over every cursor of the running statement (struct plan_slot): the first
+ * KEYS_BY_REQUEST send their own request; at the next one, instead of one
+ * request per outer row, the rows are read once without those terms into
+ * memory ("materialized", struct mat) and every cursor of that plan in the
+ * statement replays them; SQLite checks the argv constraints itself
+ * because they are never omitted.  The next statement reads afresh.
  * JOIN INDEX: replaying every cached row for every outer row would cost
  * N x M; instead the cached rows get a hash index on the column of the
  * first "<property> eq ?N" term (plan_eq_arg), keyed by the value as
@@ -47,10 +50,41 @@
  * than a request per outer row.  Measured by bench/bench-plans. */
 #define KEYS_BY_REQUEST 8
 
+/* Rows of one scan read whole (argv terms dropped), shared by every cursor
+ * of the same plan during one statement: a correlated subquery opens a new
+ * cursor for each outer row, and they all replay the one read. */
+struct mat {
+	unsigned refs;              /* the plan slot's and each cursor's */
+	struct odata_cell *cells;   /* rows * nspecs cells, texts owned */
+	size_t rows, cap, nspecs;
+	/* the join index over the rows (see JOIN INDEX) */
+	int ix_state;               /* 0 not built, 1 built, -1 not indexable */
+	int ix_spec;                /* key cell: spec index */
+	int ix_argv;                /* key value: argv index (1-based) */
+	int ix_text;                /* 1 text key, 0 integer key */
+	size_t ix_mask;             /* buckets - 1 */
+	size_t *ix_head;            /* bucket -> first row + 1, 0 = none */
+	size_t *ix_next;            /* row -> next row + 1 in its bucket */
+	uint64_t *ix_hash;          /* row -> key hash */
+};
+
+/* What the table remembers of one plan (idxNum + idxStr) during one
+ * statement: the xFilter calls with argv terms made on all its cursors
+ * (KEYS_BY_REQUEST counts them all), and its rows once read. */
+struct plan_slot {
+	char *idx_str;
+	int idx_num;
+	unsigned long stmt;         /* the engine's statement it belongs to */
+	unsigned filters;
+	struct mat *mat;            /* or NULL */
+	struct plan_slot *next;
+};
+
 struct dv_vtab {
 	sqlite3_vtab base;          /* must come first */
 	struct dv_engine *eng;
 	const struct dv_entity *e;
+	struct plan_slot *slots;
 };
 
 struct dv_cur {
@@ -70,19 +104,9 @@ struct dv_cur {
 	sqlite3_int64 key_rowid;    /* rowid given for the current row, 0 = none yet */
 	char lazy_pk[37];
 	struct plan_query lazy_q;
-	/* materialized rows (see HOW IT WORKS) */
-	int materialized;
-	struct odata_cell *cache;   /* cache_rows * nspecs cells, texts owned */
-	size_t cache_rows, cache_cap, pos;
-	/* the join index over the cache (see JOIN INDEX) */
-	int ix_state;               /* 0 not built, 1 built, -1 not indexable */
-	int ix_spec;                /* key cell: spec index */
-	int ix_argv;                /* key value: argv index (1-based) */
-	int ix_text;                /* 1 text key, 0 integer key */
-	size_t ix_mask;             /* buckets - 1 */
-	size_t *ix_head;            /* bucket -> first row + 1, 0 = none */
-	size_t *ix_next;            /* row -> next row + 1 in its bucket */
-	uint64_t *ix_hash;          /* row -> key hash */
+	/* materialized rows (see HOW IT WORKS), shared through the plan slot */
+	struct mat *mat;            /* NULL: rows come from requests */
+	size_t pos;
 	int probing;                /* this xFilter walks one bucket */
 	uint64_t probe_hash;
 	size_t probe_next;          /* next row + 1 of the bucket, 0 = end */
@@ -167,10 +191,66 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	return SQLITE_OK;
 }
 
+static void mat_unref(struct mat *m)
+{
+	size_t i;
+	if (!m || --m->refs > 0)
+		return;
+	for (i = 0; i < m->rows * m->nspecs; i++)
+		if (m->cells[i].type == OC_TEXT)
+			free((char *)m->cells[i].s);
+	free(m->cells);
+	free(m->ix_head);
+	free(m->ix_next);
+	free(m->ix_hash);
+	free(m);
+}
+
+static void slot_free(struct plan_slot *slot)
+{
+	mat_unref(slot->mat);
+	free(slot->idx_str);
+	free(slot);
+}
+
+/* The slot of a plan in the running statement (slots of earlier
+ * statements are dropped: their rows may have changed since). */
+static struct plan_slot *slot_for(struct dv_vtab *vt, int idx_num, const char *idx_str)
+{
+	struct plan_slot **pp = &vt->slots, *slot;
+	unsigned long stmt = vt->eng->stmt_seq;
+	while (*pp) {
+		slot = *pp;
+		if (slot->stmt != stmt) {
+			*pp = slot->next;
+			slot_free(slot);
+			continue;
+		}
+		if (slot->idx_num == idx_num && strcmp(slot->idx_str, idx_str) == 0)
+			return slot;
+		pp = &slot->next;
+	}
+	slot = calloc(1, sizeof(*slot));
+	if (!slot || !(slot->idx_str = dv_strdup(idx_str))) {
+		free(slot);
+		return NULL;
+	}
+	slot->idx_num = idx_num;
+	slot->stmt = stmt;
+	slot->next = vt->slots;
+	vt->slots = slot;
+	return slot;
+}
+
 static int vt_disconnect(sqlite3_vtab *base)
 {
 	struct dv_vtab *vt = (struct dv_vtab *)base;
 	struct vtab_ref **pp;
+	while (vt->slots) {
+		struct plan_slot *next = vt->slots->next;
+		slot_free(vt->slots);
+		vt->slots = next;
+	}
 	for (pp = &vt->eng->vtabs; *pp; pp = &(*pp)->next) {
 		if ((*pp)->vtab == vt) {
 			struct vtab_ref *dead = *pp;
@@ -216,28 +296,21 @@ static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
 	return SQLITE_OK;
 }
 
-static void index_free(struct dv_cur *cur)
+static void index_free(struct mat *m)
 {
-	free(cur->ix_head);
-	free(cur->ix_next);
-	free(cur->ix_hash);
-	cur->ix_head = cur->ix_next = NULL;
-	cur->ix_hash = NULL;
-	cur->ix_state = 0;
-	cur->probing = 0;
+	free(m->ix_head);
+	free(m->ix_next);
+	free(m->ix_hash);
+	m->ix_head = m->ix_next = NULL;
+	m->ix_hash = NULL;
+	m->ix_state = 0;
 }
 
 static void cache_free(struct dv_cur *cur)
 {
-	size_t i;
-	index_free(cur);
-	for (i = 0; i < cur->cache_rows * cur->nspecs; i++)
-		if (cur->cache[i].type == OC_TEXT)
-			free((char *)cur->cache[i].s);
-	free(cur->cache);
-	cur->cache = NULL;
-	cur->cache_rows = cur->cache_cap = 0;
-	cur->materialized = 0;
+	mat_unref(cur->mat);
+	cur->mat = NULL;
+	cur->probing = 0;
 }
 
 static int vt_close(sqlite3_vtab_cursor *base)
@@ -414,19 +487,19 @@ static int lazy_fetch(struct dv_cur *cur, struct dv_error *err)
 	return 0;
 }
 
-static int cache_row(struct dv_cur *cur, const struct odata_cell *row)
+static int cache_row(struct mat *m, const struct odata_cell *row)
 {
-	size_t i, n = cur->nspecs;
+	size_t i, n = m->nspecs;
 	struct odata_cell *dst;
-	if (cur->cache_rows == cur->cache_cap) {
-		size_t cap = cur->cache_cap ? cur->cache_cap * 2 : 64;
-		struct odata_cell *p = realloc(cur->cache, cap * (n ? n : 1) * sizeof(*p));
+	if (m->rows == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct odata_cell *p = realloc(m->cells, cap * (n ? n : 1) * sizeof(*p));
 		if (!p)
 			return -1;
-		cur->cache = p;
-		cur->cache_cap = cap;
+		m->cells = p;
+		m->cap = cap;
 	}
-	dst = &cur->cache[cur->cache_rows * n];
+	dst = &m->cells[m->rows * n];
 	for (i = 0; i < n; i++) {
 		dst[i] = row[i];
 		if (row[i].type == OC_TEXT) {
@@ -439,31 +512,67 @@ static int cache_row(struct dv_cur *cur, const struct odata_cell *row)
 			}
 		}
 	}
-	cur->cache_rows++;
+	m->rows++;
 	return 0;
 }
 
-/* Reads the whole scan (argv terms dropped) into the cache. */
-static int materialize(struct dv_cur *cur, int flags, const char *idx_str, int argc,
-		       sqlite3_value **argv, struct dv_error *err)
+/* Reads the whole scan (argv terms dropped) into cur->mat, shared through
+ * the plan's slot from then on. */
+static int materialize(struct dv_cur *cur, struct plan_slot *slot, int flags,
+		       const char *idx_str, int argc, sqlite3_value **argv,
+		       struct dv_error *err)
 {
 	const struct odata_cell *row;
+	struct mat *m;
 	int rc = 0;
 	if (open_scan(cur, flags, idx_str, argc, argv, 1, err) != 0)
 		return -1;
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		odata_cursor_close(cur->oc);
+		cur->oc = NULL;
+		return dv_error_nomem(err);
+	}
+	m->refs = 1;
+	m->nspecs = cur->nspecs;
 	while (cur->oc && (rc = odata_cursor_next(cur->oc, &row, err)) == 1) {
-		if (cache_row(cur, row) != 0) {
+		if (cache_row(m, row) != 0) {
 			rc = dv_error_nomem(err);
 			break;
 		}
 	}
 	odata_cursor_close(cur->oc);
 	cur->oc = NULL;
-	if (rc != 0)
+	if (rc != 0) {
+		mat_unref(m);
 		return -1;
-	cur->materialized = 1;
+	}
+	cur->mat = m;
+	slot->mat = m;
+	m->refs++;
 	DV_LOG(cur->vt->eng->log, DV_LOG_DEBUG, cur->vt->eng,
-	       "materialized %zu rows of %s", cur->cache_rows, cur->vt->e->logical_name);
+	       "materialized %zu rows of %s", m->rows, cur->vt->e->logical_name);
+	return 0;
+}
+
+/* A cursor joins rows another cursor of the same plan read: it needs only
+ * its column layout (the same select list, so the same cells). */
+static int attach(struct dv_cur *cur, struct plan_slot *slot, const char *idx_str, int argc,
+		  sqlite3_value **argv, struct dv_error *err)
+{
+	struct plan_query pq;
+	if (plan_resolve(cur->vt->e, idx_str, argc, argv, 1, &pq, err) != 0)
+		return -1;
+	if (build_specs(cur, pq.select) != 0) {
+		plan_query_free(&pq);
+		return dv_error_nomem(err);
+	}
+	plan_query_free(&pq);
+	if (cur->nspecs != slot->mat->nspecs)
+		return dv_error_set(err, DV_S_HY000, 0, "internal: shared rows of %s have another "
+				    "layout", cur->vt->e->logical_name);
+	cur->mat = slot->mat;
+	cur->mat->refs++;
 	return 0;
 }
 
@@ -480,13 +589,13 @@ static uint64_t int_key_hash(int64_t v)
 }
 
 /* The key hash of a cached cell: 0 with *h, -1 when NULL. */
-static int cell_key(const struct dv_cur *cur, const struct odata_cell *c, uint64_t *h)
+static int cell_key(const struct mat *m, const struct odata_cell *c, uint64_t *h)
 {
-	if (cur->ix_text && c->type == OC_TEXT) {
+	if (m->ix_text && c->type == OC_TEXT) {
 		*h = textfold_hash(c->s, c->len);
 		return 0;
 	}
-	if (!cur->ix_text && c->type == OC_INT) {
+	if (!m->ix_text && c->type == OC_INT) {
 		*h = int_key_hash(c->i);
 		return 0;
 	}
@@ -514,63 +623,64 @@ static int key_kind(const struct dv_column *c)
 static int index_build(struct dv_cur *cur, const char *idx_str)
 {
 	const struct dv_entity *e = cur->vt->e;
+	struct mat *m = cur->mat;
 	size_t col, nb = 16, r;
 	int argv_index, kind;
-	cur->ix_state = -1;
+	m->ix_state = -1;
 	if (!plan_eq_arg(e, idx_str, &col, &argv_index) || cur->colmap[col] < 0)
 		return 0;
 	kind = key_kind(&e->columns[col]);
 	if (kind < 0)
 		return 0;
-	cur->ix_spec = cur->colmap[col];
-	cur->ix_argv = argv_index;
-	cur->ix_text = kind;
-	while (nb < cur->cache_rows * 2)
+	m->ix_spec = cur->colmap[col];
+	m->ix_argv = argv_index;
+	m->ix_text = kind;
+	while (nb < m->rows * 2)
 		nb *= 2;
-	cur->ix_head = calloc(nb, sizeof(size_t));
-	cur->ix_next = calloc(cur->cache_rows + 1, sizeof(size_t));
-	cur->ix_hash = calloc(cur->cache_rows + 1, sizeof(uint64_t));
-	if (!cur->ix_head || !cur->ix_next || !cur->ix_hash) {
-		index_free(cur);
+	m->ix_head = calloc(nb, sizeof(size_t));
+	m->ix_next = calloc(m->rows + 1, sizeof(size_t));
+	m->ix_hash = calloc(m->rows + 1, sizeof(uint64_t));
+	if (!m->ix_head || !m->ix_next || !m->ix_hash) {
+		index_free(m);
 		return -1;
 	}
-	cur->ix_mask = nb - 1;
+	m->ix_mask = nb - 1;
 	/* backwards, prepending: every bucket lists its rows in cached order */
-	for (r = cur->cache_rows; r > 0; r--) {
-		const struct odata_cell *c = &cur->cache[(r - 1) * cur->nspecs + cur->ix_spec];
+	for (r = m->rows; r > 0; r--) {
+		const struct odata_cell *c = &m->cells[(r - 1) * m->nspecs + m->ix_spec];
 		uint64_t h;
-		if (cell_key(cur, c, &h) != 0)
+		if (cell_key(m, c, &h) != 0)
 			continue;          /* NULL: never equal, never in a bucket */
-		cur->ix_hash[r - 1] = h;
-		cur->ix_next[r - 1] = cur->ix_head[h & cur->ix_mask];
-		cur->ix_head[h & cur->ix_mask] = r;
+		m->ix_hash[r - 1] = h;
+		m->ix_next[r - 1] = m->ix_head[h & m->ix_mask];
+		m->ix_head[h & m->ix_mask] = r;
 	}
-	cur->ix_state = 1;
+	m->ix_state = 1;
 	return 0;
 }
 
 /* The hash of argv value v for the index: 1 with *h, 0 when v matches no
  * row (NULL), -1 when the index cannot answer (replay every row). */
-static int argv_key(const struct dv_cur *cur, sqlite3_value *v, uint64_t *h)
+static int argv_key(const struct mat *m, sqlite3_value *v, uint64_t *h)
 {
 	double d;
 	switch (sqlite3_value_type(v)) {
 	case SQLITE_NULL:
 		return 0;
 	case SQLITE_TEXT:
-		if (!cur->ix_text)
+		if (!m->ix_text)
 			return -1;
 		*h = textfold_hash((const char *)sqlite3_value_text(v),
 				   (size_t)sqlite3_value_bytes(v));
 		return 1;
 	case SQLITE_INTEGER:
-		if (cur->ix_text)
+		if (m->ix_text)
 			return -1;
 		*h = int_key_hash(sqlite3_value_int64(v));
 		return 1;
 	case SQLITE_FLOAT:
 		d = sqlite3_value_double(v);
-		if (cur->ix_text || d != (double)(int64_t)d || d < -9.2e18 || d > 9.2e18)
+		if (m->ix_text || d != (double)(int64_t)d || d < -9.2e18 || d > 9.2e18)
 			return -1;
 		*h = int_key_hash((int64_t)d);
 		return 1;
@@ -583,37 +693,39 @@ static int argv_key(const struct dv_cur *cur, sqlite3_value *v, uint64_t *h)
 static int replay_start(struct dv_cur *cur, const char *idx_str, int argc,
 			sqlite3_value **argv, struct dv_error *err)
 {
+	struct mat *m = cur->mat;
 	int rc;
 	cur->pos = 0;
 	cur->probing = 0;
-	if (cur->ix_state == 0 && index_build(cur, idx_str) != 0)
+	if (m->ix_state == 0 && index_build(cur, idx_str) != 0)
 		return dv_error_nomem(err);
-	if (cur->ix_state != 1 || cur->ix_argv > argc)
+	if (m->ix_state != 1 || m->ix_argv > argc)
 		return 0;
-	rc = argv_key(cur, argv[cur->ix_argv - 1], &cur->probe_hash);
+	rc = argv_key(m, argv[m->ix_argv - 1], &cur->probe_hash);
 	if (rc < 0)
 		return 0;
 	cur->vt->eng->cache_probes++;
 	cur->probing = 1;
-	cur->probe_next = rc ? cur->ix_head[cur->probe_hash & cur->ix_mask] : 0;
+	cur->probe_next = rc ? m->ix_head[cur->probe_hash & m->ix_mask] : 0;
 	return 0;
 }
 
 /* The next cached row of this replay (NULL at the end). */
 static const struct odata_cell *replay_next(struct dv_cur *cur)
 {
+	const struct mat *m = cur->mat;
 	if (!cur->probing) {
-		if (cur->pos >= cur->cache_rows)
+		if (cur->pos >= m->rows)
 			return NULL;
 		cur->vt->eng->cache_rows_visited++;
-		return &cur->cache[cur->pos++ * cur->nspecs];
+		return &m->cells[cur->pos++ * m->nspecs];
 	}
 	while (cur->probe_next) {
 		size_t r = cur->probe_next - 1;
-		cur->probe_next = cur->ix_next[r];
-		if (cur->ix_hash[r] == cur->probe_hash) {
+		cur->probe_next = m->ix_next[r];
+		if (m->ix_hash[r] == cur->probe_hash) {
 			cur->vt->eng->cache_rows_visited++;
-			return &cur->cache[r * cur->nspecs];
+			return &m->cells[r * m->nspecs];
 		}
 	}
 	return NULL;
@@ -629,7 +741,7 @@ static int advance(struct dv_cur *cur, struct dv_error *err)
 		cur->eof = 1;
 		return 0;
 	}
-	if (cur->materialized) {
+	if (cur->mat) {
 		const struct odata_cell *row = replay_next(cur);
 		if (row)
 			cur->row = row;
@@ -660,12 +772,17 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 	cur->row = NULL;
 	cur->key_rowid = 0;
 	cur->nfilter++;
-	if (!cur->materialized && cur->nfilter > KEYS_BY_REQUEST && plan_has_args(idx_str)) {
-		cache_free(cur);
-		if (materialize(cur, idx_num, idx_str, argc, argv, &err) != 0)
+	if (!cur->mat && plan_has_args(idx_str)) {
+		struct plan_slot *slot = slot_for(cur->vt, idx_num, idx_str);
+		if (!slot)
+			return vtab_error(cur->vt, (dv_error_nomem(&err), &err));
+		slot->filters++;
+		if (slot->mat ? attach(cur, slot, idx_str, argc, argv, &err) != 0
+			      : slot->filters > KEYS_BY_REQUEST &&
+				materialize(cur, slot, idx_num, idx_str, argc, argv, &err) != 0)
 			return vtab_error(cur->vt, &err);
 	}
-	if (cur->materialized) {
+	if (cur->mat) {
 		if (replay_start(cur, idx_str, argc, argv, &err) != 0)
 			return vtab_error(cur->vt, &err);
 	} else if (open_scan(cur, idx_num, idx_str, argc, argv, 0, &err) != 0) {

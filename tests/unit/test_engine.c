@@ -208,6 +208,19 @@ static void test_join(struct engine_stack *s)
 	is_str(all, "17\n", "join count");
 	is_int(n_all, 9, "NULL join keys send nothing: the outer scan and 8 keys' requests");
 	free(all);
+	/* a correlated EXISTS opens a new inner cursor per outer row: the keys
+	 * are counted over all of them and the rows read once are shared */
+	n_all = count_requests(s, "SELECT a.name FROM account a WHERE EXISTS (SELECT 1 FROM "
+			       "contact c WHERE c.parentcustomerid = a.accountid) ORDER BY a.name",
+			       &all);
+	n_few = count_requests(s, "SELECT a.name FROM account a WHERE a.accountid IN (SELECT "
+			       "parentcustomerid FROM contact) ORDER BY a.name", &few);
+	ok(all && few && strcmp(all, few) == 0 && strlen(all) > 20,
+	   "correlated EXISTS gives the rows of the IN form");
+	is_int(n_all, 10, "correlated EXISTS over 20 accounts: outer scan, 8 keys, one shared "
+	       "inner scan (not one request per account)");
+	free(few);
+	free(all);
 }
 
 static void test_errors(struct engine_stack *s)
