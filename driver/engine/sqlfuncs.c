@@ -152,6 +152,27 @@ static void double_text(double d, char *buf, size_t size)
 	}
 }
 
+/* The common case without printing: d is m / 10^k for the smallest k <= 6
+ * whose quotient reads back as d (the same digits double_text finds). */
+static int xdec_from_double_fast(double d, struct xdec *out)
+{
+	static const double p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+	int k;
+	for (k = 0; k < 7; k++) {
+		double v = d * p10[k];
+		long long m;
+		if (fabs(v) >= 9007199254740992.0)
+			return -1;
+		m = llround(v);
+		if ((double)m / p10[k] == d) {
+			out->m = m;
+			out->scale = k;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* A value as an exact decimal: 0, 1 when it is not a number, -1 when it
  * is a number without an exact form (too many digits, inf). */
 static int xdec_from_value(sqlite3_value *v, struct xdec *out)
@@ -166,6 +187,8 @@ static int xdec_from_value(sqlite3_value *v, struct xdec *out)
 	case SQLITE_FLOAT:
 		if (!isfinite(sqlite3_value_double(v)))
 			return -1;
+		if (xdec_from_double_fast(sqlite3_value_double(v), out) == 0)
+			return 0;
 		double_text(sqlite3_value_double(v), buf, sizeof(buf));
 		return xdec_parse(buf, strlen(buf), out) == 0 ? 0 : -1;
 	case SQLITE_TEXT:
