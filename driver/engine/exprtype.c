@@ -472,8 +472,9 @@ static void func_type(struct px *x, const struct tok *name, const int *argpos, i
 					  "sqrt", "pi", "sin", "cos", "tan", "asin", "acos",
 					  "atan", "atan2", "degrees", "radians", "total",
 					  "julianday", "random_double", NULL};
-	static const char *const ints[] = {"length", "instr", "unicode", "odbc_locate",
-					   "sign", "octet_length", "dv_week", NULL};
+	static const char *const ints[] = {"length", "char_length", "character_length", "instr",
+					   "unicode", "odbc_locate", "sign", "octet_length",
+					   "dv_week", NULL};
 	static const char *const texts[] = {"upper", "lower", "trim", "ltrim", "rtrim",
 					    "replace", "substr", "substring", "odbc_right",
 					    "dv_repeat", "dv_insert", "printf", "format",
