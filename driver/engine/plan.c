@@ -10,9 +10,9 @@
  * N the argvIndex ("in" is the op of an IN list, expanded to an or-chain).
  * xFilter (plan_resolve) reads idxStr back and puts the argv values in.
  *  - constants (sqlite3_vtab_rhs_value) become literals now and are omitted
- *    from SQLite's re-check when SQLite would give the same answer: not for
- *    ne (OData's "ne" keeps NULLs), not for text ranges (collations differ),
- *    not for non-ASCII text (NOCASE folds ASCII only);
+ *    from SQLite's re-check when SQLite would give the same answer: <> is
+ *    sent as "p ne null and p ne v" (OData's "ne" alone keeps NULLs); not
+ *    for text ranges (collations differ), not for non-ASCII text;
  *  - argv terms are never omitted, so a term whose argv value cannot be
  *    written as a literal can simply be left out at xFilter time;
  *  - LIKE with a constant pattern: 'abc%' startswith, '%abc' endswith,
@@ -140,8 +140,11 @@ static void plan_compare(struct best *b, int i, const struct dv_column *c, unsig
 		 * compare with '2025-02-01 00:00:00' as text: the service compares
 		 * it as a date, and SQLite must not check it again (nor "ne",
 		 * whose NULLs are excluded here as SQL says) */
+		/* "<>": OData's ne keeps NULLs, SQL's <> does not, so the NULLs are
+		 * excluded in the request and the term needs no second check */
 		int dateonly = c->attr_type == DV_ATTR_DATEONLY;
-		if (dateonly && op == SQLITE_INDEX_CONSTRAINT_NE)
+		int ne = op == SQLITE_INDEX_CONSTRAINT_NE;
+		if (ne)
 			dv_buf_appendf(&t, "%s ne null and %s ne ", c->select_name,
 				       c->select_name);
 		else
@@ -150,8 +153,8 @@ static void plan_compare(struct best *b, int i, const struct dv_column *c, unsig
 			b->pushed_all = 0;
 		} else {
 			int text = column_is_text(c);
-			int omit = (op != SQLITE_INDEX_CONSTRAINT_NE || dateonly) &&
-				   (!text || (op == SQLITE_INDEX_CONSTRAINT_EQ && is_ascii(v)));
+			int omit = dateonly || !text ||
+				   ((op == SQLITE_INDEX_CONSTRAINT_EQ || ne) && is_ascii(v));
 			add_term(b, dv_buf_str(&t));
 			b->info->aConstraintUsage[i].omit = (unsigned char)omit;
 			/* argvIndex is needed for omit to take effect */

@@ -72,6 +72,17 @@ static const struct query_case cases[] = {
 	 "VanArsdel S.A. 19\nTrey Research Pty Ltd 20\n",
 	 API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%200"
 	 "&$orderby=name%20desc,accountid%20asc&$top=2\n"},
+	/* <> excludes NULLs in SQL and not in OData: sent with "ne null", not checked again */
+	{"SELECT name FROM account WHERE statecode <> 0",
+	 "Fabrikam Pty Ltd 6\nLamna Co 11\nSchool of Fine Art Partners 16\n",
+	 API "accounts?$select=accountid,name,statecode&$filter=statecode%20ne%20null%20and%20"
+	 "statecode%20ne%200\n"},
+	{"SELECT name FROM account WHERE revenue > 1000 AND name <> 'Tailspin Industries 13' "
+	 "AND name < 'B'",
+	 "Alpine Ski Pty Ltd 5\nAdventure Works Pty Ltd 17\nAlpine Ski GmbH 1\n",
+	 API "accounts?$select=accountid,name,revenue&$filter=revenue%20gt%201000%20and%20"
+	 "name%20lt%20'B'%20and%20name%20ne%20null%20and%20name%20ne%20"
+	 "'Tailspin%20Industries%2013'\n"},
 	/* LIMIT n OFFSET m: the first n + m rows, SQLite skips m ($skip does not exist) */
 	{"SELECT name FROM account WHERE statecode = 0 ORDER BY name DESC LIMIT 2 OFFSET 1",
 	 "Trey Research Pty Ltd 20\nTailspin Traders 2\n",
