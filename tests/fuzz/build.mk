@@ -12,6 +12,7 @@
 # main (-fsanitize=fuzzer).  AddressSanitizer and UBSan everywhere, every
 # UBSan report fatal.
 top ?= .
+.DEFAULT_GOAL := all
 O ?= $(top)/build-fuzz
 CC = clang-14
 
