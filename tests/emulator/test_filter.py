@@ -37,6 +37,14 @@ class TestFilter(EmuTestCase):
         self.assertEqual(self.ids(url, key), want, url)
         return want
 
+    def test_long_or_and_and_chains(self):
+        # hundreds of terms, as a driver sends a long IN list (the service takes them)
+        ids = [x["accountid"] for x in self.accounts][:190]
+        got = self.ids("accounts?$select=accountid&$filter=" + " or ".join("accountid eq %s" % i for i in ids))
+        self.assertEqual(got, sorted(ids))
+        cond = " and ".join("name ne 'no such name %d'" % n for n in range(300))
+        self.expect("accounts?$select=accountid&$filter=" + cond, lambda x: True)
+
     def test_comparisons_and_logic(self):
         self.assertTrue(self.expect("accounts?$select=name&$filter=revenue gt 50000000",
                                     lambda x: x["revenue"] is not None and x["revenue"] > 50000000))

@@ -735,12 +735,23 @@ def compile_lambda(ctx, node):
     return '(NOT EXISTS (SELECT 1 FROM "%s" %s WHERE %s AND NOT coalesce(%s, 0)))' % (te.name, sub, join, cond)
 
 
+def _chain(node, k):
+    """The operands of a left-deep chain of one operator, in order: a or b or c parses as
+    (("or", ("or", a, b), c)); the service takes hundreds of terms (spec section 4), and
+    nesting them in SQL would overflow SQLite's parser stack at about a hundred."""
+    out = []
+    while node[0] == k:
+        out.append(node[2])
+        node = node[1]
+    out.append(node)
+    return out[::-1]
+
+
 def compile_node(ctx, node):
     k = node[0]
-    if k == "and":
-        return "(%s AND %s)" % (compile_node(ctx, node[1]), compile_node(ctx, node[2]))
-    if k == "or":
-        return "(%s OR %s)" % (compile_node(ctx, node[1]), compile_node(ctx, node[2]))
+    if k in ("and", "or"):
+        sep = " AND " if k == "and" else " OR "
+        return "(%s)" % sep.join(compile_node(ctx, n) for n in _chain(node, k))
     if k == "not":
         return "(NOT coalesce(%s, 0))" % compile_node(ctx, node[1])
     if k == "cmp":
