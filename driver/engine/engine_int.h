@@ -123,6 +123,10 @@ struct plan_query {
 	char *orderby;   /* or NULL */
 	long top;        /* 0 = none */
 	int empty;       /* an argv comparison value is NULL: no row can match */
+	/* an IN list longer than one request holds: filter asks for the first
+	 * batch of keys, more[i] for the next ones (same select, one request each) */
+	char **more;
+	size_t nmore;
 };
 /* Resolves idxStr with argv.  drop_args: leave out every term that takes a
  * value from argv (materializing a join's inner side).  A term whose argv

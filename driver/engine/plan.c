@@ -518,8 +518,92 @@ static void buf_truncate(struct dv_buf *b, size_t len)
 		b->data[len] = '\0';
 }
 
-/* "(p eq 1 or p eq 2)" from an all-at-once IN argument. */
-static int expand_in(const struct dv_column *c, sqlite3_value *list, struct dv_buf *out)
+/* The keys of an IN list longer than IN_MAX, sent as several requests of
+ * IN_MAX keys each (vtab.c reads them one after the other).  Only for keys
+ * whose OData literal is canonical (GUIDs lowercase, integers), so that no
+ * two batches can name the same record: the literals are sorted and made
+ * unique first.  Text keys (the service compares them case- and
+ * accent-insensitively) stay local as before. */
+struct in_batches {
+	const struct dv_column *c;
+	char **keys;
+	size_t n;
+};
+
+#define IN_MARK "\001"   /* where the batch's or-chain goes in the filter */
+
+static int batchable(const struct dv_column *c)
+{
+	switch (c->attr_type) {
+	case DV_ATTR_GUID: case DV_ATTR_LOOKUP: case DV_ATTR_CUSTOMER: case DV_ATTR_OWNER:
+	case DV_ATTR_INTEGER: case DV_ATTR_BIGINT: case DV_ATTR_PICKLIST: case DV_ATTR_STATE:
+	case DV_ATTR_STATUS:
+		return c->role == DV_COL_VALUE;
+	default:
+		return 0;
+	}
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void in_batches_free(struct in_batches *bx)
+{
+	size_t i;
+	for (i = 0; i < bx->n; i++)
+		free(bx->keys[i]);
+	free(bx->keys);
+	memset(bx, 0, sizeof(*bx));
+}
+
+/* Collects the list's literals into bx, sorted and unique: 0, or -1. */
+static int collect_in(const struct dv_column *c, sqlite3_value *list, struct in_batches *bx)
+{
+	sqlite3_value *v = NULL;
+	size_t cap = 0, i, u;
+	int rc;
+	bx->c = c;
+	for (rc = sqlite3_vtab_in_first(list, &v); rc == SQLITE_OK && v;
+	     rc = sqlite3_vtab_in_next(list, &v)) {
+		struct dv_buf lit;
+		if (sqlite3_value_type(v) == SQLITE_NULL)
+			continue;
+		dv_buf_init(&lit, 0);
+		if (value_to_odata(c, v, &lit) != 0 || !lit.data) {
+			dv_buf_free(&lit);
+			return -1;
+		}
+		if (bx->n == cap) {
+			char **k = realloc(bx->keys, (cap ? cap * 2 : 256) * sizeof(*k));
+			if (!k) {
+				dv_buf_free(&lit);
+				return -1;
+			}
+			bx->keys = k;
+			cap = cap ? cap * 2 : 256;
+		}
+		bx->keys[bx->n++] = dv_buf_steal(&lit);
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_DONE)
+		return -1;
+	qsort(bx->keys, bx->n, sizeof(*bx->keys), cmp_key);
+	for (i = u = 0; i < bx->n; i++) {
+		if (u > 0 && strcmp(bx->keys[i], bx->keys[u - 1]) == 0)
+			free(bx->keys[i]);
+		else
+			bx->keys[u++] = bx->keys[i];
+	}
+	bx->n = u;
+	return bx->n > 0 ? 0 : -1;
+}
+
+/* "(p eq 1 or p eq 2)" from an all-at-once IN argument.  A list longer
+ * than IN_MAX goes into bx when one is given (and still empty) and leaves
+ * IN_MARK in out; else it cannot be sent (-1). */
+static int expand_in(const struct dv_column *c, sqlite3_value *list, struct dv_buf *out,
+		     struct in_batches *bx)
 {
 	sqlite3_value *v = NULL;
 	size_t start = out->len;
@@ -535,12 +619,60 @@ static int expand_in(const struct dv_column *c, sqlite3_value *list, struct dv_b
 		if (value_to_odata(c, v, out) != 0)
 			break;
 	}
+	if (n > IN_MAX && bx && !bx->keys && batchable(c)) {
+		buf_truncate(out, start);
+		if (collect_in(c, list, bx) != 0) {
+			in_batches_free(bx);
+			return -1;
+		}
+		return dv_buf_appends(out, IN_MARK);
+	}
 	if (n == 0 || n > IN_MAX || (rc != SQLITE_OK && rc != SQLITE_DONE) ||
 	    (rc == SQLITE_OK && v)) {
 		buf_truncate(out, start);
 		return -1;
 	}
 	return dv_buf_appendc(out, ')');
+}
+
+/* The filter of batch k: IN_MARK replaced by keys [k * IN_MAX, ...). */
+static char *batch_filter(const char *filter, const struct in_batches *bx, size_t k)
+{
+	const char *mark = strstr(filter, IN_MARK);
+	size_t i, end = (k + 1) * IN_MAX < bx->n ? (k + 1) * IN_MAX : bx->n;
+	struct dv_buf f;
+	dv_buf_init(&f, 0);
+	dv_buf_append(&f, filter, (size_t)(mark - filter));
+	dv_buf_appendc(&f, '(');
+	for (i = k * IN_MAX; i < end; i++)
+		dv_buf_appendf(&f, "%s%s eq %s", i > k * IN_MAX ? " or " : "", bx->c->select_name,
+			       bx->keys[i]);
+	dv_buf_appendc(&f, ')');
+	dv_buf_appends(&f, mark + 1);
+	return f.data ? dv_buf_steal(&f) : NULL;
+}
+
+/* Splits out->filter into one filter per batch of keys. */
+static int split_batches(struct plan_query *out, const struct in_batches *bx)
+{
+	size_t k, nb = (bx->n + IN_MAX - 1) / IN_MAX;
+	char *first = batch_filter(out->filter, bx, 0);
+	if (!first)
+		return -1;
+	out->more = nb > 1 ? calloc(nb - 1, sizeof(*out->more)) : NULL;
+	if (nb > 1 && !out->more) {
+		free(first);
+		return -1;
+	}
+	for (k = 1; k < nb; k++) {
+		out->more[k - 1] = batch_filter(out->filter, bx, k);
+		if (!out->more[k - 1])
+			return -1;
+		out->nmore = k;
+	}
+	free(out->filter);
+	out->filter = first;
+	return 0;
 }
 
 /* True when term is "<property> <op> ?N" (no quotes anywhere); *q = the '?'. */
@@ -559,7 +691,8 @@ static int argv_term(const char *term, size_t n, size_t *q)
 
 /* Appends one filter term, its ?N resolved; nothing when it cannot be. */
 static void resolve_term(const struct dv_entity *e, const char *term, size_t n, int argc,
-			 sqlite3_value **argv, int drop_args, struct dv_buf *out, int *empty)
+			 sqlite3_value **argv, int drop_args, struct dv_buf *out, int *empty,
+			 struct in_batches *bx)
 {
 	const struct dv_column *c;
 	size_t q, start = out->len, sp1, sp2;
@@ -591,7 +724,7 @@ static void resolve_term(const struct dv_entity *e, const char *term, size_t n, 
 	if (out->len)
 		dv_buf_appends(out, " and ");
 	if (sp2 - sp1 - 1 == 2 && strncmp(term + sp1 + 1, "in", 2) == 0) {
-		if (expand_in(c, argv[idx - 1], out) == 0)
+		if (expand_in(c, argv[idx - 1], out, bx) == 0)
 			return;
 	} else {
 		dv_buf_append(out, term, sp2 + 1);
@@ -602,7 +735,8 @@ static void resolve_term(const struct dv_entity *e, const char *term, size_t n, 
 }
 
 static char *resolve_filter(const struct dv_entity *e, const char *f, size_t n, int argc,
-			    sqlite3_value **argv, int drop_args, int *empty)
+			    sqlite3_value **argv, int drop_args, int *empty,
+			    struct in_batches *bx)
 {
 	struct dv_buf out;
 	char *copy = dv_strndup(f, n), *p;
@@ -611,7 +745,7 @@ static char *resolve_filter(const struct dv_entity *e, const char *f, size_t n, 
 		return NULL;
 	for (p = copy; *p;) {
 		size_t len = span_unquoted(p, " and ");
-		resolve_term(e, p, len, argc, argv, drop_args, &out, empty);
+		resolve_term(e, p, len, argc, argv, drop_args, &out, empty, bx);
 		p += len;
 		if (*p)
 			p += 5;
@@ -700,6 +834,9 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 		 struct dv_error *err)
 {
 	const char *p = idx_str ? idx_str : "";
+	struct in_batches bx = {NULL, NULL, 0};
+	/* keys in batches give rows batch after batch: no order, no $top */
+	int may_batch = !strstr(p, ";orderby=") && !strstr(p, ";top=");
 	memset(out, 0, sizeof(*out));
 	while (*p) {
 		size_t len = span_unquoted(p, ";");
@@ -707,7 +844,7 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 			out->select = dv_strndup(p + 7, len - 7);
 		else if (strncmp(p, "filter=", 7) == 0)
 			out->filter = resolve_filter(e, p + 7, len - 7, argc, argv, drop_args,
-						     &out->empty);
+						     &out->empty, may_batch ? &bx : NULL);
 		else if (strncmp(p, "orderby=", 8) == 0)
 			out->orderby = dv_strndup(p + 8, len - 8);
 		else if (strncmp(p, "top=", 4) == 0)
@@ -716,6 +853,12 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 		if (*p)
 			p++;
 	}
+	if (bx.keys && out->filter && split_batches(out, &bx) != 0) {
+		in_batches_free(&bx);
+		plan_query_free(out);
+		return dv_error_nomem(err);
+	}
+	in_batches_free(&bx);
 	if (!out->select) {
 		plan_query_free(out);
 		return dv_error_set(err, DV_S_HY000, 0, "internal: plan without a select list");
@@ -725,8 +868,12 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 
 void plan_query_free(struct plan_query *q)
 {
+	size_t i;
 	free(q->select);
 	free(q->filter);
 	free(q->orderby);
+	for (i = 0; i < q->nmore; i++)
+		free(q->more[i]);
+	free(q->more);
 	memset(q, 0, sizeof(*q));
 }

@@ -104,6 +104,10 @@ struct dv_cur {
 	sqlite3_int64 key_rowid;    /* rowid given for the current row, 0 = none yet */
 	char lazy_pk[37];
 	struct plan_query lazy_q;
+	/* the later batches of a long IN list (plan.c), one request each */
+	struct plan_query batch_q;  /* select/orderby/top and more[] */
+	size_t batch_next;          /* next index into batch_q.more */
+	int batch_flags;
 	/* materialized rows (see HOW IT WORKS), shared through the plan slot */
 	struct mat *mat;            /* NULL: rows come from requests */
 	size_t pos;
@@ -319,6 +323,7 @@ static int vt_close(sqlite3_vtab_cursor *base)
 	odata_cursor_close(cur->oc);
 	cache_free(cur);
 	plan_query_free(&cur->lazy_q);
+	plan_query_free(&cur->batch_q);
 	free(cur->specs);
 	free(cur->colmap);
 	sqlite3_free(cur);
@@ -466,8 +471,28 @@ static int open_scan(struct dv_cur *cur, int flags, const char *idx_str, int arg
 		return 0;
 	}
 	rc = open_resolved(cur, flags, &pq, err);
+	if (rc == 0 && pq.nmore > 0) {    /* the other batches go when this one ends */
+		plan_query_free(&cur->batch_q);
+		cur->batch_q = pq;
+		cur->batch_next = 0;
+		cur->batch_flags = flags;
+		return 0;
+	}
 	plan_query_free(&pq);
 	return rc;
+}
+
+/* The current request is over: the next batch of keys, if any. 1 when one
+ * was opened, 0 when none is left, -1 on error. */
+static int next_batch(struct dv_cur *cur, struct dv_error *err)
+{
+	struct plan_query q = cur->batch_q;
+	if (cur->batch_next >= cur->batch_q.nmore)
+		return 0;
+	q.filter = cur->batch_q.more[cur->batch_next++];
+	odata_cursor_close(cur->oc);
+	cur->oc = NULL;
+	return open_resolved(cur, cur->batch_flags, &q, err) == 0 ? 1 : -1;
 }
 
 /* A lazy row's column is needed after all: read the record. */
@@ -753,6 +778,15 @@ static int advance(struct dv_cur *cur, struct dv_error *err)
 		return 0;
 	}
 	rc = odata_cursor_next(cur->oc, &cur->row, err);
+	while (rc == 0) {                  /* a batch is over: the next one */
+		int more = next_batch(cur, err);
+		if (more <= 0) {
+			if (more < 0)
+				return -1;
+			break;
+		}
+		rc = odata_cursor_next(cur->oc, &cur->row, err);
+	}
 	if (rc < 0)
 		return -1;
 	cur->eof = rc == 0;
@@ -771,6 +805,8 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 	cur->lazy = cur->ghost = 0;
 	cur->row = NULL;
 	cur->key_rowid = 0;
+	plan_query_free(&cur->batch_q);
+	cur->batch_next = 0;
 	cur->nfilter++;
 	if (!cur->mat && plan_has_args(idx_str)) {
 		struct plan_slot *slot = slot_for(cur->vt, idx_num, idx_str);

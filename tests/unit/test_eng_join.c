@@ -140,6 +140,38 @@ static void test_key_kinds(struct engine_stack *s)
 	free(b);
 }
 
+/* An IN subquery of more keys than one request holds: the keys go in
+ * batches of 200 (plan.c IN_MAX), one request each, never the whole table. */
+static void test_long_in_list(struct engine_stack *s)
+{
+	char *got, *want, *req;
+	const char *p;
+	int batches = 0, whole = 0;
+	long keys;
+	emu_reset(&emu);
+	want = run(s, "SELECT COUNT(DISTINCT parentcustomerid) FROM contact WHERE lastname = "
+		   "'Smith' AND parentcustomerid IS NOT NULL");
+	keys = want ? atol(want) : 0;
+	emu_reset(&emu);
+	got = run(s, "SELECT COUNT(*) FROM account WHERE accountid IN (SELECT parentcustomerid "
+		  "FROM contact WHERE lastname = 'Smith')");
+	req = engine_stack_data_requests(&emu);
+	for (p = req; p && (p = strstr(p, "/accounts?")); p++) {
+		if (strncmp(p, "/accounts?$select=accountid&$filter=(accountid%20eq%20", 54) == 0)
+			batches++;
+		else
+			whole++;
+	}
+	ok(keys > 200, "more keys than one request holds (%ld)", keys);
+	ok(got && want && strcmp(got, want) == 0, "IN subquery: every key's account once (%s)",
+	   got ? got : "NULL");
+	is_int(batches, (int)((keys + 199) / 200), "one request per 200 keys");
+	is_int(whole, 0, "no account request without the keys");
+	free(got);
+	free(want);
+	free(req);
+}
+
 int main(void)
 {
 	struct engine_stack s;
@@ -153,6 +185,7 @@ int main(void)
 	if (engine_stack_open(&s, &emu, "IncludeFormattedValues=false") == 0) {
 		test_big_join(&s);
 		test_key_kinds(&s);
+		test_long_in_list(&s);
 		engine_stack_close(&s);
 	} else {
 		ok(0, "stack opens");
