@@ -216,8 +216,11 @@ static void plan_like(struct best *b, int i, const struct dv_column *c)
 	add_term(b, dv_buf_str(&t));
 	dv_buf_free(&t);
 	b->info->aConstraintUsage[i].argvIndex = ++b->nargs;
-	b->info->aConstraintUsage[i].omit = (unsigned char)is_ascii(v);
-	if (!is_ascii(v))
+	/* a pattern without wildcards is sent as eq, which ignores trailing
+	 * blanks at the service ('abc  ' eq 'abc') where LIKE does not: SQLite
+	 * checks it again */
+	b->info->aConstraintUsage[i].omit = (unsigned char)(is_ascii(v) && (lead || trail));
+	if (!b->info->aConstraintUsage[i].omit)
 		b->pushed_all = 0;
 	b->rows /= 5;
 	return;

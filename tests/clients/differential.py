@@ -229,6 +229,9 @@ STATEMENTS += [
     ("SELECT name FROM account WHERE address1_city = 'zurich'", ""),
     ("SELECT name FROM account WHERE address1_city IN ('köln', 'MONTRÉAL', 'lodz')", ""),
     ("SELECT name FROM account WHERE name LIKE 'él%'", ""),
+    # no wildcard: sent as eq (which ignores trailing blanks), checked again as LIKE
+    ("SELECT name FROM account WHERE name LIKE 'elan'", ""),
+    ("SELECT name FROM account WHERE name LIKE 'elan  '", ""),
     ("SELECT name FROM account WHERE name LIKE '%PARTNERS'", ""),
     ("SELECT name FROM account WHERE name LIKE '%ÜRI%'", ""),
     ("SELECT name FROM account WHERE name LIKE '%[%'", ""),
