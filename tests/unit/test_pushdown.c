@@ -327,6 +327,7 @@ static void test_limit(void)
 	struct engine_stack s;
 	struct dv_error err;
 	char *rows, *local, *req;
+	int ok_or;
 	if (emu_start(&big, "--rows 50001 --seed 1") != 0) {
 		ok(0, "big emulator starts");
 		return;
@@ -357,9 +358,15 @@ static void test_limit(void)
 	rows = run(&s, "SELECT statecode, COUNT(*) FROM account WHERE statecode IN (0, 1) OR "
 		   "industrycode = 3 GROUP BY statecode", NULL, &err);
 	req = data_requests(&big);
-	if (!ok(req && strstr(req, "\n" API "accounts?$select=accountid,industrycode,statecode"
-			      "&$orderby=statecode%20asc,accountid%20asc\n"),
-		"0x8004E023 with an OR: one unfiltered per-table scan"))
+	/* the scan's first page is a line of its own: after the $apply request,
+	 * or first when that request's line came later */
+	{
+		static const char scan[] = API "accounts?$select=accountid,industrycode,"
+					   "statecode&$orderby=statecode%20asc,accountid%20asc\n";
+		const char *at = req ? strstr(req, scan) : NULL;
+		ok_or = at && (at == req || at[-1] == '\n');
+	}
+	if (!ok(ok_or, "0x8004E023 with an OR: one unfiltered per-table scan"))
 		tap_diag("requests: %s", req ? req : "(null)");
 	local = run(&s, HINT "SELECT statecode, COUNT(*) FROM account WHERE +(statecode IN (0, 1) "
 		    "OR industrycode = 3) GROUP BY statecode", NULL, &err);
