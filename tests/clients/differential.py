@@ -5,7 +5,8 @@ emulator's Web API; a reference engine (Python's sqlite3) holding the same rows 
 from the Web API, whose text compares with SVC, the service's collation written out here from
 its documentation (not from the driver's or the emulator's code); and a table of statements,
 each run through pyodbc + unixODBC + the driver and through the reference, compared row for
-row (and in order where the statement orders).
+row (and in order where the statement orders), and for the functions, CAST and aggregate
+statements type for type (the described SQL type of each column, flag "types=").
 
 The service's rules (docs/sql.md "Comparing text"): Dataverse's SQL Server collation for the
 default language is _CI_AI (https://learn.microsoft.com/power-platform/admin/language-collations):
@@ -21,6 +22,7 @@ equal keys may come in any order), "fold" text cells compare by collation key (a
 DISTINCT may show any of the equal spellings), "ref=<sql>" a different reference statement.
 """
 
+import datetime
 import decimal
 import json
 import os
@@ -303,6 +305,84 @@ STATEMENTS += [
 ]
 
 
+# ---- functions, CAST and result types (issue 10, second part) -------------------------------
+# "types=a,b": the Python classes pyodbc gives for the described SQL types of the result's
+# columns (int: INTEGER/BIGINT, Decimal: DECIMAL/NUMERIC, float: DOUBLE, str: text, date:
+# SQL_TYPE_DATE, datetime: SQL_TYPE_TIMESTAMP): each statement is checked type for type too.
+STATEMENTS += [
+    ("SELECT COUNT(*) FROM account", "types=int"),
+    ("SELECT SUM(numberofemployees) FROM account", "types=int"),
+    ("SELECT COUNT(*), SUM(statecode) FROM account GROUP BY address1_city", "fold types=int,int"),
+    ("SELECT COUNT(*) FROM (SELECT name FROM account WHERE name LIKE '%a%')", "types=int"),
+    ("SELECT {fn ROUND(1234.5678, -2)}", "ref=SELECT 1200"),
+    ("SELECT {fn ROUND(2.675, 2)}", "ref=SELECT 2.68"),
+    ("SELECT {fn TRUNCATE(1234.5678, 2)}", "ref=SELECT 1234.56"),
+    ("SELECT CAST(1234.5678 AS DECIMAL(10,2))", "types=Decimal ref=SELECT 1234.57"),
+    ("SELECT CAST(2.675 AS DECIMAL(10,2))", "types=Decimal ref=SELECT 2.68"),
+    ("SELECT CAST(name AS VARCHAR(5)) FROM account", "types=str ref=SELECT substr(name, 1, 5) "
+     "FROM account"),
+    ("SELECT CAST(numberofemployees AS VARCHAR(3)) FROM account",
+     "types=str ref=SELECT substr(CAST(numberofemployees AS TEXT), 1, 3) FROM account"),
+    ("SELECT CAST(statecode AS CHAR(3)) FROM account",
+     "types=str ref=SELECT substr(statecode || '   ', 1, 3) FROM account"),
+    ("SELECT CAST('2024-02-29' AS DATE)", "types=date ref=SELECT '2024-02-29'"),
+    ("SELECT CAST('2024-02-29 13:14:15' AS TIMESTAMP)",
+     "types=datetime ref=SELECT '2024-02-29 13:14:15'"),
+    ("SELECT {fn CONVERT(numberofemployees, SQL_VARCHAR)} FROM account",
+     "types=str ref=SELECT CAST(numberofemployees AS TEXT) FROM account"),
+    ("SELECT {fn CONVERT('42', SQL_INTEGER)}", "types=int ref=SELECT 42"),
+    ("SELECT {fn LENGTH(name)} FROM account", "types=int ref=SELECT length(rtrim(name, ' ')) "
+     "FROM account"),
+    ("SELECT {fn CONCAT(name, address1_city)} FROM account",
+     "types=str ref=SELECT name || address1_city FROM account"),
+    ("SELECT {fn LEFT(name, 3)}, {fn RIGHT(name, 2)} FROM account",
+     "types=str,str ref=SELECT substr(name, 1, 3), substr(name, -2) FROM account"),
+    ("SELECT {fn SUBSTRING(name, 2, 3)} FROM account",
+     "types=str ref=SELECT substr(name, 2, 3) FROM account"),
+    ("SELECT {fn LOCATE('a', name)} FROM account", "types=int ref=SELECT instr(name, 'a') "
+     "FROM account"),
+    ("SELECT {fn LOCATE('a', name, 3)} FROM account",
+     "types=int ref=SELECT CASE WHEN instr(substr(name, 3), 'a') > 0 THEN instr(substr(name, 3), "
+     "'a') + 2 ELSE 0 END FROM account"),
+    ("SELECT {fn LTRIM(name)}, {fn RTRIM(name)} FROM account",
+     "types=str,str ref=SELECT ltrim(name, ' '), rtrim(name, ' ') FROM account"),
+    ("SELECT {fn REPEAT('ab', 3)}, {fn SPACE(3)} || 'x'", "types=str,str ref=SELECT 'ababab', '   x'"),
+    ("SELECT {fn ASCII('A')}, {fn CHAR(66)}", "types=int,str ref=SELECT 65, 'B'"),
+    ("SELECT {fn INSERT('abcdef', 2, 3, 'XY')}", "types=str ref=SELECT 'aXYef'"),
+    ("SELECT {fn BIT_LENGTH('abc')}, {fn OCTET_LENGTH('abc')}, {fn CHAR_LENGTH('abc')}",
+     "ref=SELECT 24, 3, 3"),
+    ("SELECT {fn LCASE('ÀÉÎ')}, {fn UCASE('àéî')}", "types=str,str ref=SELECT 'àéî', 'ÀÉÎ'"),
+    ("SELECT {fn ABS(numberofemployees - 100)} FROM account",
+     "types=int ref=SELECT abs(numberofemployees - 100) FROM account"),
+    ("SELECT {fn MOD(numberofemployees, 7)} FROM account",
+     "types=int ref=SELECT numberofemployees % 7 FROM account"),
+    ("SELECT {fn SIGN(-5)}, {fn SIGN(0)}, {fn SIGN(3)}", "ref=SELECT -1, 0, 1"),
+    ("SELECT {fn POWER(2, 10)}, {fn SQRT(16)}", "ref=SELECT 1024, 4"),
+    ("SELECT {fn TIMESTAMPADD(SQL_TSI_DAY, 1, {ts '2024-02-28 10:00:00'})}",
+     "types=datetime ref=SELECT '2024-02-29 10:00:00'"),
+    ("SELECT {fn TIMESTAMPADD(SQL_TSI_MONTH, 1, {ts '2024-01-31 00:00:00'})}",
+     "types=datetime ref=SELECT '2024-02-29 00:00:00'"),
+    ("SELECT {fn TIMESTAMPDIFF(SQL_TSI_DAY, {d '2024-01-01'}, {d '2024-03-01'})}",
+     "types=int ref=SELECT 60"),
+    ("SELECT {fn YEAR({d '2024-05-06'})}, {fn MONTH({d '2024-05-06'})}, "
+     "{fn DAYOFMONTH({d '2024-05-06'})}", "types=int,int,int ref=SELECT 2024, 5, 6"),
+    ("SELECT {fn DAYNAME({d '2024-05-06'})}, {fn MONTHNAME({d '2024-05-06'})}",
+     "types=str,str ref=SELECT 'Monday', 'May'"),
+    ("SELECT {fn QUARTER({d '2024-05-06'})}, {fn DAYOFWEEK({d '2024-05-06'})}, "
+     "{fn DAYOFYEAR({d '2024-02-01'})}", "types=int,int,int ref=SELECT 2, 2, 32"),
+    ("SELECT COALESCE(numberofemployees, -1) FROM account",
+     "types=int ref=SELECT COALESCE(numberofemployees, -1) FROM account"),
+    ("SELECT CASE WHEN numberofemployees > 100 THEN 'big' ELSE 'small' END FROM account",
+     "types=str ref=SELECT CASE WHEN numberofemployees > 100 THEN 'big' ELSE 'small' END FROM account"),
+    ("SELECT numberofemployees * 2 FROM account", "types=int"),
+    ("SELECT {fn IFNULL(address1_city, 'none')} FROM account",
+     "types=str ref=SELECT IFNULL(address1_city, 'none') FROM account"),
+    ("SELECT {fn UCASE(address1_city)} FROM account", "types=str"),
+    ("SELECT MIN(numberofemployees), MAX(numberofemployees) FROM account", "types=int,int"),
+    ("SELECT statecode, COUNT(*) FROM account GROUP BY statecode", "types=int,int"),
+]
+
+
 def driver_sql(sql):
     return sql.replace("{c}", "")
 
@@ -317,6 +397,8 @@ def ref_sql(sql, flags):
 
 
 def norm(v, folded):
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        v = v.isoformat(sep=" ") if isinstance(v, datetime.datetime) else v.isoformat()
     if isinstance(v, decimal.Decimal):
         v = float(v)
     if isinstance(v, bool):
@@ -360,12 +442,17 @@ def main():
         if m:
             params = [m.group(1)]
             flags = flags[:m.start()]
+        types = None
         try:
             got = [tuple(r) for r in cur.execute(dsql, *params).fetchall()]
+            types = [d[1].__name__ for d in cur.description]
         except pyodbc.Error as e:
             got = "error: %s" % (e,)
         want = [tuple(r) for r in ref.execute(ref_sql(sql, flags), params).fetchall()]
         why = "driver failed" if isinstance(got, str) else compare(got, want, flags)
+        mt = re.search(r"\btypes=(\S+)", flags)
+        if not why and mt and types != mt.group(1).split(","):
+            why = "types differ: described %s, want %s" % (",".join(types), mt.group(1))
         if why:
             failed += 1
             print("not ok %d - %s" % (n, dsql))
