@@ -748,7 +748,7 @@ static int queue_insert(struct dv_engine *eng, const struct dv_entity *e,
 		return -1;
 	}
 	if (!upsert) {
-		if (!pk[0] && own_id(e, pk, &body) != 0) {
+		if (!pk[0] && e->primary_id && own_id(e, pk, &body) != 0) {
 			dv_buf_free(&body);
 			return dv_error_nomem(err);
 		}
