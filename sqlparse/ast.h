@@ -2,7 +2,7 @@
  *
  * Owns: the tree that the pushdown planner (driver/engine/pushdown*.c)
  * translates into one OData request.  The parser accepts only
- *     SELECT item[, item...] FROM entity [[AS] alias] [WHERE expr]
+ *     SELECT [DISTINCT] item[, item...] FROM entity [[AS] alias] [WHERE expr]
  *     [GROUP BY col[, col...]] [ORDER BY key [ASC|DESC][, ...]] [LIMIT n]
  * where an item is *, a column, COUNT(*) (or COUNT(1)), COUNT([DISTINCT] col) or
  * SUM/AVG/MIN/MAX(col), optionally aliased, and expr is AND/OR/NOT and

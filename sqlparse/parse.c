@@ -657,11 +657,35 @@ static int limit(struct parser *p)
 	return 0;
 }
 
+/* SELECT DISTINCT a, b ... is SELECT a, b ... GROUP BY a, b: the same rows
+ * (NULLs form one group as they are one distinct value), so the pushdown
+ * can send it as $apply=groupby((a,b)) under the GROUP BY rules.  Only for
+ * plain column items; anything else is not pushable. */
+static int distinct_as_group_by(struct ast_select *s)
+{
+	size_t i;
+	if (s->has_aggregate || s->ngroup > 0)
+		return NOT_PUSHABLE;
+	for (i = 0; i < s->nitems; i++) {
+		const struct ast_item *it = &s->items[i];
+		if (it->star || it->agg != AGG_NONE || !it->col.name)
+			return NOT_PUSHABLE;
+		s->group[i].name = dv_strdup(it->col.name);
+		s->group[i].qualifier = it->col.qualifier ? dv_strdup(it->col.qualifier) : NULL;
+		s->ngroup = i + 1;
+		if (!s->group[i].name || (it->col.qualifier && !s->group[i].qualifier))
+			return -1;
+	}
+	s->has_aggregate = 1;
+	return 0;
+}
+
 static int statement(struct parser *p)
 {
-	int rc;
+	int rc, distinct;
 	if (!accept_kw(p, "select"))
 		return NOT_PUSHABLE;
+	distinct = accept_kw(p, "distinct");
 	if ((rc = select_list(p)) != 0 || (rc = from_clause(p)) != 0)
 		return rc;
 	if (accept_kw(p, "where") && (rc = parse_or(p, &p->out->where)) != 0)
@@ -670,7 +694,9 @@ static int statement(struct parser *p)
 		return rc;
 	if (p->t.type == TOK_SEMI)
 		advance(p);
-	return p->t.type == TOK_END ? 0 : NOT_PUSHABLE;
+	if (p->t.type != TOK_END)
+		return NOT_PUSHABLE;
+	return distinct ? distinct_as_group_by(p->out) : 0;
 }
 
 int sqlparse_select(const char *sql, size_t len, struct ast_select *out)

@@ -23,8 +23,9 @@
  * input rows) or a parameter has no exact OData form, it runs the original
  * statement on the per-table path instead and hands out its rows.
  * Not pushed (per-table path as before): joins, subqueries, expressions,
- * DISTINCT, HAVING, OFFSET, text GROUP BY keys (the service groups case-
- * and accent-insensitively, SQLite's NOCASE does not), date-time keys (the
+ * HAVING, OFFSET, text GROUP BY keys (the service groups case- and
+ * accent-insensitively; SELECT DISTINCT is GROUP BY of its plain column
+ * items, parse.c, under the same rules), date-time keys (the
  * service refuses them), SUM/AVG of decimals (the service sums exact
  * decimals, the engine adds doubles), MIN/MAX of text, GUIDs or booleans.
  * A comment "dvodbc:local" in a statement keeps it on the per-table path.

@@ -85,6 +85,13 @@ static const struct pcase cases[] = {
 	 API "accounts?$apply=filter(statecode%20eq%200%20or%20statecode%20eq%201%20or%20"
 	 "statecode%20eq%20null)%2Fgroupby((statecode),aggregate($count%20as%20a1))\n",
 	 "0|17\n1|3\n"},
+	/* DISTINCT over integer columns is GROUP BY of them: $apply=groupby */
+	{"SELECT DISTINCT statecode FROM account ORDER BY statecode", {NULL},
+	 API "accounts?$apply=groupby((statecode))\n", "0\n1\n"},
+	{"SELECT DISTINCT statuscode, statecode FROM account WHERE statecode = 0 OR "
+	 "industrycode = 3", {NULL},
+	 API "accounts?$apply=filter(statecode%20eq%200%20or%20industrycode%20eq%203)%2F"
+	 "groupby((statuscode,statecode))\n", NULL},
 	/* GROUP BY + COUNT(*) */
 	{"SELECT statecode, COUNT(*) FROM account GROUP BY statecode ORDER BY statecode", {NULL},
 	 API "accounts?$apply=groupby((statecode),aggregate($count%20as%20a1))\n",
@@ -182,6 +189,10 @@ static const struct pcase local_cases[] = {
 	 "%20and%20industrycode%20eq%202\n", NULL},
 	{"SELECT name FROM account WHERE NOT name LIKE 'A%'", {NULL},
 	 API "accounts?$select=accountid,name\n", NULL},
+	/* DISTINCT of text: the service groups case- and accent-insensitively */
+	{"SELECT DISTINCT address1_city FROM account", {NULL},
+	 API "accounts?$select=accountid,address1_city&$orderby=address1_city%20asc,accountid"
+	 "%20asc\n", NULL},
 };
 
 /* The local reference: the WHERE wrapped in a unary + so SQLite evaluates
