@@ -133,7 +133,12 @@ static const struct pcase cases[] = {
 	{"SELECT count(*) FROM account", "count(*)|account||||-1|0|agg"},
 	/* not pushable: other shapes stay on the per-table path */
 	{"SELECT name FROM account a JOIN contact c ON a.accountid = c.parentcustomerid", NULL},
-	{"SELECT DISTINCT name FROM account", NULL},
+	/* DISTINCT of plain columns is GROUP BY of them (pushdown.c then decides) */
+	{"SELECT DISTINCT name, a.statecode FROM account a WHERE x = 1",
+	 "name,a.statecode|account a|(= x 1)|name,a.statecode||-1|0|agg"},
+	{"SELECT DISTINCT * FROM account", NULL},
+	{"SELECT DISTINCT COUNT(*) FROM account", NULL},
+	{"SELECT DISTINCT statecode FROM account GROUP BY statecode", NULL},
 	{"SELECT * FROM account WHERE a = 1 OR b = 2", "*|account|(or (= a 1) (= b 2))|||-1|0"},
 	{"SELECT a.*, COUNT(1) FROM account a", "a.*,count(*)|account a||||-1|0|agg"},
 	{"SELECT COUNT(2) FROM account", NULL},
