@@ -33,24 +33,6 @@
 static struct emu emu;
 static int verbose;     /* --verbose 1: print each request's URL and rows */
 
-struct text {
-	char *p;
-	size_t len;
-};
-
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
-{
-	struct text *t = ud;
-	char *q = realloc(t->p, t->len + sz * n + 1);
-	if (!q)
-		return 0;
-	memcpy(q + t->len, p, sz * n);
-	t->len += sz * n;
-	q[t->len] = '\0';
-	t->p = q;
-	return sz * n;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -66,18 +48,9 @@ struct received {
 static struct received received_since(int since)
 {
 	struct received r = {0, 0, 0, 0, 0, 0};
-	char url[160], errbuf[128];
-	struct text raw = {NULL, 0};
 	const char *upath[] = {"url", NULL}, *rpath[] = {"rows", NULL}, *bpath[] = {"bytes", NULL},
 		   *spath[] = {"status", NULL};
-	CURL *c = curl_easy_init();
-	snprintf(url, sizeof(url), "%s/_emu/requests?since=%d", emu.url, since);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &raw);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	yajl_val tree = yajl_tree_parse(raw.p ? raw.p : "", errbuf, sizeof(errbuf));
+	yajl_val tree = emu_requests_tree(&emu, since);
 	for (size_t i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
 		yajl_val e = tree->u.array.values[i];
 		yajl_val u = yajl_tree_get(e, upath, yajl_t_string);
@@ -104,7 +77,6 @@ static struct received received_since(int since)
 			r.errors++;
 	}
 	yajl_tree_free(tree);
-	free(raw.p);
 	return r;
 }
 

@@ -151,17 +151,6 @@ static void fault(const char *json)
 		bail_out("the emulator refused a fault");
 }
 
-static void clear_faults(void)
-{
-	char url[160];
-	CURL *c = curl_easy_init();
-	snprintf(url, sizeof(url), "%s/_emu/faults", emu.url);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-}
-
 static char *one_value(SQLHDBC dbc, const char *sql)
 {
 	SQLHSTMT st;
@@ -398,7 +387,7 @@ static void test_unknown(SQLHDBC dbc)
 	   strstr(msg, "accounts record "),
 	   "the message says the outcome is unknown, why, and names the record: %s", msg);
 	is_int(service_holds("EO unknown", NULL).records, 1, "the service holds it once");
-	clear_faults(); /* the read-back faults not used up */
+	emu_clear_faults(&emu); /* the read-back faults not used up */
 	SQLHSTMT st;
 	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
 	SQLRETURN d = SQLExecDirect(st, (SQLCHAR *)"SELECT 1", SQL_NTS);

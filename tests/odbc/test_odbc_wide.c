@@ -6,47 +6,17 @@
  * for exactly that column; count(*) and multiplication ask for none; `*`,
  * `t.*` and NATURAL JOIN ask for all; formatted-value annotations are asked
  * for only when a companion name column is used. */
-#include <curl/curl.h>
-#include <yajl/yajl_tree.h>
-
 #include "odbc_test.h"
 
 static struct emu emu;
-
-struct text {
-	char *p;
-	size_t len;
-};
-
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
-{
-	struct text *t = ud;
-	char *q = realloc(t->p, t->len + sz * n + 1);
-	if (!q)
-		return 0;
-	memcpy(q + t->len, p, sz * n);
-	t->len += sz * n;
-	q[t->len] = '\0';
-	t->p = q;
-	return sz * n;
-}
 
 /* The last data request since `since`: its URL (decoded $select part
  * returned through sel) and its Prefer header, "" when none. */
 static void last_request(int since, char *sel, size_t selsize, char *prefer, size_t psize)
 {
-	char url[160], errbuf[128];
-	struct text raw = {NULL, 0};
 	const char *upath[] = {"url", NULL}, *ppath[] = {"headers", "prefer", NULL};
-	CURL *c = curl_easy_init();
-	snprintf(url, sizeof(url), "%s/_emu/requests?since=%d", emu.url, since);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &raw);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
 	sel[0] = prefer[0] = '\0';
-	yajl_val tree = yajl_tree_parse(raw.p ? raw.p : "", errbuf, sizeof(errbuf));
+	yajl_val tree = emu_requests_tree(&emu, since);
 	for (size_t i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
 		yajl_val r = tree->u.array.values[i];
 		yajl_val u = yajl_tree_get(r, upath, yajl_t_string);
@@ -60,7 +30,6 @@ static void last_request(int since, char *sel, size_t selsize, char *prefer, siz
 		snprintf(prefer, psize, "%s", p && YAJL_GET_STRING(p) ? YAJL_GET_STRING(p) : "");
 	}
 	yajl_tree_free(tree);
-	free(raw.p);
 	/* %2C -> , */
 	char *w = sel;
 	for (const char *r = sel; *r; r++) {

@@ -135,10 +135,11 @@ static size_t collect(char *data, size_t size, size_t n, void *ctx)
 	return dv_buf_append(b, data, size * n) == 0 ? size * n : 0;
 }
 
-/* GET (json == NULL && !post) or POST to the emulator; body into out. */
-static int emu_call(struct emu *e, const char *path, int post, const char *json,
+/* method NULL: GET; "POST" (json body), "DELETE" to the emulator; body into out. */
+static int emu_call(struct emu *e, const char *path, const char *method, const char *json,
 		    struct dv_buf *out)
 {
+	int post = method && strcmp(method, "POST") == 0;
 	char url[512];
 	long status = -1;
 	struct curl_slist *hdr = NULL;
@@ -153,6 +154,8 @@ static int emu_call(struct emu *e, const char *path, int post, const char *json,
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json ? json : "{}");
+	} else if (method) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	}
 	if (out) {
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
@@ -170,7 +173,7 @@ int emu_post(struct emu *e, const char *path, const char *json)
 	struct dv_buf sink;
 	int rc;
 	dv_buf_init(&sink, 0);
-	rc = emu_call(e, path, 1, json, &sink);
+	rc = emu_call(e, path, "POST", json, &sink);
 	dv_buf_free(&sink);
 	return rc;
 }
@@ -185,14 +188,19 @@ int emu_fault(struct emu *e, const char *json)
 	return emu_post(e, "/_emu/faults", json);
 }
 
-static yajl_val emu_requests_tree(struct emu *e, int since)
+int emu_clear_faults(struct emu *e)
+{
+	return emu_call(e, "/_emu/faults", "DELETE", NULL, NULL);
+}
+
+yajl_val emu_requests_tree(struct emu *e, int since)
 {
 	struct dv_buf body;
 	char path[64], errbuf[256];
 	yajl_val tree = NULL;
 	dv_buf_init(&body, 0);
 	snprintf(path, sizeof(path), "/_emu/requests?since=%d", since);
-	if (emu_call(e, path, 0, NULL, &body) == 200)
+	if (emu_call(e, path, NULL, NULL, &body) == 200)
 		tree = yajl_tree_parse(dv_buf_str(&body), errbuf, sizeof(errbuf));
 	dv_buf_free(&body);
 	return tree;

@@ -9,6 +9,7 @@
 #define DV_TESTS_EMU_H
 
 #include <sys/types.h>
+#include <yajl/yajl_tree.h>
 
 struct emu {
 	pid_t pid;
@@ -37,6 +38,12 @@ int emu_fault(struct emu *e, const char *json);
  * `since`), one line each: "METHOD URL" with the URL as sent (path+query).
  * Control endpoints excluded.  token requests are included.  Caller frees. */
 char *emu_requests(struct emu *e, int since);
+/* The same log as the emulator gives it: a JSON array of entries (method,
+ * url, headers, body, status, and with config log_rows rows and bytes), or
+ * NULL.  Free with yajl_tree_free. */
+yajl_val emu_requests_tree(struct emu *e, int since);
+/* Clears every scripted fault not used up yet.  Returns the HTTP status. */
+int emu_clear_faults(struct emu *e);
 /* Number of logged requests so far. */
 int emu_request_count(struct emu *e);
 
