@@ -53,7 +53,9 @@ DEFAULT_CONFIG = {"requests_per_window": 6000, "window_seconds": 300, "concurren
                   # origin: a misrouted or hostile link a client must refuse to follow (query.py)
                   "next_link_base": None,
                   # the request log also records each answer's rows and bytes (benchmarks)
-                  "log_rows": False}
+                  "log_rows": False,
+                  # ExpireChangeTrackingInDays: the age at which a delta token expires (changetracking.py)
+                  "change_tracking_days": 7}
 
 
 def redact_form(body):
@@ -171,6 +173,12 @@ class App:
         self._app_user = None
         IDF.reset(self)
         ONPREM.reset(self)
+        from . import changetracking
+        con = self.db()
+        try:
+            changetracking.reset(self, con)
+        finally:
+            self.release(con)
         pagecache.data_changed(self)
 
 
@@ -610,6 +618,9 @@ class Handler(BaseHTTPRequestHandler):
                     if segs[1] == "$count":
                         return self.count_endpoint(req, entity, opts)
                     raise segment_not_found(segs[1])
+                from . import changetracking
+                if changetracking.wanted(opts, prefer):
+                    return changetracking.handle(app, req, entity, opts, prefer)
                 if opts.get("fetchXml") is not None:
                     from . import fetchxml
                     return fetchxml.handle(app, req, entity, opts, prefer)

@@ -327,6 +327,8 @@ def _handle(app, con, req, method, entity, key, rest, opts, prefer, body):
             raise record_not_found(entity.name, key.lower())
         check_if_match(req, existing)
         con.execute('DELETE FROM "%s" WHERE "%s" = ?' % (entity.name, entity.pk), (existing[0],))
+        from . import changetracking
+        changetracking.record_delete(con, entity, existing[0])
         return 204, [], b""
     if method == "PATCH":
         cols = parse_body(app, entity, body, creating=existing is None)
