@@ -615,7 +615,9 @@ def service_document(app, req):
 def csdl(model):
     """$metadata CSDL 4.0 from the model. Source: spec section 11 (Namespace Microsoft.Dynamics.CRM,
     Alias mscrm, EntityContainer System, Unicode="false" strings, Scale="Variable" decimals,
-    ReferentialConstraint on single navs, alternate keys annotation)."""
+    ReferentialConstraint on single navs, alternate keys annotation); the functions and actions
+    of actions.py."""
+    from . import actions
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
            '<edmx:Reference Uri="http://vocabularies.odata.org/OData.Community.Keys.V1.xml">'
@@ -628,10 +630,7 @@ def csdl(model):
            '<Schema Namespace="Microsoft.Dynamics.CRM" Alias="mscrm" xmlns="http://docs.oasis-open.org/odata/ns/edm">',
            '<EntityType Name="crmbaseentity" Abstract="true"/>',
            '<EntityType Name="principal" BaseType="mscrm.crmbaseentity" Abstract="true"/>',
-           '<ComplexType Name="WhoAmIResponse"><Property Name="BusinessUnitId" Type="Edm.Guid" Nullable="false"/>'
-           '<Property Name="UserId" Type="Edm.Guid" Nullable="false"/>'
-           '<Property Name="OrganizationId" Type="Edm.Guid" Nullable="false"/></ComplexType>',
-           '<ComplexType Name="RetrieveVersionResponse"><Property Name="Version" Type="Edm.String" Unicode="false"/></ComplexType>']
+           actions.csdl_types()]
     for e in model.entities:
         base = "mscrm.principal" if e.name in ("systemuser", "team") else "mscrm.crmbaseentity"
         out.append('<EntityType Name="%s" BaseType="%s">' % (e.name, base))
@@ -675,8 +674,7 @@ def csdl(model):
                 out.append('</Collection></PropertyValue></Record>')
             out.append('</Collection></Annotation>')
         out.append('</EntityType>')
-    out.append('<Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" Nullable="false"/></Function>')
-    out.append('<Function Name="RetrieveVersion"><ReturnType Type="mscrm.RetrieveVersionResponse" Nullable="false"/></Function>')
+    out.append(actions.csdl_operations())
     out.append('<EntityContainer Name="System">')
     for e in model.entities:
         out.append('<EntitySet Name="%s" EntityType="mscrm.%s">' % (e.set_name, e.name))
@@ -685,7 +683,6 @@ def csdl(model):
                 for nav, target, rel in a.navs():
                     out.append('<NavigationPropertyBinding Path="%s" Target="%s"/>' % (nav, model.by_name[target].set_name))
         out.append('</EntitySet>')
-    out.append('<FunctionImport Name="WhoAmI" Function="mscrm.WhoAmI"/>')
-    out.append('<FunctionImport Name="RetrieveVersion" Function="mscrm.RetrieveVersion"/>')
+    out.append(actions.csdl_imports())
     out.append('</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>')
     return "".join(out).encode("utf-8")

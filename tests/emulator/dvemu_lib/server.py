@@ -584,22 +584,10 @@ class Handler(BaseHTTPRequestHandler):
         if head == "$batch":
             from . import batch
             return batch.handle(self, app, req, body)
-        if head in ("WhoAmI", "WhoAmI()"):
-            # Source: spec section 11 (WhoAmI response shape).
-            con = app.db()
-            try:
-                org_id = "33333333-3333-3333-3333-333333333333"
-            finally:
-                app.release(con)
-            return 200, [], query.json_bytes({
-                "@odata.context": app.api_base(req) + "/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
-                "BusinessUnitId": req.bu_id, "UserId": req.user_id, "OrganizationId": org_id})
-        if head in ("RetrieveVersion", "RetrieveVersion()"):
-            return 200, [], query.json_bytes({
-                "@odata.context": app.api_base(req) + "/$metadata#Microsoft.Dynamics.CRM.RetrieveVersionResponse",
-                "Version": "9.2.24101.00000"})
-        if head.startswith("RetrieveTotalRecordCount"):
-            return self.total_record_count(req, opts)
+        from . import actions
+        answer = actions.route(app, req, method, segs, opts, body)  # functions and actions (actions.py)
+        if answer is not None:
+            return answer
         if head.startswith("EntityDefinitions"):
             if method != "GET":
                 raise DvError(405, "0x80060888", "The requested resource does not support http method '%s'." % method)
@@ -612,6 +600,9 @@ class Handler(BaseHTTPRequestHandler):
         if entity is None:
             raise segment_not_found(name)
         key = key[:-1] if key.endswith(")") else None
+        if len(segs) == 2 and segs[1].startswith("Microsoft.Dynamics.CRM."):
+            from . import actions
+            return actions.route_bound(app, req, method, entity, key, segs[1], body)
         if method == "GET":
             if key is None:
                 if len(segs) > 1:
@@ -642,31 +633,6 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             app.release(con)
         return 200, [("Content-Type", "text/plain")], str(min(n, 5000)).encode()
-
-    def total_record_count(self, req, opts):
-        # Source: spec section 5: RetrieveTotalRecordCount(EntityNames=@p1)?@p1=["account"]
-        app = self.server.app
-        raw = opts.aliases.get("@p1")
-        import re as _re
-        m = _re.search(r"EntityNames=(\[.*\])", req.path[0])
-        txt = m.group(1) if m else raw
-        try:
-            names = json.loads(txt) if txt else []
-        except ValueError:
-            raise bad_query("Invalid EntityNames parameter.")
-        vals = []
-        con = app.db()
-        try:
-            for n in names:
-                e = app.model.by_name.get(n)
-                if e is None:
-                    raise DvError(404, "0x80040217", "Could not find entity '%s'." % n)
-                vals.append(con.execute('SELECT count(*) FROM "%s"' % e.name).fetchone()[0])
-        finally:
-            app.release(con)
-        return 200, [], query.json_bytes({
-            "@odata.context": app.api_base(req) + "/$metadata#Microsoft.Dynamics.CRM.RetrieveTotalRecordCountResponse",
-            "EntityRecordCountCollection": {"Count": len(names), "IsReadOnly": False, "Keys": names, "Values": vals}})
 
     # ---- control endpoints (tests only; not part of the real service; never logged) -----------
     def control(self, method, path, rq, body):
