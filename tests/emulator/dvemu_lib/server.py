@@ -55,7 +55,11 @@ DEFAULT_CONFIG = {"requests_per_window": 6000, "window_seconds": 300, "concurren
                   # the request log also records each answer's rows and bytes (benchmarks)
                   "log_rows": False,
                   # ExpireChangeTrackingInDays: the age at which a delta token expires (changetracking.py)
-                  "change_tracking_days": 7}
+                  "change_tracking_days": 7,
+                  # x-ms-dop-hint on every Web API answer (the service's recommended number of
+                  # parallel requests); retry_after_max caps a computed Retry-After (None = the
+                  # real limiter's size, up to the whole window) so tests can keep waits short
+                  "dop_hint": 4, "retry_after_max": None}
 
 
 def redact_form(body):
@@ -90,6 +94,7 @@ class App:
         self.org = None
         self.metadata_version = "%08d" % 1
         self.windows = collections.defaultdict(collections.deque)
+        self.exec_windows = collections.defaultdict(collections.deque)  # (end time, ms) per principal
         self.inflight = collections.Counter()
         self.limit_lock = threading.Lock()
         self._app_user = None
@@ -170,6 +175,7 @@ class App:
         self.clock_offset = None
         with self.limit_lock:
             self.windows.clear()
+            self.exec_windows.clear()
         self._app_user = None
         IDF.reset(self)
         ONPREM.reset(self)
@@ -531,41 +537,89 @@ class Handler(BaseHTTPRequestHandler):
             return limited
         with app.limit_lock:
             app.inflight[principal] += 1
+        t0 = time.time()
         try:
             status, headers, out = self.webapi_inner(req, method, segs, rq, body)
         finally:
+            t1 = time.time()
             with app.limit_lock:
                 app.inflight[principal] -= 1
-        std = self.std_headers()
+                app.exec_windows[principal].append((t1, (t1 - t0) * 1000.0))
+        std = self.std_headers() + self.limit_headers(principal)
         names = set(h[0].lower() for h in headers)
         merged = [h for h in std if h[0].lower() not in names] + list(headers)
         return status, merged, out
 
+    def exec_used_ms(self, principal, now):
+        """Execution time of the principal's requests that ended inside the window (lock held)."""
+        app = self.server.app
+        dq = app.exec_windows[principal]
+        while dq and dq[0][0] <= now - app.config["window_seconds"]:
+            dq.popleft()
+        return sum(ms for _, ms in dq)
+
+    def limit_headers(self, principal):
+        """x-ms-ratelimit-* and x-ms-dop-hint as the service sends them on every answer:
+        remaining requests of the window, remaining execution time in seconds with thousands
+        separators and two decimals ("1,199.93"), recommended degree of parallelism.
+        Source: https://learn.microsoft.com/power-apps/developer/data-platform/api-limits
+        (HTTP response headers; x-ms-dop-hint: Send parallel requests)."""
+        app = self.server.app
+        if ONPREM.active(app):
+            return []
+        cfg = app.config
+        now = time.time()
+        with app.limit_lock:
+            dq = app.windows[principal]
+            burst = max(0, cfg["requests_per_window"] - len(dq))
+            left_s = max(0.0, cfg["execution_ms_per_window"] - self.exec_used_ms(principal, now)) / 1000.0
+        return [("x-ms-ratelimit-burst-remaining-xrm-requests", str(burst)),
+                ("x-ms-ratelimit-time-remaining-xrm-requests", "{:,.2f}".format(left_s)),
+                ("x-ms-dop-hint", str(cfg.get("dop_hint") or 4))]
+
     def check_limits(self, principal):
-        # Source: spec section 13: per-user sliding window (requests) and concurrency -> 429.
+        # Source: spec section 13: per-user sliding windows (requests, execution time) and
+        # concurrency -> 429 + Retry-After.  Requests and time trip after being exceeded;
+        # Retry-After is when the window has room again (up to the whole window), so a
+        # client that obeys it is not refused again; concurrency trips at once, Retry-After 1.
         app = self.server.app
         if ONPREM.active(app):  # spec section 16: no service protection limits on-prem
             return None
         cfg = app.config
         now = time.time()
+        window = cfg["window_seconds"]
         with app.limit_lock:
             dq = app.windows[principal]
-            while dq and dq[0] <= now - cfg["window_seconds"]:
+            while dq and dq[0] <= now - window:
                 dq.popleft()
+            used = self.exec_used_ms(principal, now)
             if app.inflight[principal] >= cfg["concurrency"]:
-                which = "concurrency"
+                which, wait = "concurrency", 1
             elif len(dq) >= cfg["requests_per_window"]:
-                which = "requests"
+                which, wait = "requests", dq[0] + window - now
+            elif used >= cfg["execution_ms_per_window"]:
+                # room again once enough of the oldest executions have left the window
+                over, wait = used - cfg["execution_ms_per_window"], window
+                for end, ms in app.exec_windows[principal]:
+                    over -= ms
+                    if over < 0:
+                        wait = end + window - now
+                        break
+                which = "time"
             else:
                 dq.append(now)
                 return None
             ra = cfg.get("retry_after")
             if ra is None:
-                ra = max(1, int(dq[0] + cfg["window_seconds"] - now + 0.999)) if (which == "requests" and dq) else 1
+                ra = max(1, min(window, int(wait + 0.999)))
+                if cfg.get("retry_after_max") is not None:
+                    ra = max(1, min(ra, int(cfg["retry_after_max"])))
         code, msg = LIMIT_MESSAGES[which]
-        msg = msg % {"requests": cfg["requests_per_window"], "window": cfg["window_seconds"],
+        msg = msg % {"requests": cfg["requests_per_window"], "window": window,
                      "time_ms": "{:,}".format(cfg["execution_ms_per_window"]), "concurrency": cfg["concurrency"]}
-        return self.error_response(DvError(429, code, msg, headers={"Retry-After": str(ra)}))
+        headers = dict(self.limit_headers(principal))
+        headers["Retry-After"] = str(ra)
+        return self.error_response(DvError(429, code, msg, headers=headers))
 
     def webapi_inner(self, req, method, segs, rq, body):
         app = self.server.app
@@ -691,6 +745,7 @@ class Handler(BaseHTTPRequestHandler):
                         raise ValueError("unknown config key %r" % k)
                 with app.limit_lock:
                     app.windows.clear()  # a new configuration starts new windows
+                    app.exec_windows.clear()
             out = dict(app.config)
             out["token_lifetime"] = app.identity.lifetime
             return 200, js, json.dumps(out).encode()
