@@ -18,6 +18,8 @@ driver_libdvengine_la_SOURCES = \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \
 	driver/engine/guard.c driver/engine/guard.h \
 	driver/engine/values.c driver/engine/vtab.c \
+	driver/engine/tvf.h driver/engine/tvf.c driver/engine/tvf_changes.c \
+	driver/engine/tvf_fetchxml.c \
 	driver/engine/write.c driver/engine/flush.c driver/engine/verify.c \
 	driver/engine/textfold.h driver/engine/textfold.c driver/engine/textfold_data.h \
 	driver/engine/sqlfuncs.h driver/engine/sqlfuncs.c driver/engine/exprtype.c

@@ -26,3 +26,18 @@ TESTS += tests/clients/test_pyodbc_write.sh tests/clients/test_login.sh
 TESTS += tests/clients/test_differential.sh
 EXTRA_DIST += tests/clients/differential.py
 EXTRA_DIST += tests/clients/lib.sh tests/unit/engine_stack.h tests/unit/svc_client.h
+
+# Change tracking (<entity>_changes) and FetchXML passthrough (fetchxml())
+# through the driver manager (issue 13): they reach the emulator's Web API
+# with curl too.
+DVODBC_TVF_TESTS = tests/odbc/test_odbc_changes tests/odbc/test_odbc_fetchxml
+check_PROGRAMS += $(DVODBC_TVF_TESTS)
+TESTS += $(DVODBC_TVF_TESTS)
+tests_odbc_test_odbc_changes_SOURCES = tests/odbc/test_odbc_changes.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_changes_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_changes_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
+tests_odbc_test_odbc_changes_DEPENDENCIES = $(DVODBC_DM_DEPS)
+tests_odbc_test_odbc_fetchxml_SOURCES = tests/odbc/test_odbc_fetchxml.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_fetchxml_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_fetchxml_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
+tests_odbc_test_odbc_fetchxml_DEPENDENCIES = $(DVODBC_DM_DEPS)

@@ -14,6 +14,7 @@
 #include "engine/guard.h"
 #include "engine/pushdown.h"
 #include "engine/sqlfuncs.h"
+#include "engine/tvf.h"
 
 #include <sql.h>
 #include <sqlext.h>
@@ -124,6 +125,7 @@ struct dv_engine *dv_engine_new(struct dv_catalog *cat, struct dv_http *http,
 			    NULL) != SQLITE_OK ||
 	    guard_install(eng->guard, eng->db) != SQLITE_OK ||
 	    vtab_register(eng) != SQLITE_OK ||
+	    tvf_register(eng) != SQLITE_OK ||
 	    sqlite3_create_function(eng->db, SQLPARSE_FN_RIGHT, 2, flags, NULL, fn_right, NULL,
 				    NULL) != SQLITE_OK ||
 	    sqlite3_create_function(eng->db, SQLPARSE_FN_LOCATE, 3, flags, NULL, fn_locate,
@@ -164,12 +166,21 @@ static int create_table(struct dv_engine *eng, const char *name, struct dv_error
 	char *sql, *msg = NULL;
 	enum guard_mode saved;
 	int rc;
-	if (dv_catalog_entity(eng->cat, name, &e, err) != 0)
-		return -1;
-	sql = sqlite3_mprintf("CREATE VIRTUAL TABLE temp.\"%w\" USING dataverse(\"%w\")",
-			      e->logical_name, e->logical_name);
-	if (!sql)
-		return dv_error_nomem(err);
+	if (dv_catalog_entity(eng->cat, name, &e, err) != 0) {
+		/* <entity>_changes, dv_fetchxml_<hash>: table-valued functions (tvf.c) */
+		struct dv_error terr;
+		dv_error_clear(&terr);
+		rc = tvf_table_sql(eng, name, &sql, &terr);
+		if (rc < 0)
+			*err = terr;
+		if (rc != 0)
+			return -1;
+	} else {
+		sql = sqlite3_mprintf("CREATE VIRTUAL TABLE temp.\"%w\" USING dataverse(\"%w\")",
+				      e->logical_name, e->logical_name);
+		if (!sql)
+			return dv_error_nomem(err);
+	}
 	dv_error_clear(&eng->scan_err);
 	saved = guard_enter(eng->guard, GUARD_TRUSTED);   /* the driver's own SQL */
 	rc = sqlite3_exec(eng->db, sql, NULL, NULL, &msg);
@@ -180,7 +191,7 @@ static int create_table(struct dv_engine *eng, const char *name, struct dv_error
 			*err = eng->scan_err;
 		else
 			dv_error_set(err, DV_S_HY000, 0, "cannot create table %s: %s",
-				     e->logical_name, msg ? msg : "");
+				     name, msg ? msg : "");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -278,9 +289,18 @@ static int prepare_sql_planned(struct dv_engine *eng, const char *sql, sqlite3_s
 static int prepare_sql(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
 		       struct dv_error *err)
 {
-	const char *saved = plan_for(eng, sql);
-	int rc = prepare_sql_planned(eng, sql, out, err);
+	const char *saved;
+	char *rewritten = NULL;    /* fetchxml('..') -> its own table (tvf_fetchxml.c) */
+	int rc;
+	*out = NULL;
+	if (tvf_rewrite(eng, sql, &rewritten, err) != 0)
+		return -1;
+	if (rewritten)
+		sql = rewritten;
+	saved = plan_for(eng, sql);
+	rc = prepare_sql_planned(eng, sql, out, err);
 	eng->plan_sql = saved;
+	free(rewritten);
 	return rc;
 }
 

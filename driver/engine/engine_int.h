@@ -71,6 +71,7 @@ struct dv_engine {
 	unsigned long cache_rows_visited;
 	unsigned long cache_probes;
 	struct vtab_ref *vtabs;  /* every connected virtual table (for EXPLAIN) */
+	struct tvf_state *tvf;   /* tvf.c: change tokens and FetchXML texts (SQLite frees it) */
 	/* writes */
 	int writing;             /* the statement being stepped changes rows */
 	int autocommit;          /* 1: send at the end of each statement / array */

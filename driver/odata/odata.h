@@ -83,6 +83,8 @@ struct odata_page {
 	struct odata_cell *cells;
 	char *next_link;     /* @odata.nextLink or NULL */
 	char *delta_link;    /* @odata.deltaLink or NULL */
+	char *paging_cookie; /* FetchXML: @Microsoft.Dynamics.CRM.fetchxmlpagingcookie or NULL */
+	int more_records;    /* FetchXML: @Microsoft.Dynamics.CRM.morerecords is true */
 	long long count;     /* @odata.count, -1 when absent */
 	/* private: arena and parser state follow in the implementation */
 	void *priv;
@@ -114,6 +116,9 @@ struct odata_cursor *odata_cursor_open_ex(struct dv_http *http, const char *url,
 					  const char *prefer,
 					  const struct odata_colspec *cols, size_t ncols,
 					  int prefetch, struct dv_error *err);
+/* The @odata.deltaLink of the last page read (a delta query's), or NULL
+ * before the last page was reached.  Owned by the cursor. */
+const char *odata_cursor_delta_link(const struct odata_cursor *cur);
 /* Pages requested so far (a prefetched page counts once it is requested). */
 unsigned long odata_cursor_pages(const struct odata_cursor *cur);
 /* 1 when the cursor's prefetch worker is running (tests, logs). */

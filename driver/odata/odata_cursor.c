@@ -210,6 +210,11 @@ int odata_cursor_next(struct odata_cursor *cur, const struct odata_cell **row,
 	return 1;
 }
 
+const char *odata_cursor_delta_link(const struct odata_cursor *cur)
+{
+	return cur->page.delta_link;
+}
+
 unsigned long odata_cursor_pages(const struct odata_cursor *cur)
 {
 	return cur->pages;

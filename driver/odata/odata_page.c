@@ -49,7 +49,7 @@ struct seen_key {
 	size_t first, count;
 };
 
-enum top_key { TOP_OTHER, TOP_VALUE, TOP_NEXT, TOP_DELTA, TOP_COUNT };
+enum top_key { TOP_OTHER, TOP_VALUE, TOP_NEXT, TOP_DELTA, TOP_COUNT, TOP_COOKIE, TOP_MORE };
 
 struct page_priv {
 	yajl_handle parser;
@@ -315,6 +315,8 @@ static int top_scalar(struct odata_page *page, struct page_priv *p, enum scalar 
 		slot = &page->next_link;
 	else if (p->top == TOP_DELTA)
 		slot = &page->delta_link;
+	else if (p->top == TOP_COOKIE)
+		slot = &page->paging_cookie;
 	if (slot && t == S_STRING) {
 		free(*slot);
 		*slot = dv_strndup(s, len);
@@ -330,6 +332,8 @@ static int on_scalar(void *ctx, enum scalar t, const char *s, size_t len, int b)
 	struct page_priv *p = page->priv;
 
 	if (p->depth == 1) {
+		if (p->top == TOP_MORE && t == S_BOOL)
+			page->more_records = b;
 		if (top_scalar(page, p, t, s, len) == 0)
 			return 1;
 		p->nomem = 1;
@@ -397,6 +401,10 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
 			p->top = TOP_DELTA;
 		else if (len == 12 && memcmp(k, "@odata.count", 12) == 0)
 			p->top = TOP_COUNT;
+		else if (len == 44 && memcmp(k, "@Microsoft.Dynamics.CRM.fetchxmlpagingcookie", 44) == 0)
+			p->top = TOP_COOKIE;
+		else if (len == 35 && memcmp(k, "@Microsoft.Dynamics.CRM.morerecords", 35) == 0)
+			p->top = TOP_MORE;
 	} else if (p->depth == 3 && p->in_row) {
 		find_row_key(p, k, len);
 	}
@@ -473,6 +481,8 @@ static void reset_page(struct odata_page *page)
 	page->count = -1;
 	dv_freep(&page->next_link);
 	dv_freep(&page->delta_link);
+	dv_freep(&page->paging_cookie);
+	page->more_records = 0;
 	dv_buf_reset(&p->arena);
 	p->depth = 0;
 	p->top = TOP_OTHER;
@@ -579,6 +589,7 @@ void odata_page_free(struct odata_page *page)
 	free(page->cells);
 	free(page->next_link);
 	free(page->delta_link);
+	free(page->paging_cookie);
 	memset(page, 0, sizeof(*page));
 }
 

@@ -1,0 +1,278 @@
+/* test_odbc_fetchxml.c - SELECT ... FROM fetchxml('<fetch>..</fetch>')
+ * through the real driver manager against the emulator: a query with a
+ * link-entity read in pages of 4 through the paging cookie to the end
+ * (every row once, exactly the rows the Web API's own $expand gives, page
+ * 2.. sent with page= and paging-cookie=), the result columns named and
+ * typed from the metadata ("pc.fullname" for the link-entity's column), an
+ * aggregate with groupby (exactly the driver's GROUP BY), SQL over the
+ * function's rows (COUNT, a join with an entity), and the refusals: a
+ * parameter instead of the text, malformed XML, an unknown attribute. */
+#include <curl/curl.h>
+#include <yajl/yajl_tree.h>
+
+#include "odbc_test.h"
+
+static struct emu emu;
+static char token[4096];
+
+struct text {
+	char *p;
+	size_t len;
+};
+
+static size_t sink(char *p, size_t sz, size_t n, void *ud)
+{
+	struct text *t = ud;
+	char *q = realloc(t->p, t->len + sz * n + 1);
+	if (!q)
+		return 0;
+	memcpy(q + t->len, p, sz * n);
+	t->len += sz * n;
+	q[t->len] = '\0';
+	t->p = q;
+	return sz * n;
+}
+
+static char *http_get(const char *url, const char *form)
+{
+	struct text t = {NULL, 0};
+	struct curl_slist *h = NULL;
+	char auth[4200];
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+	if (form)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	if (token[0]) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h = curl_slist_append(h, auth);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	}
+	curl_easy_perform(c);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return t.p ? t.p : strdup("");
+}
+
+static void get_token(void)
+{
+	char url[256], form[512], errbuf[128];
+	const char *path[] = {"access_token", NULL};
+	snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", emu.url, EMU_TENANT);
+	snprintf(form, sizeof(form), "grant_type=client_credentials&client_id=%s&client_secret=%s"
+		 "&scope=%s/.default", EMU_CLIENT_ID, EMU_SECRET, emu.url);
+	char *body = http_get(url, form);
+	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
+	yajl_val v = root ? yajl_tree_get(root, path, yajl_t_string) : NULL;
+	snprintf(token, sizeof(token), "%s", v ? YAJL_GET_STRING(v) : "");
+	yajl_tree_free(root);
+	free(body);
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The lines of s sorted (s is changed; the result points into it). */
+static char *sorted(char *s)
+{
+	size_t n = 0, cap = 16, len = 0;
+	char **lines = malloc(cap * sizeof(*lines)), *out;
+	for (char *p = strtok(s, "\n"); p; p = strtok(NULL, "\n")) {
+		if (n == cap)
+			lines = realloc(lines, (cap *= 2) * sizeof(*lines));
+		lines[n++] = p;
+		len += strlen(p) + 1;
+	}
+	qsort(lines, n, sizeof(*lines), cmp_line);
+	out = calloc(1, len + 1);
+	for (size_t i = 0; i < n; i++) {
+		strcat(out, lines[i]);
+		strcat(out, "\n");
+	}
+	free(lines);
+	return out;
+}
+
+/* name|fullname of every account as the Web API's $expand gives them. */
+static char *expected_link_rows(void)
+{
+	char url[512], errbuf[128];
+	const char *vp[] = {"value", NULL}, *np[] = {"name", NULL},
+		   *cp[] = {"primarycontactid", NULL}, *fp[] = {"fullname", NULL};
+	snprintf(url, sizeof(url), "%s/api/data/v9.2/accounts?$select=name&"
+		 "$expand=primarycontactid($select=fullname)", emu.url);
+	char *body = http_get(url, NULL);
+	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
+	yajl_val rows = root ? yajl_tree_get(root, vp, yajl_t_array) : NULL;
+	size_t cap = 1 << 16, len = 0;
+	char *out = calloc(1, cap);
+	for (size_t i = 0; rows && i < YAJL_GET_ARRAY(rows)->len; i++) {
+		yajl_val r = YAJL_GET_ARRAY(rows)->values[i];
+		yajl_val name = yajl_tree_get(r, np, yajl_t_string);
+		yajl_val pc = yajl_tree_get(r, cp, yajl_t_object);
+		yajl_val full = pc ? yajl_tree_get(pc, fp, yajl_t_string) : NULL;
+		len += (size_t)snprintf(out + len, cap - len, "%s|%s\n",
+					name ? YAJL_GET_STRING(name) : "NULL",
+					full ? YAJL_GET_STRING(full) : "NULL");
+	}
+	yajl_tree_free(root);
+	free(body);
+	return out;
+}
+
+/* Runs sql, returns the rows (fetch_all) or NULL with state/msg. */
+static char *run(SQLHDBC dbc, const char *sql, int ncols, char state[6], char *msg,
+		 size_t msg_size)
+{
+	SQLHSTMT st;
+	SQLRETURN rc;
+	char *out = NULL;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	state[0] = '\0';
+	rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
+	if (SQL_SUCCEEDED(rc))
+		out = fetch_all(st, ncols);
+	else
+		diag1(SQL_HANDLE_STMT, st, state, msg, msg_size);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return out;
+}
+
+static size_t count_str(const char *s, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = s; p && (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+#define LINK_FETCH \
+	"<fetch count=\"4\"><entity name=\"account\"><attribute name=\"name\"/>" \
+	"<order attribute=\"name\"/>" \
+	"<link-entity name=\"contact\" from=\"contactid\" to=\"primarycontactid\" alias=\"pc\" " \
+	"link-type=\"outer\"><attribute name=\"fullname\"/></link-entity></entity></fetch>"
+
+int main(void)
+{
+	char state[6], msg[1024];
+	char *rows, *log, *want;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	start_emulator(&emu, "--rows 25 --seed 3", NULL);
+	get_token();
+	SQLHENV env = new_env(SQL_OV_ODBC3);
+	SQLHDBC dbc = connect_dsn(env);
+
+	/* 1. link-entity, pages of 4 through the paging cookie */
+	char *accounts = run(dbc, "SELECT COUNT(*) FROM account", 1, state, msg, sizeof(msg));
+	long naccounts = accounts ? atol(accounts) : 0;
+	free(accounts);
+	int since = emu_request_count(&emu);
+	rows = run(dbc, "SELECT name, \"pc.fullname\" FROM fetchxml('" LINK_FETCH "')", 2, state,
+		   msg, sizeof(msg));
+	ok(rows != NULL, "fetchxml with a link-entity runs [%s] %s", state, rows ? "" : msg);
+	want = expected_link_rows();
+	{
+		char *copy = rows ? strdup(rows) : strdup("");
+		char *got_sorted = sorted(copy), *want_sorted = sorted(want);
+		ok(naccounts > 8 && strcmp(got_sorted, want_sorted) == 0,
+		   "every account once with its primary contact's name, as the Web API's $expand "
+		   "gives them (%ld accounts)", naccounts);
+		if (strcmp(got_sorted, want_sorted) != 0)
+			printf("#   got:\n%s#   expected:\n%s", got_sorted, want_sorted);
+		free(got_sorted);
+		free(want_sorted);
+		free(copy);
+	}
+	free(want);
+	free(rows);
+	log = emu_requests(&emu, since);
+	{
+		long pages = (naccounts + 3) / 4;
+		ok(log && (long)count_str(log, "GET /api/data/v9.2/accounts?fetchXml=") == pages,
+		   "%ld pages of 4 were requested", pages);
+		ok(log && count_str(log, "page%3D%222%22") == 1 &&
+		   count_str(log, "paging-cookie%3D%22%26lt%3Bcookie") == (size_t)pages - 1,
+		   "page 2 on asks with page= and the decoded paging-cookie");
+	}
+	free(log);
+
+	/* the columns: names and types from the metadata */
+	{
+		SQLHSTMT st;
+		SQLCHAR name[64];
+		SQLSMALLINT nlen, type, digits, nullable, ncols = 0;
+		SQLULEN size;
+		SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+		SQLPrepare(st, (SQLCHAR *)"SELECT * FROM fetchxml('" LINK_FETCH "')", SQL_NTS);
+		SQLNumResultCols(st, &ncols);
+		ok(ncols == 2, "SELECT * has the two attributes (%d)", ncols);
+		SQLDescribeCol(st, 2, name, sizeof(name), &nlen, &type, &size, &digits, &nullable);
+		ok(strcmp((char *)name, "pc.fullname") == 0 && type == SQL_WVARCHAR,
+		   "the link-entity column is pc.fullname, nvarchar (%s, %d)", name, type);
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	}
+
+	/* 2. an aggregate with groupby: the same as the driver's GROUP BY */
+	rows = run(dbc, "SELECT * FROM fetchxml('<fetch aggregate=\"true\"><entity name=\"account\">"
+		   "<attribute name=\"statecode\" groupby=\"true\" alias=\"state\"/>"
+		   "<attribute name=\"accountid\" aggregate=\"count\" alias=\"n\"/>"
+		   "<attribute name=\"numberofemployees\" aggregate=\"sum\" alias=\"staff\"/>"
+		   "</entity></fetch>') ORDER BY state", 3, state, msg, sizeof(msg));
+	want = run(dbc, "SELECT statecode, COUNT(*), SUM(numberofemployees) FROM account "
+		   "GROUP BY statecode ORDER BY statecode", 3, state, msg, sizeof(msg));
+	ok(rows && want && strcmp(rows, want) == 0 && count_str(rows, "\n") >= 1,
+	   "aggregate: groups, counts and sums as GROUP BY gives them");
+	if (!rows || !want || strcmp(rows, want) != 0)
+		printf("#   got:\n%s#   expected:\n%s#   [%s] %s\n", rows ? rows : "",
+		       want ? want : "", state, msg);
+	free(rows);
+	free(want);
+	{
+		SQLHSTMT st;
+		SQLCHAR name[64];
+		SQLSMALLINT nlen, type, digits, nullable;
+		SQLULEN size;
+		SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+		SQLPrepare(st, (SQLCHAR *)"SELECT n FROM fetchxml('<fetch aggregate=\"true\"><entity "
+			   "name=\"account\"><attribute name=\"accountid\" aggregate=\"count\" "
+			   "alias=\"n\"/></entity></fetch>')", SQL_NTS);
+		SQLDescribeCol(st, 1, name, sizeof(name), &nlen, &type, &size, &digits, &nullable);
+		ok(type == SQL_BIGINT, "a count is BIGINT (%d)", type);
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	}
+
+	/* 3. SQL over the rows: COUNT, and a join with an entity */
+	rows = run(dbc, "SELECT COUNT(*) FROM fetchxml('" LINK_FETCH "') f "
+		   "JOIN account a ON a.name = f.name", 1, state, msg, sizeof(msg));
+	ok(rows && atol(rows) >= naccounts, "joined with account locally (%s) [%s] %s",
+	   rows ? rows : "", state, rows ? "" : msg);
+	free(rows);
+
+	/* 4. refusals */
+	rows = run(dbc, "SELECT * FROM fetchxml(?)", 1, state, msg, sizeof(msg));
+	ok(!rows && strcmp(state, "42000") == 0 && strstr(msg, "string literal"),
+	   "a parameter for the FetchXML: 42000 (%s)", msg);
+	free(rows);
+	since = emu_request_count(&emu);
+	rows = run(dbc, "SELECT * FROM fetchxml('<fetch><entity name=\"account\">"
+		   "<attribute name=\"name\"></entity></fetch>')", 1, state, msg, sizeof(msg));
+	ok(!rows && strcmp(state, "42000") == 0 && strstr(msg, "not well-formed"),
+	   "malformed FetchXML: 42000 (%s)", msg);
+	free(rows);
+	rows = run(dbc, "SELECT * FROM fetchxml('<fetch><entity name=\"account\">"
+		   "<attribute name=\"nosuch\"/></entity></fetch>')", 1, state, msg, sizeof(msg));
+	ok(!rows && strcmp(state, "42S22") == 0 && strstr(msg, "nosuch"),
+	   "an unknown attribute: 42S22 (%s)", msg);
+	free(rows);
+	log = emu_requests(&emu, since);
+	ok(log && !strstr(log, "fetchXml"), "nothing was sent for them");
+	free(log);
+
+	disconnect(env, dbc);
+	emu_stop(&emu);
+	curl_global_cleanup();
+	return tap_done();
+}
