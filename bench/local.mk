@@ -25,3 +25,9 @@ bench: bench/bench-extract bench/bench-insert bench/bench-plans driver/libdvodbc
 	bench/bench-extract --rows 1000000
 	bench/bench-insert --rows 10000
 	bench/bench-plans --rows 60000
+
+EXTRA_PROGRAMS += bench/bench-cpu
+bench_bench_cpu_SOURCES = bench/cpu.c
+bench_bench_cpu_CPPFLAGS = $(AM_CPPFLAGS)
+bench_bench_cpu_LDADD = tests/libdvtest.la $(CURL_LIBS) $(YAJL_LIBS) -lodbc
+CLEANFILES += bench/bench-cpu
