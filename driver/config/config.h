@@ -59,6 +59,8 @@ struct dv_config {
 	long max_rows;         /* 0 = no limit */
 	long page_size;        /* odata.maxpagesize, 1..5000, default 5000 */
 	int prefetch;          /* fetch page N+1 while page N is read; default 1 */
+	long parallel_reads;   /* partitions per large scan; unset = automatic, 0/1 = off */
+	long max_retry_wait;   /* longest Retry-After waited for, seconds; default 120 */
 	int use_display_names;
 	int include_formatted_values; /* companion *name columns; default 1 */
 	char *metadata_cache_location; /* metadata cache file, "" = none */

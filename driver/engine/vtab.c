@@ -387,12 +387,25 @@ static char *build_prefer(const struct dv_engine *eng, int flags, long top)
 	return dv_buf_steal(&b);
 }
 
-/* Opens the OData cursor for a resolved plan (the first page is read). */
+/* The property of a plain column of e named name, or NULL. */
+static const char *plain_column(const struct dv_entity *e, const char *name, int pk)
+{
+	for (size_t i = 0; i < e->ncolumns; i++)
+		if (e->columns[i].role == DV_COL_VALUE &&
+		    (pk ? e->columns[i].is_primary_id : strcmp(e->columns[i].select_name, name) == 0))
+			return e->columns[i].select_name;
+	return NULL;
+}
+
+/* Opens the OData cursor for a resolved plan (the first page is read); a
+ * large scan may be read as partitions (odata_cursor_open_scan). */
 static int open_resolved(struct dv_cur *cur, int flags, struct plan_query *pq,
 			 struct dv_error *err)
 {
 	struct dv_engine *eng = cur->vt->eng;
+	const struct dv_entity *e = cur->vt->e;
 	struct odata_query q;
+	struct odata_scan scan;
 	char *url, *prefer;
 	memset(&q, 0, sizeof(q));
 	q.base = eng->api_base;
@@ -408,7 +421,10 @@ static int open_resolved(struct dv_cur *cur, int flags, struct plan_query *pq,
 		return dv_error_nomem(err);
 	}
 	DV_LOG(eng->log, DV_LOG_DEBUG, eng, "scan %s", url);
-	cur->oc = odata_cursor_open(eng->http, url, prefer, cur->specs, cur->nspecs, err);
+	scan.q = &q;
+	scan.key = e->is_intersect ? NULL : plain_column(e, NULL, 1);
+	scan.created = plain_column(e, "createdon", 0);
+	cur->oc = odata_cursor_open_scan(eng->http, &scan, prefer, cur->specs, cur->nspecs, err);
 	eng->scans++;
 	free(url);
 	free(prefer);

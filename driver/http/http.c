@@ -34,7 +34,7 @@
 
 #define HTTP_MAX_ATTEMPTS 5
 #define HTTP_ERROR_BODY_MAX (64 * 1024)
-#define HTTP_RETRY_AFTER_CAP 120   /* seconds: never wait longer for one 429 */
+#define HTTP_RETRY_AFTER_CAP 120   /* seconds: default MaxRetryWait */
 #define HTTP_RETRY_AFTER_DEFAULT 5 /* seconds, when a 429 carries no Retry-After */
 #define HTTP_CONNECT_TIMEOUT 30
 
@@ -60,6 +60,12 @@ struct dv_http {
 	 * handle safe for any other caller.  Recursive: an auth flow sends its
 	 * token request on the handle that asked for the token. */
 	pthread_mutex_t send_mu;
+	/* Family-wide (read and written on the parent only): a 429 on any
+	 * handle holds every request of the family until throttle_until
+	 * (monotonic ms), so parallel partitions back off together; dop_hint
+	 * is the last x-ms-dop-hint the service sent (0 = none yet). */
+	atomic_llong throttle_until;
+	atomic_long dop_hint;
 };
 
 /* State of one attempt, seen by the libcurl callbacks. */
@@ -128,6 +134,8 @@ struct dv_http *dv_http_new(const struct dv_config *cfg, struct dv_log *log,
 	http->seed = (unsigned)time(NULL) ^ (unsigned)(size_t)http;
 	atomic_init(&http->cancel, 0);
 	atomic_init(&http->requests, 0);
+	atomic_init(&http->throttle_until, 0);
+	atomic_init(&http->dop_hint, 0);
 	snprintf(http->user_agent, sizeof(http->user_agent), "dvodbc/%s", PACKAGE_VERSION);
 	if (init_locks(http) != 0) {
 		curl_easy_cleanup(http->curl);
@@ -182,6 +190,17 @@ void dv_http_reset_cancel(struct dv_http *http)
 void dv_http_set_timeout(struct dv_http *http, long seconds)
 {
 	http->timeout_override = seconds;
+}
+
+static struct dv_http *family_of(struct dv_http *http)
+{
+	return http->parent ? http->parent : http;
+}
+
+long dv_http_dop_hint(const struct dv_http *http)
+{
+	const struct dv_http *owner = http->parent ? http->parent : http;
+	return atomic_load(&((struct dv_http *)owner)->dop_hint);
 }
 
 unsigned long dv_http_requests_sent(const struct dv_http *http)
@@ -337,6 +356,13 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 		keep_header(&r->www_authenticate, v, 1);
 	else if ((v = header_value(line, len, "Retry-After"))) {
 		r->retry_after = dv_http_parse_retry_after(v);
+		free(v);
+	} else if ((v = header_value(line, len, "x-ms-dop-hint"))) {
+		/* Source: https://learn.microsoft.com/power-apps/developer/data-platform/api-limits
+		 * (recommended degree of parallelism, sent on every answer) */
+		long hint = strtol(v, NULL, 10);
+		if (hint > 0)
+			atomic_store(&family_of(a->http)->dop_hint, hint);
 		free(v);
 	}
 	return len;
@@ -633,18 +659,68 @@ static enum verdict status_verdict(struct dv_http *http, const struct dv_http_re
 	return V_FAIL;
 }
 
+static long max_retry_wait(const struct dv_http *http)
+{
+	return http->cfg ? http->cfg->max_retry_wait : HTTP_RETRY_AFTER_CAP;
+}
+
+/* A 429 asked for a wait longer than MaxRetryWait: the statement fails now
+ * and says so, rather than hang for minutes without a word. */
+static void too_long_to_wait(struct dv_http *http, long secs, struct dv_error *err)
+{
+	char service[sizeof(err->message)];
+	dv_strlcpy(service, err->message, sizeof(service));
+	dv_error_set(err, DV_S_HY000, err->native,
+		     "the service's protection limits asked to wait %ld s before the next "
+		     "request (429, Retry-After: %ld), longer than MaxRetryWait=%ld s: not "
+		     "waited; raise MaxRetryWait to wait, or try again later. The service "
+		     "said: %s", secs, secs, max_retry_wait(http), service);
+}
+
+/* Holds every request of the family until t (monotonic ms). */
+static void throttle_family(struct dv_http *http, long long t)
+{
+	struct dv_http *owner = family_of(http);
+	long long cur = atomic_load(&owner->throttle_until);
+	while (cur < t && !atomic_compare_exchange_weak(&owner->throttle_until, &cur, t))
+		;
+}
+
+/* Waits while a 429 of any handle of the family holds requests back.
+ * 0, or -1 with err set (cancel, or the wait would pass the deadline). */
+static int wait_for_family(struct dv_http *http, const struct send_state *st,
+			   struct dv_error *err)
+{
+	long long until = atomic_load(&family_of(http)->throttle_until);
+	long long now = now_ms();
+	if (until <= now)
+		return 0;
+	if (st->deadline && until >= st->deadline)
+		return dv_error_set(err, DV_S_HYT00, 0, "the service's protection limits hold "
+				    "requests for %lld s more (429 Retry-After), past the Timeout "
+				    "of %ld s", (until - now + 999) / 1000, timeout_seconds(http));
+	DV_LOG(http->log, DV_LOG_INFO, http, "holding a request %lld ms: the service "
+	       "answered 429 to this connection", until - now);
+	if (sleep_cancellable(http, (long)(until - now)) != 0)
+		return dv_error_set(err, DV_S_HY008, 0, "the request was canceled");
+	return 0;
+}
+
 /* How long to wait before the next attempt, or -1 when it must not happen. */
 static long wait_before_retry(struct dv_http *http, const struct dv_http_resp *resp,
-			      struct send_state *st, int attempts)
+			      struct send_state *st, int attempts, struct dv_error *err)
 {
 	long ms;
 	if (attempts >= HTTP_MAX_ATTEMPTS)
 		return -1;
 	if (resp->status == 429) {
 		long secs = resp->retry_after >= 0 ? resp->retry_after : HTTP_RETRY_AFTER_DEFAULT;
-		if (secs > HTTP_RETRY_AFTER_CAP)
+		if (secs > max_retry_wait(http)) {
+			too_long_to_wait(http, secs, err);
 			return -1;
+		}
 		ms = secs * 1000;
+		throttle_family(http, now_ms() + ms);
 	} else {
 		ms = dv_http_backoff_ms(++st->retries, &http->seed);
 	}
@@ -736,6 +812,8 @@ static int send_locked(struct dv_http *http, const struct dv_http_req *req,
 		reset_for_attempt(resp);
 		if (cancel_requested(http))
 			return dv_error_set(err, DV_S_HY008, 0, "the request was canceled");
+		if (!req->no_auth && wait_for_family(http, &st, err) != 0)
+			return -1;
 		if (get_token(http, req, &st, &token, err) != 0)
 			return -1;
 		resp->attempts++;
@@ -763,7 +841,7 @@ static int send_locked(struct dv_http *http, const struct dv_http_req *req,
 			return -1;
 		if (v == V_RETRY_NOW)
 			continue;
-		wait = wait_before_retry(http, resp, &st, resp->attempts);
+		wait = wait_before_retry(http, resp, &st, resp->attempts, err);
 		if (wait < 0)
 			return -1;
 		DV_LOG(http->log, DV_LOG_INFO, http, "retrying %s in %ld ms (%s)", req->url, wait,

@@ -5,7 +5,9 @@
  * Dataverse headers (OData-MaxVersion/OData-Version 4.0, Accept, If-None-Match:
  * null), the bearer token from dv_auth (refreshed once on a 401), retries
  * (429 with Retry-After, 502/503/504 and transport failures of idempotent
- * requests, capped exponential backoff, bounded by the Timeout key),
+ * requests, capped exponential backoff, bounded by the Timeout key; a 429
+ * holds every handle of the connection's family until its Retry-After has
+ * passed, and a Retry-After above MaxRetryWait fails at once, saying so),
  * cancellation, and logging with secrets masked.
  *
  * Outcome mapping lives here and in odata/odata_error.c: a 2xx completes; a
@@ -107,6 +109,10 @@ int dv_url_same_origin(const char *a, const char *b);
  * in clear text to a host other than the loopback interface (127.0.0.0/8,
  * ::1, localhost); its host goes to host.  0 for https:// and loopback. */
 int dv_url_cleartext(const char *url, char *host, size_t host_size);
+
+/* The last x-ms-dop-hint (the service's recommended number of parallel
+ * requests) any handle of this family received; 0 before the first. */
+long dv_http_dop_hint(const struct dv_http *http);
 
 /* Request counter (for SQLGetInfo/benchmarks/tests). */
 unsigned long dv_http_requests_sent(const struct dv_http *http);

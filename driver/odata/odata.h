@@ -116,6 +116,22 @@ struct odata_cursor *odata_cursor_open_ex(struct dv_http *http, const char *url,
 					  const char *prefer,
 					  const struct odata_colspec *cols, size_t ncols,
 					  int prefetch, struct dv_error *err);
+/* A scan of one table that may be read as partitions at once (see
+ * odata_cursor.c, PARTITIONED SCANS): the connection's ParallelReads key
+ * decides; a query with top, orderby, apply, expand or count, or without
+ * key or created, is read as one chain of pages as odata_cursor_open does.
+ * Rows of a partitioned scan come in no particular order, each once. */
+struct odata_scan {
+	const struct odata_query *q;
+	const char *key;      /* primary key property, e.g. "accountid" */
+	const char *created;  /* "createdon" when the table has it, else NULL */
+};
+struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct odata_scan *scan,
+					    const char *prefer,
+					    const struct odata_colspec *cols, size_t ncols,
+					    struct dv_error *err);
+/* Partitions being read at once (0 = one chain of pages). */
+int odata_cursor_partitions(const struct odata_cursor *cur);
 /* The @odata.deltaLink of the last page read (a delta query's), or NULL
  * before the last page was reached.  Owned by the cursor. */
 const char *odata_cursor_delta_link(const struct odata_cursor *cur);

@@ -26,15 +26,59 @@
  * before anything is sent there (HY000 naming the host): the token must
  * not leave for another server, and ending the result quietly would lose
  * rows.  The check runs when a page becomes current, before its link is
- * posted to the prefetch worker. */
+ * posted to the prefetch worker.
+ *
+ * PARTITIONED SCANS (odata_cursor_open_scan, ParallelReads): a scan of one
+ * table without $top, $orderby, $apply or $expand reads its first page as
+ * usual.  When that page has a nextLink (and, with the automatic setting,
+ * holds 1000 rows or more), the rest is read as N partitions at once
+ * (odata_partition.c) instead of following the link:
+ *   - Why createdon ranges and not primary key ranges: the service compares
+ *     GUIDs in SQL Server's uniqueidentifier order (last byte group first),
+ *     which a client cannot split into even ranges without knowing how the
+ *     keys were made, while createdon is set by the service, never changes
+ *     and grows with time.  Why not $apply=aggregate(createdon with min..):
+ *     the service refuses aggregates over more than 50,000 rows
+ *     (0x8004E023), exactly the tables worth partitioning.  So two probes,
+ *     "$select=createdon&$filter=createdon ne null&$orderby=createdon
+ *     asc|desc&$top=1", give the lowest and highest value (with the scan's
+ *     own filter and-ed in).
+ *   - The ranges B0 < B1 < .. are whole seconds between them: partition 0
+ *     is "createdon lt B1 or createdon eq null", partition i "createdon ge Bi
+ *     and createdon lt Bi+1", the last "createdon ge Bn-1" with no upper
+ *     bound.  Half-open ranges give a row whose createdon equals a bound to
+ *     exactly one partition; a NULL createdon goes to partition 0; a row
+ *     created during the read (createdon = now) to the unbounded last one.
+ *     So every row that exists for the whole read comes exactly once, as
+ *     with one chain of pages.
+ *   - The rows of the first page are read again by the partitions: their
+ *     primary keys (one page of them, sorted) are kept and those rows
+ *     skipped, so they come once.  The key is added to the columns read
+ *     when the caller did not ask for it (cells past ncols).
+ *   - Rows are handed out page by page as partitions deliver them: the
+ *     order is not the service's (there is no ORDER BY).  A scan with ORDER
+ *     BY is never partitioned: merging N ordered partitions would need the
+ *     service's collation (case-insensitive text, lookups ordered by name)
+ *     in the driver.
+ *   - Anything that stops the probes from giving two distinct bounds (an
+ *     error other than a cancel, an empty or one-second table) leaves the
+ *     scan on its single chain of links, as before. */
 #include "odata/odata.h"
+#include "odata/odata_partition.h"
 #include "odata/odata_prefetch.h"
 #include "config/config.h"
 #include "http/http.h"
 #include "util/strutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define PART_AUTO_MIN_ROWS 1000  /* automatic: a first page this full */
+#define PART_AUTO_DEFAULT 4      /* automatic without x-ms-dop-hint */
+#define PART_AUTO_MAX 8
+#define PART_MAX 52              /* the service's concurrent requests per user */
 
 struct odata_cursor {
 	struct dv_http *http;
@@ -49,6 +93,15 @@ struct odata_cursor {
 	int failed;
 	int want_prefetch;
 	struct odata_prefetch *pf;  /* NULL until a second page is needed */
+	/* partitioned scans (see PARTITIONED SCANS) */
+	struct odata_colspec *own_cols; /* caller's columns + the key, or NULL */
+	struct odata_parts *parts;
+	const struct odata_page *ppage; /* a partition's page being read */
+	size_t prow;
+	size_t key_col;                 /* the key's cell in a row */
+	char (*seen)[37];               /* keys of the first page, sorted */
+	size_t nseen;
+	int nparts;
 };
 
 static int fail(struct odata_cursor *cur, struct dv_error *err)
@@ -59,8 +112,8 @@ static int fail(struct odata_cursor *cur, struct dv_error *err)
 }
 
 /* A link of the current page that leaves the organisation's origin. */
-static int check_link(struct odata_cursor *cur, const char *link, const char *name,
-		      struct dv_error *err)
+int odata_link_on_origin(const char *home, const char *link, const char *name,
+			 struct dv_error *err)
 {
 	char origin[512], host[256];
 	if (!link)
@@ -69,13 +122,19 @@ static int check_link(struct odata_cursor *cur, const char *link, const char *na
 		return dv_error_set(err, DV_S_HY000, 0,
 				    "the service returned an %s that is not an absolute URL: "
 				    "refused, the result would be incomplete", name);
-	if (strcmp(origin, cur->origin) == 0)
+	if (strcmp(origin, home) == 0)
 		return 0;
 	return dv_error_set(err, DV_S_HY000, 0,
 			    "the service's %s points to another server (%s, origin %s; "
 			    "expected %s): not followed, so the access token is not sent "
 			    "there and the result would be incomplete", name, host, origin,
-			    cur->origin);
+			    home);
+}
+
+static int check_link(struct odata_cursor *cur, const char *link, const char *name,
+		      struct dv_error *err)
+{
+	return odata_link_on_origin(cur->origin, link, name, err);
 }
 
 static int check_links(struct odata_cursor *cur, struct dv_error *err)
@@ -193,6 +252,45 @@ struct odata_cursor *odata_cursor_open_ex(struct dv_http *http, const char *url,
 	return cur;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* 1 when a partition's row is one of the first page's (already handed out). */
+static int already_seen(const struct odata_cursor *cur, const struct odata_cell *row)
+{
+	const struct odata_cell *k = &row[cur->key_col];
+	if (!cur->nseen || k->type != OC_TEXT || k->len != 36)
+		return 0;
+	return bsearch(k->s, cur->seen, cur->nseen, sizeof(cur->seen[0]), cmp_key) != NULL;
+}
+
+/* The next row of a partitioned scan, once the first page is used up. */
+static int next_partitioned(struct odata_cursor *cur, const struct odata_cell **row,
+			    struct dv_error *err)
+{
+	for (;;) {
+		const struct odata_cell *r;
+		while (!cur->ppage || cur->prow >= cur->ppage->nrows) {
+			int rc = odata_parts_next_page(cur->parts, &cur->ppage, err);
+			if (rc < 0)
+				return fail(cur, err);
+			if (rc == 0) {
+				cur->ppage = NULL;
+				return 0;
+			}
+			cur->prow = 0;
+		}
+		r = &cur->ppage->cells[cur->prow * cur->ncols];
+		cur->prow++;
+		if (!already_seen(cur, r)) {
+			*row = r;
+			return 1;
+		}
+	}
+}
+
 int odata_cursor_next(struct odata_cursor *cur, const struct odata_cell **row,
 		      struct dv_error *err)
 {
@@ -200,6 +298,8 @@ int odata_cursor_next(struct odata_cursor *cur, const struct odata_cell **row,
 		*err = cur->failure;
 		return -1;
 	}
+	if (cur->parts && cur->next_row >= cur->page.nrows)
+		return next_partitioned(cur, row, err);
 	while (cur->next_row >= cur->page.nrows) {
 		int rc = advance(cur, err);
 		if (rc <= 0)
@@ -217,7 +317,12 @@ const char *odata_cursor_delta_link(const struct odata_cursor *cur)
 
 unsigned long odata_cursor_pages(const struct odata_cursor *cur)
 {
-	return cur->pages;
+	return cur->pages + (cur->parts ? odata_parts_pages(cur->parts) : 0);
+}
+
+int odata_cursor_partitions(const struct odata_cursor *cur)
+{
+	return cur->parts ? cur->nparts : 0;
 }
 
 int odata_cursor_prefetching(const struct odata_cursor *cur)
@@ -230,7 +335,248 @@ void odata_cursor_close(struct odata_cursor *cur)
 	if (!cur)
 		return;
 	odata_prefetch_stop(cur->pf);
+	odata_parts_stop(cur->parts);
 	odata_page_free(&cur->page);
 	free(cur->prefer);
+	free(cur->own_cols);
+	free(cur->seen);
 	free(cur);
+}
+
+/* ---- partitioned scans (see PARTITIONED SCANS at the top) --------------- */
+
+/* How many partitions the configuration asks for: 0 = never. */
+static int partitions_wanted(struct dv_http *http, int *automatic)
+{
+	const struct dv_config *cfg = dv_http_config(http);
+	long n, hint;
+	*automatic = 0;
+	if (cfg && dv_config_key_is_set(cfg, "ParallelReads"))
+		return cfg->parallel_reads >= 2 ? (int)cfg->parallel_reads : 0;
+	*automatic = 1;
+	hint = dv_http_dop_hint(http);
+	n = hint > 0 ? hint : PART_AUTO_DEFAULT;
+	if (n < 2)
+		n = 2;
+	return (int)(n > PART_AUTO_MAX ? PART_AUTO_MAX : n);
+}
+
+/* "2024-06-15T12:00:00Z" (fraction ignored) -> seconds since 1970. */
+static int parse_utc(const char *s, long long *out)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = (long long)timegm(&tm);
+	return 0;
+}
+
+static void format_utc(long long t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The scan's own filter and-ed with more (both may be NULL). */
+static char *and_filter(const char *own, const char *more)
+{
+	struct dv_buf b;
+	dv_buf_init(&b, 0);
+	if (own && *own)
+		dv_buf_appendf(&b, "(%s) and (%s)", own, more);
+	else
+		dv_buf_appends(&b, more);
+	return dv_buf_steal(&b);
+}
+
+/* One probe: the lowest (asc) or highest (desc) non-null createdon. */
+static int probe_created(struct dv_http *http, const struct odata_scan *scan,
+			 const char *dir, long long *out, struct dv_error *err)
+{
+	struct odata_colspec col = {scan->created, NULL, ODATA_STRING};
+	struct odata_query q = *scan->q;
+	struct odata_page page;
+	char notnull[96], order[96], *url, *filter;
+	int rc = -1;
+
+	snprintf(notnull, sizeof(notnull), "%s ne null", scan->created);
+	snprintf(order, sizeof(order), "%s %s", scan->created, dir);
+	filter = and_filter(scan->q->filter, notnull);
+	q.select = scan->created;
+	q.filter = filter;
+	q.orderby = order;
+	q.top = 1;
+	q.count = 0;
+	url = filter ? odata_query_url(&q) : NULL;
+	free(filter);
+	if (!url)
+		return dv_error_nomem(err);
+	memset(&page, 0, sizeof(page));
+	if (odata_page_read(http, url, NULL, &col, 1, &page, err) == 0) {
+		if (page.nrows == 1 && parse_utc(page.cells[0].s, out) == 0)
+			rc = 0;
+		else
+			dv_error_set(err, DV_S_HY000, 0, "no %s to partition on", scan->created);
+	}
+	odata_page_free(&page);
+	free(url);
+	return rc;
+}
+
+/* The URLs of n partitions between lo and hi (n may shrink: at least one
+ * second per partition).  Returns how many, 0 when none (err set on OOM). */
+static size_t partition_urls(const struct odata_scan *scan, long long lo, long long hi,
+			     size_t n, char **urls, struct dv_error *err)
+{
+	long long span = hi - lo + 1;
+	const char *c = scan->created;
+	size_t i, made = 0;
+
+	if (span < (long long)n)
+		n = (size_t)span;
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct odata_query q = *scan->q;
+		char from[32], to[32], range[256], *filter;
+		format_utc(lo + span * (long long)i / (long long)n, from);
+		format_utc(lo + span * (long long)(i + 1) / (long long)n, to);
+		if (i == 0)
+			snprintf(range, sizeof(range), "%s lt %s or %s eq null", c, to, c);
+		else if (i + 1 == n)
+			snprintf(range, sizeof(range), "%s ge %s", c, from);
+		else
+			snprintf(range, sizeof(range), "%s ge %s and %s lt %s", c, from, c, to);
+		filter = and_filter(scan->q->filter, range);
+		q.filter = filter;
+		urls[i] = filter ? odata_query_url(&q) : NULL;
+		free(filter);
+		if (!urls[i]) {
+			dv_error_nomem(err);
+			break;
+		}
+		made++;
+	}
+	if (made < n) {
+		for (i = 0; i < made; i++)
+			free(urls[i]);
+		return 0;
+	}
+	return n;
+}
+
+/* Keeps the first page's keys so partitions skip those rows. */
+static int remember_first_page(struct odata_cursor *cur, struct dv_error *err)
+{
+	size_t i;
+	cur->seen = calloc(cur->page.nrows ? cur->page.nrows : 1, sizeof(cur->seen[0]));
+	if (!cur->seen)
+		return dv_error_nomem(err);
+	for (i = 0; i < cur->page.nrows; i++) {
+		const struct odata_cell *k = &cur->page.cells[i * cur->ncols + cur->key_col];
+		if (k->type != OC_TEXT || k->len != 36)
+			return dv_error_set(err, DV_S_HY000, 0, "a row without its key");
+		memcpy(cur->seen[cur->nseen++], k->s, 37);
+	}
+	qsort(cur->seen, cur->nseen, sizeof(cur->seen[0]), cmp_key);
+	return 0;
+}
+
+/* The first page had a nextLink: read the rest as partitions.  0 when
+ * they run, 1 when the scan stays on its chain, -1 on a cancel. */
+static int start_partitions(struct odata_cursor *cur, const struct odata_scan *scan,
+			    int n, struct dv_error *err)
+{
+	char *urls[PART_MAX];
+	long long lo, hi;
+	size_t made, i;
+	int rc = 1;
+
+	if (probe_created(cur->http, scan, "asc", &lo, err) != 0 ||
+	    probe_created(cur->http, scan, "desc", &hi, err) != 0)
+		return err->state == DV_S_HY008 ? -1 : 1;
+	made = partition_urls(scan, lo, hi, (size_t)n, urls, err);
+	if (made == 0)
+		return 1;
+	if (remember_first_page(cur, err) == 0) {
+		cur->parts = odata_parts_start(cur->http, urls, made, cur->prefer, cur->cols,
+					       cur->ncols, cur->origin, err);
+		rc = cur->parts ? 0 : 1;
+	}
+	for (i = 0; i < made; i++)
+		free(urls[i]);
+	if (rc == 0) {
+		cur->nparts = (int)made;
+		/* the first page's own link is not followed */
+		free(cur->page.next_link);
+		cur->page.next_link = NULL;
+	}
+	return rc;
+}
+
+static int scan_eligible(const struct odata_scan *scan)
+{
+	const struct odata_query *q = scan->q;
+	return scan->key && scan->created && !q->top && !q->orderby && !q->apply &&
+	       !q->expand && !q->count;
+}
+
+struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct odata_scan *scan,
+					    const char *prefer,
+					    const struct odata_colspec *cols, size_t ncols,
+					    struct dv_error *err)
+{
+	struct odata_cursor *cur;
+	struct odata_colspec *own;
+	size_t key_col = ncols;
+	int automatic, n = partitions_wanted(http, &automatic), rc;
+	char *url = odata_query_url(scan->q);
+
+	if (!url)
+		return dv_error_nomem(err), NULL;
+	if (n < 2 || !scan_eligible(scan)) {
+		cur = odata_cursor_open(http, url, prefer, cols, ncols, err);
+		free(url);
+		return cur;
+	}
+	own = calloc(ncols + 1, sizeof(*own));
+	if (!own) {
+		free(url);
+		return dv_error_nomem(err), NULL;
+	}
+	memcpy(own, cols, ncols * sizeof(*own));
+	for (size_t i = 0; i < ncols; i++)
+		if (!cols[i].annotation && strcmp(cols[i].property, scan->key) == 0)
+			key_col = i;
+	if (key_col == ncols)
+		own[ncols] = (struct odata_colspec){scan->key, NULL, ODATA_STRING};
+	/* the first page alone: whether the rest is partitioned is decided on it */
+	cur = odata_cursor_open_ex(http, url, prefer, own, key_col == ncols ? ncols + 1 : ncols,
+				   0, err);
+	free(url);
+	if (!cur) {
+		free(own);
+		return NULL;
+	}
+	cur->own_cols = own;
+	cur->key_col = key_col;
+	cur->want_prefetch = prefetch_configured(http);
+	if (!cur->page.next_link || (automatic && cur->page.nrows < PART_AUTO_MIN_ROWS)) {
+		prefetch_next(cur);
+		return cur;
+	}
+	rc = start_partitions(cur, scan, n, err);
+	if (rc < 0) {
+		odata_cursor_close(cur);
+		return NULL;
+	}
+	if (rc > 0)
+		prefetch_next(cur);
+	return cur;
 }

@@ -81,6 +81,12 @@ tests_odbc_test_odbc_links_SOURCES = tests/odbc/test_odbc_links.c tests/odbc/odb
 tests_odbc_test_odbc_links_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_links_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_links_DEPENDENCIES = $(DVODBC_DM_DEPS)
+# Partitioned parallel reads (ParallelReads): every row once under faults.
+DVODBC_DM_TESTS += tests/odbc/test_odbc_parallel
+tests_odbc_test_odbc_parallel_SOURCES = tests/odbc/test_odbc_parallel.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_parallel_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_parallel_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_parallel_DEPENDENCIES = $(DVODBC_DM_DEPS)
 # Function sequence and buffer rules unixODBC answers itself: the driver
 # loaded with dlopen and called directly.
 DVODBC_DM_TESTS += tests/odbc/test_odbc_direct

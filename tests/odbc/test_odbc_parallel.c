@@ -1,0 +1,497 @@
+/* test_odbc_parallel.c - partitioned parallel reads (ParallelReads), through unixODBC.
+ *
+ * Against the emulator with 3,000 accounts and 100-row pages:
+ *   - ParallelReads=4: the scan reads its first page, two createdon probes
+ *     (asc and desc, $top=1), then exactly four partitions whose filters
+ *     are the half-open ranges between the probed bounds (the first also
+ *     takes createdon eq null, the last has no upper bound); every account
+ *     comes exactly once, the same ids as ParallelReads=1 (one chain).
+ *   - Rows whose createdon equals a partition bound (inserted with the
+ *     emulator's clock set to the bounds) come exactly once.
+ *   - A row inserted while the partitions are being read, with a key that
+ *     sorts last, comes exactly once.
+ *   - 429 storms (Retry-After 1), connection resets and truncated bodies in
+ *     the middle of partitions, and every token revoked while they run
+ *     (each partition gets a 401, the token is refreshed): every row once.
+ *   - A Retry-After above MaxRetryWait fails the fetch with HY000 saying
+ *     how long the service asked to wait, instead of waiting silently.
+ *   - ORDER BY is not partitioned: the rows come in order, one chain.
+ *   - Automatic mode does not partition a first page under 1000 rows. */
+#include "odbc_test.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#define NROWS 3000
+#define NPARTS 4
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct ids {
+	char **v;
+	size_t n, cap;
+};
+
+static void ids_free(struct ids *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static SQLHDBC connect_with(SQLHENV env, struct emu *e, const char *extra)
+{
+	char connstr[1024];
+	SQLHDBC dbc = SQL_NULL_HDBC;
+	snprintf(connstr, sizeof(connstr), "%s;%s%s", emu_connstr(e),
+		 strstr(extra, "PageSize") ? "" : "PageSize=100;", extra);
+	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+	SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstr, SQL_NTS, NULL, 0, NULL,
+					SQL_DRIVER_NOPROMPT);
+	if (!rc_ok(rc, SQL_HANDLE_DBC, dbc, extra))
+		bail_out("cannot connect");
+	return dbc;
+}
+
+/* Runs sql and collects column 1 of every row (sorted when sort).  Returns
+ * the SQLFetch code that ended it (SQL_NO_DATA when all came). */
+static SQLRETURN collect(SQLHDBC dbc, const char *sql, struct ids *out, int sort, char *state,
+			 char *msg, size_t msg_size)
+{
+	SQLHSTMT st;
+	SQLRETURN rc;
+	char buf[128];
+	SQLLEN ind;
+	memset(out, 0, sizeof(*out));
+	state[0] = '\0';
+	msg[0] = '\0';
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
+	if (SQL_SUCCEEDED(rc)) {
+		SQLBindCol(st, 1, SQL_C_CHAR, buf, sizeof(buf), &ind);
+		while ((rc = SQLFetch(st)) == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO) {
+			if (out->n == out->cap) {
+				out->cap = out->cap ? out->cap * 2 : 1024;
+				out->v = realloc(out->v, out->cap * sizeof(*out->v));
+			}
+			out->v[out->n++] = strdup(ind == SQL_NULL_DATA ? "NULL" : buf);
+		}
+	}
+	if (rc == SQL_ERROR)
+		diag1(SQL_HANDLE_STMT, st, state, msg, msg_size);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	if (sort && out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	return rc;
+}
+
+/* 1 when got holds exactly the ids of want (both sorted), else prints why. */
+static int same_ids(const struct ids *got, const struct ids *want)
+{
+	size_t dups = 0;
+	for (size_t i = 1; i < got->n; i++)
+		dups += strcmp(got->v[i - 1], got->v[i]) == 0;
+	if (dups || got->n != want->n) {
+		printf("#   %zu rows (%zu repeated), expected %zu\n", got->n, dups, want->n);
+		return 0;
+	}
+	for (size_t i = 0; i < got->n; i++)
+		if (strcmp(got->v[i], want->v[i]) != 0) {
+			printf("#   row %zu: %s, expected %s\n", i, got->v[i], want->v[i]);
+			return 0;
+		}
+	return 1;
+}
+
+/* URL-decoded copy of s ('+' stays). */
+static void url_decode(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+	for (; *s && o + 1 < size; s++) {
+		if (s[0] == '%' && s[1] && s[2]) {
+			char hex[3] = {s[1], s[2], 0};
+			out[o++] = (char)strtol(hex, NULL, 16);
+			s += 2;
+		} else {
+			out[o++] = *s;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* The decoded $filter of each first-page partition request of accounts
+ * since log index `since` (no skiptoken, filter on createdon, no $top). */
+static int partition_filters(struct emu *e, int since, char filters[][512], int max,
+			     int *probes)
+{
+	char *log = emu_requests(e, since), *line, *save = NULL;
+	int n = 0;
+	*probes = 0;
+	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char dec[2048];
+		url_decode(line, dec, sizeof(dec));
+		if (!strstr(dec, "/accounts?") || !strstr(dec, "createdon") || strstr(dec, "skiptoken"))
+			continue;
+		if (strstr(dec, "$top=1")) {
+			(*probes)++;
+			continue;
+		}
+		const char *f = strstr(dec, "$filter=");
+		if (f && n < max) {
+			const char *end = strchr(f, '&');
+			size_t len = end ? (size_t)(end - f - 8) : strlen(f + 8);
+			snprintf(filters[n], 512, "%.*s", (int)len, f + 8);
+			n++;
+		}
+	}
+	free(log);
+	return n;
+}
+
+static void reference_ids(SQLHENV env, struct emu *e, struct ids *ref)
+{
+	char state[6], msg[512];
+	SQLHDBC dbc = connect_with(env, e, "ParallelReads=1");
+	int before = emu_request_count(e), probes;
+	char filters[8][512];
+	collect(dbc, "SELECT accountid FROM account", ref, 1, state, msg, sizeof(msg));
+	is_int((int)ref->n, NROWS, "ParallelReads=1: %d accounts on one chain", NROWS);
+	is_int(partition_filters(e, before, filters, 8, &probes) + probes, 0,
+	       "ParallelReads=1: no probe, no partition");
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+/* The probed bounds, as the driver computes them, from every createdon. */
+static void bounds(SQLHDBC dbc, long long *b)
+{
+	struct ids all;
+	char state[6], msg[512];
+	long long lo = 0, hi = 0;
+	collect(dbc, "SELECT createdon FROM account", &all, 1, state, msg, sizeof(msg));
+	for (size_t i = 0; i < all.n; i++) {
+		struct tm tm;
+		memset(&tm, 0, sizeof(tm));
+		if (sscanf(all.v[i], "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+			   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+			continue;
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		long long t = (long long)timegm(&tm);
+		if (!lo || t < lo)
+			lo = t;
+		if (t > hi)
+			hi = t;
+	}
+	for (int i = 0; i <= NPARTS; i++)
+		b[i] = lo + (hi - lo + 1) * i / NPARTS;
+	ids_free(&all);
+}
+
+static void fmt_utc(long long t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void test_partitions(SQLHENV env, struct emu *e, const struct ids *ref)
+{
+	char state[6], msg[512], filters[8][512], want[512], from[32], to[32];
+	struct ids got;
+	long long b[NPARTS + 1];
+	int probes;
+	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4");
+
+	bounds(dbc, b);
+	int before = emu_request_count(e);
+	SQLRETURN rc = collect(dbc, "SELECT accountid FROM account", &got, 1, state, msg,
+			       sizeof(msg));
+	is_int(rc, SQL_NO_DATA, "ParallelReads=4: the scan ends normally");
+	ok(same_ids(&got, ref), "ParallelReads=4: every account exactly once, the same ids");
+	ids_free(&got);
+	int n = partition_filters(e, before, filters, 8, &probes);
+	is_int(probes, 2, "two createdon probes ($top=1, asc and desc)");
+	is_int(n, NPARTS, "four partitions");
+	for (int i = 0; i < NPARTS && i < n; i++) {
+		fmt_utc(b[i], from, sizeof(from));
+		fmt_utc(b[i + 1], to, sizeof(to));
+		if (i == 0)
+			snprintf(want, sizeof(want), "createdon lt %s or createdon eq null", to);
+		else if (i == NPARTS - 1)
+			snprintf(want, sizeof(want), "createdon ge %s", from);
+		else
+			snprintf(want, sizeof(want), "createdon ge %s and createdon lt %s", from, to);
+		int found = 0;
+		for (int j = 0; j < n; j++)
+			found |= strcmp(filters[j], want) == 0;
+		ok(found, "partition %d asks $filter=%s", i, want);
+		if (!found)
+			for (int j = 0; j < n; j++)
+				printf("#   got %s\n", filters[j]);
+	}
+	/* a filtered scan: the user's filter and-ed with each range */
+	before = emu_request_count(e);
+	rc = collect(dbc, "SELECT accountid FROM account WHERE statecode = 0", &got, 1, state, msg,
+		     sizeof(msg));
+	n = partition_filters(e, before, filters, 8, &probes);
+	ok(n == 0 || strncmp(filters[0], "(statecode eq 0) and (", 22) == 0,
+	   "a WHERE clause is and-ed with each range: %s", n ? filters[0] : "(not partitioned)");
+	ids_free(&got);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+static void insert_account(SQLHDBC dbc, const char *id, const char *name)
+{
+	char sql[256];
+	SQLHSTMT st;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	if (id)
+		snprintf(sql, sizeof(sql), "INSERT INTO account (accountid, name) VALUES ('%s', '%s')",
+			 id, name);
+	else
+		snprintf(sql, sizeof(sql), "INSERT INTO account (name) VALUES ('%s')", name);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS), SQL_HANDLE_STMT, st, sql);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
+/* Rows whose createdon is exactly a bound: one per inner bound. */
+static void test_ties(SQLHENV env, struct emu *e)
+{
+	char state[6], msg[512], clock[96], t[32];
+	struct ids ref, got;
+	long long b[NPARTS + 1];
+	emu_reset(e);
+	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4");
+	bounds(dbc, b);
+	for (int i = 1; i < NPARTS; i++) {
+		fmt_utc(b[i], t, sizeof(t));
+		snprintf(clock, sizeof(clock), "{\"now\":\"%s\"}", t);
+		emu_post(e, "/_emu/clock", clock);
+		insert_account(dbc, NULL, "on a bound");
+	}
+	emu_post(e, "/_emu/clock", "{\"now\":null}");
+	SQLHDBC one = connect_with(env, e, "ParallelReads=1");
+	collect(one, "SELECT accountid FROM account", &ref, 1, state, msg, sizeof(msg));
+	is_int((int)ref.n, NROWS + NPARTS - 1, "three rows created exactly on the inner bounds");
+	collect(dbc, "SELECT accountid FROM account", &got, 1, state, msg, sizeof(msg));
+	ok(same_ids(&got, &ref), "rows on the bounds come exactly once (ge/lt)");
+	ids_free(&ref);
+	ids_free(&got);
+	SQLDisconnect(one);
+	SQLFreeHandle(SQL_HANDLE_DBC, one);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+/* A row created while the partitions run (key sorting last) comes once. */
+static void test_created_during_read(SQLHENV env, struct emu *e, const struct ids *ref)
+{
+	static const char *late = "ffffffff-ffff-4fff-bfff-ffffffffffff";
+	char buf[64];
+	SQLLEN ind;
+	SQLHSTMT st;
+	size_t n = 0, late_seen = 0;
+	emu_reset(e);
+	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4");
+	SQLHDBC writer = connect_with(env, e, "ParallelReads=1");
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"SELECT accountid FROM account", SQL_NTS),
+	      SQL_HANDLE_STMT, st, "partitioned scan opened");
+	SQLBindCol(st, 1, SQL_C_CHAR, buf, sizeof(buf), &ind);
+	while (SQL_SUCCEEDED(SQLFetch(st))) {
+		if (n++ == 10)
+			insert_account(writer, late, "created during the read");
+		late_seen += strcmp(buf, late) == 0;
+	}
+	is_int((int)n, (int)ref->n + 1, "all %zu accounts and the new one", ref->n);
+	is_int((int)late_seen, 1, "the account created during the read comes once");
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	SQLDisconnect(writer);
+	SQLFreeHandle(SQL_HANDLE_DBC, writer);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+/* Every token revoked while the partitions run: each partition's next
+ * request gets a 401, the shared token is refreshed, rows come once. */
+static void test_token_expiry(SQLHENV env, struct emu *e, const struct ids *ref)
+{
+	char buf[64];
+	SQLLEN ind;
+	SQLHSTMT st;
+	struct ids got = {0};
+	emu_reset(e);
+	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4");
+	int before = emu_request_count(e);
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"SELECT accountid FROM account", SQL_NTS),
+	      SQL_HANDLE_STMT, st, "partitioned scan opened");
+	SQLBindCol(st, 1, SQL_C_CHAR, buf, sizeof(buf), &ind);
+	SQLRETURN rc;
+	while ((rc = SQLFetch(st)) == SQL_SUCCESS) {
+		if (got.n == 10) {
+			/* the partitions stop once their page buffers are full; the
+			 * emulator refuses tokens issued up to a second after this */
+			sleep(3);
+			is_int(emu_post(e, "/_emu/revoke-tokens", NULL), 204, "tokens revoked mid-read");
+			sleep(3);
+		}
+		if (got.n == got.cap) {
+			got.cap = got.cap ? got.cap * 2 : 1024;
+			got.v = realloc(got.v, got.cap * sizeof(*got.v));
+		}
+		got.v[got.n++] = strdup(buf);
+	}
+	is_int(rc, SQL_NO_DATA, "token expiry: the scan ends normally");
+	qsort(got.v, got.n, sizeof(*got.v), cmp_str);
+	ok(same_ids(&got, ref), "token expiry: every account exactly once");
+	yajl_val log = emu_requests_tree(e, before);
+	int rejected = 0;
+	for (size_t k = 0; log && YAJL_IS_ARRAY(log) && k < log->u.array.len; k++) {
+		const char *path[] = {"status", NULL};
+		yajl_val s = yajl_tree_get(log->u.array.values[k], path, yajl_t_number);
+		rejected += s && YAJL_GET_INTEGER(s) == 401;
+	}
+	yajl_tree_free(log);
+	ok(rejected >= 1, "token expiry: the service refused the old token %d times", rejected);
+	ids_free(&got);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+/* Faults in the middle of partitions: rows still come exactly once. */
+static void test_faults(SQLHENV env, struct emu *e, const struct ids *ref)
+{
+	static const struct {
+		const char *what;
+		const char *fault;
+		const char *status; /* the log shows it this many times */
+		int times;
+	} faults[] = {
+		{"a 429 storm (Retry-After 1)",
+		 "{\"count\":8,\"kind\":\"429\",\"retry_after\":1,\"match\":\"skiptoken\"}", "429", 8},
+		{"connection resets", "{\"count\":4,\"kind\":\"reset\",\"match\":\"skiptoken\"}", NULL, 4},
+		{"truncated bodies", "{\"count\":4,\"kind\":\"truncate\",\"match\":\"skiptoken\"}", NULL, 0},
+	};
+	char state[6], msg[512];
+	emu_reset(e);
+	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4;Timeout=60");
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		struct ids got;
+		int before = emu_request_count(e);
+		emu_fault(e, faults[i].fault);
+		SQLRETURN rc = collect(dbc, "SELECT accountid FROM account", &got, 1, state, msg,
+				       sizeof(msg));
+		is_int(rc, SQL_NO_DATA, "%s: the scan ends normally %s", faults[i].what, msg);
+		ok(same_ids(&got, ref), "%s: every account exactly once", faults[i].what);
+		ids_free(&got);
+		if (faults[i].status) {
+			yajl_val log = emu_requests_tree(e, before);
+			int seen = 0;
+			for (size_t k = 0; log && YAJL_IS_ARRAY(log) && k < log->u.array.len; k++) {
+				const char *path[] = {"status", NULL};
+				yajl_val s = yajl_tree_get(log->u.array.values[k], path, yajl_t_number);
+				seen += s && YAJL_GET_INTEGER(s) == atoi(faults[i].status);
+			}
+			is_int(seen, faults[i].times, "%s: the service answered %s %d times",
+			       faults[i].what, faults[i].status, faults[i].times);
+			yajl_tree_free(log);
+		}
+		emu_clear_faults(e);
+	}
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+static void test_long_retry_after(SQLHENV env, struct emu *e)
+{
+	char state[6], msg[1024];
+	struct ids got;
+	emu_reset(e);
+	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4;MaxRetryWait=2");
+	emu_fault(e, "{\"count\":1,\"kind\":\"429\",\"retry_after\":300,\"match\":\"skiptoken\"}");
+	time_t t0 = time(NULL);
+	SQLRETURN rc = collect(dbc, "SELECT accountid FROM account", &got, 0, state, msg,
+			       sizeof(msg));
+	is_int(rc, SQL_ERROR, "Retry-After 300 with MaxRetryWait=2: the fetch fails");
+	is_str(state, "HY000", "  HY000");
+	ok(strstr(msg, "Retry-After: 300") && strstr(msg, "MaxRetryWait=2") &&
+	   strstr(msg, "Number of requests exceeded"),
+	   "  says how long the service asked to wait and what to change: %s", msg);
+	ok(time(NULL) - t0 < 60, "  without waiting the 300 s");
+	ok(got.n < NROWS, "  the result is not reported as complete (%zu rows)", got.n);
+	ids_free(&got);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+static void test_order_by_and_auto(SQLHENV env, struct emu *e)
+{
+	char state[6], msg[512], filters[8][512];
+	struct ids got, ordered;
+	int probes;
+	emu_reset(e);
+	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4");
+	int before = emu_request_count(e);
+	collect(dbc, "SELECT accountnumber FROM account ORDER BY accountnumber", &got, 0, state,
+		msg, sizeof(msg));
+	is_int(partition_filters(e, before, filters, 8, &probes) + probes, 0,
+	       "ORDER BY: not partitioned");
+	collect(dbc, "SELECT accountnumber FROM account ORDER BY accountnumber", &ordered, 1,
+		state, msg, sizeof(msg));
+	ok(got.n == NROWS && same_ids(&got, &ordered), "ORDER BY: %zu rows, in order", got.n);
+	ids_free(&got);
+	ids_free(&ordered);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	/* automatic: a first page of 100 rows is not worth partitioning */
+	dbc = connect_with(env, e, "Prefetch=true");
+	before = emu_request_count(e);
+	collect(dbc, "SELECT accountid FROM account", &got, 0, state, msg, sizeof(msg));
+	is_int(partition_filters(e, before, filters, 8, &probes) + probes, 0,
+	       "automatic: a 100-row first page is read as one chain");
+	is_int((int)got.n, NROWS, "automatic: all rows");
+	ids_free(&got);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	/* automatic with 1000-row pages: partitioned (x-ms-dop-hint 4) */
+	dbc = connect_with(env, e, "PageSize=1000");
+	before = emu_request_count(e);
+	collect(dbc, "SELECT accountid FROM account", &got, 0, state, msg, sizeof(msg));
+	is_int(partition_filters(e, before, filters, 8, &probes), 4,
+	       "automatic, 1000-row pages: x-ms-dop-hint 4 partitions");
+	is_int((int)got.n, NROWS, "automatic: all rows");
+	ids_free(&got);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+int main(void)
+{
+	struct emu e;
+	struct ids ref;
+	char args[64];
+	snprintf(args, sizeof(args), "--rows %d", NROWS);
+	start_emulator(&e, args, NULL);
+	SQLHENV env = new_env(SQL_OV_ODBC3);
+	reference_ids(env, &e, &ref);
+	test_partitions(env, &e, &ref);
+	test_faults(env, &e, &ref);
+	test_token_expiry(env, &e, &ref);
+	test_long_retry_after(env, &e);
+	test_order_by_and_auto(env, &e);
+	test_created_during_read(env, &e, &ref);
+	test_ties(env, &e);
+	ids_free(&ref);
+	SQLFreeHandle(SQL_HANDLE_ENV, env);
+	emu_stop(&e);
+	return tap_done();
+}
