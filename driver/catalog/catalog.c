@@ -7,7 +7,7 @@
  *     then one typed cast per facet kind the entity actually has
  *     (.../Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata
  *      ?$select=LogicalName,MaxLength; then Memo, Decimal, Money, Double,
- *      DateTime, Lookup), skipped when no
+ *      DateTime, Lookup, Image), skipped when no
  *     attribute of that type exists,
  *     then EntityDefinitions(LogicalName='x')/ManyToOneRelationships?$select=...
  * With MetadataCacheLocation (dv_catalog_set_disk_cache) each of these
@@ -215,6 +215,14 @@ static int load_facets(struct dv_catalog *cat, const struct dv_entity *e,
 		}
 		rc = entity_get(cat, e, dv_buf_str(&tail), &body, err);
 		dv_buf_free(&tail);
+		/* Servers before 9.1 have no ImageAttributeMetadata.MaxSizeInKB
+		 * (0x80060888, no such property): images keep the default size. */
+		if (rc != 0 && f == FACET_IMAGE && err && err->native == 0x80060888L) {
+			DV_LOG(cat->log, DV_LOG_INFO, cat, "catalog: no image sizes: %s",
+			       err->message);
+			dv_error_clear(err);
+			continue;
+		}
 		if (rc != 0)
 			return -1;
 		rc = catalog_parse_facets(dv_buf_str(&body), body.len, (enum facet_cast)f, attrs,

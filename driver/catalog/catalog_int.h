@@ -27,6 +27,7 @@ struct attr_meta {
 	long column_number;
 	/* facets from the typed casts (-1 / NULL when not given) */
 	long max_length;
+	long max_size_kb;        /* Image MaxSizeInKB */
 	int precision;
 	char *format;            /* DateTime Format: "DateOnly", "DateAndTime" */
 	char *behavior;          /* DateTimeBehavior.Value: "UserLocal", "DateOnly", ... */
@@ -42,7 +43,7 @@ struct attr_list {
 /* The typed casts the catalog may request, in request order. */
 enum facet_cast {
 	FACET_STRING, FACET_MEMO, FACET_DECIMAL, FACET_MONEY, FACET_DOUBLE,
-	FACET_DATETIME, FACET_LOOKUP, FACET_COUNT
+	FACET_DATETIME, FACET_LOOKUP, FACET_IMAGE, FACET_COUNT
 };
 /* "StringAttributeMetadata" ... and the $select of each cast. */
 const char *catalog_facet_class(enum facet_cast f);

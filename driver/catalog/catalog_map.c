@@ -24,21 +24,22 @@
 #define ANNOT_LOOKUP_TYPE "Microsoft.Dynamics.CRM.lookuplogicalname"
 #define LABEL_SIZE 4000
 #define TYPE_SIZE 128
+#define IMAGE_MAX_KB 30720L
 
 static const char *const facet_classes[FACET_COUNT] = {
 	"StringAttributeMetadata", "MemoAttributeMetadata", "DecimalAttributeMetadata",
 	"MoneyAttributeMetadata", "DoubleAttributeMetadata", "DateTimeAttributeMetadata",
-	"LookupAttributeMetadata",
+	"LookupAttributeMetadata", "ImageAttributeMetadata",
 };
 static const char *const facet_selects[FACET_COUNT] = {
 	"LogicalName,MaxLength", "LogicalName,MaxLength", "LogicalName,Precision",
 	"LogicalName,Precision", "LogicalName,Precision", "LogicalName,Format,DateTimeBehavior",
-	"LogicalName,Targets",
+	"LogicalName,Targets", "LogicalName,MaxSizeInKB",
 };
 /* AttributeType values whose facets each cast carries. */
 static const char *const facet_types[FACET_COUNT][4] = {
 	{"String"}, {"Memo"}, {"Decimal"}, {"Money"}, {"Double"}, {"DateTime"},
-	{"Lookup", "Customer", "Owner"},
+	{"Lookup", "Customer", "Owner"}, {"Virtual"},
 };
 
 const char *catalog_facet_class(enum facet_cast f)
@@ -58,6 +59,8 @@ int catalog_facet_needed(const struct attr_list *list, enum facet_cast f)
 		const struct attr_meta *a = &list->items[i];
 		if (a->attribute_of || !a->valid_read)
 			continue;
+		if (f == FACET_IMAGE && (!a->type_name || strcmp(a->type_name, "ImageType") != 0))
+			continue; /* of the Virtual attributes, only images have a size */
 		for (k = 0; k < 4 && facet_types[f][k]; k++)
 			if (strcmp(a->attribute_type, facet_types[f][k]) == 0)
 				return 1;
@@ -159,8 +162,14 @@ static void value_type(struct dv_column *c, const struct attr_meta *a)
 		c->sql_type = SQL_WVARCHAR, c->type_name = "nvarchar", c->column_size = LABEL_SIZE;
 		break;
 	case DV_ATTR_IMAGE:
+		/* The largest image the column takes, so that applications
+		 * allocating rows x column size get a sane buffer (RODBC allocated
+		 * 100 x 2 GB): ImageAttributeMetadata.MaxSizeInKB, default 10240,
+		 * at most 30720 (the bound when the service does not say).
+		 * https://learn.microsoft.com/dotnet/api/microsoft.xrm.sdk.metadata.imageattributemetadata.maxsizeinkb */
 		c->sql_type = SQL_LONGVARBINARY, c->type_name = "image";
-		c->column_size = 2147483647L;
+		c->column_size = (a->max_size_kb > 0 && a->max_size_kb <= 2097151
+					  ? a->max_size_kb : IMAGE_MAX_KB) * 1024L;
 		c->spec.kind = ODATA_BINARY;
 		break;
 	default: /* GUID and lookups */

@@ -176,6 +176,7 @@ static void attr_from_json(yajl_val o, struct attr_meta *a)
 	a->required = required_level(o);
 	a->column_number = get_long(o, "ColumnNumber", 0);
 	a->max_length = -1;
+	a->max_size_kb = -1;
 	a->precision = -1;
 }
 
@@ -282,6 +283,9 @@ static int merge_facet(struct attr_meta *a, yajl_val o, enum facet_cast f)
 		return 0;
 	case FACET_LOOKUP:
 		return set_targets(a, get(o, "Targets"));
+	case FACET_IMAGE:
+		a->max_size_kb = get_long(o, "MaxSizeInKB", -1);
+		return 0;
 	default:
 		return 0;
 	}

@@ -244,6 +244,60 @@ static void test_empty_sets(SQLHSTMT st)
 	}
 }
 
+/* Sizes applications allocate by (rows x column size): an image column is
+ * its MaxSizeInKB x 1024 bytes, a memo and a string their MaxLength, the
+ * same in SQLColumns (COLUMN_SIZE, BUFFER_LENGTH, CHAR_OCTET_LENGTH),
+ * SQLDescribeCol and SQLColAttribute. */
+static void test_sizes(SQLHSTMT st)
+{
+	static const struct {
+		const char *table, *column;
+		SQLSMALLINT type;
+		SQLULEN size;
+		SQLLEN octets;
+	} cases[] = {
+		{"account", "entityimage", SQL_LONGVARBINARY, 10485760, 10485760},
+		{"new_project", "new_image", SQL_LONGVARBINARY, 31457280, 31457280},
+		{"account", "description", SQL_WLONGVARCHAR, 2000, 4000},
+		{"account", "name", SQL_WVARCHAR, 160, 320},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char want[160], sql[128], name[64];
+		SQLRETURN rc = SQLColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)cases[i].table, SQL_NTS,
+					  (SQLCHAR *)cases[i].column, SQL_NTS);
+		char *rows = fetch_all(st, 16);
+		snprintf(want, sizeof(want), "|%s|%d|", cases[i].column, (int)cases[i].type);
+		ok(rows && strstr(rows, want), "SQLColumns %s.%s (%s)", cases[i].table,
+		   cases[i].column, rows ? rows : "none");
+		const char *p = rows ? strstr(rows, want) : NULL;
+		long size = -1, buflen = -1, octets = -1;
+		if (p)
+			sscanf(p + strlen(want), "%*[^|]|%ld|%ld|%*[^|]|%*[^|]|%*[^|]|%*[^|]|%*[^|]|"
+			       "%*[^|]|%*[^|]|%ld", &size, &buflen, &octets);
+		is_int(size, (long)cases[i].size, "  COLUMN_SIZE");
+		is_int(buflen, (long)cases[i].octets, "  BUFFER_LENGTH");
+		is_int(octets, (long)cases[i].octets, "  CHAR_OCTET_LENGTH");
+		free(rows);
+		SQLFreeStmt(st, SQL_CLOSE);
+
+		snprintf(sql, sizeof(sql), "SELECT %s FROM %s", cases[i].column, cases[i].table);
+		rc = SQLPrepare(st, (SQLCHAR *)sql, SQL_NTS);
+		rc_ok(rc, SQL_HANDLE_STMT, st, sql);
+		SQLSMALLINT type = 0, nlen, dig, nul;
+		SQLULEN csize = 0;
+		SQLLEN len = 0, oct = 0;
+		SQLDescribeCol(st, 1, (SQLCHAR *)name, sizeof(name), &nlen, &type, &csize, &dig,
+			       &nul);
+		is_int(type, cases[i].type, "  SQLDescribeCol type");
+		is_int((long)csize, (long)cases[i].size, "  SQLDescribeCol size");
+		SQLColAttribute(st, 1, SQL_DESC_LENGTH, NULL, 0, NULL, &len);
+		SQLColAttribute(st, 1, SQL_DESC_OCTET_LENGTH, NULL, 0, NULL, &oct);
+		is_int((long)len, (long)cases[i].size, "  SQL_DESC_LENGTH");
+		is_int((long)oct, (long)cases[i].octets, "  SQL_DESC_OCTET_LENGTH");
+		SQLFreeStmt(st, SQL_CLOSE);
+	}
+}
+
 static void test_fetch_into_bound(SQLHSTMT st)
 {
 	/* Catalog results go through the same descriptors as query results. */
@@ -273,6 +327,7 @@ int main(void)
 	test_tables(st);
 	test_columns(st);
 	test_keys(st);
+	test_sizes(st);
 	test_empty_sets(st);
 	test_fetch_into_bound(st);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);

@@ -102,6 +102,9 @@ static const char *const lookup_facets =
 	"{'LogicalName':'ownerid','Targets':['systemuser','team']},"
 	"{'LogicalName':'new_region','Targets':['new_region','territory']}]}";
 
+static const char *const image_facets =
+	"{'value':[{'LogicalName':'entityimage','MaxSizeInKB':10240}]}";
+
 static const char *const rel_body =
 	"{'value':[{'SchemaName':'contact_customer_accounts','ReferencedEntity':'account',"
 	"'ReferencedAttribute':'accountid','ReferencingAttribute':'parentcustomerid',"
@@ -140,7 +143,7 @@ static void load_attrs(struct attr_list *attrs)
 {
 	static const char *const bodies[FACET_COUNT] = {
 		string_facets, memo_facets, decimal_facets, money_facets,
-		"{'value':[]}", datetime_facets, lookup_facets,
+		"{'value':[]}", datetime_facets, lookup_facets, image_facets,
 	};
 	int f;
 	ok(parse(attrs_body, attrs_cb, attrs) == 0, "attributes parse");
@@ -247,7 +250,7 @@ static const struct col_expect expect[] = {
 	{"new_tags", SQL_WVARCHAR, "nvarchar", 4000, 0, "new_tags", NULL, ODATA_STRING, 0},
 	{"new_tagsname", SQL_WVARCHAR, "nvarchar", 4000, 0, "new_tags",
 	 "OData.Community.Display.V1.FormattedValue", ODATA_STRING, DV_COL_NAME},
-	{"entityimage", SQL_LONGVARBINARY, "image", 2147483647L, 0, "entityimage", NULL,
+	{"entityimage", SQL_LONGVARBINARY, "image", 10485760L, 0, "entityimage", NULL,
 	 ODATA_BINARY, 0},
 	{"ownerid", SQL_GUID, "uniqueidentifier", 36, 0, "_ownerid_value", NULL, ODATA_STRING, 0},
 	{"owneridtype", SQL_WVARCHAR, "nvarchar", 128, 0, "_ownerid_value",
@@ -285,6 +288,9 @@ static void test_mapping(void)
 	load_attrs(&attrs);
 	is_int(attrs.n, 28, "all attributes parsed");
 	ok(catalog_facet_needed(&attrs, FACET_MONEY), "money facet needed");
+	ok(catalog_facet_needed(&attrs, FACET_IMAGE), "image facet needed (entityimage)");
+	is_str(catalog_facet_select(FACET_IMAGE), "LogicalName,MaxSizeInKB",
+	       "image facet asks for MaxSizeInKB");
 	is_int(catalog_map_columns(&e, &attrs, &opt, &err), 0, "mapping succeeds");
 	n = names(&e);
 	is_str(n, "contactid,description,fullname,numberofchildren,versionnumber,exchangerate,"

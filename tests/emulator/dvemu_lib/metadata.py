@@ -208,7 +208,7 @@ def attr_facets(a):
         return {"DefaultValue": False, "FormulaDefinition": None, "SourceTypeMask": 0}
     if k == "image":
         return {"IsPrimaryImage": a.entity.primary_image == a.name, "MaxHeight": 144, "MaxWidth": 144,
-                "MaxSizeInKB": 10240, "CanStoreFullImage": True}
+                "MaxSizeInKB": a.max_size_kb, "CanStoreFullImage": True}
     return {}
 
 

@@ -103,6 +103,7 @@ class Attr:
         self.schema = kw.get("schema") or name
         self.required = kw.get("required", "None")  # RequiredLevel.Value
         self.max_length = kw.get("max_length", 100 if kind == "string" else 2000)
+        self.max_size_kb = kw.get("max_size_kb", 10240)  # image: MaxSizeInKB (default 10240)
         self.min_value = kw.get("min_value")
         self.max_value = kw.get("max_value")
         self.precision = kw.get("precision", 2)
@@ -748,7 +749,7 @@ def build_entities():
                  gen=lambda g: "(CASE WHEN %s < 10 THEN NULL ELSE 100000000 + %s END)" % (g.pct(20), g.mod(21, 4))),
             Attr("new_tags", "multiselect", "Tags", schema="new_Tags", optionset=TAGS,
                  gen=lambda g: g.multiselect(22, TAGS)),
-            Attr("new_image", "image", "Image", schema="new_Image",
+            Attr("new_image", "image", "Image", schema="new_Image", max_size_kb=30720,
                  gen=lambda g: "(CASE WHEN %s < 80 THEN NULL ELSE %s END)" % (g.pct(23), g.image())),
             Attr("new_image_url", "string", "Image Url", attribute_of="new_image", max_length=200,
                  valid_create=False, valid_update=False,
