@@ -86,21 +86,19 @@ static int guid_text(const char *s, size_t n, char out[37])
 	return 0;
 }
 
-/* 16 bytes as SQL Server converts binary(16) to uniqueidentifier: Data1,
- * Data2 and Data3 little-endian, then Data4 as it is.
+/* 16 bytes as a GUID: the memory of an SQLGUID (Data1, Data2 and Data3 in
+ * the machine's byte order, then Data4 as it is), which is what reading a
+ * uniqueidentifier as SQL_C_BINARY gives (convert.c, as SQL Server's driver
+ * returns the GUID structure), so the bytes an application read come back
+ * as the same GUID.  On x86 this is also SQL Server's binary(16) order.
  * https://learn.microsoft.com/sql/t-sql/data-types/uniqueidentifier-transact-sql */
 static void guid_from_bytes(const unsigned char *b, char out[37])
 {
-	static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
-	static const char hex[] = "0123456789abcdef";
-	int i, k = 0;
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[k++] = '-';
-		out[k++] = hex[b[order[i]] >> 4];
-		out[k++] = hex[b[order[i]] & 15];
-	}
-	out[36] = '\0';
+	SQLGUID g;
+	memcpy(&g, b, sizeof(g));
+	snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", (unsigned)g.Data1,
+		 g.Data2, g.Data3, g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3], g.Data4[4],
+		 g.Data4[5], g.Data4[6], g.Data4[7]);
 }
 
 static SQLRETURN bind_text(struct dv_stmt *s, int idx, const char *txt, size_t len,
@@ -305,7 +303,8 @@ static SQLRETURN bind_value(struct dv_stmt *s, int n, SQLSMALLINT c, char *data,
 		if (len == 16 && (ip->concise_type == SQL_GUID ||
 				  (s->kind == SQL_KIND_SELECT &&
 				   (ip->concise_type == SQL_BINARY ||
-				    ip->concise_type == SQL_VARBINARY)))) {
+				    ip->concise_type == SQL_VARBINARY ||
+				    ip->concise_type == SQL_LONGVARBINARY)))) {
 			guid_from_bytes((const unsigned char *)data, tmp);
 			break;
 		}
@@ -363,14 +362,9 @@ static SQLRETURN bind_value(struct dv_stmt *s, int n, SQLSMALLINT c, char *data,
 				 t->month, t->day, t->hour, t->minute, t->second);
 		break;
 	}
-	case SQL_C_GUID: {
-		const SQLGUID *g = (const SQLGUID *)data;
-		snprintf(tmp, sizeof(tmp),
-			 "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", (unsigned)g->Data1,
-			 g->Data2, g->Data3, g->Data4[0], g->Data4[1], g->Data4[2], g->Data4[3],
-			 g->Data4[4], g->Data4[5], g->Data4[6], g->Data4[7]);
+	case SQL_C_GUID:
+		guid_from_bytes((const unsigned char *)data, tmp);
 		break;
-	}
 	default:
 		return dv_diag_error(&s->h.diag, DV_S_HYC00, "parameter C type %d", (int)c);
 	}

@@ -730,6 +730,56 @@ static void test_guid_params(SQLHDBC dbc)
 		    "'{9E3931B9-9ED9-4001-8001-0000000F4244}'", ALPINE "\n", want_req);
 }
 
+/* LibreOffice Base reads the key as SQL_C_BINARY and refetches the row with
+ * WHERE "accountid" = ? bound as those 16 bytes: the bytes are the SQLGUID
+ * in memory (what SQL_C_GUID gives), and binding them back finds the row,
+ * whatever binary SQL type the application names. */
+static void test_guid_binary_round_trip(SQLHDBC dbc)
+{
+	static const SQLSMALLINT types[] = {SQL_BINARY, SQL_VARBINARY, SQL_LONGVARBINARY,
+					    SQL_GUID};
+	SQLHSTMT st;
+	SQLRETURN rc;
+	unsigned char key[3][16];
+	char names[3][64];
+	SQLLEN klen[3] = {0, 0, 0}, nlen;
+	int n = 0;
+	st = run(dbc, "SELECT \"accountid\", \"name\", \"accountid\" FROM \"account\" "
+		 "ORDER BY \"name\"", &rc);
+	while (n < 3 && SQL_SUCCEEDED(SQLFetch(st))) {
+		SQLGUID g;
+		SQLLEN glen = 0;
+		SQLGetData(st, 1, SQL_C_BINARY, key[n], sizeof(key[n]), &klen[n]);
+		SQLGetData(st, 2, SQL_C_CHAR, names[n], sizeof(names[n]), &nlen);
+		SQLGetData(st, 3, SQL_C_GUID, &g, sizeof(g), &glen);
+		is_int(klen[n], 16, "row %d: the key read as SQL_C_BINARY is 16 bytes", n + 1);
+		ok(glen == 16 && memcmp(key[n], &g, 16) == 0,
+		   "row %d: the bytes are the SQLGUID's memory", n + 1);
+		n++;
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	is_int(n, 3, "three keys read");
+	for (int i = 0; i < n; i++) {
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+			char *rows;
+			SQLLEN len = 16;
+			SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+			SQLPrepare(st, (SQLCHAR *)"SELECT \"name\" FROM \"account\" WHERE "
+				   "\"accountid\" = ?", SQL_NTS);
+			SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_BINARY, types[t], 16, 0,
+					 key[i], 16, &len);
+			rc = SQLExecute(st);
+			rows = SQL_SUCCEEDED(rc) ? fetch_all(st, 1) : strdup("<error>");
+			char want[256];
+			snprintf(want, sizeof(want), "%s\n", names[i]);
+			is_str(rows, want, "row %d refetched by its 16 bytes as SQL type %d", i + 1,
+			       (int)types[t]);
+			free(rows);
+			SQLFreeHandle(SQL_HANDLE_STMT, st);
+		}
+	}
+}
+
 /* Text that is not UTF-8: 22018 naming the place, before any request. */
 static void test_bad_utf8(SQLHDBC dbc)
 {
@@ -800,6 +850,7 @@ int main(void)
 	test_aggregates(dbc);
 	test_dateonly(dbc);
 	test_guid_params(dbc);
+	test_guid_binary_round_trip(dbc);
 	test_bad_utf8(dbc);
 	disconnect(env, dbc);
 	emu_stop(&emu);
