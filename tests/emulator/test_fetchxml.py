@@ -124,6 +124,33 @@ class TestFetchXml(EmuTestCase):
         self.assertEqual(len(set(seen)), 60)
         self.assertEqual(seen, sorted(seen))  # primary-key order
 
+    def test_paging_cookie_continues_after_its_last_key(self):
+        """The next page starts after the cookie's last primary key: rows deleted from the
+        first page move nothing, where a page number alone (an offset) would skip rows."""
+        x = '<fetch count="10" page="%d"%s><entity name="contact"><attribute name="fullname"/></entity></fetch>'
+        try:
+            first = self.fetch("contacts", x % (1, ""), ALL_ANN).json
+            ids = [r["contactid"] for r in first["value"]]
+            m = re.search(r'pagingcookie="([^"]+)"', first["@Microsoft.Dynamics.CRM.fetchxmlpagingcookie"])
+            inner = urllib.parse.unquote(urllib.parse.unquote(m.group(1)))
+            self.assertIn('<contactid last="{%s}"' % ids[-1].upper(), inner)
+            every = self.fetch("contacts", '<fetch count="40"><entity name="contact"><attribute name="fullname"/>'
+                                           '</entity></fetch>').json["value"]
+            following = [r["contactid"] for r in every][10:20]
+            for rid in ids[:3]:
+                r = self.emu.send("DELETE", "contacts(%s)" % rid)
+                self.assertEqual(r.status, 204, r.body)
+            attr = ' paging-cookie="%s"' % inner.replace("&", "&amp;").replace("<", "&lt;").replace(
+                ">", "&gt;").replace('"', "&quot;")
+            second = self.fetch("contacts", x % (2, attr), ALL_ANN).json["value"]
+            self.assertEqual([r["contactid"] for r in second], following)
+            by_number = self.fetch("contacts", x % (2, ""), ALL_ANN).json["value"]
+            self.assertEqual([r["contactid"] for r in by_number], following[3:] + [r["contactid"] for r in every][20:23])
+            r = self.fetch("contacts", x % (2, ' paging-cookie="&lt;cookie"'))
+            self.assertError(r, 400, "0x80040203")
+        finally:
+            self.emu.control("POST", "reset")
+
     def test_aggregates(self):
         x = ('<fetch aggregate="true"><entity name="account">'
              '<attribute name="accountid" aggregate="count" alias="n"/>'
