@@ -251,6 +251,25 @@ int main(void)
 	   rows ? rows : "", state, rows ? "" : msg);
 	free(rows);
 
+	/* the text as SQL quotes it, top=, and a literal that only looks like a call */
+	since = emu_request_count(&emu);
+	rows = run(dbc, "SELECT COUNT(*) FROM fetchxml('<fetch top=\"3\"><entity name=\"account\">"
+		   "<attribute name=\"name\"/><filter type=\"or\"><condition attribute=\"name\" "
+		   "operator=\"ne\" value=\"O''Brien &amp; Sons\"/></filter></entity></fetch>')", 1,
+		   state, msg, sizeof(msg));
+	ok(rows && strcmp(rows, "3\n") == 0, "top=\"3\": 3 rows, a quote doubled in SQL (%s) [%s] %s",
+	   rows ? rows : "", state, rows ? "" : msg);
+	free(rows);
+	log = emu_requests(&emu, since);
+	ok(log && count_str(log, "fetchXml=") == 1 && strstr(log, "O%27Brien") &&
+	   !strstr(log, "page%3D"), "one request, the quote sent once, no paging with top");
+	free(log);
+	rows = run(dbc, "SELECT 'fetchxml(''<fetch/>'')' /* fetchxml('x') */", 1, state, msg,
+		   sizeof(msg));
+	ok(rows && strcmp(rows, "fetchxml('<fetch/>')\n") == 0,
+	   "fetchxml( inside a string or a comment is left alone (%s)", rows ? rows : msg);
+	free(rows);
+
 	/* 4. refusals */
 	rows = run(dbc, "SELECT * FROM fetchxml(?)", 1, state, msg, sizeof(msg));
 	ok(!rows && strcmp(state, "42000") == 0 && strstr(msg, "string literal"),
