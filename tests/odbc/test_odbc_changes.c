@@ -267,10 +267,16 @@ int main(void)
 	ok(rows && strcmp(rows, expect) == 0, "deleted ids only, filtered and sorted locally");
 	free(rows);
 
-	/* 4. nothing changed: no rows, and a token again */
+	/* 4. nothing changed: no rows, and a token again (after a 429, retried as any read) */
+	since = emu_request_count(&emu);
+	emu_fault(&emu, "{\"count\":1,\"kind\":\"429\",\"retry_after\":1,\"match\":\"deltatoken\"}");
 	rows = run(dbc, q, tok2, 4, state, msg, sizeof(msg), &native);
-	ok(rows && rows[0] == '\0', "incremental read with nothing changed: no rows");
+	ok(rows && rows[0] == '\0', "incremental read with nothing changed: no rows [%s] %s", state,
+	   rows ? "" : msg);
 	free(rows);
+	log = emu_requests(&emu, since);
+	ok(log && count_requests(log, "deltatoken") == 2, "the 429 was retried once");
+	free(log);
 	last_token(dbc, tok3, sizeof(tok3));
 	ok(tok3[0] != '\0', "and a token for the next read (%s)", tok3);
 
@@ -311,6 +317,13 @@ int main(void)
 	log = emu_requests(&emu, since);
 	ok(log && !strstr(log, "businessunits?"), "and nothing was asked of the service");
 	free(log);
+	free(rows);
+
+	/* the modules are the driver's: the application cannot make tables of them */
+	rows = run(dbc, "CREATE VIRTUAL TABLE temp.x USING dv_changes(account)", NULL, 1, state,
+		   msg, sizeof(msg), &native);
+	ok(!rows && strcmp(state, "42000") == 0, "CREATE VIRTUAL TABLE ... USING dv_changes: "
+	   "42000 [%s]", state);
 	free(rows);
 
 	/* an unknown table still says so */

@@ -289,6 +289,12 @@ int main(void)
 	log = emu_requests(&emu, since);
 	ok(log && !strstr(log, "fetchXml"), "nothing was sent for them");
 	free(log);
+	rows = run(dbc, "SELECT * FROM fetchxml('<fetch><entity name=\"account\"><attribute "
+		   "name=\"name\"/><filter><condition attribute=\"name\" operator=\"sounds-like\" "
+		   "value=\"x\"/></filter></entity></fetch>')", 1, state, msg, sizeof(msg));
+	ok(!rows && strcmp(state, "42000") == 0 && strstr(msg, "0x80040203") &&
+	   strstr(msg, "sounds-like"), "what the service refuses is its diagnostic (%s)", msg);
+	free(rows);
 
 	disconnect(env, dbc);
 	emu_stop(&emu);
