@@ -100,8 +100,6 @@ const char *tvf_fetch_text(const struct tvf_state *st, const char *name)
 	return it ? it->value : NULL;
 }
 
-/* tvf_fetchxml.c registers texts through this (declared here only). */
-int tvf_put_fetch(struct tvf_state *st, const char *name, const char *text);
 int tvf_put_fetch(struct tvf_state *st, const char *name, const char *text)
 {
 	return put(&st->fetches, name, text);
@@ -151,8 +149,6 @@ int tvf_register(struct dv_engine *eng)
 	return tvf_fetchxml_register(eng, st);
 }
 
-/* Used by tvf_changes.c as the module destructor. */
-void tvf_state_free(void *p);
 void tvf_state_free(void *p)
 {
 	state_free(p);

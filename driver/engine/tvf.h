@@ -51,6 +51,11 @@ const char *tvf_fetch_text(const struct tvf_state *st, const char *name);
  * forgets it: a read started).  -1 when out of memory. */
 int tvf_set_token(struct tvf_state *st, const char *entity, const char *token);
 const char *tvf_get_token(const struct tvf_state *st, const char *entity);
+/* Remembers the FetchXML text of table name (tvf_rewrite).  -1 when out
+ * of memory. */
+int tvf_put_fetch(struct tvf_state *st, const char *name, const char *text);
+/* Frees the state (the dv_changes module's destructor). */
+void tvf_state_free(void *p);
 /* Appends s percent-decoded. */
 int tvf_pct_decode(struct dv_buf *out, const char *s, size_t len);
 

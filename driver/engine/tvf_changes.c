@@ -38,8 +38,6 @@
 
 #define EXPIRED_VERSION_STAMP ((long)(int32_t)0x80044352u)
 
-void tvf_state_free(void *p);
-
 struct ch_vtab {
 	sqlite3_vtab base;          /* must come first */
 	struct dv_engine *eng;

@@ -42,8 +42,6 @@
 #define FETCH_PAGE_MAX 5000
 #define FX_DEPTH_MAX 32
 
-int tvf_put_fetch(struct tvf_state *st, const char *name, const char *text);
-
 /* ---- the statement rewrite ------------------------------------------- */
 
 static int is_ident(char c)
