@@ -15,6 +15,8 @@ driver_libdvengine_la_SOURCES = \
 	driver/catalog/catalog.c driver/catalog/catalog_int.h \
 	driver/catalog/catalog_meta.c driver/catalog/catalog_map.c \
 	driver/catalog/catalog_disk.h driver/catalog/catalog_disk.c \
+	driver/catalog/catalog_procs.h driver/catalog/catalog_actions.c \
+	sqlparse/call.h sqlparse/call.c \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \
 	driver/engine/guard.c driver/engine/guard.h \
 	driver/engine/values.c driver/engine/vtab.c \
@@ -31,6 +33,11 @@ check_PROGRAMS += tests/unit/test_sqlparse
 TESTS += tests/unit/test_sqlparse
 tests_unit_test_sqlparse_SOURCES = tests/unit/test_sqlparse.c tests/unit/tap.h
 tests_unit_test_sqlparse_LDADD = $(DV_ENGINE_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_procs
+TESTS += tests/unit/test_procs
+tests_unit_test_procs_SOURCES = tests/unit/test_procs.c tests/unit/tap.h
+tests_unit_test_procs_LDADD = $(DV_ENGINE_TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_catalog
 TESTS += tests/unit/test_catalog

@@ -23,6 +23,7 @@
 
 #include "catalog/catalog_disk.h"
 #include "catalog/catalog_int.h"
+#include "catalog/catalog_procs.h"
 #include "http/http.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -46,6 +47,7 @@ struct dv_catalog {
 	struct dv_entity **entities;
 	size_t nentities;
 	struct disk_cache *disk;     /* NULL: no MetadataCacheLocation */
+	struct dv_procs *procs;      /* functions and actions, NULL until asked for */
 };
 
 struct dv_catalog *dv_catalog_new(struct dv_http *http, const char *api_base,
@@ -93,6 +95,8 @@ void dv_catalog_invalidate(struct dv_catalog *cat)
 	if (cat->disk)
 		disk_cache_clear(cat->disk);
 	forget_entities(cat);
+	catalog_procs_free(cat->procs);
+	cat->procs = NULL;
 }
 
 void dv_catalog_free(struct dv_catalog *cat)
@@ -100,9 +104,20 @@ void dv_catalog_free(struct dv_catalog *cat)
 	if (!cat)
 		return;
 	forget_entities(cat);
+	catalog_procs_free(cat->procs);
 	disk_cache_free(cat->disk);
 	free(cat->api_base);
 	free(cat);
+}
+
+/* The CSDL's functions and actions (catalog_actions.c), read on first use. */
+int dv_catalog_procs(struct dv_catalog *cat, const struct dv_procs **out, struct dv_error *err)
+{
+	if (!cat->procs &&
+	    catalog_load_procs(cat->http, cat->api_base, cat->log, &cat->procs, err) != 0)
+		return -1;
+	*out = cat->procs;
+	return 0;
 }
 
 /* GETs base + path into body (a 2xx body; errors come back in err). */

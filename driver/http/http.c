@@ -393,7 +393,11 @@ static int build_headers(struct dv_http *http, const struct dv_http_req *req,
 	int rc = 0;
 
 	dv_buf_init(&b, 0);
-	rc |= add_header(list, "Accept: application/json");
+	int own_accept = 0; /* e.g. $metadata asks for application/xml */
+	for (size_t i = 0; req->headers && req->headers[i]; i++)
+		own_accept |= dv_strncasecmp(req->headers[i], "Accept:", 7) == 0;
+	if (!own_accept)
+		rc |= add_header(list, "Accept: application/json");
 	rc |= add_header(list, "Expect:");
 	if (!req->no_auth) {
 		if (token) {

@@ -333,7 +333,7 @@ static SQLRETURN cat_procedures(SQLHSTMT hstmt, const void *cat, SQLSMALLINT cat
 		return SQL_INVALID_HANDLE;
 	SQLRETURN rc = read_args(h, wide, 3, ptrs, lens, a);
 	if (rc == SQL_SUCCESS)
-		rc = dv_cat_procedures(s);
+		rc = dv_cat_procedures(s, a[0], a[1], a[2]);
 	free_args(a, 3);
 	return dv_api_leave(h, rc);
 }
@@ -365,7 +365,7 @@ static SQLRETURN cat_procedurecolumns(SQLHSTMT hstmt, const void *cat, SQLSMALLI
 		return SQL_INVALID_HANDLE;
 	SQLRETURN rc = read_args(h, wide, 4, ptrs, lens, a);
 	if (rc == SQL_SUCCESS)
-		rc = dv_cat_procedure_columns(s);
+		rc = dv_cat_procedure_columns(s, a[0], a[1], a[2], a[3]);
 	free_args(a, 4);
 	return dv_api_leave(h, rc);
 }

@@ -5,8 +5,10 @@
  * intersect entities too; REMARKS is the display name), SQLColumns (all 18
  * columns; REMARKS is the display name), SQLPrimaryKeys, SQLForeignKeys
  * (many-to-one relationships), SQLStatistics (the primary key as a unique
- * index), SQLSpecialColumns (the primary key as SQL_BEST_ROWID), and empty
- * result sets with the right columns for privileges and procedures.
+ * index), SQLSpecialColumns (the primary key as SQL_BEST_ROWID),
+ * SQLProcedures / SQLProcedureColumns (the CSDL's functions and actions, with
+ * call.c's parameters and result columns), and empty result sets with the
+ * right columns for privileges.
  *
  * Catalogs and schemas: the driver has neither (SQL_CATALOG_NAME "N",
  * SQL_SCHEMA_USAGE 0), so TABLE_CAT and TABLE_SCHEM are NULL, and the
@@ -20,11 +22,14 @@
 #include "odbc/stmt.h"
 #include "odbc/types.h"
 #include "catalog/catalog.h"
+#include "catalog/catalog_procs.h"
+#include "odbc/call.h"
 #include "http/http.h"
 #include "util/buf.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -672,12 +677,146 @@ SQLRETURN dv_cat_table_privileges(struct dv_stmt *s)
 	return empty(s, tabprivs, NCOLS(tabprivs));
 }
 
-SQLRETURN dv_cat_procedures(struct dv_stmt *s)
+/* ---- SQLProcedures, SQLProcedureColumns ----------------------------------- */
+
+/* The CSDL's functions (SQL_PT_FUNCTION, GET) and actions (SQL_PT_PROCEDURE,
+ * POST: they may change data), bound ones as <entity>.<Name>; sorted by name.
+ * https://learn.microsoft.com/sql/odbc/reference/syntax/sqlprocedures-function */
+
+static const char *key_name(struct dv_stmt *s, const struct dv_proc *p, char *buf, size_t size)
 {
-	return empty(s, procs, NCOLS(procs));
+	const struct dv_entity *const *list;
+	size_t n;
+	struct dv_error err;
+	if (!p->bound_entity)
+		return "";
+	dv_error_clear(&err);
+	if (dv_catalog_entities(s->dbc->catalog, &list, &n, &err) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(list[i]->logical_name, p->bound_entity) == 0 &&
+			    list[i]->primary_id)
+				return list[i]->primary_id;
+	snprintf(buf, size, "%sid", p->bound_entity);
+	return buf;
 }
 
-SQLRETURN dv_cat_procedure_columns(struct dv_stmt *s)
+static int add_proc_row(struct dv_stmt *s, struct dv_rowset *rs, const struct dv_procs *all,
+			const struct dv_proc *p)
 {
-	return empty(s, proccols, NCOLS(proccols));
+	struct dv_call_col *cols;
+	size_t n, inputs = 0, results = 0;
+	char remarks[256], kb[160];
+	if (dv_call_describe(all, p, key_name(s, p, kb, sizeof(kb)), &cols, &n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		inputs += cols[i].column_type == SQL_PARAM_INPUT;
+	results = n - inputs;
+	free(cols);
+	if (p->bound_entity)
+		snprintf(remarks, sizeof(remarks), "%s %s bound to a %s record (its id first)%s",
+			 p->is_action ? "action" : "function", p->name, p->bound_entity,
+			 p->is_action ? "; may change data" : "");
+	else
+		snprintf(remarks, sizeof(remarks), "%s %s%s", p->is_action ? "action" : "function",
+			 p->name, p->is_action ? "; may change data" : "");
+	if (dv_rowset_add_row(rs) != 0 || dv_rowset_set_text(rs, 2, p->sql_name) != 0 ||
+	    dv_rowset_set_text(rs, 6, remarks) != 0)
+		return -1;
+	dv_rowset_set_int(rs, 3, (int64_t)inputs);
+	dv_rowset_set_int(rs, 4, 0);
+	dv_rowset_set_int(rs, 5, results > 0);
+	dv_rowset_set_int(rs, 7, p->is_action ? SQL_PT_PROCEDURE : SQL_PT_FUNCTION);
+	return 0;
+}
+
+SQLRETURN dv_cat_procedures(struct dv_stmt *s, const char *cat, const char *schem,
+			    const char *proc)
+{
+	SQLRETURN rc = start(s);
+	if (rc != SQL_SUCCESS)
+		return rc;
+	struct dv_rowset *rs = dv_rowset_new(procs, NCOLS(procs));
+	if (!rs)
+		return fail_nomem(s, NULL);
+	if (names_nothing(cat) || names_nothing(schem))
+		return dv_stmt_set_rowset(s, rs);
+	const struct dv_procs *all;
+	struct dv_error err;
+	dv_error_clear(&err);
+	if (dv_catalog_procs(s->dbc->catalog, &all, &err) != 0)
+		return fail_err(s, rs, &err);
+	for (size_t i = 0; i < all->nprocs; i++)
+		if (name_matches(s, proc, all->procs[i].sql_name, 1) &&
+		    add_proc_row(s, rs, all, &all->procs[i]) != 0)
+			return fail_nomem(s, rs);
+	return dv_stmt_set_rowset(s, rs);
+}
+
+static int add_proc_col_row(struct dv_rowset *rs, const struct dv_proc *p,
+			    const struct dv_call_col *c, int ordinal, int odbc2)
+{
+	SQLSMALLINT t = c->sql_type;
+	int numeric = dv_type_is_numeric(t);
+	int chars = dv_type_is_char(t);
+	SQLLEN octets = dv_type_octet_length(t, c->size, 0);
+	SQLLEN size = chars || numeric ? (SQLLEN)c->size : dv_type_display_size(t, c->size, 0);
+	if (dv_rowset_add_row(rs) != 0 || dv_rowset_set_text(rs, 2, p->sql_name) != 0 ||
+	    dv_rowset_set_text(rs, 3, c->name) != 0 ||
+	    dv_rowset_set_text(rs, 6, dv_type_default_name(t)) != 0 ||
+	    dv_rowset_set_text(rs, 12, c->edm_type) != 0 ||
+	    dv_rowset_set_text(rs, 18, c->nullable == SQL_NO_NULLS ? "NO" : "YES") != 0)
+		return -1;
+	dv_rowset_set_int(rs, 4, c->column_type);
+	dv_rowset_set_int(rs, 5, odbc2 ? dv_sql_type_odbc2(t) : t);
+	dv_rowset_set_int(rs, 7, size);
+	dv_rowset_set_int(rs, 8, octets);
+	set_opt_int(rs, 9, numeric || dv_datetime_code(t) == SQL_CODE_TIMESTAMP, 0);
+	set_opt_int(rs, 10, numeric, 10);
+	dv_rowset_set_int(rs, 11, c->nullable);
+	dv_rowset_set_int(rs, 14, odbc2 ? dv_sql_type_odbc2(t) : dv_verbose_type(t));
+	set_opt_int(rs, 15, dv_datetime_code(t) != 0, dv_datetime_code(t));
+	set_opt_int(rs, 16, chars, octets);
+	dv_rowset_set_int(rs, 17, ordinal);
+	return 0;
+}
+
+SQLRETURN dv_cat_procedure_columns(struct dv_stmt *s, const char *cat, const char *schem,
+				   const char *proc, const char *column)
+{
+	SQLRETURN rc = start(s);
+	if (rc != SQL_SUCCESS)
+		return rc;
+	struct dv_rowset *rs = dv_rowset_new(proccols, NCOLS(proccols));
+	if (!rs)
+		return fail_nomem(s, NULL);
+	if (names_nothing(cat) || names_nothing(schem))
+		return dv_stmt_set_rowset(s, rs);
+	const struct dv_procs *all;
+	struct dv_error err;
+	dv_error_clear(&err);
+	if (dv_catalog_procs(s->dbc->catalog, &all, &err) != 0)
+		return fail_err(s, rs, &err);
+	for (size_t i = 0; i < all->nprocs; i++) {
+		const struct dv_proc *p = &all->procs[i];
+		struct dv_call_col *cols;
+		size_t n;
+		char kb[160];
+		if (!name_matches(s, proc, p->sql_name, 1))
+			continue;
+		if (dv_call_describe(all, p, key_name(s, p, kb, sizeof(kb)), &cols, &n) != 0)
+			return fail_nomem(s, rs);
+		/* ORDINAL_POSITION: parameters 1.., result columns 1.. of the result set */
+		int param_no = 0, col_no = 0;
+		for (size_t k = 0; k < n; k++) {
+			int ord = cols[k].column_type == SQL_PARAM_INPUT ? ++param_no : ++col_no;
+			if (!name_matches(s, column, cols[k].name, 1))
+				continue;
+			if (add_proc_col_row(rs, p, &cols[k], ord, dv_stmt_odbc2(s)) != 0) {
+				free(cols);
+				return fail_nomem(s, rs);
+			}
+		}
+		free(cols);
+	}
+	return dv_stmt_set_rowset(s, rs);
 }

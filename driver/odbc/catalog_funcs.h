@@ -24,7 +24,10 @@ SQLRETURN dv_cat_special_columns(struct dv_stmt *s, SQLUSMALLINT type, const cha
 				 SQLUSMALLINT nullable);
 SQLRETURN dv_cat_column_privileges(struct dv_stmt *s);
 SQLRETURN dv_cat_table_privileges(struct dv_stmt *s);
-SQLRETURN dv_cat_procedures(struct dv_stmt *s);
-SQLRETURN dv_cat_procedure_columns(struct dv_stmt *s);
+/* The service's functions and actions (call.c runs them). */
+SQLRETURN dv_cat_procedures(struct dv_stmt *s, const char *cat, const char *schem,
+			    const char *proc);
+SQLRETURN dv_cat_procedure_columns(struct dv_stmt *s, const char *cat, const char *schem,
+				   const char *proc, const char *column);
 
 #endif

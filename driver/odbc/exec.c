@@ -12,6 +12,7 @@
  * 42000) and stops local work at SQL_ATTR_QUERY_TIMEOUT (HYT00).
  * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlexecute-function */
 #include "odbc/stmt.h"
+#include "odbc/call.h"
 #include "odbc/params.h"
 #include "odbc/convert.h"
 #include "odbc/types.h"
@@ -79,6 +80,8 @@ SQLRETURN dv_stmt_prepare(struct dv_stmt *s, const char *sql)
 	memset(&rw, 0, sizeof(rw));
 	if (dv_utf8_check(&s->h.diag, sql, strlen(sql), "the SQL text") != 0)
 		return SQL_ERROR;
+	if (dv_call_try_prepare(s, sql, &rc)) /* {call ..}, EXEC: call.c */
+		return rc;
 	if (sqlparse_rewrite(sql, strlen(sql), &rw, &err) != 0) {
 		dv_diag_add_error(&s->h.diag, &err);
 		return SQL_ERROR;
@@ -382,7 +385,9 @@ SQLRETURN dv_stmt_run(struct dv_stmt *s)
 	for (SQLULEN i = 0; i < s->psets && s->ipd.array_status_ptr; i++)
 		set_status(s, i, SQL_PARAM_UNUSED);
 	set_processed(s, 0);
-	if (sqlite3_column_count(s->vm) > 0) {
+	if (s->kind == DV_KIND_CALL) {
+		rc = dv_call_run(s);
+	} else if (sqlite3_column_count(s->vm) > 0) {
 		rc = run_select(s, 0);
 		if (rc == SQL_NO_DATA) {
 			/* Every set ignored: nothing ran, no result set. */

@@ -108,8 +108,8 @@ static SQLRETURN info_strings(struct dv_dbc *dbc, SQLUSMALLINT type, struct dv_i
 	case SQL_NEED_LONG_DATA_LEN: return str(o, "N");
 	case SQL_ORDER_BY_COLUMNS_IN_SELECT: return str(o, "N");
 	case SQL_OUTER_JOINS: return str(o, "Y");
-	case SQL_PROCEDURE_TERM: return str(o, "");
-	case SQL_PROCEDURES: return str(o, "N");
+	case SQL_PROCEDURE_TERM: return str(o, "procedure");
+	case SQL_PROCEDURES: return str(o, "Y"); /* functions and actions: call.c */
 	case SQL_ROW_UPDATES: return str(o, "N");
 	case SQL_SCHEMA_TERM: return str(o, "");
 	case SQL_SEARCH_PATTERN_ESCAPE: return str(o, "\\");

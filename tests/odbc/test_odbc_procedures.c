@@ -1,0 +1,492 @@
+/* test_odbc_procedures.c - the service's functions and actions as ODBC
+ * procedures, through the real driver manager against the emulator:
+ * SQLProcedures and SQLProcedureColumns rows from the CSDL, {call WhoAmI()}
+ * against the service's own answer, RetrieveTotalRecordCount with a bound
+ * and a literal parameter (and the request it becomes), EXEC and CALL forms,
+ * a collection answer, the bound action lead.QualifyLead (the POST the
+ * emulator got, the records after), and the errors: unknown procedure,
+ * wrong argument counts, unbound markers, bad values, the service's refusal,
+ * an action whose answer is lost (08007, sent once), and that a SELECT never
+ * runs an action. */
+#include <curl/curl.h>
+#include <yajl/yajl_tree.h>
+
+#include "odbc_test.h"
+
+static struct emu emu;
+
+/* ---- the service's side, read straight from the Web API ---- */
+
+struct text {
+	char *p;
+	size_t len;
+};
+
+static size_t sink(char *p, size_t sz, size_t n, void *ud)
+{
+	struct text *t = ud;
+	char *q = realloc(t->p, t->len + sz * n + 1);
+	if (!q)
+		return 0;
+	memcpy(q + t->len, p, sz * n);
+	t->len += sz * n;
+	q[t->len] = '\0';
+	t->p = q;
+	return sz * n;
+}
+
+static char token[4096];
+
+static char *http_text(const char *url, const char *form, const char *bearer)
+{
+	struct text t = {NULL, 0};
+	struct curl_slist *h = NULL;
+	char auth[4200];
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+	if (form)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	if (bearer) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
+		h = curl_slist_append(h, auth);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	}
+	curl_easy_perform(c);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return t.p ? t.p : strdup("");
+}
+
+static void get_token(void)
+{
+	char url[256], form[512], errbuf[128];
+	const char *path[] = {"access_token", NULL};
+	snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", emu.url, EMU_TENANT);
+	snprintf(form, sizeof(form), "grant_type=client_credentials&client_id=%s&client_secret=%s"
+		 "&scope=%s/.default", EMU_CLIENT_ID, EMU_SECRET, emu.url);
+	char *body = http_text(url, form, NULL);
+	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
+	yajl_val v = root ? yajl_tree_get(root, path, yajl_t_string) : NULL;
+	snprintf(token, sizeof(token), "%s", v ? YAJL_GET_STRING(v) : "");
+	yajl_tree_free(root);
+	free(body);
+}
+
+/* GET <api>/<rel>: the body (caller frees). */
+static char *api_get(const char *rel)
+{
+	char url[1024];
+	snprintf(url, sizeof(url), "%s/api/data/v9.2/%s", emu.url, rel);
+	return http_text(url, NULL, token);
+}
+
+/* One string member of the JSON answer to GET <rel> into out. */
+static void api_member(const char *rel, const char *key, char *out, size_t size)
+{
+	char errbuf[128];
+	const char *path[] = {key, NULL};
+	char *body = api_get(rel);
+	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
+	yajl_val v = root ? yajl_tree_get(root, path, yajl_t_any) : NULL;
+	if (v && YAJL_IS_STRING(v))
+		snprintf(out, size, "%s", YAJL_GET_STRING(v));
+	else if (v && YAJL_IS_NUMBER(v))
+		snprintf(out, size, "%s", YAJL_GET_NUMBER(v));
+	else
+		snprintf(out, size, "<none>");
+	yajl_tree_free(root);
+	free(body);
+}
+
+/* ---- the driver's side ---- */
+
+static SQLHENV env;
+static SQLHDBC dbc;
+
+static SQLHSTMT new_stmt(void)
+{
+	SQLHSTMT st;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	return st;
+}
+
+/* Runs sql and returns every row (fetch_all), or "<error STATE>" (caller frees). */
+static char *run(const char *sql, int ncols)
+{
+	SQLHSTMT st = new_stmt();
+	SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
+	char *out;
+	if (!SQL_SUCCEEDED(rc)) {
+		char state[6], msg[512];
+		diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+		out = malloc(600);
+		snprintf(out, 600, "<error %s> %s", state, msg);
+	} else {
+		out = fetch_all(st, ncols);
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return out;
+}
+
+/* Executes sql expecting failure: the SQLSTATE and message. */
+static void expect_error(const char *sql, const char *want_state, const char *want_in_msg)
+{
+	SQLHSTMT st = new_stmt();
+	char state[6], msg[1024];
+	SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
+	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+	ok(rc == SQL_ERROR && strcmp(state, want_state) == 0 && strstr(msg, want_in_msg),
+	   "%s -> %s", sql, want_state);
+	if (!(rc == SQL_ERROR && strcmp(state, want_state) == 0 && strstr(msg, want_in_msg)))
+		printf("#   rc %d [%s] %s\n", (int)rc, state, msg);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
+/* The requests since `since`, "METHOD URL" lines, with the API root cut
+ * off; token requests left out (caller frees). */
+static char *requests_since(int since)
+{
+	char *all = emu_requests(&emu, since), *out = calloc(1, strlen(all) + 1);
+	char prefix[128];
+	snprintf(prefix, sizeof(prefix), "%s/api/data/v9.2/", emu.url);
+	for (char *line = strtok(all, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strstr(line, "/oauth2/"))
+			continue;
+		char *u = strstr(line, "/api/data/v9.2/");
+		if (u) {
+			size_t m = (size_t)(u - line);
+			strncat(out, line, m);
+			strcat(out, u + strlen("/api/data/v9.2/"));
+		} else {
+			strcat(out, line);
+		}
+		strcat(out, "\n");
+	}
+	free(all);
+	return out;
+}
+
+static void is_text(const char *got, const char *want, const char *what)
+{
+	ok(strcmp(got, want) == 0, "%s", what);
+	if (strcmp(got, want) != 0)
+		printf("#   got:\n%s#   want:\n%s", got, want);
+}
+
+/* ---- catalog ---- */
+
+static void test_procedures_list(void)
+{
+	char yn[8] = "", term[32] = "";
+	SQLGetInfo(dbc, SQL_PROCEDURES, yn, sizeof(yn), NULL);
+	SQLGetInfo(dbc, SQL_PROCEDURE_TERM, term, sizeof(term), NULL);
+	ok(strcmp(yn, "Y") == 0 && strcmp(term, "procedure") == 0,
+	   "SQLGetInfo: SQL_PROCEDURES Y, SQL_PROCEDURE_TERM procedure (%s, %s)", yn, term);
+	SQLHSTMT st = new_stmt();
+	rc_ok(SQLProcedures(st, NULL, 0, NULL, 0, NULL, 0), SQL_HANDLE_STMT, st, "SQLProcedures");
+	char *rows = fetch_all(st, 8);
+	is_text(rows,
+		"NULL|NULL|RetrieveAvailableLanguages|0|0|1|function RetrieveAvailableLanguages|2\n"
+		"NULL|NULL|RetrieveTotalRecordCount|1|0|1|function RetrieveTotalRecordCount|2\n"
+		"NULL|NULL|RetrieveVersion|0|0|1|function RetrieveVersion|2\n"
+		"NULL|NULL|WhoAmI|0|0|1|function WhoAmI|2\n"
+		"NULL|NULL|lead.QualifyLead|10|0|1|action QualifyLead bound to a lead record "
+		"(its id first); may change data|1\n",
+		"SQLProcedures: the CSDL's functions (SQL_PT_FUNCTION) and actions "
+		"(SQL_PT_PROCEDURE), bound ones as <entity>.<Name>");
+	free(rows);
+	SQLFreeStmt(st, SQL_CLOSE);
+	SQLProcedures(st, NULL, 0, NULL, 0, (SQLCHAR *)"Retrieve%Count", SQL_NTS);
+	rows = fetch_all(st, 3);
+	is_text(rows, "NULL|NULL|RetrieveTotalRecordCount\n", "a name pattern selects");
+	free(rows);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
+static void test_procedure_columns(void)
+{
+	SQLHSTMT st = new_stmt();
+	rc_ok(SQLProcedureColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)"RetrieveTotalRecordCount",
+				  SQL_NTS, NULL, 0),
+	      SQL_HANDLE_STMT, st, "SQLProcedureColumns(RetrieveTotalRecordCount)");
+	char *rows = fetch_all(st, 19);
+	is_text(rows,
+		"NULL|NULL|RetrieveTotalRecordCount|EntityNames|1|-9|nvarchar|4000|8000|NULL|NULL|0|"
+		"Collection(Edm.String)|NULL|-9|NULL|8000|1|NO\n"
+		"NULL|NULL|RetrieveTotalRecordCount|Key|3|-9|nvarchar|4000|8000|NULL|NULL|0|"
+		"Edm.String|NULL|-9|NULL|8000|1|NO\n"
+		"NULL|NULL|RetrieveTotalRecordCount|Value|3|-5|bigint|19|8|0|10|1|"
+		"Edm.Int64|NULL|-5|NULL|NULL|2|YES\n",
+		"the parameter (SQL_PARAM_INPUT) and the result columns (SQL_RESULT_COL) "
+		"of RetrieveTotalRecordCount");
+	free(rows);
+	SQLFreeStmt(st, SQL_CLOSE);
+	rc_ok(SQLProcedureColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)"lead.QualifyLead", SQL_NTS,
+				  NULL, 0), SQL_HANDLE_STMT, st, "SQLProcedureColumns(lead.QualifyLead)");
+	SQLCHAR name[128];
+	SQLSMALLINT ctype, dtype, nullable;
+	SQLINTEGER ord;
+	char got[2048] = "";
+	SQLBindCol(st, 4, SQL_C_CHAR, name, sizeof(name), NULL);
+	SQLBindCol(st, 5, SQL_C_SSHORT, &ctype, 0, NULL);
+	SQLBindCol(st, 6, SQL_C_SSHORT, &dtype, 0, NULL);
+	SQLBindCol(st, 12, SQL_C_SSHORT, &nullable, 0, NULL);
+	SQLBindCol(st, 18, SQL_C_SLONG, &ord, 0, NULL);
+	while (SQL_SUCCEEDED(SQLFetch(st))) {
+		char line[200];
+		snprintf(line, sizeof(line), "%s %d %d %d %d\n", name, ctype, dtype, nullable,
+			 (int)ord);
+		strcat(got, line);
+	}
+	is_text(got,
+		"leadid 1 -11 0 1\nCreateAccount 1 -7 0 2\nCreateContact 1 -7 0 3\n"
+		"CreateOpportunity 1 -7 0 4\nOpportunityCurrencyId 1 -9 1 5\n"
+		"OpportunityCustomerId 1 -9 1 6\nSourceCampaignId 1 -9 1 7\nStatus 1 4 0 8\n"
+		"SuppressDuplicateDetection 1 -7 1 9\nProcessInstanceId 1 -9 1 10\n"
+		"EntityName 3 -9 0 1\nId 3 -11 0 2\n",
+		"lead.QualifyLead: the record's id first, the CSDL's parameters, then "
+		"(EntityName, Id) of the records it creates");
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
+/* ---- functions ---- */
+
+static void test_whoami(void)
+{
+	char bu[64], user[64], org[64], want[256];
+	api_member("WhoAmI", "BusinessUnitId", bu, sizeof(bu));
+	api_member("WhoAmI", "UserId", user, sizeof(user));
+	api_member("WhoAmI", "OrganizationId", org, sizeof(org));
+	snprintf(want, sizeof(want), "%s|%s|%s\n", bu, user, org);
+	int since = emu_request_count(&emu);
+
+	SQLHSTMT st = new_stmt();
+	SQLSMALLINT ncols = 0, type = 0;
+	SQLCHAR name[64];
+	rc_ok(SQLPrepare(st, (SQLCHAR *)"{call WhoAmI()}", SQL_NTS), SQL_HANDLE_STMT, st,
+	      "SQLPrepare {call WhoAmI()}");
+	SQLNumResultCols(st, &ncols);
+	SQLDescribeCol(st, 2, name, sizeof(name), NULL, &type, NULL, NULL, NULL);
+	ok(ncols == 3 && strcmp((char *)name, "UserId") == 0 && type == SQL_GUID,
+	   "prepared: 3 result columns from WhoAmIResponse, UserId uniqueidentifier (%d, %s, %d)",
+	   ncols, name, type);
+	rc_ok(SQLExecute(st), SQL_HANDLE_STMT, st, "SQLExecute");
+	char *rows = fetch_all(st, 3);
+	is_text(rows, want, "{call WhoAmI()}: one row, the service's BusinessUnitId|UserId|"
+		"OrganizationId");
+	free(rows);
+	SQLFreeStmt(st, SQL_CLOSE);
+	rc_ok(SQLExecute(st), SQL_HANDLE_STMT, st, "the prepared call runs again");
+	rows = fetch_all(st, 3);
+	is_text(rows, want, "same row the second time");
+	free(rows);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	char *reqs = requests_since(since);
+	is_text(reqs, "GET WhoAmI()\nGET WhoAmI()\n", "one GET WhoAmI() per execution "
+		"(and nothing at prepare once the CSDL is read)");
+	free(reqs);
+}
+
+static void test_total_record_count(void)
+{
+	char acc[32], con[32], lead[32], want[256];
+	char *b = api_get("accounts/$count");
+	snprintf(acc, sizeof(acc), "%s", b);
+	free(b);
+	b = api_get("contacts/$count");
+	snprintf(con, sizeof(con), "%s", b);
+	free(b);
+	b = api_get("leads/$count");
+	snprintf(lead, sizeof(lead), "%s", b);
+	free(b);
+
+	int since = emu_request_count(&emu);
+	SQLHSTMT st = new_stmt();
+	char names[64] = "account, contact";
+	SQLLEN ind = SQL_NTS;
+	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 64, 0, names,
+			 sizeof(names), &ind);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"{call RetrieveTotalRecordCount(?)}", SQL_NTS),
+	      SQL_HANDLE_STMT, st, "{call RetrieveTotalRecordCount(?)} with 'account, contact'");
+	char *rows = fetch_all(st, 2);
+	snprintf(want, sizeof(want), "account|%s\ncontact|%s\n", acc, con);
+	is_text(rows, want, "one (Key, Value) row per entity, the counts the service has");
+	free(rows);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	char *reqs = requests_since(since);
+	is_text(reqs, "GET RetrieveTotalRecordCount(EntityNames=@p1)?@p1=%5B%22account%22%2C"
+		"%22contact%22%5D\n", "the parameter goes as an alias holding a JSON array");
+	free(reqs);
+
+	rows = run("EXEC RetrieveTotalRecordCount @EntityNames = '[\"lead\"]'", 2);
+	snprintf(want, sizeof(want), "lead|%s\n", lead);
+	is_text(rows, want, "EXEC with a named argument holding a JSON array");
+	free(rows);
+	rows = run("CALL RetrieveTotalRecordCount('account');", 2);
+	snprintf(want, sizeof(want), "account|%s\n", acc);
+	is_text(rows, want, "CALL name(literal);");
+	free(rows);
+}
+
+static void test_collections(void)
+{
+	char *rows = run("{call RetrieveAvailableLanguages}", 1);
+	is_text(rows, "1033\n1031\n1036\n", "a complex type holding one collection: a row per "
+		"element");
+	free(rows);
+	char ver[64], want[80];
+	api_member("RetrieveVersion()", "Version", ver, sizeof(ver));
+	snprintf(want, sizeof(want), "%s\n", ver);
+	rows = run("EXEC RetrieveVersion", 1);
+	is_text(rows, want, "EXEC RetrieveVersion: one row");
+	free(rows);
+}
+
+/* ---- the bound action ---- */
+
+static void test_qualify_lead(void)
+{
+	char lead[64] = "", company[128] = "", want[512];
+	char *row = run("SELECT leadid, companyname FROM lead WHERE statecode = 0 "
+			"ORDER BY leadid LIMIT 1", 2);
+	sscanf(row, "%63[^|]|%127[^\n]", lead, company);
+	free(row);
+	ok(strlen(lead) == 36, "an open lead to qualify: %s", lead);
+
+	int since = emu_request_count(&emu);
+	SQLHSTMT st = new_stmt();
+	SQLLEN ind = SQL_NTS;
+	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_GUID, 36, 0, lead,
+			 sizeof(lead), &ind);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"{call lead.QualifyLead(?, 1, 0, 0, NULL, NULL, NULL, "
+			    "3)}", SQL_NTS), SQL_HANDLE_STMT, st, "{call lead.QualifyLead(?, ...)}");
+	char *rows = fetch_all(st, 2);
+	char acc[64] = "", one[128];
+	sscanf(rows, "account|%63[^\n]", acc);
+	snprintf(one, sizeof(one), "account|%s\n", acc);
+	ok(strlen(acc) == 36 && strcmp(rows, one) == 0,
+	   "one row: (EntityName, Id) of the account it created: %s", acc);
+	free(rows);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+	/* the request and its body, as the emulator logged them */
+	yajl_val log = emu_requests_tree(&emu, since);
+	const char *mpath[] = {"method", NULL}, *upath[] = {"url", NULL}, *bpath[] = {"body", NULL};
+	int posts = 0;
+	char body[512] = "", url[512] = "";
+	for (size_t i = 0; log && YAJL_IS_ARRAY(log) && i < log->u.array.len; i++) {
+		yajl_val e = log->u.array.values[i];
+		yajl_val m = yajl_tree_get(e, mpath, yajl_t_string);
+		const char *ms = m ? YAJL_GET_STRING(m) : NULL;
+		if (ms && strcmp(ms, "POST") == 0) {
+			yajl_val u = yajl_tree_get(e, upath, yajl_t_string);
+			yajl_val b = yajl_tree_get(e, bpath, yajl_t_string);
+			posts++;
+			snprintf(url, sizeof(url), "%s", u ? YAJL_GET_STRING(u) : "");
+			snprintf(body, sizeof(body), "%s", b ? YAJL_GET_STRING(b) : "");
+		}
+	}
+	yajl_tree_free(log);
+	char want_url[256];
+	snprintf(want_url, sizeof(want_url), "/api/data/v9.2/leads(%s)/Microsoft.Dynamics.CRM."
+		 "QualifyLead", lead);
+	ok(posts == 1 && strcmp(url, want_url) == 0, "one POST to the bound action's URL (%s)", url);
+	is_text(body, "{\"CreateAccount\":true,\"CreateContact\":false,\"CreateOpportunity\":false,"
+		"\"Status\":3}", "the body: the given parameters, NULLs left out");
+
+	snprintf(want, sizeof(want), "SELECT statecode, statuscode FROM lead WHERE leadid = '%s'",
+		 lead);
+	rows = run(want, 2);
+	is_text(rows, "1|3\n", "the lead is now Qualified (statecode 1, statuscode 3)");
+	free(rows);
+	snprintf(want, sizeof(want), "SELECT name FROM account WHERE accountid = '%s'", acc);
+	rows = run(want, 1);
+	snprintf(want, sizeof(want), "%s\n", company);
+	is_text(rows, want, "the account it created carries the lead's company name");
+	free(rows);
+
+	/* the service refuses a second qualification: its code comes back */
+	snprintf(want, sizeof(want), "{call lead.QualifyLead('%s', 0, 0, 0, NULL, NULL, NULL, 3)}",
+		 lead);
+	expect_error(want, "42000", "0x80040203");
+}
+
+static void test_lost_answer(void)
+{
+	char lead[64] = "", sql[256];
+	char *row = run("SELECT leadid FROM lead WHERE statecode = 0 ORDER BY leadid LIMIT 1", 1);
+	sscanf(row, "%63[^\n]", lead);
+	free(row);
+	emu_fault(&emu, "{\"kind\":\"applied-504\",\"match\":\"QualifyLead\",\"count\":1}");
+	int since = emu_request_count(&emu);
+	snprintf(sql, sizeof(sql), "EXEC lead.QualifyLead '%s', @CreateAccount = 0, "
+		 "@CreateContact = 0, @CreateOpportunity = 0, @Status = 3", lead);
+	expect_error(sql, "08007", "outcome unknown");
+	char *reqs = requests_since(since);
+	int posts = 0;
+	for (char *p = reqs; (p = strstr(p, "POST ")); p++)
+		posts++;
+	ok(posts == 1, "an action whose answer was lost is not sent again (%d POST)", posts);
+	free(reqs);
+	snprintf(sql, sizeof(sql), "SELECT statecode FROM lead WHERE leadid = '%s'", lead);
+	char *rows = run(sql, 1);
+	is_text(rows, "1\n", "the service did run it once");
+	free(rows);
+	emu_clear_faults(&emu);
+}
+
+/* ---- errors ---- */
+
+static void test_errors(void)
+{
+	expect_error("{call NoSuchThing()}", "42000",
+		     "'NoSuchThing' is not a function or action of this environment");
+	expect_error("{call QualifyLead(1)}", "42000", "<table>.<Name>");
+	expect_error("{call WhoAmI(1)}", "07001", "WhoAmI takes 0 arguments, the call gives 1");
+	expect_error("{call RetrieveTotalRecordCount()}", "07001",
+		     "RetrieveTotalRecordCount needs a value for parameter EntityNames");
+	expect_error("{call lead.QualifyLead()}", "07001", "needs the id of the lead record");
+	expect_error("EXEC RetrieveTotalRecordCount @Nope = 'x'", "42000",
+		     "has no parameter @Nope");
+	expect_error("{call RetrieveTotalRecordCount(?)}", "07002", "parameter 1 is not bound");
+	expect_error("{call lead.QualifyLead('not-a-guid', 0, 0, 0, NULL, NULL, NULL, 3)}",
+		     "22018", "the id of the lead record (a GUID)");
+	expect_error("{call lead.QualifyLead('00000000-0000-0000-0000-000000000001', 'maybe', 0, "
+		     "0, NULL, NULL, NULL, 3)}", "22018", "true/false or 1/0");
+	expect_error("{?= call WhoAmI()}", "HYC00", "comes back as a result set");
+	expect_error("{call WhoAmI() junk}", "42000", "not closed with '}'");
+	expect_error("{call RetrieveTotalRecordCount('nosuch')}", "HY000", "0x80040217");
+
+	/* a SELECT never runs an action */
+	int since = emu_request_count(&emu);
+	SQLHSTMT st = new_stmt();
+	SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)"SELECT * FROM QualifyLead", SQL_NTS);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	char *reqs = requests_since(since);
+	ok(rc == SQL_ERROR && !strstr(reqs, "POST"), "SELECT * FROM QualifyLead: refused, "
+	   "nothing POSTed");
+	free(reqs);
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	start_emulator(&emu, "--rows 20", NULL);
+	get_token();
+	env = new_env(SQL_OV_ODBC3);
+	dbc = connect_dsn(env);
+	test_procedures_list();
+	test_procedure_columns();
+	test_whoami();
+	test_total_record_count();
+	test_collections();
+	test_qualify_lead();
+	test_lost_answer();
+	test_errors();
+	disconnect(env, dbc);
+	emu_stop(&emu);
+	curl_global_cleanup();
+	return tap_done();
+}
