@@ -12,6 +12,7 @@ driver_libdvodbc_la_SOURCES = $(DVODBC_CORE_SOURCES) \
 	driver/odbc/stmt.c driver/odbc/stmt.h driver/odbc/desc.c \
 	driver/odbc/params.c driver/odbc/params.h driver/odbc/dae.c \
 	driver/odbc/exec.c driver/odbc/fetch.c driver/odbc/coldesc.c \
+	driver/odbc/call.c driver/odbc/call.h \
 	driver/odbc/info.c driver/odbc/info.h \
 	driver/odbc/api.c driver/odbc/api.h \
 	driver/odbc/api_handle.c driver/odbc/api_connect.c driver/odbc/api_diag.c \
@@ -36,7 +37,7 @@ tests_odbc_test_convert_LDADD = driver/util/libdvutil.la $(DV_DEPLIBS)
 DVODBC_DM_TESTS = tests/odbc/test_odbc_connect tests/odbc/test_odbc_query \
 	tests/odbc/test_odbc_catalog tests/odbc/test_odbc_odbc2 tests/odbc/test_odbc_write \
 	tests/odbc/test_odbc_exactly_once tests/odbc/test_odbc_wide \
-	tests/odbc/test_odbc_threads
+	tests/odbc/test_odbc_threads tests/odbc/test_odbc_procedures
 check_PROGRAMS += $(DVODBC_DM_TESTS)
 TESTS += $(DVODBC_DM_TESTS)
 DVODBC_DM_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
@@ -51,6 +52,11 @@ tests_odbc_test_odbc_exactly_once_SOURCES = tests/odbc/test_odbc_exactly_once.c 
 tests_odbc_test_odbc_exactly_once_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_exactly_once_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
 tests_odbc_test_odbc_exactly_once_DEPENDENCIES = $(DVODBC_DM_DEPS)
+tests_odbc_test_odbc_procedures_SOURCES = tests/odbc/test_odbc_procedures.c \
+	tests/odbc/odbc_test.h
+tests_odbc_test_odbc_procedures_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_procedures_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
+tests_odbc_test_odbc_procedures_DEPENDENCIES = $(DVODBC_DM_DEPS)
 tests_odbc_test_odbc_wide_SOURCES = tests/odbc/test_odbc_wide.c tests/odbc/odbc_test.h
 tests_odbc_test_odbc_wide_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_wide_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
