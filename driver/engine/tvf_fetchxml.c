@@ -23,6 +23,11 @@
  * page on <fetch>, asks for the fetchxmlpagingcookie and morerecords
  * annotations, and the next page passes the returned cookie back
  * (paging-cookie, decoded twice, XML-escaped) until morerecords is absent.
+ * FEW READS PER STATEMENT: when SQLite scans the table again in the same
+ * statement (the inner side of a join, a correlated subquery), the second
+ * scan keeps its rows and every later one replays them from memory instead
+ * of asking the service again; the next statement reads afresh.  A table
+ * scanned once (a plain extraction) keeps nothing: it streams page by page.
  * Sources: https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/page-results
  *          https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/use-fetchxml-web-api
  *          /work/shared/dataverse-spec.md section 6. */
@@ -710,12 +715,24 @@ static int parse_cookie(const char *outer, long *page, char **inner)
 
 /* ---- the module -------------------------------------------------------- */
 
+/* The rows of one complete read, for the rest of its statement. */
+struct fx_rows {
+	unsigned long stmt;            /* the engine's statement, 0 = none */
+	int complete;
+	struct odata_cell *cells;      /* rows * ncols, texts owned */
+	size_t rows, cap;
+};
+
 struct fx_vtab {
 	sqlite3_vtab base;             /* must come first */
 	struct dv_engine *eng;
 	char *text;
 	struct fx_query q;
 	struct odata_colspec *specs;
+	struct fx_rows saved;
+	void *recorder;                /* the cursor filling saved, or NULL */
+	unsigned long scans_stmt;      /* the statement scans counts */
+	unsigned scans;
 };
 
 struct fx_cur {
@@ -729,7 +746,45 @@ struct fx_cur {
 	char *cookie;
 	sqlite3_int64 rowid;
 	int eof;
+	size_t replay;                 /* next saved row + 1 while replaying, 0 = reading */
 };
+
+static void rows_clear(struct fx_rows *r, size_t ncols)
+{
+	size_t i;
+	for (i = 0; i < r->rows * ncols; i++)
+		if (r->cells[i].type == OC_TEXT)
+			free((char *)r->cells[i].s);
+	free(r->cells);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Keeps a copy of row; -1 when out of memory. */
+static int rows_add(struct fx_rows *r, const struct odata_cell *row, size_t ncols)
+{
+	struct odata_cell *dst;
+	size_t i;
+	if (r->rows == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct odata_cell *p = realloc(r->cells, cap * (ncols ? ncols : 1) * sizeof(*p));
+		if (!p)
+			return -1;
+		r->cells = p;
+		r->cap = cap;
+	}
+	dst = &r->cells[r->rows * ncols];
+	for (i = 0; i < ncols; i++) {
+		dst[i] = row[i];
+		if (row[i].type == OC_TEXT && !(dst[i].s = dv_strndup(row[i].s, row[i].len))) {
+			while (i-- > 0)
+				if (dst[i].type == OC_TEXT)
+					free((char *)dst[i].s);
+			return -1;
+		}
+	}
+	r->rows++;
+	return 0;
+}
 
 static int fx_error(struct fx_vtab *vt, const struct dv_error *err)
 {
@@ -817,6 +872,7 @@ static int fx_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 static int fx_disconnect(sqlite3_vtab *base)
 {
 	struct fx_vtab *vt = (struct fx_vtab *)base;
+	rows_clear(&vt->saved, vt->q.ncols);
 	query_free(&vt->q);
 	free(vt->specs);
 	free(vt->text);
@@ -847,6 +903,8 @@ static int fx_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
 static int fx_close(sqlite3_vtab_cursor *base)
 {
 	struct fx_cur *cur = (struct fx_cur *)base;
+	if (cur->vt->recorder == cur)
+		cur->vt->recorder = NULL;   /* closed before its end: nothing to replay */
 	odata_page_free(&cur->page);
 	free(cur->cookie);
 	sqlite3_free(cur);
@@ -897,15 +955,35 @@ static int read_page(struct fx_cur *cur, struct dv_error *err)
 
 static int fx_advance(struct fx_cur *cur, struct dv_error *err)
 {
+	struct fx_vtab *vt = cur->vt;
+	size_t n = vt->q.ncols;
+	if (cur->replay) {
+		if (cur->replay > vt->saved.rows) {
+			cur->eof = 1;
+			return 0;
+		}
+		cur->row = &vt->saved.cells[(cur->replay++ - 1) * n];
+		cur->rowid++;
+		cur->eof = 0;
+		return 0;
+	}
 	while (cur->next_row >= cur->page.nrows) {
 		if (!cur->more) {
 			cur->eof = 1;
+			if (vt->recorder == cur) {
+				vt->saved.complete = 1;
+				vt->recorder = NULL;
+			}
 			return 0;
 		}
 		if (read_page(cur, err) != 0)
 			return -1;
 	}
-	cur->row = &cur->page.cells[cur->next_row++ * cur->vt->q.ncols];
+	cur->row = &cur->page.cells[cur->next_row++ * n];
+	if (vt->recorder == cur && rows_add(&vt->saved, cur->row, n) != 0) {
+		rows_clear(&vt->saved, n);    /* too big to keep: later scans read again */
+		vt->recorder = NULL;
+	}
 	cur->rowid++;
 	cur->eof = 0;
 	return 0;
@@ -920,14 +998,31 @@ static int fx_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 	(void)idx_str;
 	(void)argc;
 	(void)argv;
+	struct fx_vtab *vt = cur->vt;
+	unsigned long stmt = vt->eng->stmt_seq;
 	dv_error_clear(&err);
 	free(cur->cookie);
 	cur->cookie = NULL;
-	cur->page_no = cur->vt->q.page;
+	cur->page_no = vt->q.page;
 	cur->rowid = 0;
 	cur->row = NULL;
-	if (read_page(cur, &err) != 0 || fx_advance(cur, &err) != 0)
-		return fx_error(cur->vt, &err);
+	cur->replay = 0;
+	if (vt->recorder == cur)
+		vt->recorder = NULL;
+	if (vt->scans_stmt != stmt) {
+		vt->scans_stmt = stmt;
+		vt->scans = 0;
+	}
+	vt->scans++;
+	if (vt->saved.complete && vt->saved.stmt == stmt) {
+		cur->replay = 1;            /* read already in this statement */
+	} else if (vt->scans >= 2 && !vt->recorder) {
+		rows_clear(&vt->saved, vt->q.ncols);
+		vt->saved.stmt = stmt;
+		vt->recorder = cur;
+	}
+	if ((!cur->replay && read_page(cur, &err) != 0) || fx_advance(cur, &err) != 0)
+		return fx_error(vt, &err);
 	return SQLITE_OK;
 }
 

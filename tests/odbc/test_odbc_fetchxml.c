@@ -250,6 +250,23 @@ int main(void)
 	ok(rows && atol(rows) >= naccounts, "joined with account locally (%s) [%s] %s",
 	   rows ? rows : "", state, rows ? "" : msg);
 	free(rows);
+	/* scanned once per account row (a correlated subquery): read twice, then replayed */
+	since = emu_request_count(&emu);
+	rows = run(dbc, "SELECT a.accountid, (SELECT COUNT(*) FROM fetchxml('<fetch><entity "
+		   "name=\"contact\"><attribute name=\"fullname\"/></entity></fetch>') c "
+		   "WHERE c.fullname >= a.name) FROM account a ORDER BY a.accountid", 2, state, msg,
+		   sizeof(msg));
+	log = emu_requests(&emu, since);
+	want = run(dbc, "SELECT a.accountid, (SELECT COUNT(*) FROM contact c WHERE c.fullname >= "
+		   "a.name) FROM account a ORDER BY a.accountid", 2, state, msg, sizeof(msg));
+	ok(rows && want && strcmp(rows, want) == 0 && count_str(rows, "\n") == (size_t)naccounts,
+	   "a correlated subquery over fetchxml() gives what it gives over the table");
+	ok(log && count_str(log, "contacts?fetchXml=") == 2,
+	   "and the FetchXML was read twice for %ld outer rows (%zu requests)", naccounts,
+	   log ? count_str(log, "contacts?fetchXml=") : 0);
+	free(want);
+	free(log);
+	free(rows);
 
 	/* the text as SQL quotes it, top=, and a literal that only looks like a call */
 	since = emu_request_count(&emu);
