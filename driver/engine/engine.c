@@ -4,12 +4,14 @@
  * helper functions sqlparse's rewrites call, creating a virtual table the
  * first time a statement names an entity ("no such table: X" -> catalog
  * lookup -> CREATE VIRTUAL TABLE temp."x" USING dataverse("x") -> prepare
- * again), SQLite error -> SQLSTATE mapping, stepping with the service error
- * of a failed scan, result column description and EXPLAIN, and the write
- * statement boundaries (flush.c sends what write.c queued) and the SQL
- * function last_insert_id().  What the application's SQL may not do, the
- * query timeout and SQLCancel are guard.c's; this file sets the guard's mode
- * around the driver's own SQL and refuses a text of several statements. */
+ * again; <entity>_changes and fetchxml('..') are table-valued functions of
+ * tvf.c, whose statement text is rewritten first), SQLite error -> SQLSTATE
+ * mapping, stepping with the service error of a failed scan, result column
+ * description and EXPLAIN, and the write statement boundaries (flush.c
+ * sends what write.c queued) and the SQL function last_insert_id().  What
+ * the application's SQL may not do, the query timeout and SQLCancel are
+ * guard.c's; this file sets the guard's mode around the driver's own SQL
+ * and refuses a text of several statements. */
 #include "engine/engine_int.h"
 #include "engine/guard.h"
 #include "engine/pushdown.h"

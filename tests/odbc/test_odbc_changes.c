@@ -5,11 +5,13 @@
  * create, an update and a delete straight through the Web API (curl, not
  * the driver) and a delete through the driver, an incremental read that
  * returns exactly those four changes (rows as the service holds them now,
- * deletions with only the key), an empty incremental read with a new
- * token; a read stopped half-way leaves no token; an expired token (the
+ * deletions with only the key), a WHERE over them run locally, an empty
+ * incremental read (after a 429, retried) with a new token; a read
+ * stopped half-way leaves no token; an expired token (the
  * emulator's clock moved past 7 days) is HY000 with native 0x80044352 and
  * says to do a full read; a table without change tracking is 42000 naming
- * ChangeTrackingEnabled, before any request. */
+ * ChangeTrackingEnabled, before any request; the application cannot
+ * CREATE VIRTUAL TABLE with the driver's module; nosuch_changes is 42S02. */
 #include <curl/curl.h>
 #include <yajl/yajl_tree.h>
 
