@@ -18,7 +18,7 @@ driver_libdvengine_la_SOURCES = \
 	driver/catalog/catalog_procs.h driver/catalog/catalog_actions.c \
 	sqlparse/call.h sqlparse/call.c \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \
-	driver/engine/guard.c driver/engine/guard.h \
+	driver/engine/guard.c driver/engine/guard.h driver/engine/static.c \
 	driver/engine/values.c driver/engine/vtab.c \
 	driver/engine/tvf.h driver/engine/tvf.c driver/engine/tvf_changes.c \
 	driver/engine/tvf_fetchxml.c \

@@ -138,4 +138,26 @@ int dv_engine_array_end(struct dv_engine *eng, struct dv_error *err);
  * SQL: SELECT last_insert_id(). */
 const char *dv_engine_last_insert_id(const struct dv_engine *eng);
 
+/* ---- static cursors (static.c) -----------------------------------------
+ *
+ * The rows of a scrollable (static) cursor, kept in a private temporary
+ * SQLite database per cursor (page cache, spilled to a deleted temporary
+ * file), not in the heap.  Row n (1-based) holds the values of the n-th row
+ * the result's statement gave, each with its storage class (integer, real,
+ * text, blob, NULL), and a state (DV_STATIC_*) that SQLSetPos changes. */
+struct dv_static;
+enum { DV_STATIC_FETCHED = 0, DV_STATIC_UPDATED = 1, DV_STATIC_DELETED = 2 };
+struct dv_static *dv_static_new(int ncols, struct dv_error *err);
+void dv_static_free(struct dv_static *st);
+/* Appends the row src is on (its first ncols columns) as the next row. */
+int dv_static_append(struct dv_static *st, sqlite3_stmt *src, struct dv_error *err);
+long dv_static_rows(const struct dv_static *st);
+/* A statement on row n whose columns 0..ncols-1 are the row's values (valid
+ * until the next call on st), the row's state in *state; NULL on error. */
+sqlite3_stmt *dv_static_row(struct dv_static *st, long n, int *state, struct dv_error *err);
+int dv_static_set_state(struct dv_static *st, long n, int state, struct dv_error *err);
+/* Replaces row n's values with the row src is on, and sets its state. */
+int dv_static_replace(struct dv_static *st, long n, sqlite3_stmt *src, int state,
+		      struct dv_error *err);
+
 #endif

@@ -1,6 +1,7 @@
 /* api_stmt.c - entry points: preparing, executing, describing and fetching,
- * statement attributes, cursor names, SQLCancel. */
+ * SQLSetPos, statement attributes, cursor names, SQLCancel. */
 #include "odbc/api.h"
+#include "odbc/scroll.h"
 #include "odbc/stmt.h"
 
 #include <stdlib.h>
@@ -175,9 +176,24 @@ SQLRETURN SQL_API SQLExtendedFetch(SQLHSTMT hstmt, SQLUSMALLINT orientation, SQL
 				   SQLULEN *rows, SQLUSMALLINT *status)
 {
 	ENTER_STMT(hstmt);
-	return dv_api_leave(h, dv_stmt_fetch(s, (SQLSMALLINT)orientation, offset,
-					     s->rowset_size ? s->rowset_size : 1,
-					     rows, status));
+	/* SQL_FETCH_BOOKMARK: the bookmark is the offset argument itself. */
+	SQLUINTEGER bm = (SQLUINTEGER)offset;
+	SQLLEN *saved = s->fetch_bookmark_ptr;
+	if (orientation == SQL_FETCH_BOOKMARK) {
+		s->fetch_bookmark_ptr = (SQLLEN *)(void *)&bm;
+		offset = 0;
+	}
+	SQLRETURN rc = dv_stmt_fetch(s, (SQLSMALLINT)orientation, offset,
+				     s->rowset_size ? s->rowset_size : 1, rows, status);
+	s->fetch_bookmark_ptr = saved;
+	return dv_api_leave(h, rc);
+}
+
+SQLRETURN SQL_API SQLSetPos(SQLHSTMT hstmt, SQLSETPOSIROW row, SQLUSMALLINT op,
+			    SQLUSMALLINT lock)
+{
+	ENTER_STMT(hstmt);
+	return dv_api_leave(h, dv_scroll_set_pos(s, row, op, lock));
 }
 
 SQLRETURN SQL_API SQLGetData(SQLHSTMT hstmt, SQLUSMALLINT col, SQLSMALLINT c_type,

@@ -4,23 +4,79 @@
  * rows, row-wise or column-wise binding, bind offsets, row status array,
  * rows-fetched count) from the engine's SQLite statement or an in-memory
  * rowset, SQLGetData in parts, SQLRowCount, SQLNumResultCols and
- * SQLMoreResults.  The cursor is forward-only.
+ * SQLMoreResults, the bookmark column (column 0) and SQL_ATTR_MAX_LENGTH.
+ * A forward-only cursor streams: each fetch steps the engine's statement,
+ * nothing is kept.  A static cursor's positioning is scroll.c's; the rows
+ * go into the buffers through the same put_row and conversions.
  * Source: https://learn.microsoft.com/sql/odbc/reference/develop-app/block-cursors
  *         https://learn.microsoft.com/sql/odbc/reference/syntax/sqlgetdata-function */
 #include "odbc/stmt.h"
 #include "odbc/convert.h"
+#include "odbc/scroll.h"
 #include "odbc/types.h"
 #include "engine/engine.h"
 
 #include <string.h>
 
+/* Column 0: the bookmark, a 4-byte row number (SQL_C_BOOKMARK, or as
+ * SQL_C_VARBOOKMARK bytes).  It lives in the ARD's record 0.
+ * https://learn.microsoft.com/sql/odbc/reference/develop-app/retrieving-bookmarks */
+static SQLRETURN bind_bookmark(struct dv_stmt *s, SQLSMALLINT c_type, SQLPOINTER ptr,
+			       SQLLEN buflen, SQLLEN *ind)
+{
+	if (dv_desc_ensure(s->ard, 0) != 0)
+		return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
+	struct dv_desc_rec *r = &s->ard->recs[0];
+	if (!ptr && !ind) {
+		r->data_ptr = NULL;
+		r->indicator_ptr = NULL;
+		r->octet_length_ptr = NULL;
+		return SQL_SUCCESS;
+	}
+	if (s->use_bookmarks == SQL_UB_OFF)
+		return dv_diag_error(&s->h.diag, DV_S_07009,
+				     "column 0 is the bookmark column: set SQL_ATTR_USE_BOOKMARKS "
+				     "to SQL_UB_VARIABLE before executing to use it");
+	if (c_type != SQL_C_BOOKMARK && c_type != SQL_C_VARBOOKMARK)
+		return dv_diag_error(&s->h.diag, DV_S_HY003,
+				     "the bookmark column takes SQL_C_BOOKMARK or "
+				     "SQL_C_VARBOOKMARK, not C type %d", (int)c_type);
+	r->concise_type = c_type;
+	r->type = c_type;
+	r->octet_length = buflen;
+	r->data_ptr = ptr;
+	r->indicator_ptr = ind;
+	r->octet_length_ptr = ind;
+	return SQL_SUCCESS;
+}
+
+/* Writes bookmark `bm` as c_type (SQL_C_BOOKMARK: 4 bytes; SQL_C_VARBOOKMARK:
+ * 4 bytes if buflen allows, 01004 otherwise). */
+static SQLRETURN put_bookmark(struct dv_stmt *s, SQLULEN bm, SQLSMALLINT c_type, void *ptr,
+			      SQLLEN buflen, SQLLEN *ind, SQLLEN row)
+{
+	SQLUINTEGER v = (SQLUINTEGER)bm;
+	if (ind)
+		*ind = (SQLLEN)sizeof(v);
+	if (!ptr)
+		return SQL_SUCCESS;
+	if (c_type == SQL_C_VARBOOKMARK && buflen < (SQLLEN)sizeof(v)) {
+		if (buflen > 0)
+			memcpy(ptr, &v, (size_t)buflen);
+		dv_diag_add(&s->h.diag, DV_S_01004, 0, "the bookmark is 4 bytes", row, 0);
+		return SQL_SUCCESS_WITH_INFO;
+	}
+	memcpy(ptr, &v, sizeof(v));
+	return SQL_SUCCESS;
+}
+
 SQLRETURN dv_stmt_bind_col(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_type,
 			   SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind)
 {
-	if (col == 0)
-		return dv_diag_error(&s->h.diag, DV_S_07009, "bookmark columns are not supported");
 	if (buflen < 0)
 		return dv_diag_error(&s->h.diag, DV_S_HY090, "buffer length %ld", (long)buflen);
+	if (col == 0)
+		return bind_bookmark(s, c_type, ptr, buflen, ind);
 	if (!ptr && !ind) {
 		/* Unbinds the column. */
 		if (col <= s->ard->count) {
@@ -51,28 +107,22 @@ SQLRETURN dv_stmt_bind_col(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_ty
 	return SQL_SUCCESS;
 }
 
-void dv_stmt_value(struct dv_stmt *s, int col, struct dv_value *v)
+void dv_value_from_vm(sqlite3_stmt *vm, int i, struct dv_value *v)
 {
 	memset(v, 0, sizeof(*v));
-	if (s->rowset) {
-		*v = *dv_rowset_cell(s->rowset, s->rs_cur, col - 1);
-		return;
-	}
-	if (!s->vm)
-		return;
-	switch (sqlite3_column_type(s->vm, col - 1)) {
+	switch (sqlite3_column_type(vm, i)) {
 	case SQLITE_INTEGER:
 		v->type = DV_V_INT;
-		v->i = sqlite3_column_int64(s->vm, col - 1);
+		v->i = sqlite3_column_int64(vm, i);
 		break;
 	case SQLITE_FLOAT:
 		v->type = DV_V_DOUBLE;
-		v->d = sqlite3_column_double(s->vm, col - 1);
+		v->d = sqlite3_column_double(vm, i);
 		break;
 	case SQLITE_TEXT:
 		v->type = DV_V_TEXT;
-		v->s = (const char *)sqlite3_column_text(s->vm, col - 1);
-		v->len = (size_t)sqlite3_column_bytes(s->vm, col - 1);
+		v->s = (const char *)sqlite3_column_text(vm, i);
+		v->len = (size_t)sqlite3_column_bytes(vm, i);
 		if (!v->s) {
 			v->s = "";
 			v->len = 0;
@@ -80,8 +130,8 @@ void dv_stmt_value(struct dv_stmt *s, int col, struct dv_value *v)
 		break;
 	case SQLITE_BLOB:
 		v->type = DV_V_BLOB;
-		v->s = sqlite3_column_blob(s->vm, col - 1);
-		v->len = (size_t)sqlite3_column_bytes(s->vm, col - 1);
+		v->s = sqlite3_column_blob(vm, i);
+		v->len = (size_t)sqlite3_column_bytes(vm, i);
 		if (!v->s)
 			v->s = "";
 		break;
@@ -89,6 +139,47 @@ void dv_stmt_value(struct dv_stmt *s, int col, struct dv_value *v)
 		v->type = DV_V_NULL;
 		break;
 	}
+}
+
+static int is_char_or_binary(SQLSMALLINT t)
+{
+	switch (t) {
+	case SQL_CHAR: case SQL_VARCHAR: case SQL_LONGVARCHAR:
+	case SQL_WCHAR: case SQL_WVARCHAR: case SQL_WLONGVARCHAR:
+	case SQL_BINARY: case SQL_VARBINARY: case SQL_LONGVARBINARY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* SQL_ATTR_MAX_LENGTH: a character or binary column's value is cut to that
+ * many bytes (text at a character boundary), silently: no 01004.
+ * https://learn.microsoft.com/sql/odbc/reference/syntax/sqlsetstmtattr-function
+ * (SQL_ATTR_MAX_LENGTH) */
+static void apply_max_length(const struct dv_stmt *s, int col, struct dv_value *v)
+{
+	if (s->max_length == 0 || v->len <= s->max_length || col > s->ird.count ||
+	    (v->type != DV_V_TEXT && v->type != DV_V_BLOB) ||
+	    !is_char_or_binary(s->ird.recs[col].concise_type))
+		return;
+	size_t n = (size_t)s->max_length;
+	if (v->type == DV_V_TEXT)
+		while (n > 0 && ((unsigned char)v->s[n] & 0xC0) == 0x80)
+			n--;
+	v->len = n;
+}
+
+void dv_stmt_value(struct dv_stmt *s, int col, struct dv_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (s->scroll)
+		dv_scroll_value(s, col, v);
+	else if (s->rowset)
+		*v = *dv_rowset_cell(s->rowset, s->rs_cur, col - 1);
+	else if (s->vm)
+		dv_value_from_vm(s->vm, col - 1, v);
+	apply_max_length(s, col, v);
 }
 
 /* Moves to the next row: 1 row, 0 end, -1 error (diag added). */
@@ -102,6 +193,11 @@ static int next_row(struct dv_stmt *s)
 		s->rs_cur = s->rs_next++;
 		return 1;
 	}
+	return dv_stmt_step_source(s);
+}
+
+int dv_stmt_step_source(struct dv_stmt *s)
+{
 	if (s->have_row) {
 		s->have_row = 0;
 		return 1;
@@ -136,7 +232,7 @@ static SQLRETURN no_cursor(struct dv_stmt *s)
 			     "first");
 }
 
-static char *bound_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLLEN elem)
+char *dv_ard_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLLEN elem)
 {
 	if (!base)
 		return NULL;
@@ -150,14 +246,24 @@ static char *bound_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLL
 	return p;
 }
 
-/* Converts the current row into the bound buffers of rowset row `row`.
- * Returns the SQL_ROW_* status. */
-static SQLUSMALLINT put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number)
+SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
+			     SQLULEN bookmark)
 {
 	struct dv_desc *ard = s->ard;
 	SQLUSMALLINT status = SQL_ROW_SUCCESS;
 	if (s->retrieve_data == SQL_RD_OFF)
 		return status;
+	if (ard->cap > 0 && s->use_bookmarks != SQL_UB_OFF &&
+	    (ard->recs[0].data_ptr || ard->recs[0].indicator_ptr)) {
+		struct dv_desc_rec *b = &ard->recs[0];
+		SQLLEN elem = b->concise_type == SQL_C_BOOKMARK ? (SQLLEN)sizeof(SQLUINTEGER)
+								: b->octet_length;
+		if (put_bookmark(s, bookmark, b->concise_type, dv_ard_addr(ard, b->data_ptr, row, elem),
+				 b->octet_length,
+				 (SQLLEN *)dv_ard_addr(ard, b->indicator_ptr, row, sizeof(SQLLEN)),
+				 (SQLLEN)row_number) != SQL_SUCCESS)
+			status = SQL_ROW_SUCCESS_WITH_INFO;
+	}
 	for (SQLSMALLINT c = 1; c <= ard->count && c <= s->ird.count; c++) {
 		struct dv_desc_rec *a = &ard->recs[c];
 		if (!a->data_ptr && !a->indicator_ptr && !a->octet_length_ptr)
@@ -170,9 +276,9 @@ static SQLUSMALLINT put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number)
 		if (elem == 0)
 			elem = a->octet_length;
 		struct dv_conv_dst dst = {
-			ctype, bound_addr(ard, a->data_ptr, row, elem), a->octet_length,
-			(SQLLEN *)bound_addr(ard, a->octet_length_ptr, row, sizeof(SQLLEN)),
-			(SQLLEN *)bound_addr(ard, a->indicator_ptr, row, sizeof(SQLLEN)),
+			ctype, dv_ard_addr(ard, a->data_ptr, row, elem), a->octet_length,
+			(SQLLEN *)dv_ard_addr(ard, a->octet_length_ptr, row, sizeof(SQLLEN)),
+			(SQLLEN *)dv_ard_addr(ard, a->indicator_ptr, row, sizeof(SQLLEN)),
 			a->precision, a->scale};
 		struct dv_conv_src src = {ir->concise_type, ir->scale};
 		struct dv_value v;
@@ -196,11 +302,15 @@ SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offse
 {
 	if (s->state != DV_ST_CURSOR)
 		return no_cursor(s);
-	if (orientation != SQL_FETCH_NEXT)
-		return dv_diag_error(&s->h.diag, DV_S_HY106,
-				     "the cursor is forward-only: only SQL_FETCH_NEXT is allowed");
 	if (array_size == 0)
 		array_size = s->ard->array_size ? s->ard->array_size : 1;
+	if (dv_scroll_is_static(s))
+		return dv_scroll_fetch(s, orientation, offset, array_size, rows_out, status_out);
+	if (orientation != SQL_FETCH_NEXT)
+		return dv_diag_error(&s->h.diag, DV_S_HY106,
+				     "the cursor is forward-only: only SQL_FETCH_NEXT is allowed "
+				     "(set SQL_ATTR_CURSOR_TYPE to SQL_CURSOR_STATIC before "
+				     "executing to scroll)");
 	SQLUSMALLINT *status = status_out ? status_out : s->ird.array_status_ptr;
 	SQLULEN *rows = rows_out ? rows_out : s->ird.rows_processed_ptr;
 	s->gd_col = 0;
@@ -217,7 +327,7 @@ SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offse
 		if (r == 0)
 			break;
 		s->rows_fetched++;
-		SQLUSMALLINT st = put_row(s, n, n + 1);
+		SQLUSMALLINT st = dv_stmt_put_row(s, n, n + 1, s->rows_fetched);
 		if (st == SQL_ROW_ERROR)
 			errors++;
 		else if (st == SQL_ROW_SUCCESS_WITH_INFO)
@@ -247,6 +357,21 @@ SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offse
 	return dv_diag_success(&s->h.diag);
 }
 
+static SQLRETURN get_bookmark(struct dv_stmt *s, SQLSMALLINT c_type, SQLPOINTER ptr,
+			      SQLLEN buflen, SQLLEN *ind)
+{
+	if (s->use_bookmarks == SQL_UB_OFF)
+		return dv_diag_error(&s->h.diag, DV_S_07009,
+				     "column 0 is the bookmark column: set SQL_ATTR_USE_BOOKMARKS "
+				     "to SQL_UB_VARIABLE before executing to use it");
+	if (c_type != SQL_C_BOOKMARK && c_type != SQL_C_VARBOOKMARK)
+		return dv_diag_error(&s->h.diag, DV_S_HY003,
+				     "the bookmark column takes SQL_C_BOOKMARK or "
+				     "SQL_C_VARBOOKMARK, not C type %d", (int)c_type);
+	SQLULEN bm = s->scroll ? dv_scroll_row_number(s) : s->rows_fetched;
+	return put_bookmark(s, bm, c_type, ptr, buflen, ind, 1);
+}
+
 SQLRETURN dv_stmt_get_data(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_type,
 			   SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind)
 {
@@ -257,11 +382,13 @@ SQLRETURN dv_stmt_get_data(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_ty
 		return dv_diag_error(&s->h.diag, DV_S_24000,
 				     "no row is current: call SQLFetch first (or the last fetch "
 				     "reached the end)");
-	if (col == 0 || col > s->ird.count)
-		return dv_diag_error(&s->h.diag, DV_S_07009, "column %u does not exist",
-				     (unsigned)col);
 	if (buflen < 0)
 		return dv_diag_error(&s->h.diag, DV_S_HY090, "buffer length %ld", (long)buflen);
+	if (col == 0)
+		return get_bookmark(s, c_type, ptr, buflen, ind);
+	if (col > s->ird.count)
+		return dv_diag_error(&s->h.diag, DV_S_07009, "column %u does not exist",
+				     (unsigned)col);
 	SQLSMALLINT precision = 38, scale = 0;
 	if (c_type == SQL_ARD_TYPE) {
 		if (col > s->ard->count)
@@ -293,6 +420,8 @@ SQLRETURN dv_stmt_row_count(struct dv_stmt *s, SQLLEN *n)
 {
 	if (s->state == DV_ST_ALLOCATED)
 		return dv_diag_error(&s->h.diag, DV_S_HY010, "the statement was not executed");
+	if (s->state == DV_ST_CURSOR && dv_scroll_is_static(s))
+		return dv_scroll_row_count(s, n);
 	if (n)
 		*n = s->state == DV_ST_CURSOR ? -1 : s->row_count;
 	return SQL_SUCCESS;

@@ -148,6 +148,7 @@ struct dv_desc {
 /* ---- statement -------------------------------------------------------- */
 
 struct dv_rowset;
+struct dv_scroll;
 
 /* A data-at-execution parameter value (SQLPutData), see dae.c. */
 struct dv_dae_val {
@@ -208,6 +209,8 @@ struct dv_stmt {
 	SQLULEN enable_auto_ipd;
 	SQLULEN row_number;
 	SQLULEN *ext_rows_fetched;   /* SQLExtendedFetch's pcrow while it runs */
+	struct dv_scroll *scroll;    /* a static cursor's rows and position (scroll.c) */
+	SQLLEN *fetch_bookmark_ptr;  /* SQL_ATTR_FETCH_BOOKMARK_PTR */
 	/* ODBC 2 SQLSetStmtOption(SQL_ROWSET_SIZE) is separate from ROW_ARRAY_SIZE */
 	SQLULEN rowset_size;
 	/* parameter sets of the current execution (exec.c) */

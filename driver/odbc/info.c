@@ -1,7 +1,9 @@
 /* info.c - what the driver says about itself.
  *
  * Owns: SQLGetInfo (every value true to what the driver does: a read-mostly,
- * forward-only, single-result-set driver without catalogs or schemas, whose
+ * single-result-set driver with forward-only and static cursors (scroll.c:
+ * every fetch orientation, bookmarks, SQLSetPos) and without catalogs or
+ * schemas, whose
  * scalar functions are the ODBC escapes sqlparse rewrites), SQLGetFunctions
  * (the ODBC 3 bitmap and the ODBC 2 array) and SQLGetTypeInfo.
  * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlgetinfo-function */
@@ -178,7 +180,11 @@ static SQLRETURN info_masks(SQLUSMALLINT type, struct dv_info_value *o)
 	case SQL_ASYNC_MODE: return u32(o, SQL_AM_NONE);
 	case SQL_MAX_ASYNC_CONCURRENT_STATEMENTS: return u32(o, 0);
 	case SQL_BATCH_ROW_COUNT: case SQL_BATCH_SUPPORT: return u32(o, 0);
-	case SQL_BOOKMARK_PERSISTENCE: return u32(o, 0);
+	/* A bookmark is the row's number in the static cursor's store: valid
+	 * while the cursor is open, whatever is fetched, updated, deleted or
+	 * committed meanwhile. */
+	case SQL_BOOKMARK_PERSISTENCE:
+		return u32(o, SQL_BP_DELETE | SQL_BP_SCROLL | SQL_BP_TRANSACTION | SQL_BP_UPDATE);
 	case SQL_CATALOG_USAGE: case SQL_SCHEMA_USAGE: return u32(o, 0);
 	case SQL_CONVERT_CHAR: case SQL_CONVERT_VARCHAR: case SQL_CONVERT_LONGVARCHAR:
 	case SQL_CONVERT_WCHAR: case SQL_CONVERT_WVARCHAR: case SQL_CONVERT_WLONGVARCHAR:
@@ -205,19 +211,35 @@ static SQLRETURN info_masks(SQLUSMALLINT type, struct dv_info_value *o)
 	 * committed changes; never its queued, uncommitted ones). */
 	case SQL_DEFAULT_TXN_ISOLATION: return u32(o, SQL_TXN_READ_COMMITTED);
 	case SQL_TXN_ISOLATION_OPTION: return u32(o, SQL_TXN_READ_COMMITTED);
+	/* Keyset-driven and dynamic cursors become static (01S02).  unixODBC
+	 * loads its cursor library for SQL_CUR_USE_IF_NEEDED unless
+	 * STATIC_CURSOR_ATTRIBUTES1 has SQL_CA1_ABSOLUTE (ODBC 3 drivers) or
+	 * FETCH_DIRECTION has SQL_FD_FETCH_PRIOR (DriverManager/SQLConnect.c). */
 	case SQL_DYNAMIC_CURSOR_ATTRIBUTES1: case SQL_DYNAMIC_CURSOR_ATTRIBUTES2:
 	case SQL_KEYSET_CURSOR_ATTRIBUTES1: case SQL_KEYSET_CURSOR_ATTRIBUTES2:
-	case SQL_STATIC_CURSOR_ATTRIBUTES1: case SQL_STATIC_CURSOR_ATTRIBUTES2:
 		return u32(o, 0);
+	case SQL_STATIC_CURSOR_ATTRIBUTES1:
+		return u32(o, SQL_CA1_NEXT | SQL_CA1_ABSOLUTE | SQL_CA1_RELATIVE |
+				      SQL_CA1_BOOKMARK | SQL_CA1_LOCK_NO_CHANGE |
+				      SQL_CA1_POS_POSITION | SQL_CA1_POS_UPDATE |
+				      SQL_CA1_POS_DELETE | SQL_CA1_POS_REFRESH);
+	case SQL_STATIC_CURSOR_ATTRIBUTES2:
+		return u32(o, SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_LOCK_CONCURRENCY |
+				      SQL_CA2_SENSITIVITY_DELETIONS | SQL_CA2_SENSITIVITY_UPDATES |
+				      SQL_CA2_MAX_ROWS_SELECT);
 	case SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES1: return u32(o, SQL_CA1_NEXT);
 	case SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES2:
 		return u32(o, SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_MAX_ROWS_SELECT);
-	case SQL_FETCH_DIRECTION: return u32(o, SQL_FD_FETCH_NEXT);
+	case SQL_FETCH_DIRECTION:
+		return u32(o, SQL_FD_FETCH_NEXT | SQL_FD_FETCH_FIRST | SQL_FD_FETCH_LAST |
+				      SQL_FD_FETCH_PRIOR | SQL_FD_FETCH_ABSOLUTE |
+				      SQL_FD_FETCH_RELATIVE | SQL_FD_FETCH_BOOKMARK);
+	/* SQL_GD_BLOCK: after SQLSetPos(SQL_POSITION) on a static cursor. */
 	case SQL_GETDATA_EXTENSIONS:
-		return u32(o, SQL_GD_ANY_COLUMN | SQL_GD_ANY_ORDER | SQL_GD_BOUND);
+		return u32(o, SQL_GD_ANY_COLUMN | SQL_GD_ANY_ORDER | SQL_GD_BOUND | SQL_GD_BLOCK);
 	case SQL_INSERT_STATEMENT:
 		return u32(o, SQL_IS_INSERT_LITERALS | SQL_IS_INSERT_SEARCHED);
-	case SQL_LOCK_TYPES: return u32(o, 0);
+	case SQL_LOCK_TYPES: return u32(o, SQL_LCK_NO_CHANGE);
 	case SQL_MAX_BINARY_LITERAL_LEN: case SQL_MAX_CHAR_LITERAL_LEN:
 	case SQL_MAX_INDEX_SIZE: case SQL_MAX_ROW_SIZE: case SQL_MAX_STATEMENT_LEN:
 		return u32(o, 0);
@@ -230,9 +252,11 @@ static SQLRETURN info_masks(SQLUSMALLINT type, struct dv_info_value *o)
 	case SQL_PARAM_ARRAY_ROW_COUNTS: return u32(o, SQL_PARC_NO_BATCH);
 	/* One result set per parameter set, SQLMoreResults moves to the next. */
 	case SQL_PARAM_ARRAY_SELECTS: return u32(o, SQL_PAS_BATCH);
-	case SQL_POS_OPERATIONS: case SQL_POSITIONED_STATEMENTS: return u32(o, 0);
-	case SQL_SCROLL_CONCURRENCY: return u32(o, SQL_SCCO_READ_ONLY);
-	case SQL_SCROLL_OPTIONS: return u32(o, SQL_SO_FORWARD_ONLY);
+	case SQL_POS_OPERATIONS:
+		return u32(o, SQL_POS_POSITION | SQL_POS_REFRESH | SQL_POS_UPDATE | SQL_POS_DELETE);
+	case SQL_POSITIONED_STATEMENTS: return u32(o, 0);
+	case SQL_SCROLL_CONCURRENCY: return u32(o, SQL_SCCO_READ_ONLY | SQL_SCCO_LOCK);
+	case SQL_SCROLL_OPTIONS: return u32(o, SQL_SO_FORWARD_ONLY | SQL_SO_STATIC);
 	case SQL_SQL_CONFORMANCE: return u32(o, SQL_SC_SQL92_ENTRY);
 	case SQL_SQL92_DATETIME_FUNCTIONS:
 		return u32(o, SQL_SDF_CURRENT_DATE | SQL_SDF_CURRENT_TIME |
@@ -260,7 +284,8 @@ static SQLRETURN info_masks(SQLUSMALLINT type, struct dv_info_value *o)
 	case SQL_SQL92_VALUE_EXPRESSIONS:
 		return u32(o, SQL_SVE_CASE | SQL_SVE_CAST | SQL_SVE_COALESCE | SQL_SVE_NULLIF);
 	case SQL_STANDARD_CLI_CONFORMANCE: return u32(o, SQL_SCC_ISO92_CLI);
-	case SQL_STATIC_SENSITIVITY: return u32(o, 0);
+	/* A static cursor shows its own SQLSetPos updates and deletions. */
+	case SQL_STATIC_SENSITIVITY: return u32(o, SQL_SS_DELETIONS | SQL_SS_UPDATES);
 	case SQL_STRING_FUNCTIONS: return u32(o, STRING_FNS);
 	case SQL_SUBQUERIES:
 		return u32(o, SQL_SQ_COMPARISON | SQL_SQ_EXISTS | SQL_SQ_IN |
@@ -305,7 +330,7 @@ static const SQLUSMALLINT supported_functions[] = {
 	SQL_API_SQLPREPARE, SQL_API_SQLPUTDATA,
 	SQL_API_SQLPRIMARYKEYS, SQL_API_SQLPROCEDURECOLUMNS, SQL_API_SQLPROCEDURES,
 	SQL_API_SQLROWCOUNT, SQL_API_SQLSETCONNECTATTR, SQL_API_SQLSETCONNECTOPTION,
-	SQL_API_SQLSETCURSORNAME, SQL_API_SQLSETDESCFIELD, SQL_API_SQLSETDESCREC,
+	SQL_API_SQLSETCURSORNAME, SQL_API_SQLSETDESCFIELD, SQL_API_SQLSETPOS, SQL_API_SQLSETDESCREC,
 	SQL_API_SQLSETENVATTR, SQL_API_SQLSETPARAM, SQL_API_SQLSETSTMTATTR,
 	SQL_API_SQLSETSTMTOPTION, SQL_API_SQLSPECIALCOLUMNS, SQL_API_SQLSTATISTICS,
 	SQL_API_SQLTABLEPRIVILEGES, SQL_API_SQLTABLES, SQL_API_SQLTRANSACT,

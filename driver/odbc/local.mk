@@ -12,6 +12,7 @@ driver_libdvodbc_la_SOURCES = $(DVODBC_CORE_SOURCES) \
 	driver/odbc/stmt.c driver/odbc/stmt.h driver/odbc/desc.c \
 	driver/odbc/params.c driver/odbc/params.h driver/odbc/dae.c \
 	driver/odbc/exec.c driver/odbc/fetch.c driver/odbc/coldesc.c \
+	driver/odbc/scroll.c driver/odbc/scroll.h \
 	driver/odbc/call.c driver/odbc/call.h \
 	driver/odbc/info.c driver/odbc/info.h \
 	driver/odbc/api.c driver/odbc/api.h \
@@ -115,3 +116,10 @@ tests_odbc_test_odbc_functions_SOURCES = tests/odbc/test_odbc_functions.c \
 tests_odbc_test_odbc_functions_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_functions_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_functions_DEPENDENCIES = $(DVODBC_DM_DEPS)
+# Static cursors: every fetch orientation, bookmarks, SQLSetPos, SQLExtendedFetch,
+# SQL_ATTR_MAX_LENGTH, and no cursor library under SQL_CUR_USE_IF_NEEDED.
+DVODBC_DM_TESTS += tests/odbc/test_odbc_scroll
+tests_odbc_test_odbc_scroll_SOURCES = tests/odbc/test_odbc_scroll.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_scroll_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_scroll_LDADD = $(DVODBC_DM_LDADD) $(YAJL_LIBS)
+tests_odbc_test_odbc_scroll_DEPENDENCIES = $(DVODBC_DM_DEPS)

@@ -3,6 +3,7 @@
 #include "odbc/dbc.h"
 #include "odbc/stmt.h"
 #include "odbc/params.h"
+#include "odbc/scroll.h"
 #include "odbc/types.h"
 #include "util/strutil.h"
 
@@ -69,6 +70,8 @@ void dv_stmt_close_cursor(struct dv_stmt *s)
 {
 	if (s->vm)
 		sqlite3_reset(s->vm);
+	dv_scroll_free(s->scroll);
+	s->scroll = NULL;
 	dv_rowset_free(s->rowset);
 	s->rowset = NULL;
 	s->have_row = 0;
@@ -221,6 +224,56 @@ static SQLRETURN set_desc_attr(struct dv_stmt *s, struct dv_desc **slot, struct 
 	return SQL_SUCCESS;
 }
 
+/* Forward-only (streamed) or static (kept in the engine's store, see
+ * scroll.c); keyset-driven and dynamic become static with 01S02.
+ * https://learn.microsoft.com/sql/odbc/reference/syntax/sqlsetstmtattr-function */
+static SQLRETURN set_cursor_type(struct dv_stmt *s, SQLULEN v)
+{
+	if (s->state == DV_ST_CURSOR)
+		return dv_diag_error(&s->h.diag, DV_S_24000, "a cursor is open");
+	switch (v) {
+	case SQL_CURSOR_FORWARD_ONLY:
+	case SQL_CURSOR_STATIC:
+		s->cursor_type = v;
+		s->cursor_scrollable = v == SQL_CURSOR_STATIC ? SQL_SCROLLABLE : SQL_NONSCROLLABLE;
+		return SQL_SUCCESS;
+	case SQL_CURSOR_KEYSET_DRIVEN:
+	case SQL_CURSOR_DYNAMIC:
+		s->cursor_type = SQL_CURSOR_STATIC;
+		s->cursor_scrollable = SQL_SCROLLABLE;
+		return changed(s, "keyset-driven and dynamic cursors are not supported: the "
+				  "cursor is static (SQL_CURSOR_STATIC)");
+	default:
+		return dv_diag_error(&s->h.diag, DV_S_HY024, "cursor type %lu",
+				     (unsigned long)v);
+	}
+}
+
+/* SQL_CONCUR_READ_ONLY (the default) or SQL_CONCUR_LOCK, which SQLSetPos
+ * updates and deletes need: rows are changed by key, last writer wins, with
+ * no lock or row version to check (nothing to lock at the service), which is
+ * the least the ODBC values promise.  ROWVER and VALUES (optimistic checks
+ * the driver does not make) become LOCK with 01S02.
+ * https://learn.microsoft.com/sql/odbc/reference/develop-app/concurrency-types */
+static SQLRETURN set_concurrency(struct dv_stmt *s, SQLULEN v)
+{
+	if (s->state == DV_ST_CURSOR)
+		return dv_diag_error(&s->h.diag, DV_S_24000, "a cursor is open");
+	switch (v) {
+	case SQL_CONCUR_READ_ONLY:
+	case SQL_CONCUR_LOCK:
+		s->concurrency = v;
+		return SQL_SUCCESS;
+	case SQL_CONCUR_ROWVER:
+	case SQL_CONCUR_VALUES:
+		s->concurrency = SQL_CONCUR_LOCK;
+		return changed(s, "optimistic concurrency is not supported: the concurrency is "
+				  "SQL_CONCUR_LOCK (rows are changed by key, last writer wins)");
+	default:
+		return dv_diag_error(&s->h.diag, DV_S_HY024, "concurrency %lu", (unsigned long)v);
+	}
+}
+
 SQLRETURN dv_stmt_set_attr(struct dv_stmt *s, SQLINTEGER attr, SQLPOINTER value,
 			   SQLINTEGER len)
 {
@@ -241,19 +294,19 @@ SQLRETURN dv_stmt_set_attr(struct dv_stmt *s, SQLINTEGER attr, SQLPOINTER value,
 					     "asynchronous execution is not supported");
 		return SQL_SUCCESS;
 	case SQL_ATTR_CONCURRENCY:
-		if (v != SQL_CONCUR_READ_ONLY)
-			return changed(s, "only SQL_CONCUR_READ_ONLY is supported");
-		return SQL_SUCCESS;
+		return set_concurrency(s, v);
 	case SQL_ATTR_CURSOR_TYPE:
+		return set_cursor_type(s, v);
+	case SQL_ATTR_CURSOR_SCROLLABLE:
 		if (s->state == DV_ST_CURSOR)
 			return dv_diag_error(&s->h.diag, DV_S_24000, "a cursor is open");
-		if (v != SQL_CURSOR_FORWARD_ONLY)
-			return changed(s, "only forward-only cursors are supported");
-		return SQL_SUCCESS;
-	case SQL_ATTR_CURSOR_SCROLLABLE:
-		if (v != SQL_NONSCROLLABLE)
-			return dv_diag_error(&s->h.diag, DV_S_HYC00,
-					     "scrollable cursors are not supported");
+		if (v != SQL_NONSCROLLABLE && v != SQL_SCROLLABLE)
+			return dv_diag_error(&s->h.diag, DV_S_HY024,
+					     "SQL_ATTR_CURSOR_SCROLLABLE is SQL_NONSCROLLABLE or "
+					     "SQL_SCROLLABLE");
+		/* Scrollable means static here (the only scrollable kind). */
+		s->cursor_scrollable = v;
+		s->cursor_type = v == SQL_SCROLLABLE ? SQL_CURSOR_STATIC : SQL_CURSOR_FORWARD_ONLY;
 		return SQL_SUCCESS;
 	case SQL_ATTR_CURSOR_SENSITIVITY:
 		if (v == SQL_SENSITIVE)
@@ -279,13 +332,15 @@ SQLRETURN dv_stmt_set_attr(struct dv_stmt *s, SQLINTEGER attr, SQLPOINTER value,
 		return SQL_SUCCESS;
 	case SQL_ATTR_SIMULATE_CURSOR: s->simulate_cursor = v; return SQL_SUCCESS;
 	case SQL_ATTR_USE_BOOKMARKS:
-		if (v != SQL_UB_OFF)
-			return dv_diag_error(&s->h.diag, DV_S_HYC00,
-					     "bookmarks are not supported");
+		if (s->state == DV_ST_CURSOR)
+			return dv_diag_error(&s->h.diag, DV_S_24000, "a cursor is open");
+		if (v != SQL_UB_OFF && v != SQL_UB_VARIABLE && v != SQL_UB_FIXED)
+			return dv_diag_error(&s->h.diag, DV_S_HY024,
+					     "SQL_ATTR_USE_BOOKMARKS is SQL_UB_OFF, SQL_UB_VARIABLE "
+					     "or SQL_UB_FIXED");
+		s->use_bookmarks = v;
 		return SQL_SUCCESS;
-	case SQL_ATTR_FETCH_BOOKMARK_PTR:
-		return dv_diag_error(&s->h.diag, DV_S_HYC00,
-				     "bookmarks are not supported");
+	case SQL_ATTR_FETCH_BOOKMARK_PTR: s->fetch_bookmark_ptr = value; return SQL_SUCCESS;
 	case SQL_ATTR_ROW_ARRAY_SIZE:
 		if (v == 0)
 			return dv_diag_error(&s->h.diag, DV_S_HY024, "the row array size is 0");
@@ -330,9 +385,9 @@ SQLRETURN dv_stmt_get_attr(struct dv_stmt *s, SQLINTEGER attr, SQLPOINTER value,
 	case SQL_ATTR_IMP_ROW_DESC: p = &s->ird; is_ptr = 1; break;
 	case SQL_ATTR_IMP_PARAM_DESC: p = &s->ipd; is_ptr = 1; break;
 	case SQL_ATTR_ASYNC_ENABLE: v = SQL_ASYNC_ENABLE_OFF; break;
-	case SQL_ATTR_CONCURRENCY: v = SQL_CONCUR_READ_ONLY; break;
-	case SQL_ATTR_CURSOR_TYPE: v = SQL_CURSOR_FORWARD_ONLY; break;
-	case SQL_ATTR_CURSOR_SCROLLABLE: v = SQL_NONSCROLLABLE; break;
+	case SQL_ATTR_CONCURRENCY: v = s->concurrency; break;
+	case SQL_ATTR_CURSOR_TYPE: v = s->cursor_type; break;
+	case SQL_ATTR_CURSOR_SCROLLABLE: v = s->cursor_scrollable; break;
 	case SQL_ATTR_CURSOR_SENSITIVITY: v = s->cursor_sensitivity; break;
 	case SQL_ATTR_ENABLE_AUTO_IPD: v = SQL_FALSE; break;
 	case SQL_ATTR_KEYSET_SIZE: v = s->keyset_size; break;
@@ -343,14 +398,14 @@ SQLRETURN dv_stmt_get_attr(struct dv_stmt *s, SQLINTEGER attr, SQLPOINTER value,
 	case SQL_ATTR_QUERY_TIMEOUT: v = s->query_timeout; break;
 	case SQL_ATTR_RETRIEVE_DATA: v = s->retrieve_data; break;
 	case SQL_ATTR_SIMULATE_CURSOR: v = s->simulate_cursor; break;
-	case SQL_ATTR_USE_BOOKMARKS: v = SQL_UB_OFF; break;
+	case SQL_ATTR_USE_BOOKMARKS: v = s->use_bookmarks; break;
 	case SQL_ATTR_ROW_ARRAY_SIZE: v = s->ard->array_size; break;
 	case SQL_ROWSET_SIZE: v = s->rowset_size; break;
 	case SQL_ATTR_ROW_BIND_TYPE: v = s->ard->bind_type; break;
 	case SQL_ATTR_ROW_NUMBER:
 		if (s->state != DV_ST_CURSOR)
 			return dv_diag_error(&s->h.diag, DV_S_24000, "no cursor is open");
-		v = s->row_valid ? s->rows_fetched : 0;
+		v = !s->row_valid ? 0 : s->scroll ? dv_scroll_row_number(s) : s->rows_fetched;
 		break;
 	case SQL_ATTR_ROW_BIND_OFFSET_PTR: p = s->ard->bind_offset_ptr; is_ptr = 1; break;
 	case SQL_ATTR_ROW_STATUS_PTR: p = s->ird.array_status_ptr; is_ptr = 1; break;
@@ -362,7 +417,7 @@ SQLRETURN dv_stmt_get_attr(struct dv_stmt *s, SQLINTEGER attr, SQLPOINTER value,
 	case SQL_ATTR_PARAM_STATUS_PTR: p = s->ipd.array_status_ptr; is_ptr = 1; break;
 	case SQL_ATTR_PARAMS_PROCESSED_PTR: p = s->ipd.rows_processed_ptr; is_ptr = 1; break;
 	case SQL_ATTR_PARAMSET_SIZE: v = s->apd->array_size; break;
-	case SQL_ATTR_FETCH_BOOKMARK_PTR: p = NULL; is_ptr = 1; break;
+	case SQL_ATTR_FETCH_BOOKMARK_PTR: p = s->fetch_bookmark_ptr; is_ptr = 1; break;
 	default:
 		return dv_diag_error(&s->h.diag, DV_S_HY092,
 				     "statement attribute %d is not supported", (int)attr);

@@ -56,8 +56,22 @@ SQLRETURN dv_stmt_get_data(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_ty
 SQLRETURN dv_stmt_row_count(struct dv_stmt *s, SQLLEN *n);
 SQLRETURN dv_stmt_num_cols(struct dv_stmt *s, SQLSMALLINT *n);
 SQLRETURN dv_stmt_more_results(struct dv_stmt *s);
-/* The current row's value of column col (1-based). */
+/* The current row's value of column col (1-based), SQL_ATTR_MAX_LENGTH
+ * applied. */
 void dv_stmt_value(struct dv_stmt *s, int col, struct dv_value *v);
+/* Where element `row` (0-based) of a bound ARD buffer lives (bind type and
+ * offset applied); elem is the element size for column-wise binding. */
+char *dv_ard_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLLEN elem);
+/* Column i (0-based) of the row vm is on, as a view. */
+void dv_value_from_vm(sqlite3_stmt *vm, int i, struct dv_value *v);
+/* Steps the engine statement of the open cursor: 1 row, 0 end, -1 error
+ * (diagnostic added). */
+int dv_stmt_step_source(struct dv_stmt *s);
+/* Converts the current row into the bound buffers of rowset row `row`
+ * (0-based); row_number names it in diagnostics, bookmark goes to a bound
+ * column 0.  Returns the SQL_ROW_* status. */
+SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
+			     SQLULEN bookmark);
 
 /* coldesc.c.  String outputs point into the IRD (valid until the next call). */
 SQLRETURN dv_stmt_describe_col(struct dv_stmt *s, SQLUSMALLINT col, const char **name,
