@@ -113,9 +113,10 @@ struct vtab_ref {
 #define PLAN_WANT_LOOKUPTYPE 2
 
 /* ---- plan.c ---- */
-/* xBestIndex body for entity e (vtab columns = e->columns). */
+/* xBestIndex body for entity e (vtab columns = e->columns); sql is the
+ * statement being prepared (its LIMIT when SQLite keeps it), or NULL. */
 int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
-		    sqlite3_index_info *info);
+		    const char *sql, sqlite3_index_info *info);
 
 /* A plan read back from idxStr at xFilter time, placeholders resolved. */
 struct plan_query {
@@ -123,6 +124,8 @@ struct plan_query {
 	char *filter;    /* OData $filter or NULL */
 	char *orderby;   /* or NULL */
 	long top;        /* 0 = none */
+	long first;      /* > 0: the first request asks for this many rows, the
+			  * rest goes without $top (vtab.c, FIRST ROWS) */
 	int empty;       /* an argv comparison value is NULL: no row can match */
 	/* an IN list longer than one request holds: filter asks for the first
 	 * batch of keys, more[i] for the next ones (same select, one request each) */

@@ -27,7 +27,17 @@
  *  - LIMIT becomes $top only when every other constraint is pushed and
  *    omitted, the order is consumed (or there is none) and the value is at
  *    most 5000; with OFFSET ($skip does not exist) $top is LIMIT + OFFSET
- *    ("top=n+m") and SQLite skips the OFFSET rows itself.
+ *    ("top=n+m") and SQLite skips the OFFSET rows itself;
+ *  - SQLite 3.40 hands over no LIMIT when the WHERE holds a <>, a LIKE, an
+ *    IS NOT NULL (its "auxiliary" constraints) or a term it keeps to itself.
+ *    For a single-table SELECT of plain rows (sqlparse/parse.c reads the
+ *    statement being prepared: no aggregate, GROUP BY or DISTINCT, its
+ *    ORDER BY consumed) the statement's own LIMIT n is used instead: $top
+ *    when every WHERE term reached xBestIndex and is pushed and omitted
+ *    (the same proof as above), else "first=2n": the first request asks
+ *    for 2n rows ($top: no next page, nothing prefetched) and only if
+ *    SQLite wants more after them does the scan read on without $top,
+ *    skipping the rows it already handed out (vtab.c, FIRST ROWS).
  * Source: https://www.sqlite.org/vtab.html#the_xbestindex_method
  *         https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api */
 #include "engine/engine_int.h"
@@ -36,6 +46,7 @@
 #include <string.h>
 
 #include "odata/odata.h"
+#include "sqlparse/ast.h"
 #include "util/strutil.h"
 
 #define TOP_MAX 5000
@@ -376,6 +387,68 @@ static void plan_limit(struct best *b, int order_ok, struct dv_buf *top)
 	}
 }
 
+/* The constraints SQLite hands xBestIndex for an AND-only WHERE: one per
+ * comparison, LIKE, IN and IS [NOT] NULL, two for BETWEEN (>= and <=); -1
+ * when the tree has an OR or another NOT, which SQLite keeps to itself. */
+static int where_constraints(const struct ast_expr *x)
+{
+	int a, b;
+	if (!x)
+		return 0;
+	switch (x->kind) {
+	case AST_AND:
+		a = where_constraints(x->a);
+		b = where_constraints(x->b);
+		return a < 0 || b < 0 ? -1 : a + b;
+	case AST_NOT:
+		return x->a && x->a->kind == AST_ISNULL ? 1 : -1;
+	case AST_OR:
+		return -1;
+	case AST_BETWEEN:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+static int names_entity(const char *name, const struct dv_entity *e)
+{
+	return name && (dv_strcasecmp(name, e->logical_name) == 0 ||
+			(e->entity_set && dv_strcasecmp(name, e->entity_set) == 0));
+}
+
+/* The statement's own LIMIT when SQLite did not hand it over (see the
+ * contract): $top, or "first=" rows for the first request. */
+static void plan_statement_limit(struct best *b, const char *sql, struct dv_buf *top,
+				 struct dv_buf *first)
+{
+	sqlite3_index_info *info = b->info;
+	struct ast_select s;
+	int i, nc = 0, whole;
+	size_t k;
+	for (i = 0; i < info->nConstraint; i++) {
+		if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_OFFSET)
+			return;
+		if (!is_limit_op(info->aConstraint[i].op))
+			nc++;
+	}
+	if (!sql || sqlparse_select(sql, strlen(sql), &s) != 0)
+		return;
+	whole = where_constraints(s.where) == nc;
+	if (!s.has_aggregate && s.limit > 0 && s.limit <= TOP_MAX && names_entity(s.table, b->e) &&
+	    (size_t)info->nOrderBy == s.norder && (s.norder == 0 || info->orderByConsumed)) {
+		for (k = 0; k < b->e->ncolumns; k++)
+			if (b->e->columns[k].is_primary_id && b->e->columns[k].role == DV_COL_VALUE)
+				break;
+		if (b->pushed_all && whole)
+			dv_buf_appendf(top, "%lld", s.limit);
+		else if (k < b->e->ncolumns)  /* the rest skips rows by key */
+			dv_buf_appendf(first, "%lld",
+				       2 * s.limit < TOP_MAX ? 2 * s.limit : (long long)TOP_MAX);
+	}
+	ast_select_free(&s);
+}
+
 /* Does the statement use column i?  SQLite's colUsed has a bit for each
  * of the first 63 columns and one for all the others; for those the
  * statement's own text decides (sqlparse/mentions.c). */
@@ -425,10 +498,10 @@ static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
 }
 
 int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
-		    sqlite3_index_info *info)
+		    const char *sql, sqlite3_index_info *info)
 {
 	struct best b;
-	struct dv_buf idx, order, top, sel;
+	struct dv_buf idx, order, top, sel, first;
 	int flags = 0, order_ok;
 	memset(&b, 0, sizeof(b));
 	b.e = e;
@@ -441,9 +514,12 @@ int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
 	dv_buf_init(&order, 0);
 	dv_buf_init(&top, 0);
 	dv_buf_init(&sel, 0);
+	dv_buf_init(&first, 0);
 	plan_constraints(&b);
 	order_ok = info->nOrderBy == 0 || plan_orderby(&b, &order);
 	plan_limit(&b, order_ok, &top);
+	if (!top.len && order_ok)
+		plan_statement_limit(&b, sql, &top, &first);
 	plan_select(&b, &sel, &flags);
 	dv_buf_appendf(&idx, "select=%s", dv_buf_str(&sel));
 	if (b.filter.len)
@@ -452,6 +528,8 @@ int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
 		dv_buf_appendf(&idx, ";orderby=%s", dv_buf_str(&order));
 	if (top.len)
 		dv_buf_appendf(&idx, ";top=%s", dv_buf_str(&top));
+	if (first.len)
+		dv_buf_appendf(&idx, ";first=%s", dv_buf_str(&first));
 	info->idxNum = flags;
 	info->idxStr = sqlite3_mprintf("%s", dv_buf_str(&idx));
 	info->needToFreeIdxStr = 1;
@@ -469,6 +547,7 @@ int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
 	dv_buf_free(&order);
 	dv_buf_free(&top);
 	dv_buf_free(&sel);
+	dv_buf_free(&first);
 	return info->idxStr ? SQLITE_OK : SQLITE_NOMEM;
 }
 
@@ -839,7 +918,7 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 	const char *p = idx_str ? idx_str : "";
 	struct in_batches bx = {NULL, NULL, 0};
 	/* keys in batches give rows batch after batch: no order, no $top */
-	int may_batch = !strstr(p, ";orderby=") && !strstr(p, ";top=");
+	int may_batch = !strstr(p, ";orderby=") && !strstr(p, ";top=") && !strstr(p, ";first=");
 	memset(out, 0, sizeof(*out));
 	while (*p) {
 		size_t len = span_unquoted(p, ";");
@@ -852,6 +931,8 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 			out->orderby = dv_strndup(p + 8, len - 8);
 		else if (strncmp(p, "top=", 4) == 0)
 			out->top = resolve_top(p + 4, len - 4, argc, argv, drop_args);
+		else if (strncmp(p, "first=", 6) == 0 && !drop_args)
+			out->first = resolve_top(p + 6, len - 6, 0, NULL, 1);
 		p += len;
 		if (*p)
 			p++;

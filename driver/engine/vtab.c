@@ -87,6 +87,23 @@ struct dv_vtab {
 	struct plan_slot *slots;
 };
 
+/* FIRST ROWS (plan.c "first=N"): a LIMIT SQLite applies itself over a
+ * filter the service cannot say whole.  The first request asks for N rows
+ * ($top: no next page, nothing prefetched beyond them); SQLite usually stops
+ * within them.  Only when it asks for more and the service gave all N is the
+ * query sent again without $top, and the records already handed out are
+ * skipped by primary key, so each comes once and an ORDER BY's order holds
+ * (the same order, the primary key breaking ties). */
+struct first_rows {
+	int stage;                  /* 0 off, 1 the first request, 2 the rest */
+	long want, got;             /* N, rows the first request gave */
+	int key;                    /* the primary key's cell */
+	char (*seen)[37];           /* keys handed out (sorted for stage 2) */
+	size_t nseen;
+	struct plan_query rest;     /* the query without $top */
+	int flags;
+};
+
 struct dv_cur {
 	sqlite3_vtab_cursor base;   /* must come first */
 	struct dv_vtab *vt;
@@ -108,6 +125,7 @@ struct dv_cur {
 	struct plan_query batch_q;  /* select/orderby/top and more[] */
 	size_t batch_next;          /* next index into batch_q.more */
 	int batch_flags;
+	struct first_rows first;    /* a LIMIT's first rows (see FIRST ROWS) */
 	/* materialized rows (see HOW IT WORKS), shared through the plan slot */
 	struct mat *mat;            /* NULL: rows come from requests */
 	size_t pos;
@@ -279,7 +297,7 @@ const struct dv_entity *vtab_entity(const struct dv_engine *eng, const void *vta
 static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 {
 	struct dv_vtab *vt = (struct dv_vtab *)base;
-	return plan_best_index(vt->e, engine_mentions(vt->eng), info);
+	return plan_best_index(vt->e, engine_mentions(vt->eng), vt->eng->plan_sql, info);
 }
 
 static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
@@ -317,6 +335,13 @@ static void cache_free(struct dv_cur *cur)
 	cur->probing = 0;
 }
 
+static void first_rows_reset(struct first_rows *f)
+{
+	free(f->seen);
+	plan_query_free(&f->rest);
+	memset(f, 0, sizeof(*f));
+}
+
 static int vt_close(sqlite3_vtab_cursor *base)
 {
 	struct dv_cur *cur = (struct dv_cur *)base;
@@ -324,6 +349,7 @@ static int vt_close(sqlite3_vtab_cursor *base)
 	cache_free(cur);
 	plan_query_free(&cur->lazy_q);
 	plan_query_free(&cur->batch_q);
+	first_rows_reset(&cur->first);
 	free(cur->specs);
 	free(cur->colmap);
 	sqlite3_free(cur);
@@ -460,6 +486,75 @@ static int lazy_eligible(struct dv_cur *cur, const struct plan_query *pq)
 	       !strchr(pq->filter + n + 4, ' ');
 }
 
+/* Opens the first request of a FIRST ROWS scan; takes pq. */
+static int first_rows_open(struct dv_cur *cur, int flags, struct plan_query *pq,
+			   struct dv_error *err)
+{
+	struct first_rows *f = &cur->first;
+	struct plan_query q = *pq;
+	size_t pk;
+	int rc;
+	first_rows_reset(f);
+	if (!pk_column(cur->vt->e, &pk) || cur->colmap[pk] < 0) {
+		pq->first = 0;             /* no key to skip by: one scan as before */
+		rc = open_resolved(cur, flags, pq, err);
+		plan_query_free(pq);
+		return rc;
+	}
+	f->seen = calloc((size_t)pq->first, sizeof(*f->seen));
+	if (!f->seen) {
+		plan_query_free(pq);
+		return dv_error_nomem(err);
+	}
+	f->stage = 1;
+	f->want = pq->first;
+	f->key = cur->colmap[pk];
+	f->flags = flags;
+	f->rest = *pq;
+	f->rest.first = 0;
+	memset(pq, 0, sizeof(*pq));
+	q.top = f->want;
+	return open_resolved(cur, flags, &q, err);
+}
+
+static int cmp_seen(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* A row of a FIRST ROWS scan: 1 when it was handed out already (skip it). */
+static int first_rows_skip(struct first_rows *f, const struct odata_cell *row)
+{
+	const struct odata_cell *k = &row[f->key];
+	int key = k->type == OC_TEXT && k->len == 36;
+	if (f->stage == 1) {
+		if (key && f->nseen < (size_t)f->want)
+			memcpy(f->seen[f->nseen++], k->s, 37);
+		f->got++;
+		return 0;
+	}
+	return f->stage == 2 && key &&
+	       bsearch(k->s, f->seen, f->nseen, sizeof(f->seen[0]), cmp_seen) != NULL;
+}
+
+/* The first request is over and SQLite wants more: when it gave all it
+ * was asked for, the rest.  1 opened, 0 nothing more, -1 error. */
+static int first_rows_rest(struct dv_cur *cur, struct dv_error *err)
+{
+	struct first_rows *f = &cur->first;
+	if (f->stage != 1)
+		return 0;
+	if (f->got < f->want) {
+		f->stage = 0;
+		return 0;
+	}
+	qsort(f->seen, f->nseen, sizeof(f->seen[0]), cmp_seen);
+	f->stage = 2;
+	odata_cursor_close(cur->oc);
+	cur->oc = NULL;
+	return open_resolved(cur, f->flags, &f->rest, err) == 0 ? 1 : -1;
+}
+
 /* Resolves the plan and opens the OData cursor (or a lazy row). */
 static int open_scan(struct dv_cur *cur, int flags, const char *idx_str, int argc,
 		     sqlite3_value **argv, int drop_args, struct dv_error *err)
@@ -486,6 +581,8 @@ static int open_scan(struct dv_cur *cur, int flags, const char *idx_str, int arg
 		cur->lazy = 1;
 		return 0;
 	}
+	if (pq.first > 0)
+		return first_rows_open(cur, flags, &pq, err);
 	rc = open_resolved(cur, flags, &pq, err);
 	if (rc == 0 && pq.nmore > 0) {    /* the other batches go when this one ends */
 		plan_query_free(&cur->batch_q);
@@ -793,16 +890,20 @@ static int advance(struct dv_cur *cur, struct dv_error *err)
 		cur->eof = 1;
 		return 0;
 	}
-	rc = odata_cursor_next(cur->oc, &cur->row, err);
-	while (rc == 0) {                  /* a batch is over: the next one */
-		int more = next_batch(cur, err);
-		if (more <= 0) {
-			if (more < 0)
-				return -1;
-			break;
-		}
+	do {
 		rc = odata_cursor_next(cur->oc, &cur->row, err);
-	}
+		while (rc == 0) {          /* a batch is over: the next one */
+			int more = next_batch(cur, err);
+			if (more == 0)
+				more = first_rows_rest(cur, err);
+			if (more <= 0) {
+				if (more < 0)
+					return -1;
+				break;
+			}
+			rc = odata_cursor_next(cur->oc, &cur->row, err);
+		}
+	} while (rc == 1 && cur->first.stage && first_rows_skip(&cur->first, cur->row));
 	if (rc < 0)
 		return -1;
 	cur->eof = rc == 0;
@@ -823,6 +924,7 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 	cur->key_rowid = 0;
 	plan_query_free(&cur->batch_q);
 	cur->batch_next = 0;
+	first_rows_reset(&cur->first);
 	cur->nfilter++;
 	if (!cur->mat && plan_has_args(idx_str)) {
 		struct plan_slot *slot = slot_for(cur->vt, idx_num, idx_str);

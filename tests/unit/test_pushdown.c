@@ -331,6 +331,68 @@ static void test_describe(struct engine_stack *s)
 	is_str(dv_sqlstate_code(err.state), "42S22", "unknown column state");
 }
 
+/* The statement's own LIMIT where SQLite keeps it from xBestIndex (a <>, a
+ * LIKE, IS NOT NULL in the WHERE): $top when every term is pushed whole,
+ * else twice the LIMIT first and the rest only when SQLite wants more
+ * (plan.c, vtab.c FIRST ROWS). */
+static const struct pcase limit_cases[] = {
+	/* every term pushed and omitted: $top = LIMIT (bench-plans L1) */
+	{"SELECT name FROM account WHERE revenue > 1000 AND name <> 'Alpine Ski GmbH 1' LIMIT 3",
+	 {NULL},
+	 API "accounts?$select=accountid,name,revenue&$filter=revenue%20gt%201000%20and%20name"
+	 "%20ne%20null%20and%20name%20ne%20'Alpine%20Ski%20GmbH%201'&$top=3\n",
+	 "Tailspin Industries 13\nAlpine Ski Pty Ltd 5\nBest For You LLC 18\n"},
+	/* LIKE '%..%' (bench-plans L2), with a consumed ORDER BY */
+	{"SELECT name FROM account WHERE name LIKE '%Ltd%' LIMIT 2", {NULL},
+	 API "accounts?$select=accountid,name&$filter=contains(name,'Ltd')&$top=2\n",
+	 "Alpine Ski Pty Ltd 5\nProseware Ltd 15\n"},
+	{"SELECT name FROM account WHERE name LIKE '%ltd%' ORDER BY name LIMIT 2", {NULL},
+	 API "accounts?$select=accountid,name&$filter=contains(name,'ltd')&$orderby=name%20asc,"
+	 "accountid%20asc&$top=2\n",
+	 "Adventure Works Pty Ltd 17\nAlpine Ski Pty Ltd 5\n"},
+	/* '_' stays local: 2 x LIMIT first; the second match is not among them,
+	 * so the rest is read without $top and the first rows are not repeated */
+	{"SELECT name FROM account WHERE name LIKE 'a_p%' LIMIT 2", {NULL},
+	 API "accounts?$select=accountid,name&$top=4\n" API "accounts?$select=accountid,name\n",
+	 "Alpine Ski Pty Ltd 5\nAlpine Ski GmbH 1\n"},
+	/* ... in order: one match among the first 6 rows, one after them */
+	{"SELECT name FROM account WHERE name LIKE '%a_e%' ORDER BY name DESC LIMIT 3", {NULL},
+	 API "accounts?$select=accountid,name&$orderby=name%20desc,accountid%20asc&$top=6\n"
+	 API "accounts?$select=accountid,name&$orderby=name%20desc,accountid%20asc\n",
+	 "Tailspin Traders 2\nProseware Ltd 15\n"},
+	/* a parameter is checked again by SQLite: 2 x LIMIT, enough matches in them */
+	{"SELECT name FROM account WHERE statecode = ? AND name <> 'x' LIMIT 2", {"#0", NULL},
+	 API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%200%20and%20name"
+	 "%20ne%20null%20and%20name%20ne%20'x'&$top=4\n",
+	 "Tailspin Industries 13\nAlpine Ski Pty Ltd 5\n"},
+	/* not a single-table SELECT: no $top on either side of a join */
+	{"SELECT a.name, c.fullname FROM account a JOIN contact c ON c.parentcustomerid = "
+	 "a.accountid WHERE a.name <> 'x' AND c.fullname LIKE 'David%' LIMIT 1", {NULL},
+	 NULL, "Tailspin Industries 13|David Andersson\n"},
+};
+
+static void test_statement_limit(struct engine_stack *s)
+{
+	size_t i;
+	for (i = 0; i < sizeof(limit_cases) / sizeof(limit_cases[0]); i++) {
+		const struct pcase *c = &limit_cases[i];
+		struct dv_error err;
+		char *rows, *req;
+		emu_reset(&emu);
+		rows = run(s, c->sql, c->params, &err);
+		if (!rows)
+			tap_diag("%s: %s", c->sql, err.message);
+		req = data_requests(&emu);
+		is_str(rows, c->rows, "limit rows: %s", c->sql);
+		if (c->requests)
+			is_str(req, c->requests, "limit requests: %s", c->sql);
+		else
+			ok(req && !strstr(req, "$top="), "no $top in a join: %s", c->sql);
+		free(rows);
+		free(req);
+	}
+}
+
 /* More than 50,000 input rows: the service refuses, the answer is local. */
 static void test_limit(void)
 {
@@ -411,6 +473,7 @@ int main(void)
 	}
 	if (engine_stack_open(&s, &emu, NULL) == 0) {
 		test_cases(&s);
+		test_statement_limit(&s);
 		test_describe(&s);
 		engine_stack_close(&s);
 	} else {
