@@ -22,12 +22,22 @@
  * (pushdown_vtab.c); when the service answers 0x8004E023 (more than 50,000
  * input rows) or a parameter has no exact OData form, it runs the original
  * statement on the per-table path instead and hands out its rows.
+ *  - MIN or MAX of one text column alone (no GROUP BY), with an exact
+ *    filter: the first value in the service's order, "$select=<col>&
+ *    $filter=(<where>) and <col> ne null&$orderby=<col> asc|desc&$top=1",
+ *    read as the aggregate's one row (none: NULL).  The service orders
+ *    text by its collation (case- and accent-insensitive, trailing blanks
+ *    ignored), which is the order of the column's DVNOCASE collation that
+ *    a local MIN/MAX compares with; among values equal under it either
+ *    answer is the minimum (ORDER BY <text> is consumed the same way).
+ *    ($apply's min/max is documented for numbers and dates only.)
  * Not pushed (per-table path as before): joins, subqueries, expressions,
  * HAVING, OFFSET, text GROUP BY keys (the service groups case- and
  * accent-insensitively; SELECT DISTINCT is GROUP BY of its plain column
  * items, parse.c, under the same rules), date-time keys (the
  * service refuses them), SUM/AVG of decimals (the service sums exact
- * decimals, the engine adds doubles), MIN/MAX of text, GUIDs or booleans.
+ * decimals, the engine adds doubles), MIN/MAX of text next to other
+ * items, MIN/MAX of GUIDs or booleans.
  * A comment "dvodbc:local" in a statement keeps it on the per-table path.
  * Source:
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/aggregate-data */
@@ -174,6 +184,46 @@ static int plan_item(struct push_plan *p, const struct ast_select *s, const stru
 	return 0;
 }
 
+/* SELECT MIN(text) / MAX(text) alone: 1 with its column, else 0. */
+static const struct dv_column *text_minmax(const struct ast_select *s,
+					   const struct dv_entity *e)
+{
+	const struct dv_column *c;
+	if (s->ngroup || s->nitems != 1 || s->items[0].star ||
+	    (s->items[0].agg != AGG_MIN && s->items[0].agg != AGG_MAX))
+		return NULL;
+	c = push_column(e, s, &s->items[0].col);
+	return c && c->role == DV_COL_VALUE && c->attr_type == DV_ATTR_STRING ? c : NULL;
+}
+
+/* The request of text_minmax (see the top): filter, orderby, top in q. */
+static int plan_text_minmax(struct push_plan *p, const struct ast_select *s,
+			    const struct dv_column *c, const struct push_cond *cond,
+			    struct dv_buf *filter, struct dv_buf *orderby, struct odata_query *q)
+{
+	struct push_out *o = &p->outs[0];
+	if (!cond->exact)
+		return 1;
+	p->nouts = 1;
+	o->kind = PO_MINMAX;
+	o->col = c;
+	o->cell = 0;
+	p->specs[0] = c->spec;
+	p->nspecs = 1;
+	if (cond->text)
+		dv_buf_appendf(filter, "(%s) and ", cond->text);
+	dv_buf_appendf(filter, "%s ne null", c->select_name);
+	dv_buf_appendf(orderby, "%s %s", c->select_name,
+		       s->items[0].agg == AGG_MAX ? "desc" : "asc");
+	q->select = c->select_name;
+	q->filter = dv_buf_str(filter);
+	q->orderby = dv_buf_str(orderby);
+	q->top = 1;
+	dv_buf_appendf(&p->query, "$select=%s&$filter=%s&$orderby=%s&$top=1", q->select,
+		       q->filter, q->orderby);
+	return 0;
+}
+
 /* $apply for an aggregate statement; 0, 1 not pushable. */
 static int plan_aggregate(struct push_plan *p, const struct ast_select *s,
 			  const struct push_cond *cond, struct dv_buf *apply)
@@ -232,7 +282,8 @@ int push_plan_build(struct dv_engine *eng, const struct ast_select *s,
 {
 	struct push_cond cond;
 	struct odata_query q;
-	struct dv_buf apply;
+	struct dv_buf apply, filter, orderby;
+	const struct dv_column *minmax;
 	int rc;
 	memset(out, 0, sizeof(*out));
 	dv_buf_init(&out->query, 0);
@@ -247,6 +298,8 @@ int push_plan_build(struct dv_engine *eng, const struct ast_select *s,
 	q.base = eng->api_base;
 	q.entity_set = e->entity_set;
 	dv_buf_init(&apply, 0);
+	dv_buf_init(&filter, 0);
+	dv_buf_init(&orderby, 0);
 	if (!s->has_aggregate) {
 		out->kind = PUSH_ROWS;
 		q.select = select;
@@ -254,6 +307,9 @@ int push_plan_build(struct dv_engine *eng, const struct ast_select *s,
 		dv_buf_appendf(&out->query, "$select=%s", select ? select : "");
 		if (cond.text)
 			dv_buf_appendf(&out->query, "&$filter=%s", cond.text);
+	} else if ((minmax = text_minmax(s, e)) != NULL) {
+		out->kind = PUSH_AGGREGATE;
+		rc = plan_text_minmax(out, s, minmax, &cond, &filter, &orderby, &q);
 	} else {
 		out->kind = PUSH_AGGREGATE;
 		rc = plan_aggregate(out, s, &cond, &apply);
@@ -267,6 +323,8 @@ int push_plan_build(struct dv_engine *eng, const struct ast_select *s,
 	}
 	free(cond.text);
 	dv_buf_free(&apply);
+	dv_buf_free(&filter);
+	dv_buf_free(&orderby);
 	if (rc != 0)
 		push_plan_free(out);
 	return rc;

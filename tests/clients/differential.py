@@ -250,6 +250,10 @@ STATEMENTS += [
     ("SELECT address1_city, COUNT(*) FROM account GROUP BY address1_city", "fold"),
     ("SELECT DISTINCT address1_city FROM account WHERE address1_city LIKE '%o%'", "fold"),
     ("SELECT MIN(name), MAX(name) FROM account WHERE name LIKE '%a%'", "fold"),
+    # one MIN or MAX of text alone: sent as $orderby + $top=1
+    ("SELECT MAX(name) FROM account WHERE name LIKE '%a%'", "fold"),
+    ("SELECT MIN(address1_city) FROM account", "fold"),
+    ("SELECT MAX(address1_city) FROM account WHERE statecode = 0 OR address1_city LIKE '%o%'", "fold"),
     ("SELECT name FROM account WHERE name LIKE '%e%' ORDER BY name, accountid", "order=1"),
     ("SELECT name FROM account WHERE name LIKE '%e%' ORDER BY name DESC, accountid", "order=1"),
     ("SELECT address1_city FROM account WHERE address1_city LIKE '%o%' ORDER BY 1", "order=1"),

@@ -166,6 +166,18 @@ static const struct pcase cases[] = {
 	{"SELECT COUNT(*) FROM account WHERE NOT (createdon = ? OR statecode = 1)",
 	 {"2022-06-01", NULL},
 	 API "accounts?$select=accountid,createdon,statecode\n", NULL},
+	/* MIN / MAX of one text column: the first value in the service's order */
+	{"SELECT MAX(name) FROM account", {NULL},
+	 API "accounts?$select=name&$filter=name%20ne%20null&$orderby=name%20desc&$top=1\n",
+	 "VanArsdel S.A. 19\n"},
+	{"SELECT MIN(address1_city) AS c FROM account WHERE statecode = 1 OR industrycode = ?",
+	 {"#3", NULL},
+	 API "accounts?$select=address1_city&$filter=(statecode%20eq%201%20or%20industrycode%20eq"
+	 "%203)%20and%20address1_city%20ne%20null&$orderby=address1_city%20asc&$top=1\n", NULL},
+	/* nothing matches: one row, NULL */
+	{"SELECT MIN(name) FROM account WHERE statecode = 7", {NULL},
+	 API "accounts?$select=name&$filter=(statecode%20eq%207)%20and%20name%20ne%20null"
+	 "&$orderby=name%20asc&$top=1\n", "NULL\n"},
 };
 
 /* Not pushed: the per-table requests of before (no $apply, no or). */
@@ -189,6 +201,12 @@ static const struct pcase local_cases[] = {
 	 "%20and%20industrycode%20eq%202\n", NULL},
 	{"SELECT name FROM account WHERE NOT name LIKE 'A%'", {NULL},
 	 API "accounts?$select=accountid,name\n", NULL},
+	/* MIN and MAX of text together: one request each would be needed */
+	{"SELECT MIN(name), MAX(name) FROM account", {NULL},
+	 API "accounts?$select=accountid,name\n", NULL},
+	/* an inexact filter ('_' stays local): SQLite's own min/max over an ordered scan */
+	{"SELECT MAX(name) FROM account WHERE name LIKE 'a_p%'", {NULL},
+	 API "accounts?$select=accountid,name&$orderby=name%20desc,accountid%20asc\n", NULL},
 	/* DISTINCT of text: the service groups case- and accent-insensitively */
 	{"SELECT DISTINCT address1_city FROM account", {NULL},
 	 API "accounts?$select=accountid,address1_city&$orderby=address1_city%20asc,accountid"
