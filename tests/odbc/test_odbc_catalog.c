@@ -1,7 +1,8 @@
 /* test_odbc_catalog.c - the catalog functions through unixODBC: SQLTables
  * (and its enumerations), SQLColumns, SQLPrimaryKeys, SQLForeignKeys,
- * SQLStatistics, SQLSpecialColumns, the empty privilege and procedure
- * result sets, and the W entry points. */
+ * SQLStatistics, SQLSpecialColumns, the empty privilege result sets, the
+ * shape of the procedure ones (their rows: test_odbc_procedures.c), and the
+ * W entry points. */
 #include "odbc_test.h"
 
 static SQLSMALLINT ncols(SQLHSTMT st)
@@ -231,7 +232,8 @@ static void test_empty_sets(SQLHSTMT st)
 	cases[2].rc = SQLProcedures(st, NULL, 0, NULL, 0, NULL, 0);
 	cases[2].ncols = ncols(st);
 	cases[2].what = "SQLProcedures";
-	is_int(SQLFetch(st), SQL_NO_DATA, "no procedures");
+	/* the service's functions and actions: test_odbc_procedures.c checks the rows */
+	is_int(SQLFetch(st), SQL_SUCCESS, "procedures listed");
 	SQLFreeStmt(st, SQL_CLOSE);
 	cases[3].rc = SQLProcedureColumns(st, NULL, 0, NULL, 0, NULL, 0, NULL, 0);
 	cases[3].ncols = ncols(st);
