@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/strutil.h"
 
+#include <iconv.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,23 @@ static int check_api_version(const char *v)
 	return 0;
 }
 
+/* ClientCharset: a name glibc's iconv converts to and from UTF-8. */
+static int check_charset(const char *v)
+{
+	iconv_t a, b;
+	if (!*v)
+		return -1;
+	a = iconv_open("UTF-8", v);
+	if (a == (iconv_t)-1)
+		return -1;
+	iconv_close(a);
+	b = iconv_open(v, "UTF-8");
+	if (b == (iconv_t)-1)
+		return -1;
+	iconv_close(b);
+	return 0;
+}
+
 static int set_value(struct dv_config *cfg, size_t idx, const char *value,
 		     struct dv_error *err)
 {
@@ -247,6 +265,10 @@ static int set_value(struct dv_config *cfg, size_t idx, const char *value,
 	case K_STR:
 		if (field_ptr(cfg, d) == &cfg->api_version && check_api_version(value) != 0)
 			return bad_value(info, d, value, "expected the form v9.2", err);
+		if (field_ptr(cfg, d) == &cfg->client_charset && check_charset(value) != 0)
+			return bad_value(info, d, value,
+					 "expected a character set iconv knows, such as UTF-8, "
+					 "ISO-8859-1, windows-1252 (see iconv -l)", err);
 		return set_text(field_ptr(cfg, d), value, strlen(value), err);
 	case K_URL:
 		return set_url(field_ptr(cfg, d), info, d, value, err);
@@ -296,6 +318,8 @@ void dv_config_free(struct dv_config *cfg)
 		if (d->kind == K_STR || d->kind == K_URL || d->kind == K_CHOICE)
 			dv_freep(field_ptr(cfg, d));
 	}
+	dv_freep(&cfg->ignored_keys);
+	dv_freep(&cfg->unknown_key_error);
 }
 
 /* Keys of connection strings that are not ours: ignored (the driver manager
@@ -306,6 +330,29 @@ static int is_driver_manager_key(const char *key)
 					      "Description", NULL};
 	for (size_t i = 0; dm_keys[i]; i++)
 		if (dv_strcasecmp(key, dm_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keys other drivers define that tools put in connection strings whatever
+ * the driver (SQLAlchemy's mssql+pyodbc URL adds Server, Database and
+ * Trusted_Connection=Yes; Microsoft tools add APP, WSID, Language...): the
+ * SQL Server ODBC driver's keywords, "DSN and Connection String Keywords
+ * and Attributes",
+ * https://learn.microsoft.com/sql/connect/odbc/dsn-connection-string-attribute
+ * They mean nothing here, so they are ignored with a warning even under
+ * StrictConnectionString=1 (they are no typo of ours). */
+int dv_config_is_foreign_key(const char *key)
+{
+	static const char *const foreign[] = {
+		"Addr", "Address", "AnsiNPW", "APP", "ApplicationIntent", "AttachDBFileName",
+		"AutoTranslate", "Database", "Encrypt", "Failover_Partner", "Language",
+		"MARS_Connection", "MultipleActiveResultSets", "MultiSubnetFailover", "Net",
+		"Network", "QueryLog_On", "QuotedId", "Regional", "Server", "Trusted_Connection",
+		"TrustServerCertificate", "UseProcForPrepare", "WSID", "Integrated Security",
+		"Port", NULL};
+	for (size_t i = 0; foreign[i]; i++)
+		if (dv_strcasecmp(key, foreign[i]) == 0)
 			return 1;
 	return 0;
 }

@@ -3,9 +3,12 @@
  * Owns: struct dv_config (every connection key, parsed and validated), the
  * table of known keys (name, type, default, documentation line), parsing of
  * "KEY=value;KEY={va;lue}" strings and merging with DSN entries read through
- * SQLGetPrivateProfileString.  Keys are case-insensitive.  An unknown key or
- * a bad value fails with 01S00 / HY024 and a message naming the key and what
- * is allowed.  Secrets stay inside this struct; nothing here logs them. */
+ * SQLGetPrivateProfileString.  Keys are case-insensitive.  A bad value fails
+ * with HY024 and a message naming the key and what is allowed.  An unknown
+ * key of a connection string is ignored and listed in ignored_keys (the
+ * connection returns each as a 01S00 warning), or fails with 01S00 under
+ * StrictConnectionString=1.  Secrets stay inside this struct; nothing here
+ * logs them. */
 #ifndef DV_CONFIG_CONFIG_H
 #define DV_CONFIG_CONFIG_H
 
@@ -74,8 +77,15 @@ struct dv_config {
 	/* diagnostics */
 	char *log_file;
 	int verbosity;         /* 0..4, default 1 when LogFile is set */
+	/* applications */
+	int strict_connstr;    /* an unknown connection-string key fails; default 0 */
+	char *client_charset;  /* ANSI text's character set (iconv name); default UTF-8 */
 	/* bookkeeping */
 	unsigned long long explicit_keys; /* bit i: key i of dv_config_keys() was set */
+	char *ignored_keys;    /* connection-string keys ignored: one 01S00 warning
+				  text per key, '\n'-separated (NULL when none) */
+	char *unknown_key_error; /* today's 01S00 error for the first unknown key:
+				    what StrictConnectionString=1 fails with */
 };
 
 /* Fills defaults. */
@@ -91,7 +101,10 @@ int dv_config_set(struct dv_config *cfg, const char *key, const char *value,
 /* Parses a connection string ("DSN=x;URL=...;OAuthClientSecret={a;b}").
  * When it names a DSN (DSN=...), the DSN's keys are read first through
  * SQLGetPrivateProfileString and the string's keys override them.  DRIVER,
- * DSN, UID/PWD (mapped to User/Password) and FILEDSN are accepted. */
+ * DSN, UID/PWD (mapped to User/Password) and FILEDSN are accepted.  Unknown
+ * keys and other drivers' keys (Trusted_Connection, APP, WSID, ...) are
+ * ignored and listed in cfg->ignored_keys; with StrictConnectionString=1 an
+ * unknown key (not another driver's) fails with 01S00. */
 int dv_config_from_connstr(struct dv_config *cfg, const char *connstr,
 			   struct dv_error *err);
 /* Reads every known key of a DSN from odbc.ini (user and system). */

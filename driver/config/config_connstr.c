@@ -2,8 +2,10 @@
  *
  * Owns: parsing "KEY=value;KEY={va;lue}" (braces protect ';', "}}" inside
  * braces is one '}'), the DSN merge (DSN keys from odbc.ini first, string
- * keys override; the first occurrence of a key in a string wins), and the
- * secret-free connection string written back for OutConnectionString.
+ * keys override; the first occurrence of a key in a string wins), unknown
+ * and other drivers' keys (ignored and listed for 01S00 warnings, or an
+ * error under StrictConnectionString=1), and the secret-free connection
+ * string written back for OutConnectionString (never an ignored key).
  * Source: SQLDriverConnect, "Connection Strings",
  * https://learn.microsoft.com/sql/odbc/reference/syntax/sqldriverconnect-function */
 #include "config/config.h"
@@ -12,6 +14,7 @@
 #include "util/strutil.h"
 
 #include <odbcinst.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,6 +162,8 @@ static int find_dsn_fn(void *ctx, const char *key, const char *value, struct dv_
 struct apply {
 	struct dv_config *cfg;
 	struct dv_buf seen; /* "\n"-separated upper-cased keys already applied */
+	struct dv_buf ignored; /* warning texts, "\n"-separated */
+	const char *after_secret; /* the previous attribute's key when a secret's */
 };
 
 /* The first occurrence of a keyword wins (SQLDriverConnect). */
@@ -176,17 +181,91 @@ static int already_seen(struct apply *a, const char *key)
 	return 0;
 }
 
+/* A key that is not ours: ignored with a 01S00 warning, as SQLDriverConnect
+ * says ("Invalid connection string attribute: ... the driver ignored it",
+ * https://learn.microsoft.com/sql/odbc/reference/syntax/sqldriverconnect-function).
+ * why: dv_config_set's unknown-key error, the message StrictConnectionString=1
+ * fails with.  Right after a secret's value the key may be the rest of that
+ * value cut at a ';', so it is not named. */
+static int note_ignored(struct apply *a, const char *key, const struct dv_error *why,
+			struct dv_error *err)
+{
+	struct dv_buf *b = &a->ignored;
+	const char *strict_msg = why->message;
+	char secret_msg[DV_ERROR_MSG_MAX];
+	int foreign = dv_config_is_foreign_key(key);
+	const char *suggestion = foreign ? NULL : dv_config_suggest_key(key);
+	int rc;
+
+	if (a->after_secret) {
+		rc = dv_buf_appendf(b, "an attribute after the value of %s is not a connection "
+				    "key and was ignored: if the value holds ';', write it in "
+				    "braces (%s={...}); no part of the value is shown\n",
+				    a->after_secret, a->after_secret);
+		snprintf(secret_msg, sizeof(secret_msg),
+			 "the text after the value of %s is not KEY=value: if the value holds "
+			 "';', write it in braces (%s={...}); no part of the value is shown",
+			 a->after_secret, a->after_secret);
+		strict_msg = secret_msg;
+	} else if (foreign) {
+		rc = dv_buf_appendf(b, "connection key '%.100s' is not used by this driver "
+				    "and was ignored\n", key);
+	} else if (suggestion) {
+		rc = dv_buf_appendf(b, "unknown connection key '%.100s' was ignored: did you "
+				    "mean %s?\n", key, suggestion);
+	} else {
+		rc = dv_buf_appendf(b, "unknown connection key '%.100s' was ignored (see the "
+				    "driver's list of connection keys)\n", key);
+	}
+	if (rc != 0)
+		return dv_error_nomem(err);
+	if (!foreign && !a->cfg->unknown_key_error) {
+		a->cfg->unknown_key_error = dv_strdup(strict_msg);
+		if (!a->cfg->unknown_key_error)
+			return dv_error_nomem(err);
+	}
+	return 0;
+}
+
 static int apply_fn(void *ctx, const char *key, const char *value, struct dv_error *err)
 {
 	struct apply *a = ctx;
+	struct dv_error why;
 	const char *canon = key;
+	int rc = 0;
 	if (dv_strcasecmp(key, "UID") == 0)
 		canon = "User";
 	else if (dv_strcasecmp(key, "PWD") == 0)
 		canon = "Password";
-	if (already_seen(a, canon))
-		return 0;
-	return dv_config_set(a->cfg, key, value, err);
+	dv_error_clear(&why);
+	if (!already_seen(a, canon) && dv_config_set(a->cfg, key, value, &why) != 0) {
+		if (why.state == DV_S_01S00) {
+			rc = note_ignored(a, key, &why, err);
+		} else {
+			if (err)
+				*err = why;
+			rc = -1;
+		}
+	}
+	a->after_secret = secret_key(key);
+	return rc;
+}
+
+/* Keeps the texts of the ignored keys in cfg; under StrictConnectionString=1
+ * an unknown key (not another driver's) fails as it always did. */
+static int finish_ignored(struct apply *a, struct dv_error *err)
+{
+	struct dv_config *cfg = a->cfg;
+	if (a->ignored.len > 0) {
+		a->ignored.data[--a->ignored.len] = '\0'; /* the last '\n' */
+		free(cfg->ignored_keys);
+		cfg->ignored_keys = dv_buf_steal(&a->ignored);
+		if (!cfg->ignored_keys)
+			return dv_error_nomem(err);
+	}
+	if (cfg->strict_connstr && cfg->unknown_key_error)
+		return dv_error_set(err, DV_S_01S00, 0, "%s", cfg->unknown_key_error);
+	return 0;
 }
 
 int dv_config_from_connstr(struct dv_config *cfg, const char *connstr,
@@ -207,9 +286,14 @@ int dv_config_from_connstr(struct dv_config *cfg, const char *connstr,
 			return -1;
 	}
 	a.cfg = cfg;
+	a.after_secret = NULL;
 	dv_buf_init(&a.seen, 0);
+	dv_buf_init(&a.ignored, 0);
 	rc = connstr_each(connstr, apply_fn, &a, err);
+	if (rc == 0)
+		rc = finish_ignored(&a, err);
 	dv_buf_free(&a.seen);
+	dv_buf_free(&a.ignored);
 	return rc;
 }
 

@@ -14,5 +14,8 @@ const char *dv_config_suggest_key(const char *name);
 /* Appends key idx's current value as text; returns 1 when unset/empty, 0 when
  * appended, -1 when out of memory. */
 int dv_config_format_value(const struct dv_config *cfg, size_t idx, struct dv_buf *b);
+/* True for another driver's key that tools add to connection strings
+ * (Trusted_Connection, APP, WSID, Server, Database...): ignored here. */
+int dv_config_is_foreign_key(const char *key);
 
 #endif

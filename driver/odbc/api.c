@@ -1,8 +1,10 @@
 /* api.c - entry point helpers (see api.h). */
 #include "odbc/api.h"
+#include "odbc/charset.h"
 #include "util/log.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct dv_handle *dv_api_enter_keep(SQLHANDLE handle, enum dv_htype type)
 {
@@ -33,11 +35,29 @@ SQLRETURN dv_api_leave_at(struct dv_handle *h, SQLRETURN rc, const char *func)
 	return rc;
 }
 
+/* The connection's ClientCharset converter, NULL for UTF-8. */
+static struct dv_charset *handle_charset(struct dv_handle *h)
+{
+	struct dv_dbc *dbc = h ? dv_handle_dbc(h) : NULL;
+	return dbc ? dbc->charset : NULL;
+}
+
+int dv_api_out_ansi(struct dv_handle *h, const char *s, void *buf, SQLLEN buflen,
+		    SQLLEN *outlen)
+{
+	struct dv_charset *cs = handle_charset(h);
+	int truncated;
+	if (!cs)
+		return dv_out_str(s, buf, buflen, outlen);
+	truncated = dv_charset_out(cs, s, buf, buflen, outlen);
+	return truncated < 0 ? dv_out_str(s, buf, buflen, outlen) : truncated;
+}
+
 SQLRETURN dv_api_out(struct dv_handle *h, SQLRETURN rc, const char *s, void *buf,
 		     SQLLEN buflen, SQLLEN *outlen, int wide, int in_chars)
 {
 	int truncated = wide ? dv_out_wstr(s, buf, buflen, outlen, in_chars)
-			     : dv_out_str(s, buf, buflen, outlen);
+			     : dv_api_out_ansi(h, s, buf, buflen, outlen);
 	if (truncated && SQL_SUCCEEDED(rc)) {
 		dv_diag_add(&h->diag, DV_S_01004, 0, NULL, SQL_NO_ROW_NUMBER,
 			    SQL_NO_COLUMN_NUMBER);
@@ -68,8 +88,19 @@ char *dv_api_in(struct dv_handle *h, const SQLCHAR *s, SQLINTEGER n, SQLRETURN *
 {
 	int oom = 0;
 	char *r = dv_in_str(s, n, &oom);
+	struct dv_charset *cs = handle_charset(h);
 	if (oom)
 		*rc = dv_diag_error(&h->diag, DV_S_HY001, NULL);
+	if (r && cs) {
+		struct dv_error err;
+		char *u = dv_charset_to_utf8(cs, r, strlen(r), NULL, "a text argument", &err);
+		free(r);
+		r = u;
+		if (!u) {
+			dv_diag_add_error(&h->diag, &err);
+			*rc = SQL_ERROR;
+		}
+	}
 	return r;
 }
 

@@ -23,13 +23,19 @@ SQLRETURN dv_api_leave_at(struct dv_handle *h, SQLRETURN rc, const char *func);
  * when truncated, else rc unchanged. */
 SQLRETURN dv_api_out(struct dv_handle *h, SQLRETURN rc, const char *s, void *buf,
 		     SQLLEN buflen, SQLLEN *outlen, int wide, int in_chars);
+/* dv_out_str in the connection's ClientCharset (UTF-8 without one):
+ * returns 1 when truncated (the caller reports 01004), else 0. */
+int dv_api_out_ansi(struct dv_handle *h, const char *s, void *buf, SQLLEN buflen,
+		    SQLLEN *outlen);
 /* Variants for SQLSMALLINT and SQLINTEGER length pointers. */
 SQLRETURN dv_api_out_small(struct dv_handle *h, SQLRETURN rc, const char *s, void *buf,
 			   SQLSMALLINT buflen, SQLSMALLINT *outlen, int wide, int in_chars);
 SQLRETURN dv_api_out_int(struct dv_handle *h, SQLRETURN rc, const char *s, void *buf,
 			 SQLINTEGER buflen, SQLINTEGER *outlen, int wide, int in_chars);
 
-/* Input strings; on no memory returns NULL and sets *rc to SQL_ERROR with HY001. */
+/* Input strings; on no memory returns NULL and sets *rc to SQL_ERROR with
+ * HY001.  ANSI text of a connection with a ClientCharset is converted to
+ * UTF-8 (22018 when it is not valid in that character set). */
 char *dv_api_in(struct dv_handle *h, const SQLCHAR *s, SQLINTEGER n, SQLRETURN *rc);
 char *dv_api_in_w(struct dv_handle *h, const SQLWCHAR *s, SQLINTEGER n, SQLRETURN *rc);
 

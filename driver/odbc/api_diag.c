@@ -52,7 +52,7 @@ static SQLRETURN get_diag_rec(SQLSMALLINT type, SQLHANDLE handle, SQLSMALLINT re
 		*native = (SQLINTEGER)r->native;
 	SQLLEN len = 0;
 	int truncated = wide ? dv_out_wstr(r->message, msg, msg_max, &len, 1)
-			     : dv_out_str(r->message, msg, msg_max, &len);
+			     : dv_api_out_ansi(h, r->message, msg, msg_max, &len);
 	dv_set_len_small(msg_len, len);
 	dv_handle_unlock(h);
 	return truncated ? SQL_SUCCESS_WITH_INFO : SQL_SUCCESS;

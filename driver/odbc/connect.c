@@ -7,6 +7,7 @@
  * fail here with 28000 and an unreachable service with 08001, then
  * dv_catalog and dv_engine; SQLDisconnect; the DBMS version.
  * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqldriverconnect-function */
+#include "odbc/charset.h"
 #include "odbc/dbc.h"
 #include "odbc/stmt.h"
 #include "auth/auth.h"
@@ -36,6 +37,8 @@ static void release(struct dv_dbc *dbc)
 		dv_auth_free(dbc->auth);
 	if (dbc->log)
 		dv_log_close(dbc->log);
+	dv_charset_free(dbc->charset);
+	dbc->charset = NULL;
 	if (dbc->cfg) {
 		dv_config_free(dbc->cfg);
 		free(dbc->cfg);
@@ -173,6 +176,24 @@ static SQLRETURN open_services(struct dv_dbc *dbc, struct dv_error *err)
 	return rc;
 }
 
+/* One 01S00 warning per connection-string key the driver ignored (so the
+ * connect returns SQL_SUCCESS_WITH_INFO); the texts name no value. */
+static void add_ignored_key_warnings(struct dv_dbc *dbc)
+{
+	const char *p = dbc->cfg->ignored_keys;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *msg = dv_strndup(p, n);
+		if (msg) {
+			dv_diag_add(&dbc->h.diag, DV_S_01S00, 0, msg, SQL_NO_ROW_NUMBER,
+				    SQL_NO_COLUMN_NUMBER);
+			free(msg);
+		}
+		p = nl ? nl + 1 : p + n;
+	}
+}
+
 SQLRETURN dv_dbc_connect(struct dv_dbc *dbc, const char *connstr, const char *dsn,
 			 const char *uid, const char *pwd, char **out_connstr)
 {
@@ -196,8 +217,13 @@ SQLRETURN dv_dbc_connect(struct dv_dbc *dbc, const char *connstr, const char *ds
 		if (rc == 0 && pwd && *pwd)
 			rc = dv_config_set(dbc->cfg, "Password", pwd, &err);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		add_ignored_key_warnings(dbc);
 		rc = dv_config_validate(dbc->cfg, &err);
+	}
+	if (rc == 0 && !dv_charset_is_utf8(dbc->cfg->client_charset) &&
+	    !(dbc->charset = dv_charset_open(dbc->cfg->client_charset, &err)))
+		rc = -1;
 	if (rc != 0)
 		return fail(dbc, &err);
 	dbc->connecting = 1;

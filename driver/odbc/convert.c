@@ -15,6 +15,7 @@
  * text is handed out from its own bytes, ASCII text is widened to UTF-16
  * on the stack.  Doubles that are not whole numbers still use snprintf
  * ("%.15g"/"%.17g" are the rounding rules the output is defined by). */
+#include "odbc/charset.h"
 #include "odbc/convert.h"
 #include "odbc/unicode.h"
 #include "util/buf.h"
@@ -780,8 +781,9 @@ static void set_len(const struct dv_conv_dst *dst, SQLLEN len)
 
 /* Hands out bytes[offset..] into a character (nul = 1 unit of `unit` bytes)
  * or binary (nul = 0) buffer. */
-static SQLRETURN put_parts(const char *bytes, size_t total, size_t unit, int nul,
-			   const struct dv_conv_dst *dst, size_t *offset, struct dv_error *err)
+static SQLRETURN put_parts_at(const char *bytes, size_t total, size_t unit, int nul,
+			      int utf8, const struct dv_conv_dst *dst, size_t *offset,
+			      struct dv_error *err)
 {
 	size_t start = offset ? *offset : 0;
 	if (offset && start == DV_CONV_DONE)
@@ -812,7 +814,8 @@ static SQLRETURN put_parts(const char *bytes, size_t total, size_t unit, int nul
 		memcpy(&last, bytes + start + n - 2, 2);
 		if (last >= 0xD800 && last <= 0xDBFF)
 			n -= 2;
-	} else if (unit == 1 && nul) {
+	} else if (unit == 1 && nul && utf8) {
+		/* UTF-8: at a character boundary (a ClientCharset is single-byte) */
 		while (n > 0 && ((unsigned char)bytes[start + n] & 0xC0) == 0x80)
 			n--;
 	}
@@ -822,7 +825,7 @@ static SQLRETURN put_parts(const char *bytes, size_t total, size_t unit, int nul
 		 * (BufferLength 0 stays a request for the length alone.) */
 		size_t ch = unit;
 		unsigned short first = 0;
-		if (unit == 1) {
+		if (unit == 1 && utf8) {
 			while (start + ch < total &&
 			       ((unsigned char)bytes[start + ch] & 0xC0) == 0x80)
 				ch++;
@@ -843,6 +846,13 @@ static SQLRETURN put_parts(const char *bytes, size_t total, size_t unit, int nul
 		*offset = start + n;
 	dv_error_set(err, DV_S_01004, 0, NULL);
 	return SQL_SUCCESS_WITH_INFO;
+}
+
+/* put_parts_at for UTF-8 text (cut at a character boundary) and bytes. */
+static SQLRETURN put_parts(const char *bytes, size_t total, size_t unit, int nul,
+			   const struct dv_conv_dst *dst, size_t *offset, struct dv_error *err)
+{
+	return put_parts_at(bytes, total, unit, nul, 1, dst, offset, err);
 }
 
 /* 1 when a buffer of room units holds the part before the '.' and the NUL,
@@ -894,6 +904,35 @@ static SQLRETURN put_wide(const struct sink *text, int whole_only,
 	}
 	if (w != small)
 		free(w);
+	return rc;
+}
+
+/* SQL_C_CHAR text in the connection's ClientCharset (charset.c): converted
+ * whole on every call, so that SQLGetData's offsets count the application's
+ * bytes.  Characters the set cannot hold are written as '?'; the call that
+ * hands out the last part says so with 01000, as ODBC has no SQLSTATE of
+ * its own for it (01004 is truncation, 22018 an invalid cast). */
+static SQLRETURN put_charset(const char *s, size_t len, const struct dv_conv_dst *dst,
+			     struct dv_charset *cs, size_t *offset, struct dv_error *err)
+{
+	size_t n = 0, lost = 0;
+	char *t;
+	SQLRETURN rc;
+	if (offset && *offset == DV_CONV_DONE)
+		return SQL_NO_DATA;
+	t = dv_charset_from_utf8(cs, s, len, &n, &lost);
+	if (!t)
+		return dv_error_nomem(err), SQL_ERROR;
+	rc = put_parts_at(t, n, 1, 1, 0, dst, offset, err);
+	free(t);
+	if (rc == SQL_SUCCESS && lost > 0 && dst->ptr) {
+		dv_error_set(err, DV_S_01000, 0,
+			     "%zu character%s of the value cannot be written in ClientCharset "
+			     "%s: replaced by '?' (use SQL_C_WCHAR or ClientCharset=UTF-8 for "
+			     "every character)", lost, lost == 1 ? "" : "s",
+			     dv_charset_name(cs));
+		return SQL_SUCCESS_WITH_INFO;
+	}
 	return rc;
 }
 
@@ -1226,4 +1265,14 @@ SQLRETURN dv_convert(const struct dv_value *v, const struct dv_conv_src *src,
 	if (c == SQL_C_GUID)
 		return to_guid(v, dst, offset, err);
 	return to_datetime(v, sc, c, dst, offset, err);
+}
+
+SQLRETURN dv_convert_cs(const struct dv_value *v, const struct dv_conv_src *src,
+			const struct dv_conv_dst *dst, struct dv_charset *cs, size_t *offset,
+			struct dv_error *err)
+{
+	if (cs && dst->c_type == SQL_C_CHAR && v->type == DV_V_TEXT &&
+	    classify(src->sql_type) == SC_CHAR)
+		return put_charset(v->s, v->len, dst, cs, offset, err);
+	return dv_convert(v, src, dst, offset, err);
 }

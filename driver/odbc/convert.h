@@ -20,6 +20,8 @@
 #include "util/error.h"
 
 /* Where a value goes. */
+struct dv_charset;
+
 struct dv_conv_dst {
 	SQLSMALLINT c_type;     /* SQL_C_* (SQL_C_DEFAULT resolved by the converter) */
 	void *ptr;              /* may be NULL: only the length is returned */
@@ -45,6 +47,12 @@ struct dv_conv_src {
  * SQL_NO_DATA (nothing left for SQLGetData) or SQL_ERROR (err set). */
 SQLRETURN dv_convert(const struct dv_value *v, const struct dv_conv_src *src,
 		     const struct dv_conv_dst *dst, size_t *offset, struct dv_error *err);
+/* dv_convert for a connection whose ClientCharset is cs (NULL = UTF-8):
+ * text into SQL_C_CHAR is written in that character set, characters it
+ * cannot hold as '?' with 01000 (SQL_SUCCESS_WITH_INFO). */
+SQLRETURN dv_convert_cs(const struct dv_value *v, const struct dv_conv_src *src,
+			const struct dv_conv_dst *dst, struct dv_charset *cs, size_t *offset,
+			struct dv_error *err);
 
 /* The C type SQL_C_DEFAULT means for a SQL type. */
 SQLSMALLINT dv_default_c_type(SQLSMALLINT sql_type);

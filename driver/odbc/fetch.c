@@ -285,7 +285,7 @@ SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
 		struct dv_error err;
 		dv_error_clear(&err);
 		dv_stmt_value(s, c, &v);
-		SQLRETURN rc = dv_convert(&v, &src, &dst, NULL, &err);
+		SQLRETURN rc = dv_convert_cs(&v, &src, &dst, s->dbc->charset, NULL, &err);
 		if (rc == SQL_SUCCESS)
 			continue;
 		dv_diag_add(&s->h.diag, err.state, err.native, err.message, (SQLLEN)row_number, c);
@@ -409,7 +409,7 @@ SQLRETURN dv_stmt_get_data(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_ty
 	struct dv_error err;
 	dv_error_clear(&err);
 	dv_stmt_value(s, col, &v);
-	SQLRETURN rc = dv_convert(&v, &src, &dst, &s->gd_offset, &err);
+	SQLRETURN rc = dv_convert_cs(&v, &src, &dst, s->dbc->charset, &s->gd_offset, &err);
 	if (rc == SQL_ERROR || rc == SQL_SUCCESS_WITH_INFO)
 		dv_diag_add(&s->h.diag, err.state, err.native, err.message,
 			    1, col);

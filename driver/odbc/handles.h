@@ -71,6 +71,7 @@ struct dv_dbc {
 	struct dv_auth *auth;
 	struct dv_catalog *catalog;
 	struct dv_engine *engine;
+	struct dv_charset *charset; /* ClientCharset of the ANSI functions; NULL = UTF-8 */
 	char *api_base;            /* ".../api/data/v9.2/" */
 	/* attributes */
 	SQLUINTEGER autocommit;

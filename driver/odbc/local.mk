@@ -4,6 +4,7 @@ DVODBC_CORE_SOURCES = \
 	driver/odbc/handles.h driver/odbc/handle.c \
 	driver/odbc/diag.c driver/odbc/diag.h \
 	driver/odbc/unicode.c driver/odbc/unicode.h \
+	driver/odbc/charset.c driver/odbc/charset.h \
 	driver/odbc/value.h driver/odbc/convert.c driver/odbc/convert.h \
 	driver/odbc/types.c driver/odbc/types.h \
 	driver/odbc/rowset.c driver/odbc/rowset.h
@@ -116,6 +117,12 @@ tests_odbc_test_odbc_functions_SOURCES = tests/odbc/test_odbc_functions.c \
 tests_odbc_test_odbc_functions_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_functions_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_functions_DEPENDENCIES = $(DVODBC_DM_DEPS)
+# ClientCharset: Latin-1 and Windows-1252 ANSI callers.
+DVODBC_DM_TESTS += tests/odbc/test_odbc_charset
+tests_odbc_test_odbc_charset_SOURCES = tests/odbc/test_odbc_charset.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_charset_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_charset_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_charset_DEPENDENCIES = $(DVODBC_DM_DEPS)
 # Static cursors: every fetch orientation, bookmarks, SQLSetPos, SQLExtendedFetch,
 # SQL_ATTR_MAX_LENGTH, and no cursor library under SQL_CUR_USE_IF_NEEDED.
 DVODBC_DM_TESTS += tests/odbc/test_odbc_scroll

@@ -4,6 +4,7 @@
  * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlbindparameter-function
  *         https://learn.microsoft.com/sql/odbc/reference/develop-app/binding-arrays-of-parameters */
 #include "odbc/params.h"
+#include "odbc/charset.h"
 #include "odbc/stmt.h"
 #include "odbc/convert.h"
 #include "odbc/types.h"
@@ -216,6 +217,25 @@ SQLSMALLINT dv_param_c_type(struct dv_stmt *s, int n)
 	return param_at(s, n, 0, &p) == 0 ? p.c : SQL_C_DEFAULT;
 }
 
+/* SQL_C_CHAR text in the connection's ClientCharset: converted to UTF-8
+ * first (22018 naming the parameter when a byte is not of that set). */
+static SQLRETURN bind_charset_text(struct dv_stmt *s, int idx, const char *txt, size_t len,
+				   SQLSMALLINT ipd_type)
+{
+	char what[32];
+	struct dv_error err;
+	size_t ulen = 0;
+	snprintf(what, sizeof(what), "parameter %d", idx);
+	char *u = dv_charset_to_utf8(s->dbc->charset, txt, len, &ulen, what, &err);
+	if (!u) {
+		dv_diag_add_error(&s->h.diag, &err);
+		return SQL_ERROR;
+	}
+	SQLRETURN rc = bind_text(s, idx, u, ulen, ipd_type);
+	free(u);
+	return rc;
+}
+
 static SQLRETURN bind_value(struct dv_stmt *s, int n, SQLSMALLINT c, char *data,
 			    SQLLEN *lenp, const struct dv_desc_rec *a,
 			    const struct dv_desc_rec *ip);
@@ -276,6 +296,8 @@ static SQLRETURN bind_value(struct dv_stmt *s, int n, SQLSMALLINT c, char *data,
 	switch (c) {
 	case SQL_C_CHAR: {
 		size_t len = !lenp || *lenp == SQL_NTS ? strlen(data) : (size_t)*lenp;
+		if (s->dbc->charset)
+			return bind_charset_text(s, n, data, len, ip->concise_type);
 		return bind_text(s, n, data, len, ip->concise_type);
 	}
 	case SQL_C_WCHAR: {

@@ -281,8 +281,9 @@ int dv_utf8_check(struct dv_diag *d, const char *s, size_t len, const char *what
 			chars++;
 	dv_diag_addf(d, DV_S_22018,
 		     "%s is not UTF-8: byte 0x%02X at character %zu (byte %zu) does not start a "
-		     "UTF-8 character; ANSI functions take UTF-8 text (use the W functions, or "
-		     "convert the text from its code page)", what, (unsigned char)s[bad],
-		     chars + 1, bad + 1);
+		     "UTF-8 character; ANSI functions take UTF-8 text: set the connection key "
+		     "ClientCharset to the application's character set (e.g. "
+		     "ClientCharset=windows-1252), or use the W functions", what,
+		     (unsigned char)s[bad], chars + 1, bad + 1);
 	return -1;
 }

@@ -1,6 +1,7 @@
 /* test_odbc_connect.c - connecting through unixODBC, connection attributes,
  * SQLGetInfo, SQLGetFunctions, SQLGetTypeInfo, and the connect failures:
- * unknown key (01S00), bad secret (28000), unreachable service (08001). */
+ * unknown key (01S00: a warning, an error when strict), bad secret (28000),
+ * unreachable service (08001). */
 #include "odbc_test.h"
 
 static void test_connect_dsn(struct emu *e)
@@ -169,6 +170,54 @@ static SQLRETURN driver_connect(const char *cs, char *state, char *msg, size_t m
 	return rc;
 }
 
+/* SQLDriverConnect: 01S00 is a warning, the key is ignored and the
+ * connection opens (SQLAlchemy's SQL Server URL adds Trusted_Connection=Yes,
+ * Microsoft tools APP and WSID); the out string echoes none of them. */
+static void test_ignored_keys(void)
+{
+	static const char *const want[] = {
+		"unknown connection key 'Bogus' was ignored (see the driver's list of "
+		"connection keys)",
+		"connection key 'Trusted_Connection' is not used by this driver and was ignored",
+		"connection key 'APP' is not used by this driver and was ignored",
+		"unknown connection key 'PageSise' was ignored: did you mean PageSize?",
+		"an attribute after the value of Password is not a connection key and was "
+		"ignored: if the value holds ';', write it in braces (Password={...}); no part "
+		"of the value is shown",
+	};
+	SQLHENV env = new_env(SQL_OV_ODBC3);
+	SQLHDBC dbc;
+	SQLCHAR out[1024], st[6], msg[512];
+	SQLSMALLINT len = 0, mlen;
+	SQLINTEGER native;
+	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+	SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)"DSN=dvtest;Bogus=1;"
+					"Trusted_Connection=Yes;APP={Microsoft Office};"
+					"PageSise=3;PWD=not;shown=1",
+					SQL_NTS, out, sizeof(out), &len, SQL_DRIVER_NOPROMPT);
+	is_int(rc, SQL_SUCCESS_WITH_INFO, "unknown keys: connected with a warning");
+	SQLSMALLINT i;
+	for (i = 1; i <= 5; i++) {
+		rc = SQLGetDiagRec(SQL_HANDLE_DBC, dbc, i, st, &native, msg, sizeof(msg), &mlen);
+		is_str(SQL_SUCCEEDED(rc) ? (char *)st : "", "01S00", "warning %d is 01S00", i);
+		is_str(SQL_SUCCEEDED(rc) ? (char *)msg + 8 : "", want[i - 1],
+		       "warning %d names the key", i);
+	}
+	ok(strstr((char *)out, "Bogus") == NULL && strstr((char *)out, "Trusted") == NULL &&
+	   strstr((char *)out, "APP") == NULL && strstr((char *)out, "PageSise") == NULL &&
+	   strstr((char *)out, "shown") == NULL && strstr((char *)out, "Password") == NULL,
+	   "the out string has no ignored key nor secret (%s)", out);
+	ok(strncmp((char *)out, "DSN=dvtest;", 11) == 0, "out string starts with the DSN");
+	SQLHSTMT stmt;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &stmt);
+	rc = SQLExecDirect(stmt, (SQLCHAR *)"SELECT count(*) FROM account", SQL_NTS);
+	rc_ok(rc, SQL_HANDLE_STMT, stmt, "the connection works");
+	SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	SQLFreeHandle(SQL_HANDLE_ENV, env);
+}
+
 static void test_driver_connect(struct emu *e)
 {
 	char state[6], msg[512], out[1024], cs[1024];
@@ -183,12 +232,15 @@ static void test_driver_connect(struct emu *e)
 	   out);
 	ok(strstr(out, EMU_SECRET) == NULL, "DSN completed string has no secret");
 
-	rc = driver_connect("DSN=dvtest;Bogus=1", state, msg, sizeof(msg), out, sizeof(out));
-	is_int(rc, SQL_ERROR, "unknown key fails");
-	is_str(state, "01S00", "unknown key is 01S00");
+	rc = driver_connect("DSN=dvtest;Bogus=1;StrictConnectionString=1", state, msg,
+			    sizeof(msg), out, sizeof(out));
+	is_int(rc, SQL_ERROR, "strict: unknown key fails");
+	is_str(state, "01S00", "strict: unknown key is 01S00");
 	is_str(msg, "[dvodbc]unknown connection key 'Bogus' (see the driver's list of "
 		    "connection keys)",
-	       "unknown key message");
+	       "strict: unknown key message");
+
+	test_ignored_keys();
 
 	rc = driver_connect("DSN=dvtest;OAuthClientSecret=wrong", state, msg, sizeof(msg), out,
 			    sizeof(out));

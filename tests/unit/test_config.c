@@ -23,6 +23,8 @@ static void test_defaults(void)
 	is_int(c.verbosity, 1, "default Verbosity");
 	is_str(c.azure_environment, "GLOBAL", "default AzureEnvironment");
 	is_str(c.url, NULL, "no default URL");
+	is_str(c.client_charset, "UTF-8", "default ClientCharset");
+	is_int(c.strict_connstr, 0, "default StrictConnectionString");
 	is_int(c.explicit_keys, 0, "defaults are not explicit");
 	is_str(dv_config_authority_host(&c), "https://login.microsoftonline.com",
 	       "default authority");
@@ -109,6 +111,11 @@ static const struct set_case set_cases[] = {
 	 "to 4"},
 	{"UID", "alice", "00000", NULL},
 	{"Driver", "dvodbc", "00000", NULL},
+	{"ClientCharset", "latin1", "00000", NULL},
+	{"ClientCharset", "windows-1252", "00000", NULL},
+	{"ClientCharset", "", "HY024", "invalid value '' for ClientCharset: expected a character "
+	 "set iconv knows, such as UTF-8, ISO-8859-1, windows-1252 (see iconv -l)"},
+	{"StrictConnectionString", "on", "00000", NULL},
 };
 
 static void test_set_cases(void)
@@ -181,10 +188,19 @@ static const struct connstr_case connstr_errors[] = {
 	 "unexpected text after the '}' closing the value of URL"},
 	{"URL=https://x;Pagesize=big", "HY024",
 	 "invalid value 'big' for PageSize: expected an integer from 1 to 5000"},
-	{"URL=https://x;Tenant=abc", "01S00",
+	/* unknown keys fail only under StrictConnectionString=1, wherever it is */
+	{"StrictConnectionString=1;URL=https://x;Tenant=abc", "01S00",
 	 "unknown connection key 'Tenant' (see the driver's list of connection keys)"},
-	{"URL=https://x;AzureTenent=abc", "01S00",
-	 "unknown connection key 'AzureTenent': did you mean AzureTenant?"},
+	{"URL=https://x;AzureTenent=abc;Trusted_Connection=Yes;StrictConnectionString=yes",
+	 "01S00", "unknown connection key 'AzureTenent': did you mean AzureTenant?"},
+	{"URL=https://x;StrictConnectionString=sometimes", "HY024",
+	 "invalid value 'sometimes' for StrictConnectionString: expected true or false (also "
+	 "yes/no, on/off, 1/0)"},
+	{"URL=https://x;Bogus=1;PageSize=0", "HY024",
+	 "invalid value '0' for PageSize: expected an integer from 1 to 5000"},
+	{"URL=https://x;ClientCharset=klingon", "HY024",
+	 "invalid value 'klingon' for ClientCharset: expected a character set iconv knows, "
+	 "such as UTF-8, ISO-8859-1, windows-1252 (see iconv -l)"},
 };
 
 static void test_connstr(void)
@@ -230,6 +246,64 @@ static void test_connstr(void)
 		is_str(e.message, t->message, "'%s' message", t->connstr);
 		dv_config_free(&c);
 	}
+}
+
+/* SQLDriverConnect: an attribute that is not the driver's is ignored with
+ * 01S00 (a warning); StrictConnectionString=1 keeps the error for unknown
+ * keys, not for the keys tools add for other drivers. */
+static void test_ignored_keys(void)
+{
+	struct dv_config c;
+	struct dv_error e;
+	char *out;
+	int rc;
+
+	dv_config_init(&c);
+	dv_error_clear(&e);
+	rc = dv_config_from_connstr(&c, "Driver={dvodbc};Server=srv,1433;Database=crm;"
+				    "URL=https://x;Trusted_Connection=Yes;APP=Microsoft Office;"
+				    "WSID=PC1;Tenant=abc;PageSise=10;PageSize=7;bogus=1;BOGUS=2", &e);
+	is_int(rc, 0, "unknown and other drivers' keys do not fail");
+	is_str(dv_sqlstate_code(e.state), "00000", "no error");
+	is_str(c.ignored_keys,
+	       "connection key 'Server' is not used by this driver and was ignored\n"
+	       "connection key 'Database' is not used by this driver and was ignored\n"
+	       "connection key 'Trusted_Connection' is not used by this driver and was ignored\n"
+	       "connection key 'APP' is not used by this driver and was ignored\n"
+	       "connection key 'WSID' is not used by this driver and was ignored\n"
+	       "unknown connection key 'Tenant' was ignored (see the driver's list of "
+	       "connection keys)\n"
+	       "unknown connection key 'PageSise' was ignored: did you mean PageSize?\n"
+	       "unknown connection key 'bogus' was ignored (see the driver's list of "
+	       "connection keys)", "each ignored key named once, in order");
+	is_str(c.unknown_key_error, "unknown connection key 'Tenant' (see the driver's list of "
+	       "connection keys)", "the first unknown key is what strict mode fails with");
+	is_int(c.page_size, 7, "the known keys around them are applied");
+	is_int(dv_config_validate(&c, &e), 0, "validates");
+	out = dv_config_to_connstr(&c);
+	is_str(out, "URL=https://x;PageSize=7;", "no ignored key in the out connection string");
+	free(out);
+	dv_config_free(&c);
+
+	dv_config_init(&c);
+	rc = dv_config_from_connstr(&c, "StrictConnectionString=1;URL=https://x;"
+				    "Trusted_Connection=Yes;Language=us_english", &e);
+	is_int(rc, 0, "strict mode still ignores other drivers' keys");
+	is_str(c.ignored_keys,
+	       "connection key 'Trusted_Connection' is not used by this driver and was ignored\n"
+	       "connection key 'Language' is not used by this driver and was ignored",
+	       "strict: other drivers' keys are warnings");
+	out = dv_config_to_connstr(&c);
+	is_str(out, "URL=https://x;StrictConnectionString=true;",
+	       "out connection string keeps StrictConnectionString");
+	free(out);
+	dv_config_free(&c);
+
+	dv_config_init(&c);
+	rc = dv_config_from_connstr(&c, "URL=https://x", &e);
+	is_int(rc, 0, "plain string");
+	is_str(c.ignored_keys, NULL, "nothing ignored");
+	dv_config_free(&c);
 }
 
 static void test_validate(void)
@@ -401,6 +475,7 @@ static void test_secret_tail(void)
 		"URL=https://x;OAuthAccessToken=Xq7a;Zr9tail",
 		"URL=https://x;ProxyPassword=Xq7a;Zr9tail",
 		"URL=https://x;ProxyPassword={Xq7a};Zr9tail",
+		"StrictConnectionString=1;URL=https://x;PWD=Xq7a;Zr9tail=more",
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct dv_config c;
@@ -408,10 +483,14 @@ static void test_secret_tail(void)
 		dv_error_clear(&e);
 		dv_config_init(&c);
 		int rc = dv_config_from_connstr(&c, cases[i], &e);
-		is_int(rc, -1, "%s fails", cases[i]);
-		ok(!strstr(e.message, "Zr9") && !strstr(e.message, "Xq7") &&
-		   !strstr(e.message, "tail"), "  no part of the secret in: %s", e.message);
-		ok(strstr(e.message, "braces") != NULL, "  says to use braces");
+		/* "KEY=value" after the secret is an ignored key: a warning */
+		int ignored = strchr(strstr(cases[i], "Zr9"), '=') != NULL &&
+			      !strstr(cases[i], "Strict");
+		const char *msg = ignored ? c.ignored_keys : e.message;
+		is_int(rc, ignored ? 0 : -1, "%s %s", cases[i], ignored ? "connects" : "fails");
+		ok(msg && !strstr(msg, "Zr9") && !strstr(msg, "Xq7") && !strstr(msg, "tail"),
+		   "  no part of the secret in: %s", msg ? msg : "(none)");
+		ok(msg && strstr(msg, "braces") != NULL, "  says to use braces");
 		dv_config_free(&c);
 	}
 	/* a non-secret key still gets named */
@@ -430,6 +509,7 @@ int main(void)
 	test_set_cases();
 	test_values_stored();
 	test_connstr();
+	test_ignored_keys();
 	test_validate();
 	test_cleartext();
 	test_secret_tail();
