@@ -633,6 +633,46 @@ static void test_set_pos_writes(SQLHDBC dbc)
 	       "SQL_POSITION on the deleted row");
 	is_str(state_of(SQL_HANDLE_STMT, st), "HY109", "the deleted row: HY109");
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+	/* Row 0: every row of the rowset but those SQL_ATTR_ROW_OPERATION_PTR ignores. */
+	st = new_stmt(dbc);
+	SQLSetStmtAttr(st, SQL_ATTR_CONCURRENCY, (SQLPOINTER)SQL_CONCUR_LOCK, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_STATIC, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)2, 0);
+	SQLUSMALLINT ops[2] = {SQL_ROW_PROCEED, SQL_ROW_IGNORE};
+	SQLSetStmtAttr(st, SQL_ATTR_ROW_OPERATION_PTR, ops, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_ROW_STATUS_PTR, status, 0);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"SELECT accountid, description FROM account WHERE "
+			    "name LIKE 'Fourth Coffee%' ORDER BY name", SQL_NTS),
+	      SQL_HANDLE_STMT, st, "the Fourth Coffee rows");
+	SQLBindCol(st, 1, SQL_C_CHAR, id, sizeof(id[0]), id_ind);
+	SQLBindCol(st, 2, SQL_C_CHAR, desc, sizeof(desc[0]), desc_ind);
+	/* (descriptions longer than the 64-byte buffers: 01004) */
+	ok(SQL_SUCCEEDED(SQLFetchScroll(st, SQL_FETCH_FIRST, 0)), "the two Fourth Coffee rows");
+	strcpy(id1, id[0]);
+	strcpy(id2, id[1]);
+	strcpy(desc[0], "row 0 update, first");
+	strcpy(desc[1], "row 0 update, ignored");
+	desc_ind[0] = desc_ind[1] = SQL_NTS;
+	status[0] = status[1] = 999;
+	mark = emu_request_count(&emu);
+	rc = SQLSetPos(st, 0, SQL_UPDATE, SQL_LOCK_NO_CHANGE);
+	rc_ok(rc, SQL_HANDLE_STMT, st, "SQLSetPos(0, SQL_UPDATE)");
+	is_int(status[0], SQL_ROW_UPDATED, "row 1 updated");
+	is_int(status[1], 999, "row 2 (SQL_ROW_IGNORE) untouched");
+	reqs = emu_requests(&emu, mark);
+	snprintf(want, sizeof(want), "PATCH /api/data/v9.2/accounts(%s)", id1);
+	ok(reqs && strstr(reqs, want) && !strstr(reqs, id2), "one PATCH, of row 1 only");
+	free(reqs);
+	snprintf(want, sizeof(want), "SELECT description FROM account WHERE accountid = '%s'",
+		 id1);
+	query1(dbc, want, got, sizeof(got));
+	is_str(got, "row 0 update, first", "the service has row 1's new description");
+	snprintf(want, sizeof(want), "SELECT description FROM account WHERE accountid = '%s'",
+		 id2);
+	query1(dbc, want, got, sizeof(got));
+	ok(strcmp(got, "row 0 update, ignored") != 0, "row 2 is unchanged at the service");
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
 }
 
 /* ---- SQL_ATTR_MAX_LENGTH ----------------------------------------------------- */
