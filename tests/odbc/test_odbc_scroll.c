@@ -251,6 +251,37 @@ static void test_single_rows(SQLHDBC dbc)
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 }
 
+/* A catalog result and SQL_ATTR_MAX_ROWS on static cursors. */
+static void test_catalog_and_max_rows(SQLHDBC dbc)
+{
+	SQLHSTMT st = new_stmt(dbc);
+	SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_STATIC, 0);
+	SQLRETURN rc = SQLColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)"account", SQL_NTS,
+				  (SQLCHAR *)"name", SQL_NTS);
+	rc_ok(rc, SQL_HANDLE_STMT, st, "SQLColumns on a static cursor");
+	char col[64], first[64];
+	SQLLEN ind, n = 0;
+	SQLRowCount(st, &n);
+	is_int(n, 1, "SQLColumns(account, name): SQLRowCount 1");
+	is_int(SQLFetchScroll(st, SQL_FETCH_LAST, 0), SQL_SUCCESS, "LAST of a catalog result");
+	SQLGetData(st, 4, SQL_C_CHAR, col, sizeof(col), &ind);
+	is_str(col, "name", "its COLUMN_NAME");
+	is_int(SQLFetchScroll(st, SQL_FETCH_PRIOR, 0), SQL_NO_DATA, "PRIOR: before start");
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+	st = new_stmt(dbc);
+	SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_STATIC, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_MAX_ROWS, (SQLPOINTER)4, 0);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)BY_NAME, SQL_NTS), SQL_HANDLE_STMT, st, BY_NAME);
+	SQLRowCount(st, &n);
+	is_int(n, 4, "SQL_ATTR_MAX_ROWS 4: SQLRowCount 4");
+	is_int(SQLFetchScroll(st, SQL_FETCH_LAST, 0), SQL_SUCCESS, "LAST with MAX_ROWS 4");
+	SQLGetData(st, 1, SQL_C_CHAR, first, sizeof(first), &ind);
+	is_str(first, names[3], "the last row is row 4");
+	is_int(SQLFetchScroll(st, SQL_FETCH_ABSOLUTE, 5), SQL_NO_DATA, "ABSOLUTE 5: after end");
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
 /* ---- rowsets --------------------------------------------------------------- */
 
 struct block {
@@ -833,6 +864,7 @@ int main(void)
 	test_info(dbc);
 	test_attributes(dbc);
 	test_single_rows(dbc);
+	test_catalog_and_max_rows(dbc);
 	test_rowsets(dbc);
 	test_bookmarks(dbc);
 	test_extended_fetch();
