@@ -810,10 +810,12 @@ SQLRETURN dv_scroll_set_pos(struct dv_stmt *s, SQLSETPOSIROW row, SQLUSMALLINT o
 				     "not locked");
 	struct dv_scroll *sc = s->scroll;
 	if (!sc) {
-		/* Forward-only: the current row is the last one fetched. */
+		/* Forward-only: the current row is the last one fetched, row 1
+		 * of a rowset of one row. */
 		if (!s->row_valid)
 			return dv_diag_error(&s->h.diag, DV_S_24000, "no row is fetched");
-		if (op == SQL_POSITION && row == 1)
+		if (op == SQL_POSITION && row == 1 && s->ard->array_size <= 1 &&
+		    s->rowset_size <= 1)
 			return SQL_SUCCESS;
 		return dv_diag_error(&s->h.diag, DV_S_HY109,
 				     "a forward-only cursor can only stay on the row it "

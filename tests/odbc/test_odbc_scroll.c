@@ -583,10 +583,20 @@ static void test_set_pos_writes(SQLHDBC dbc)
 	   msg);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 
-	/* Forward-only cursors do not position. */
+	/* Forward-only cursors do not position: only row 1 of a one-row rowset. */
 	st = new_stmt(dbc);
 	SQLExecDirect(st, (SQLCHAR *)BY_NAME, SQL_NTS);
 	SQLFetch(st);
+	is_int(SQLSetPos(st, 1, SQL_POSITION, SQL_LOCK_NO_CHANGE), SQL_SUCCESS,
+	       "forward-only: SQL_POSITION on row 1 of one");
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	st = new_stmt(dbc);
+	SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)3, 0);
+	SQLExecDirect(st, (SQLCHAR *)BY_NAME, SQL_NTS);
+	SQLFetch(st);
+	is_int(SQLSetPos(st, 1, SQL_POSITION, SQL_LOCK_NO_CHANGE), SQL_ERROR,
+	       "forward-only: SQL_POSITION in a rowset of 3");
+	is_str(state_of(SQL_HANDLE_STMT, st), "HY109", "forward-only SQL_POSITION: HY109");
 	is_int(SQLSetPos(st, 1, SQL_DELETE, SQL_LOCK_NO_CHANGE), SQL_ERROR,
 	       "SQL_DELETE on a forward-only cursor");
 	is_str(state_of(SQL_HANDLE_STMT, st), "HY109", "forward-only SQL_DELETE: HY109");
