@@ -21,7 +21,7 @@ driver_libdvengine_la_SOURCES = \
 	driver/engine/guard.c driver/engine/guard.h driver/engine/static.c \
 	driver/engine/values.c driver/engine/vtab.c \
 	driver/engine/tvf.h driver/engine/tvf.c driver/engine/tvf_changes.c \
-	driver/engine/tvf_fetchxml.c \
+	driver/engine/tvf_fetchxml.c driver/engine/fxml.h driver/engine/fxml.c \
 	driver/engine/write.c driver/engine/flush.c driver/engine/verify.c \
 	driver/engine/textfold.h driver/engine/textfold.c driver/engine/textfold_data.h \
 	driver/engine/sqlfuncs.h driver/engine/sqlfuncs.c driver/engine/exprtype.c
