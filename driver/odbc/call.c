@@ -5,7 +5,7 @@
  * declaration (catalog_procs.h), sending it (a function as GET with its
  * arguments as parameter aliases, an action as POST with a JSON body, a
  * bound one on <entityset>(<id>)/Microsoft.Dynamics.CRM.<Name>), and turning
- * the answer into a result set; plus the columns SQLProcedureColumns lists.
+ * the answer into a result set (call_result.c).
  *
  * HOW IT WORKS
  * - Arguments are SQL expressions: the call is prepared as the engine
@@ -15,11 +15,7 @@
  *   which are then written as the parameter's Edm type wants them.
  * - A bound procedure "<entity>.<Name>" takes the record's id (a GUID) as
  *   its first argument.  EXEC also takes "@Name = value" arguments.
- * - The answer becomes rows (see result_shape): a complex type is one row
- *   of its properties; a complex type holding only a collection, or a
- *   Collection(...) return, is one row per element; the Keys/Values
- *   dictionary of EntityRecordCountCollection is rows of (Key, Value); an
- *   entity is (EntityName, Id).  Nested objects come as JSON text.
+ * - The answer becomes rows by the return type: call_result.c.
  * - Actions change data: they run only from an explicit call, and are sent
  *   once.  When the answer to an action is lost (connection failure after
  *   sending, timeout, 502/504, an unreadable 2xx), the call ends with 08007
@@ -27,7 +23,7 @@
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-functions
  *         https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-actions
  *         https://learn.microsoft.com/sql/odbc/reference/develop-app/procedure-calls */
-#include "odbc/call.h"
+#include "odbc/call_int.h"
 #include "odbc/params.h"
 #include "odbc/stmt.h"
 #include "odbc/types.h"
@@ -46,245 +42,8 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
-#define TYPE_MAX 256
-
-/* ---- Edm types as SQL types -------------------------------------------------- */
-
-static const struct {
-	const char *edm;
-	SQLSMALLINT sql_type;
-	SQLULEN size;
-} edm_types[] = {
-	{"Edm.String", SQL_WVARCHAR, 4000}, {"Edm.Guid", SQL_GUID, 36},
-	{"Edm.Int32", SQL_INTEGER, 10}, {"Edm.Int64", SQL_BIGINT, 19},
-	{"Edm.Int16", SQL_SMALLINT, 5}, {"Edm.Byte", SQL_TINYINT, 3},
-	{"Edm.SByte", SQL_TINYINT, 3}, {"Edm.Boolean", SQL_BIT, 1},
-	{"Edm.Double", SQL_DOUBLE, 15}, {"Edm.Single", SQL_REAL, 7},
-	{"Edm.Decimal", SQL_DOUBLE, 15}, {"Edm.DateTimeOffset", SQL_TYPE_TIMESTAMP, 19},
-	{"Edm.Date", SQL_TYPE_DATE, 10}, {"Edm.TimeOfDay", SQL_TYPE_TIME, 8},
-};
-
-static int is_edm(const char *type)
-{
-	return strncmp(type, "Edm.", 4) == 0;
-}
-
-/* Anything else (collections, entities, complex types, binary) is text:
- * JSON, a list, or base64. */
-static void edm_sql(const char *edm, SQLSMALLINT *t, SQLULEN *size)
-{
-	for (size_t i = 0; i < sizeof(edm_types) / sizeof(edm_types[0]); i++)
-		if (strcmp(edm, edm_types[i].edm) == 0) {
-			*t = edm_types[i].sql_type;
-			*size = edm_types[i].size;
-			return;
-		}
-	*t = SQL_WVARCHAR;
-	*size = 4000;
-}
-
-/* The table's own copy of an Edm type name (a column keeps the pointer);
- * "Edm.String" for anything not in the table. */
-static const char *static_edm(const char *t)
-{
-	for (size_t i = 0; i < sizeof(edm_types) / sizeof(edm_types[0]); i++)
-		if (strcmp(t, edm_types[i].edm) == 0)
-			return edm_types[i].edm;
-	return "Edm.String";
-}
-
-/* "Collection(X)" -> 1 and X into inner. */
-static int collection_of(const char *type, char inner[TYPE_MAX])
-{
-	size_t n = strlen(type);
-	if (n < 12 || strncmp(type, "Collection(", 11) != 0 || type[n - 1] != ')' ||
-	    n - 12 >= TYPE_MAX)
-		return 0;
-	memcpy(inner, type + 11, n - 12);
-	inner[n - 12] = '\0';
-	return 1;
-}
-
-/* ---- the result's shape ------------------------------------------------------- */
-
-enum shape_kind { SH_NONE, SH_VALUE, SH_OBJECT, SH_ARRAY, SH_DICT, SH_ENTITY };
-enum elem_kind { EL_PRIMITIVE, EL_COMPLEX, EL_ENTITY };
-
-struct shape {
-	enum shape_kind kind;
-	const char *member;                /* SH_ARRAY / SH_DICT: where in the answer */
-	enum elem_kind elem;               /* SH_ARRAY */
-	char elem_type[TYPE_MAX];          /* SH_VALUE, SH_ARRAY of primitives */
-	const char *prim_name;             /* their column's name */
-	const struct dv_complex_type *ct;  /* SH_OBJECT, SH_ARRAY of complex */
-	char key_type[TYPE_MAX], value_type[TYPE_MAX]; /* SH_DICT */
-};
-
-static const struct dv_proc_item *prop(const struct dv_complex_type *ct, const char *name)
-{
-	for (size_t i = 0; i < ct->nprops; i++)
-		if (strcmp(ct->props[i].name, name) == 0)
-			return &ct->props[i];
-	return NULL;
-}
-
-static void array_of(const struct dv_procs *procs, const char *inner, const char *member,
-		     const char *prim_name, struct shape *sh)
-{
-	sh->kind = SH_ARRAY;
-	sh->member = member;
-	sh->prim_name = prim_name;
-	dv_strlcpy(sh->elem_type, inner, sizeof(sh->elem_type));
-	sh->ct = is_edm(inner) ? NULL : dv_procs_complex(procs, inner);
-	sh->elem = is_edm(inner) ? EL_PRIMITIVE : sh->ct ? EL_COMPLEX : EL_ENTITY;
-}
-
-static void result_shape(const struct dv_procs *procs, const char *ret, struct shape *sh)
-{
-	char inner[TYPE_MAX];
-	memset(sh, 0, sizeof(*sh));
-	if (!ret)
-		return;
-	if (collection_of(ret, inner)) {
-		array_of(procs, inner, "value", "Value", sh);
-		return;
-	}
-	if (is_edm(ret)) {
-		sh->kind = SH_VALUE;
-		sh->prim_name = "Value";
-		dv_strlcpy(sh->elem_type, ret, sizeof(sh->elem_type));
-		return;
-	}
-	const struct dv_complex_type *ct = dv_procs_complex(procs, ret);
-	if (!ct) {
-		sh->kind = SH_ENTITY;
-		return;
-	}
-	sh->kind = SH_OBJECT;
-	sh->ct = ct;
-	if (ct->nprops != 1)
-		return;
-	const struct dv_proc_item *p = &ct->props[0];
-	if (collection_of(p->type, inner)) {
-		array_of(procs, inner, p->name, p->name, sh);
-		return;
-	}
-	const struct dv_complex_type *d = dv_procs_complex(procs, p->type);
-	const struct dv_proc_item *k = d ? prop(d, "Keys") : NULL, *v = d ? prop(d, "Values") : NULL;
-	if (k && v && collection_of(k->type, sh->key_type) &&
-	    collection_of(v->type, sh->value_type)) {
-		sh->kind = SH_DICT;
-		sh->member = p->name;
-	}
-}
-
-static int add_col(struct dv_call_col **cols, size_t *n, const char *name, const char *edm,
-		   SQLSMALLINT column_type, int nullable)
-{
-	struct dv_call_col *c = realloc(*cols, (*n + 1) * sizeof(*c));
-	if (!c)
-		return -1;
-	*cols = c;
-	c += (*n)++;
-	c->name = name;
-	c->edm_type = edm;
-	c->column_type = column_type;
-	edm_sql(edm, &c->sql_type, &c->size);
-	c->nullable = nullable ? SQL_NULLABLE : SQL_NO_NULLS;
-	return 0;
-}
-
-static int complex_cols(const struct dv_complex_type *ct, struct dv_call_col **cols, size_t *n)
-{
-	for (size_t i = 0; i < ct->nprops; i++)
-		if (add_col(cols, n, ct->props[i].name, ct->props[i].type, SQL_RESULT_COL,
-			    ct->props[i].nullable) != 0)
-			return -1;
-	return 0;
-}
-
-static int entity_cols(struct dv_call_col **cols, size_t *n)
-{
-	if (add_col(cols, n, "EntityName", "Edm.String", SQL_RESULT_COL, 0) != 0)
-		return -1;
-	return add_col(cols, n, "Id", "Edm.Guid", SQL_RESULT_COL, 0);
-}
-
-/* The result columns of a shape (names point into the shape's procs or are static). */
-static int shape_cols(const struct shape *sh, struct dv_call_col **cols, size_t *n)
-{
-	switch (sh->kind) {
-	case SH_NONE:
-		return 0;
-	case SH_VALUE:
-		return add_col(cols, n, sh->prim_name, static_edm(sh->elem_type), SQL_RESULT_COL, 1);
-	case SH_OBJECT:
-		return complex_cols(sh->ct, cols, n);
-	case SH_DICT:
-		if (add_col(cols, n, "Key", static_edm(sh->key_type), SQL_RESULT_COL, 0) != 0)
-			return -1;
-		return add_col(cols, n, "Value", static_edm(sh->value_type), SQL_RESULT_COL, 1);
-	case SH_ARRAY:
-		if (sh->elem == EL_PRIMITIVE)
-			return add_col(cols, n, sh->prim_name, static_edm(sh->elem_type),
-				       SQL_RESULT_COL, 1);
-		if (sh->elem == EL_COMPLEX)
-			return complex_cols(sh->ct, cols, n);
-		return entity_cols(cols, n);
-	case SH_ENTITY:
-		return entity_cols(cols, n);
-	}
-	return 0;
-}
-
-int dv_call_describe(const struct dv_procs *procs, const struct dv_proc *p, const char *key_name,
-		     struct dv_call_col **cols, size_t *n)
-{
-	struct shape sh;
-	*cols = NULL;
-	*n = 0;
-	if (p->bound_entity &&
-	    add_col(cols, n, key_name, "Edm.Guid", SQL_PARAM_INPUT, 0) != 0)
-		goto nomem;
-	for (size_t i = 0; i < p->nparams; i++)
-		if (add_col(cols, n, p->params[i].name, p->params[i].type, SQL_PARAM_INPUT,
-			    p->params[i].nullable) != 0)
-			goto nomem;
-	result_shape(procs, p->return_type, &sh);
-	if (shape_cols(&sh, cols, n) != 0)
-		goto nomem;
-	return 0;
-nomem:
-	free(*cols);
-	*cols = NULL;
-	*n = 0;
-	return -1;
-}
-
 /* ---- preparing ------------------------------------------------------------------ */
 
-static SQLRETURN fill_ird(struct dv_stmt *s, const struct dv_call_col *cols, size_t n)
-{
-	size_t first = 0, count = 0;
-	dv_desc_clear_records(&s->ird);
-	for (size_t i = 0; i < n; i++)
-		if (cols[i].column_type == SQL_RESULT_COL && count++ == 0)
-			first = i;
-	if (count == 0)
-		return SQL_SUCCESS;
-	if (dv_desc_ensure(&s->ird, (SQLSMALLINT)count) != 0)
-		return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
-	for (size_t i = 0; i < count; i++) {
-		const struct dv_call_col *c = &cols[first + i];
-		if (dv_type_fill_rec(&s->ird.recs[i + 1], c->name, "", "", c->sql_type, NULL,
-				     c->size, 0, c->nullable) != 0)
-			return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
-		s->ird.recs[i + 1].updatable = SQL_ATTR_READONLY;
-	}
-	return SQL_SUCCESS;
-}
-
-/* The procedure a call names, or a diagnostic. */
 static SQLRETURN find_proc(struct dv_stmt *s, const char *name, const struct dv_procs **procs,
 			   const struct dv_proc **out)
 {
@@ -416,7 +175,7 @@ int dv_call_try_prepare(struct dv_stmt *s, const char *sql, SQLRETURN *rc)
 		*rc = dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
 		return 1;
 	}
-	*rc = fill_ird(s, cols, n);
+	*rc = call_fill_ird(s, cols, n);
 	free(cols);
 	if (*rc != SQL_SUCCESS) {
 		dv_stmt_unprepare(s);
@@ -430,22 +189,6 @@ int dv_call_try_prepare(struct dv_stmt *s, const char *sql, SQLRETURN *rc)
 
 /* ---- argument values --------------------------------------------------------------- */
 
-static int json_string(struct dv_buf *b, const char *s)
-{
-	int rc = dv_buf_appendc(b, '"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			rc |= dv_buf_appendc(b, '\\') | dv_buf_appendc(b, (char)ch);
-		else if (ch < 0x20)
-			rc |= dv_buf_appendf(b, "\\u%04x", ch);
-		else
-			rc |= dv_buf_appendc(b, (char)ch);
-	}
-	return rc | dv_buf_appendc(b, '"');
-}
-
-/* An OData string literal: 'it''s'. */
 static int odata_string(struct dv_buf *b, const char *s)
 {
 	int rc = dv_buf_appendc(b, '\'');
@@ -493,7 +236,7 @@ static int scalar(const struct dv_proc *p, const char *pname, const char *type, 
 {
 	int rc = 0;
 	if (strcmp(type, "Edm.String") == 0) {
-		rc = json_string(&v->json, t) | odata_string(&v->lit, t);
+		rc = call_json_string(&v->json, t) | odata_string(&v->lit, t);
 	} else if (strncmp(type, "Edm.Int", 7) == 0 || strcmp(type, "Edm.Byte") == 0 ||
 		   strcmp(type, "Edm.SByte") == 0) {
 		int64_t i;
@@ -522,7 +265,7 @@ static int scalar(const struct dv_proc *p, const char *pname, const char *type, 
 		char g[37];
 		if (!guid_ok(t, g))
 			return bad_value(err, p, pname, type, t, "a GUID");
-		rc = json_string(&v->json, g) | dv_buf_appends(&v->lit, g);
+		rc = call_json_string(&v->json, g) | dv_buf_appends(&v->lit, g);
 	} else if (strcmp(type, "Edm.DateTimeOffset") == 0 || strcmp(type, "Edm.Date") == 0) {
 		char d[32];
 		size_t n = strlen(t);
@@ -533,7 +276,7 @@ static int scalar(const struct dv_proc *p, const char *pname, const char *type, 
 			snprintf(d, sizeof(d), "%.10s%s", t, date ? "" : "T00:00:00Z");
 		else
 			snprintf(d, sizeof(d), "%.10sT%.8sZ", t, t + 11);
-		rc = json_string(&v->json, d) | dv_buf_appends(&v->lit, d);
+		rc = call_json_string(&v->json, d) | dv_buf_appends(&v->lit, d);
 	} else {
 		return bad_value(err, p, pname, type, t, "of a type a call can pass");
 	}
@@ -627,8 +370,8 @@ static int entity_ref(struct dv_stmt *s, const struct dv_proc *p, const char *pn
 		return -1;
 	int rc = dv_buf_appendf(&v->json, "{\"@odata.type\":\"Microsoft.Dynamics.CRM.%s\",",
 				e->logical_name) |
-		 json_string(&v->json, e->primary_id) | dv_buf_appendc(&v->json, ':') |
-		 json_string(&v->json, g) | dv_buf_appendc(&v->json, '}');
+		 call_json_string(&v->json, e->primary_id) | dv_buf_appendc(&v->json, ':') |
+		 call_json_string(&v->json, g) | dv_buf_appendc(&v->json, '}');
 	return rc ? dv_error_nomem(err) : 0;
 }
 
@@ -644,9 +387,9 @@ static int arg_value(struct dv_stmt *s, const struct dv_proc *p, const struct dv
 		     const char *t, struct argval *v, struct dv_error *err)
 {
 	char inner[TYPE_MAX];
-	if (collection_of(it->type, inner))
+	if (call_collection_of(it->type, inner))
 		return collection(p, it->name, inner, t, v, err);
-	if (is_edm(it->type))
+	if (call_is_edm(it->type))
 		return scalar(p, it->name, it->type, t, v, err);
 	if (*t == '{') {
 		/* a complex type (or an entity written out): JSON as given */
@@ -712,7 +455,7 @@ static int build_request(struct dv_stmt *s, const struct dv_proc *p, const int *
 		if (p->is_action) {
 			if (r->body.len > 1)
 				rc |= dv_buf_appendc(&r->body, ',');
-			rc |= json_string(&r->body, p->params[i].name) |
+			rc |= call_json_string(&r->body, p->params[i].name) |
 			      dv_buf_appendc(&r->body, ':') |
 			      dv_buf_appends(&r->body, dv_buf_str(&v.json));
 		} else {
@@ -741,234 +484,6 @@ static int answer_lost(const struct dv_error *e, long status)
 	if (status == 502 || status == 504)
 		return 1;
 	return status == 0 && (e->state == DV_S_08S01 || e->state == DV_S_HYT00);
-}
-
-/* ---- the answer as rows ------------------------------------------------------------- */
-
-static yajl_val member(yajl_val obj, const char *key)
-{
-	if (!YAJL_IS_OBJECT(obj))
-		return NULL;
-	for (size_t i = 0; i < obj->u.object.len; i++)
-		if (strcmp(obj->u.object.keys[i], key) == 0)
-			return obj->u.object.values[i];
-	return NULL;
-}
-
-static int json_write(struct dv_buf *b, yajl_val v)
-{
-	int rc = 0;
-	if (!v || YAJL_IS_NULL(v))
-		return dv_buf_appends(b, "null");
-	if (YAJL_IS_TRUE(v))
-		return dv_buf_appends(b, "true");
-	if (YAJL_IS_FALSE(v))
-		return dv_buf_appends(b, "false");
-	if (YAJL_IS_STRING(v))
-		return json_string(b, YAJL_GET_STRING(v));
-	if (YAJL_IS_NUMBER(v))
-		return dv_buf_appends(b, YAJL_GET_NUMBER(v));
-	if (YAJL_IS_ARRAY(v)) {
-		rc |= dv_buf_appendc(b, '[');
-		for (size_t i = 0; i < v->u.array.len; i++)
-			rc |= (i ? dv_buf_appendc(b, ',') : 0) | json_write(b, v->u.array.values[i]);
-		return rc | dv_buf_appendc(b, ']');
-	}
-	rc |= dv_buf_appendc(b, '{');
-	for (size_t i = 0; i < v->u.object.len; i++)
-		rc |= (i ? dv_buf_appendc(b, ',') : 0) | json_string(b, v->u.object.keys[i]) |
-		      dv_buf_appendc(b, ':') | json_write(b, v->u.object.values[i]);
-	return rc | dv_buf_appendc(b, '}');
-}
-
-/* One cell from a JSON value. */
-static int set_cell(struct dv_rowset *rs, int col, yajl_val v, const char *edm)
-{
-	if (!v || YAJL_IS_NULL(v)) {
-		dv_rowset_set_null(rs, col);
-		return 0;
-	}
-	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-		dv_rowset_set_int(rs, col, YAJL_IS_TRUE(v));
-		return 0;
-	}
-	if (YAJL_IS_INTEGER(v)) {
-		dv_rowset_set_int(rs, col, YAJL_GET_INTEGER(v));
-		return 0;
-	}
-	if (YAJL_IS_NUMBER(v))
-		return dv_rowset_set_text(rs, col, YAJL_GET_NUMBER(v));
-	if (YAJL_IS_STRING(v)) {
-		const char *t = YAJL_GET_STRING(v);
-		char ts[40];
-		/* "2024-01-31T10:00:00Z" as the engine writes date-times */
-		if (strcmp(edm, "Edm.DateTimeOffset") == 0 && strlen(t) >= 19 && t[10] == 'T') {
-			snprintf(ts, sizeof(ts), "%.10s %.8s", t, t + 11);
-			return dv_rowset_set_text(rs, col, ts);
-		}
-		return dv_rowset_set_text(rs, col, t);
-	}
-	struct dv_buf b;
-	dv_buf_init(&b, 0);
-	int rc = json_write(&b, v);
-	if (rc == 0)
-		rc = dv_rowset_set_text(rs, col, dv_buf_str(&b));
-	dv_buf_free(&b);
-	return rc;
-}
-
-/* An entity's row: (EntityName from @odata.type, Id = its <name>id). */
-static int entity_row(struct dv_rowset *rs, yajl_val e, const char *fallback)
-{
-	yajl_val t = member(e, "@odata.type");
-	const char *name = YAJL_IS_STRING(t) ? YAJL_GET_STRING(t) : fallback;
-	char key[TYPE_MAX];
-	if (name[0] == '#')
-		name++;
-	if (strncmp(name, "Microsoft.Dynamics.CRM.", 23) == 0)
-		name += 23;
-	if (strncmp(name, "mscrm.", 6) == 0)
-		name += 6;
-	snprintf(key, sizeof(key), "%sid", name);
-	if (dv_rowset_add_row(rs) != 0 || dv_rowset_set_text(rs, 0, name) != 0)
-		return -1;
-	return set_cell(rs, 1, member(e, key), "Edm.Guid");
-}
-
-static int complex_row(struct dv_rowset *rs, const struct dv_complex_type *ct, yajl_val obj)
-{
-	if (dv_rowset_add_row(rs) != 0)
-		return -1;
-	for (size_t i = 0; i < ct->nprops; i++)
-		if (set_cell(rs, (int)i, member(obj, ct->props[i].name), ct->props[i].type) != 0)
-			return -1;
-	return 0;
-}
-
-static int fill_rows(struct dv_rowset *rs, const struct shape *sh, const char *ret, yajl_val root)
-{
-	switch (sh->kind) {
-	case SH_NONE:
-		return 0;
-	case SH_VALUE:
-		if (dv_rowset_add_row(rs) != 0)
-			return -1;
-		return set_cell(rs, 0, member(root, "value"), sh->elem_type);
-	case SH_OBJECT:
-		return complex_row(rs, sh->ct, root);
-	case SH_ENTITY:
-		return entity_row(rs, root, ret);
-	case SH_DICT: {
-		yajl_val d = member(root, sh->member);
-		yajl_val k = member(d, "Keys"), v = member(d, "Values");
-		size_t n = YAJL_IS_ARRAY(k) ? k->u.array.len : 0;
-		for (size_t i = 0; i < n; i++) {
-			yajl_val vi = YAJL_IS_ARRAY(v) && i < v->u.array.len ? v->u.array.values[i]
-									     : NULL;
-			if (dv_rowset_add_row(rs) != 0 ||
-			    set_cell(rs, 0, k->u.array.values[i], sh->key_type) != 0 ||
-			    set_cell(rs, 1, vi, sh->value_type) != 0)
-				return -1;
-		}
-		return 0;
-	}
-	case SH_ARRAY: {
-		yajl_val a = member(root, sh->member);
-		size_t n = YAJL_IS_ARRAY(a) ? a->u.array.len : 0;
-		for (size_t i = 0; i < n; i++) {
-			yajl_val e = a->u.array.values[i];
-			int rc;
-			if (sh->elem == EL_PRIMITIVE)
-				rc = dv_rowset_add_row(rs) != 0 ? -1 : set_cell(rs, 0, e, sh->elem_type);
-			else if (sh->elem == EL_COMPLEX)
-				rc = complex_row(rs, sh->ct, e);
-			else
-				rc = entity_row(rs, e, sh->elem_type);
-			if (rc != 0)
-				return -1;
-		}
-		return 0;
-	}
-	}
-	return 0;
-}
-
-/* A rowset and its column table in one allocation, so that dv_rowset_free
- * (which frees the rowset block) releases both. */
-static struct dv_rowset *new_rowset(const struct dv_call_col *cols, size_t n)
-{
-	size_t head = (sizeof(struct dv_rowset) + 15) / 16 * 16, names = 0, k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (cols[i].column_type == SQL_RESULT_COL)
-			names += strlen(cols[i].name) + 1;
-	char *block = calloc(1, head + n * sizeof(struct dv_rs_col) + names);
-	if (!block)
-		return NULL;
-	struct dv_rowset *rs = (struct dv_rowset *)(void *)block;
-	struct dv_rs_col *rc = (struct dv_rs_col *)(void *)(block + head);
-	char *p = (char *)(rc + n);
-	for (size_t i = 0; i < n; i++) {
-		if (cols[i].column_type != SQL_RESULT_COL)
-			continue;
-		size_t l = strlen(cols[i].name) + 1;
-		memcpy(p, cols[i].name, l);
-		rc[k].name = p;
-		rc[k].sql_type = cols[i].sql_type;
-		rc[k].size = cols[i].size;
-		rc[k].nullable = cols[i].nullable;
-		p += l;
-		k++;
-	}
-	rs->cols = rc;
-	rs->ncols = (int)k;
-	return rs;
-}
-
-/* The answer's rows become the open cursor (the prepared call stays prepared). */
-static SQLRETURN take_answer(struct dv_stmt *s, const struct dv_procs *procs,
-			     const struct dv_proc *p, struct dv_buf *body, struct dv_error *err)
-{
-	struct shape sh;
-	struct dv_call_col *cols;
-	size_t n;
-	char ebuf[128];
-	result_shape(procs, p->return_type, &sh);
-	if (sh.kind == SH_NONE) {
-		s->state = DV_ST_EXECUTED;
-		s->row_count = -1;
-		s->h.diag.row_count = -1;
-		return dv_diag_success(&s->h.diag);
-	}
-	yajl_val root = body->len ? yajl_tree_parse(dv_buf_str(body), ebuf, sizeof(ebuf)) : NULL;
-	if (!root || !YAJL_IS_OBJECT(root)) {
-		yajl_tree_free(root);
-		if (p->is_action)
-			return dv_diag_error(&s->h.diag, DV_S_08007, "outcome unknown: the service's "
-					     "answer to the action %s could not be read; it may have "
-					     "run: check before calling it again", p->sql_name);
-		dv_error_set(err, DV_S_HY000, 0, "%s: the service's answer is not JSON",
-			     p->sql_name);
-		dv_diag_add_error(&s->h.diag, err);
-		return SQL_ERROR;
-	}
-	if (dv_call_describe(procs, p, "", &cols, &n) != 0) {
-		yajl_tree_free(root);
-		return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
-	}
-	struct dv_rowset *rs = new_rowset(cols, n);
-	SQLRETURN rc = rs ? fill_ird(s, cols, n) : SQL_ERROR;
-	free(cols);
-	if (!rs || rc != SQL_SUCCESS || fill_rows(rs, &sh, p->return_type, root) != 0) {
-		yajl_tree_free(root);
-		dv_rowset_free(rs);
-		return rc != SQL_SUCCESS ? rc : dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
-	}
-	yajl_tree_free(root);
-	s->rowset = rs;
-	s->state = DV_ST_CURSOR;
-	s->row_count = -1;
-	s->h.diag.row_count = -1;
-	return dv_diag_success(&s->h.diag);
 }
 
 static SQLRETURN send_call(struct dv_stmt *s, const struct dv_procs *procs,
@@ -1003,7 +518,7 @@ static SQLRETURN send_call(struct dv_stmt *s, const struct dv_procs *procs,
 			rc = SQL_ERROR;
 		}
 	} else {
-		rc = take_answer(s, procs, p, &resp.body, &err);
+		rc = call_take_answer(s, procs, p, &resp.body, &err);
 	}
 	dv_http_resp_free(&resp);
 	return rc;

@@ -14,7 +14,7 @@ driver_libdvodbc_la_SOURCES = $(DVODBC_CORE_SOURCES) \
 	driver/odbc/params.c driver/odbc/params.h driver/odbc/dae.c \
 	driver/odbc/exec.c driver/odbc/fetch.c driver/odbc/coldesc.c \
 	driver/odbc/scroll.c driver/odbc/scroll.h \
-	driver/odbc/call.c driver/odbc/call.h \
+	driver/odbc/call.c driver/odbc/call.h driver/odbc/call_int.h driver/odbc/call_result.c \
 	driver/odbc/info.c driver/odbc/info.h \
 	driver/odbc/api.c driver/odbc/api.h \
 	driver/odbc/api_handle.c driver/odbc/api_connect.c driver/odbc/api_diag.c \
