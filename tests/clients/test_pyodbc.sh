@@ -24,6 +24,12 @@ def ok(cond, name, got=None, want=None):
 def eq(got, want, name):
     ok(got == want, name, got, want)
 
+# the keys SQLAlchemy's mssql+pyodbc URL adds are ignored with 01S00 (a warning)
+sa = pyodbc.connect("DSN=dvtest;Server=x;Database=crm;Trusted_Connection=Yes", autocommit=True)
+eq(sa.cursor().execute("SELECT count(*) FROM account WHERE accountnumber = 'A-000001'")
+   .fetchone()[0], 1, "Trusted_Connection, Server, Database: connected")
+sa.close()
+
 cn = pyodbc.connect("DSN=dvtest", autocommit=True)
 cur = cn.cursor()
 tables = [t.table_name for t in cur.tables(tableType="TABLE")]
