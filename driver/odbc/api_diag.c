@@ -142,7 +142,16 @@ static SQLRETURN get_diag_field(SQLSMALLINT type, SQLHANDLE handle, SQLSMALLINT 
 	const char *dsn = dbc && dbc->dsn ? dbc->dsn : "";
 	switch (field) {
 	case SQL_DIAG_SQLSTATE: rc = out_text(code, buf, max, len, wide); break;
-	case SQL_DIAG_MESSAGE_TEXT: rc = out_text(r->message, buf, max, len, wide); break;
+	case SQL_DIAG_MESSAGE_TEXT:
+		if (wide) {
+			rc = out_text(r->message, buf, max, len, wide);
+		} else {
+			SQLLEN l = 0; /* in the connection's ClientCharset */
+			rc = dv_api_out_ansi(h, r->message, buf, max, &l) ? SQL_SUCCESS_WITH_INFO
+									 : SQL_SUCCESS;
+			dv_set_len_small(len, l);
+		}
+		break;
 	case SQL_DIAG_CLASS_ORIGIN:
 		rc = out_text(dv_diag_class_origin(code), buf, max, len, wide);
 		break;

@@ -137,6 +137,10 @@ static void test_latin1(SQLHENV env)
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
 	is_str(state, "42S22", "unknown column");
 	ok(strstr(msg, "nomdeb\xe9") != NULL, "the message names it in Latin-1: %s", msg);
+	SQLSMALLINT mlen = 0;
+	SQLGetDiagField(SQL_HANDLE_STMT, st, 1, SQL_DIAG_MESSAGE_TEXT, msg, sizeof(msg), &mlen);
+	ok(strstr(msg, "nomdeb\xe9") != NULL && mlen == (SQLSMALLINT)strlen(msg),
+	   "SQLGetDiagField's message too (%d bytes)", (int)mlen);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 
 	/* a character Latin-1 cannot hold: '?' and 01000 */
