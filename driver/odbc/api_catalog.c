@@ -4,6 +4,7 @@
 #include "odbc/catalog_funcs.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_ARGS 6
 
@@ -17,6 +18,13 @@ static SQLRETURN read_args(struct dv_handle *h, int wide, int n, const void *con
 			      : dv_api_in(h, ptrs[i], lens[i], &rc);
 		if (rc != SQL_SUCCESS)
 			break;
+		/* ANSI text is UTF-8 unless ClientCharset converted it (api.c) */
+		if (!wide && out[i] && !dv_handle_dbc(h)->charset &&
+		    dv_utf8_check(&h->diag, out[i], strlen(out[i]),
+				  "a catalog function's argument") != 0) {
+			rc = SQL_ERROR;
+			break;
+		}
 	}
 	return rc;
 }

@@ -221,6 +221,15 @@ static void test_default_and_bad(SQLHENV env)
 	is_str(state, "22018", "as 22018");
 	ok(strstr(msg, "ClientCharset") != NULL, "the message says which key to set: %s", msg);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	rc = SQLColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)"account", SQL_NTS,
+			(SQLCHAR *)"n\xe4me", SQL_NTS);
+	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+	is_int(rc, SQL_ERROR, "UTF-8 (default): a Latin-1 catalog argument fails");
+	is_str(state, "22018", "as 22018");
+	ok(strstr(msg, "catalog function's argument") && strstr(msg, "ClientCharset"),
+	   "naming it and the key: %s", msg);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	st = run(dbc, "SELECT name FROM account WHERE accountnumber = 'CS-1'", &rc);
 	char *rows = fetch_all(st, 1);
 	is_str(rows, "Caf\xc3\xa9 Cr\xc3\xa8me\n", "UTF-8 results by default");
