@@ -576,7 +576,13 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 	if (dv_engine_prepare(eng, sql, &stmt, err) != 0)
 		return NULL;
 	sqlite3_finalize(stmt);
-	ex = sqlite3_mprintf("EXPLAIN %s", sql);
+	{
+		char *rewritten = NULL;    /* fetchxml('..') as it was prepared (tvf_fetchxml.c) */
+		if (tvf_rewrite(eng, sql, &rewritten, err) != 0)
+			return NULL;
+		ex = sqlite3_mprintf("EXPLAIN %s", rewritten ? rewritten : sql);
+		free(rewritten);
+	}
 	if (!ex) {
 		dv_error_nomem(err);
 		return NULL;

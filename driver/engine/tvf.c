@@ -105,6 +105,31 @@ int tvf_put_fetch(struct tvf_state *st, const char *name, const char *text)
 	return put(&st->fetches, name, text);
 }
 
+int tvf_link_vtab(struct dv_engine *eng, const void *vtab, const struct dv_entity *e)
+{
+	struct vtab_ref *ref = malloc(sizeof(*ref));
+	if (!ref)
+		return -1;
+	ref->vtab = vtab;
+	ref->e = e;
+	ref->next = eng->vtabs;
+	eng->vtabs = ref;
+	return 0;
+}
+
+void tvf_unlink_vtab(struct dv_engine *eng, const void *vtab)
+{
+	struct vtab_ref **pp;
+	for (pp = &eng->vtabs; *pp; pp = &(*pp)->next) {
+		if ((*pp)->vtab == vtab) {
+			struct vtab_ref *dead = *pp;
+			*pp = dead->next;
+			free(dead);
+			return;
+		}
+	}
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

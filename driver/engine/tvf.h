@@ -25,6 +25,7 @@
 #include "util/error.h"
 
 struct dv_engine;
+struct dv_entity;
 struct tvf_state;
 
 /* Registers both modules and dv_last_change_token() on eng->db, and sets
@@ -56,6 +57,10 @@ const char *tvf_get_token(const struct tvf_state *st, const char *entity);
 int tvf_put_fetch(struct tvf_state *st, const char *name, const char *text);
 /* Frees the state (the dv_changes module's destructor). */
 void tvf_state_free(void *p);
+/* Names vtab as a scan of e in EXPLAIN / SQLNativeSql (engine.c reads
+ * eng->vtabs); tvf_unlink_vtab forgets it.  -1 when out of memory. */
+int tvf_link_vtab(struct dv_engine *eng, const void *vtab, const struct dv_entity *e);
+void tvf_unlink_vtab(struct dv_engine *eng, const void *vtab);
 /* Appends s percent-decoded. */
 int tvf_pct_decode(struct dv_buf *out, const char *s, size_t len);
 

@@ -125,6 +125,11 @@ static int ch_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	vt->st = st;
 	vt->e = e;
 	vt->name = sqlite3_mprintf("%s_changes", e->logical_name);
+	if (!vt->name || tvf_link_vtab(eng, vt, e) != 0) {
+		sqlite3_free(vt->name);
+		sqlite3_free(vt);
+		return SQLITE_NOMEM;
+	}
 	*out = &vt->base;
 	return SQLITE_OK;
 }
@@ -132,12 +137,14 @@ static int ch_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 static int ch_disconnect(sqlite3_vtab *base)
 {
 	struct ch_vtab *vt = (struct ch_vtab *)base;
+	tvf_unlink_vtab(vt->eng, vt);
 	sqlite3_free(vt->name);
 	sqlite3_free(vt);
 	return SQLITE_OK;
 }
 
-/* The token argument is an equality on the hidden column dv_token. */
+/* The token argument is an equality on the hidden column dv_token.  idxStr
+ * says the request as EXPLAIN / SQLNativeSql show it. */
 static int ch_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 {
 	struct ch_vtab *vt = (struct ch_vtab *)base;
@@ -156,6 +163,10 @@ static int ch_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 	}
 	info->estimatedCost = 1e6;
 	info->estimatedRows = 100000;
+	/* only with SQLITE_OK: SQLite frees idxStr of the plans it keeps */
+	info->idxStr = sqlite3_mprintf("select=<every column>;deltatoken=?1 (none: Prefer: "
+				       "odata.track-changes)");
+	info->needToFreeIdxStr = 1;
 	return SQLITE_OK;
 }
 

@@ -628,6 +628,8 @@ static int fx_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	dv_buf_appendc(&sql, ')');
 	rc = vt->specs && dv_buf_str(&sql) ? sqlite3_declare_vtab(db, dv_buf_str(&sql)) : SQLITE_NOMEM;
 	dv_buf_free(&sql);
+	if (rc == SQLITE_OK && tvf_link_vtab(eng, vt, vt->q.entity) != 0)
+		rc = SQLITE_NOMEM;
 	if (rc != SQLITE_OK) {
 		*pzErr = sqlite3_mprintf("dv_fetchxml: cannot declare the FetchXML's columns");
 		query_free(&vt->q);
@@ -643,6 +645,7 @@ static int fx_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 static int fx_disconnect(sqlite3_vtab *base)
 {
 	struct fx_vtab *vt = (struct fx_vtab *)base;
+	tvf_unlink_vtab(vt->eng, vt);
 	rows_clear(&vt->saved, vt->q.ncols);
 	query_free(&vt->q);
 	free(vt->specs);
@@ -651,9 +654,13 @@ static int fx_disconnect(sqlite3_vtab *base)
 	return SQLITE_OK;
 }
 
+/* Nothing is pushed: SQLite filters the rows.  idxStr is the request as
+ * EXPLAIN / SQLNativeSql show it. */
 static int fx_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 {
-	(void)base;
+	struct fx_vtab *vt = (struct fx_vtab *)base;
+	info->idxStr = sqlite3_mprintf("fetchXml=%s", vt->text);
+	info->needToFreeIdxStr = 1;
 	info->estimatedCost = 1e6;
 	info->estimatedRows = 5000;
 	return SQLITE_OK;

@@ -282,6 +282,16 @@ int main(void)
 	last_token(dbc, tok3, sizeof(tok3));
 	ok(tok3[0] != '\0', "and a token for the next read (%s)", tok3);
 
+	/* SQLNativeSql shows the request */
+	{
+		SQLCHAR out[2048];
+		SQLINTEGER len = 0;
+		SQLRETURN rc = SQLNativeSql(dbc, (SQLCHAR *)q, SQL_NTS, out, sizeof(out), &len);
+		ok(SQL_SUCCEEDED(rc) && strstr((char *)out, "/api/data/v9.2/accounts?$select=") &&
+		   strstr((char *)out, "deltatoken=?1"), "SQLNativeSql: %s",
+		   SQL_SUCCEEDED(rc) ? (char *)out : "failed");
+	}
+
 	/* 5. a read stopped half-way hands out no token */
 	{
 		SQLHSTMT st;

@@ -215,6 +215,19 @@ int main(void)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
 	}
 
+	/* SQLNativeSql shows the request it becomes */
+	{
+		SQLCHAR out[4096];
+		SQLINTEGER len = 0;
+		SQLRETURN rc = SQLNativeSql(dbc, (SQLCHAR *)"SELECT name FROM fetchxml('" LINK_FETCH
+					    "') WHERE name > 'B'", SQL_NTS, out, sizeof(out), &len);
+		char want_get[256];
+		snprintf(want_get, sizeof(want_get), "GET %s/api/data/v9.2/accounts?$fetchXml=<fetch "
+			 "count=\"4\">", emu.url);
+		ok(SQL_SUCCEEDED(rc) && strncmp((char *)out, want_get, strlen(want_get)) == 0,
+		   "SQLNativeSql: %s", SQL_SUCCEEDED(rc) ? (char *)out : "failed");
+	}
+
 	/* 2. an aggregate with groupby: the same as the driver's GROUP BY */
 	rows = run(dbc, "SELECT * FROM fetchxml('<fetch aggregate=\"true\"><entity name=\"account\">"
 		   "<attribute name=\"statecode\" groupby=\"true\" alias=\"state\"/>"
