@@ -340,6 +340,23 @@ static int collection(const struct dv_proc *p, const char *pname, const char *in
 	return rc ? dv_error_nomem(err) : 0;
 }
 
+/* An entity by logical name from the entity list (its set name and primary
+ * id are there: no attribute requests). */
+static int list_entity(struct dv_stmt *s, const char *name, const struct dv_entity **out,
+		       struct dv_error *err)
+{
+	const struct dv_entity *const *list;
+	size_t n;
+	if (dv_catalog_entities(s->dbc->catalog, &list, &n, err) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (dv_strcasecmp(list[i]->logical_name, name) == 0) {
+			*out = list[i];
+			return 0;
+		}
+	return dv_error_set(err, DV_S_42S02, 0, "%s is not a table in this environment", name);
+}
+
 /* An entity parameter of an action: "<guid>" for a concrete entity type,
  * "<entity>(<guid>)" for any: {"@odata.type":"Microsoft.Dynamics.CRM.x","xid":".."}. */
 static int entity_ref(struct dv_stmt *s, const struct dv_proc *p, const char *pname,
@@ -366,7 +383,7 @@ static int entity_ref(struct dv_stmt *s, const struct dv_proc *p, const char *pn
 		dv_strlcpy(ent, name, sizeof(ent));
 	}
 	const struct dv_entity *e;
-	if (dv_catalog_entity(s->dbc->catalog, ent, &e, err) != 0)
+	if (list_entity(s, ent, &e, err) != 0)
 		return -1;
 	int rc = dv_buf_appendf(&v->json, "{\"@odata.type\":\"Microsoft.Dynamics.CRM.%s\",",
 				e->logical_name) |
@@ -419,7 +436,7 @@ static int build_request(struct dv_stmt *s, const struct dv_proc *p, const int *
 			return dv_error_set(err, DV_S_22018, 0, "%s: the first argument is the id of "
 					    "the %s record (a GUID), not '%.60s'", p->sql_name,
 					    p->bound_entity, k ? k : "NULL");
-		if (dv_catalog_entity(s->dbc->catalog, p->bound_entity, &e, err) != 0)
+		if (list_entity(s, p->bound_entity, &e, err) != 0)
 			return -1;
 		rc |= dv_buf_appendf(&r->url, "%s(%s)/Microsoft.Dynamics.CRM.", e->entity_set,
 				     r->key);

@@ -22,7 +22,11 @@ class TestActionsCsdl(EmuTestCase):
         fns = {f.get("Name"): f for f in s.findall("e:Function", NS)}
         acts = {a.get("Name"): a for a in s.findall("e:Action", NS)}
         self.assertEqual(sorted(fns), ["RetrieveAvailableLanguages", "RetrieveTotalRecordCount",
-                                       "RetrieveVersion", "WhoAmI"])
+                                       "RetrieveUserPrivileges", "RetrieveVersion", "WhoAmI"])
+        self.assertEqual(fns["RetrieveUserPrivileges"].get("IsBound"), "true")
+        enums = {e.get("Name"): [m.get("Name") for m in e.findall("e:Member", NS)]
+                 for e in s.findall("e:EnumType", NS)}
+        self.assertEqual(enums["PrivilegeDepth"], ["Basic", "Local", "Deep", "Global"])
         self.assertEqual(sorted(acts), ["QualifyLead"])
         rt = fns["RetrieveTotalRecordCount"]
         p = rt.findall("e:Parameter", NS)
@@ -132,3 +136,22 @@ class TestQualifyLead(EmuTestCase):
                           {"Content-Type": "application/json"})
         self.assertError(r, 404, "0x80060888",
                          "Resource not found for the segment 'Microsoft.Dynamics.CRM.QualifyLead'.")
+
+
+class TestBoundFunction(EmuTestCase):
+    def test_user_privileges(self):
+        who = self.emu.get("WhoAmI").json
+        r = self.emu.get("systemusers(%s)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()" % who["UserId"])
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json["@odata.context"],
+                         self.emu.org + "/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse")
+        privs = r.json["RolePrivileges"]
+        self.assertEqual([(p["PrivilegeName"], p["Depth"]) for p in privs],
+                         [("prvReadAccount", "Global"), ("prvWriteAccount", "Local"), ("prvCreateLead", "Basic")])
+        user = self.emu.get("systemusers(%s)?$select=_businessunitid_value" % who["UserId"]).json
+        self.assertEqual({p["BusinessUnitId"] for p in privs}, {user["_businessunitid_value"]})
+        r2 = self.emu.send("POST", "systemusers(%s)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges" % who["UserId"],
+                           b"{}", {"Content-Type": "application/json"})
+        self.assertError(r2, 405, "0x80060888")
+        r3 = self.emu.get("systemusers(00000000-0000-0000-0000-000000000009)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()")
+        self.assertError(r3, 404, "0x80040217")

@@ -193,7 +193,9 @@ static void test_procedures_list(void)
 		"NULL|NULL|RetrieveVersion|0|0|1|function RetrieveVersion|2\n"
 		"NULL|NULL|WhoAmI|0|0|1|function WhoAmI|2\n"
 		"NULL|NULL|lead.QualifyLead|10|0|1|action QualifyLead bound to a lead record "
-		"(its id first); may change data|1\n",
+		"(its id first); may change data|1\n"
+		"NULL|NULL|systemuser.RetrieveUserPrivileges|1|0|1|function RetrieveUserPrivileges "
+		"bound to a systemuser record (its id first)|2\n",
 		"SQLProcedures: the CSDL's functions (SQL_PT_FUNCTION) and actions "
 		"(SQL_PT_PROCEDURE), bound ones as <entity>.<Name>");
 	free(rows);
@@ -344,6 +346,49 @@ static void test_collections(void)
 	free(rows);
 }
 
+/* A bound function: GET on the record, a collection of a complex type in the
+ * answer (one row per element, an enum member as text). */
+static void test_bound_function(void)
+{
+	char user[64], bu[64], rel[256], want[1024] = "";
+	api_member("WhoAmI", "UserId", user, sizeof(user));
+	snprintf(rel, sizeof(rel), "systemusers(%s)?$select=_businessunitid_value", user);
+	api_member(rel, "_businessunitid_value", bu, sizeof(bu));
+	/* the service's own answer, row by row */
+	snprintf(rel, sizeof(rel), "systemusers(%s)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()",
+		 user);
+	char *body = api_get(rel), errbuf[128];
+	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
+	const char *rp[] = {"RolePrivileges", NULL};
+	yajl_val arr = root ? yajl_tree_get(root, rp, yajl_t_array) : NULL;
+	for (size_t i = 0; arr && i < arr->u.array.len; i++) {
+		const char *k[][2] = {{"Depth", NULL}, {"PrivilegeId", NULL},
+				      {"BusinessUnitId", NULL}, {"PrivilegeName", NULL}};
+		for (int c = 0; c < 4; c++) {
+			yajl_val v = yajl_tree_get(arr->u.array.values[i], k[c], yajl_t_string);
+			const char *sv = v ? YAJL_GET_STRING(v) : NULL;
+			strcat(want, sv ? sv : "?");
+			strcat(want, c == 3 ? "\n" : "|");
+		}
+	}
+	yajl_tree_free(root);
+	free(body);
+	ok(arr && arr->u.array.len == 3 && strstr(want, bu), "the service holds 3 privileges");
+
+	int since = emu_request_count(&emu);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "{call systemuser.RetrieveUserPrivileges('{%s}')}", user);
+	char *rows = run(sql, 4);
+	is_text(rows, want, "{call systemuser.RetrieveUserPrivileges('{id}')}: one row per "
+		"RolePrivilege, Depth|PrivilegeId|BusinessUnitId|PrivilegeName");
+	free(rows);
+	char *reqs = requests_since(since);
+	snprintf(want, sizeof(want), "GET systemusers(%s)/Microsoft.Dynamics.CRM."
+		 "RetrieveUserPrivileges()\n", user);
+	is_text(reqs, want, "a GET on the record's URL, the braces gone");
+	free(reqs);
+}
+
 /* ---- the bound action ---- */
 
 static void test_qualify_lead(void)
@@ -482,6 +527,7 @@ int main(void)
 	test_whoami();
 	test_total_record_count();
 	test_collections();
+	test_bound_function();
 	test_qualify_lead();
 	test_lost_answer();
 	test_errors();

@@ -8,6 +8,8 @@ ActionImport; metadata.csdl inserts them) and the Web API routes that run them:
   GET  RetrieveAvailableLanguages()                             unbound function, a collection in the answer
   POST leads(<id>)/Microsoft.Dynamics.CRM.QualifyLead           bound action: closes the lead as Qualified
        (statecode 1) and creates the account / contact / opportunity asked for.
+  GET  systemusers(<id>)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()  bound function: a collection
+       of RolePrivilege (an enum member, GUIDs, a name) inside its response.
 
 Sources (signatures as the real CSDL declares them):
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/whoami
@@ -15,6 +17,8 @@ https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/entityrecordcountcollection
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrieveavailablelanguages
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/qualifylead
+https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrieveuserprivileges
+https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/roleprivilege
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-functions
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-actions
 and spec sections 1, 5, 11, 12.  Error texts marked [U] are not confirmed against the service.
@@ -38,7 +42,16 @@ COMPLEX_TYPES = [
                                      ("Values", "Collection(Edm.Int64)", True)]),
     ("RetrieveTotalRecordCountResponse", [("EntityRecordCountCollection", "mscrm.EntityRecordCountCollection", True)]),
     ("RetrieveAvailableLanguagesResponse", [("LocaleIds", "Collection(Edm.Int32)", True)]),
+    ("RolePrivilege", [("Depth", "mscrm.PrivilegeDepth", False), ("PrivilegeId", "Edm.Guid", False),
+                       ("BusinessUnitId", "Edm.Guid", False), ("PrivilegeName", "Edm.String", True)]),
+    ("RetrieveUserPrivilegesResponse", [("RolePrivileges", "Collection(mscrm.RolePrivilege)", True)]),
 ]
+
+# EnumType PrivilegeDepth (members as the service declares them)
+ENUMS = [("PrivilegeDepth", [("Basic", 0), ("Local", 1), ("Deep", 2), ("Global", 3)])]
+
+# The privileges every user of the emulator holds: (name, depth)
+PRIVILEGES = [("prvReadAccount", "Global"), ("prvWriteAccount", "Local"), ("prvCreateLead", "Basic")]
 
 # Operations: (kind, name, bound entity or None, [(parameter, type, nullable)], return type or None)
 OPERATIONS = [
@@ -55,6 +68,7 @@ OPERATIONS = [
         ("SourceCampaignId", "mscrm.crmbaseentity", True),
         ("Status", "Edm.Int32", False), ("SuppressDuplicateDetection", "Edm.Boolean", True),
         ("ProcessInstanceId", "mscrm.crmbaseentity", True)], "Collection(mscrm.crmbaseentity)"),
+    ("Function", "RetrieveUserPrivileges", "systemuser", [], "mscrm.RetrieveUserPrivilegesResponse"),
 ]
 
 
@@ -64,6 +78,10 @@ def _facets(t):
 
 def csdl_types():
     out = []
+    for name, members in ENUMS:
+        out.append('<EnumType Name="%s">' % name)
+        out.extend('<Member Name="%s" Value="%d"/>' % m for m in members)
+        out.append('</EnumType>')
     for name, props in COMPLEX_TYPES:
         out.append('<ComplexType Name="%s">' % name)
         for p, t, nullable in props:
@@ -198,12 +216,13 @@ def route(app, req, method, segs, opts, body):
     return UNBOUND[name](app, req, args)
 
 
-def route_bound(app, req, method, entity, key, segment, body):
-    """POST <set>(<key>)/Microsoft.Dynamics.CRM.<Action>; None when segment is no bound operation."""
+def route_bound(app, req, method, entity, key, segment, body, opts=None):
+    """POST <set>(<key>)/Microsoft.Dynamics.CRM.<Action>, GET .../Microsoft.Dynamics.CRM.<Function>(..);
+    None when segment is no bound operation."""
     short = segment[len("Microsoft.Dynamics.CRM."):] if segment.startswith("Microsoft.Dynamics.CRM.") else None
     if short is None:
         return None
-    name, _ = split_call(short)
+    name, inside = split_call(short)
     op = _operation(name, entity.name)
     if op is None:
         raise segment_not_found(segment)
@@ -211,6 +230,10 @@ def route_bound(app, req, method, entity, key, segment, body):
         raise segment_not_found(segment)
     if op[0] == "Action" and method != "POST":
         raise wrong_method(method)
+    if op[0] == "Function":
+        if method != "GET":
+            raise wrong_method(method)
+        return BOUND[name](app, req, entity, key, function_args(op, inside, opts))
     try:
         params = json.loads(body.decode("utf-8")) if body.strip() else {}
     except ValueError:
@@ -343,8 +366,27 @@ def _qualify(app, con, req, entity, key, params, status, qualified):
     return created
 
 
+def retrieve_user_privileges(app, req, entity, key, args):
+    import uuid
+    from . import writes
+    from .errors import record_not_found
+    con = app.db()
+    try:
+        row, _w, _p, _a = writes.find_existing(app, con, entity, key)
+        bu = con.execute("SELECT businessunitid FROM systemuser WHERE systemuserid = ?",
+                         (row[0],)).fetchone() if row else None
+    finally:
+        app.release(con)
+    if row is None:
+        raise record_not_found(entity.name, key.lower())
+    ns = uuid.UUID("6f1e0f0e-0000-4000-8000-00000000d1a9")
+    privs = [{"Depth": depth, "PrivilegeId": str(uuid.uuid5(ns, name)), "BusinessUnitId": bu[0],
+              "PrivilegeName": name} for name, depth in PRIVILEGES]
+    return _answer(app, req, "RetrieveUserPrivilegesResponse", {"RolePrivileges": privs})
+
+
 UNBOUND = {"WhoAmI": who_am_i, "RetrieveVersion": retrieve_version,
            "RetrieveTotalRecordCount": retrieve_total_record_count,
            "RetrieveAvailableLanguages": retrieve_available_languages}
-BOUND = {"QualifyLead": qualify_lead}
+BOUND = {"QualifyLead": qualify_lead, "RetrieveUserPrivileges": retrieve_user_privileges}
 

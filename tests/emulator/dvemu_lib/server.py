@@ -656,7 +656,7 @@ class Handler(BaseHTTPRequestHandler):
         key = key[:-1] if key.endswith(")") else None
         if len(segs) == 2 and segs[1].startswith("Microsoft.Dynamics.CRM."):
             from . import actions
-            return actions.route_bound(app, req, method, entity, key, segs[1], body)
+            return actions.route_bound(app, req, method, entity, key, segs[1], body, opts)
         if method == "GET":
             if key is None:
                 if len(segs) > 1:
