@@ -20,11 +20,11 @@ TESTS += tests/emulator-tap.py
 endif
 EXTRA_DIST += tests/emulator tests/lsan.supp tests/tsan.supp
 
-# Real clients through unixODBC: isql, pyodbc, Perl DBI.
+# Real clients through unixODBC: isql, pyodbc, Perl DBI, PHP (PDO_ODBC and odbc_*).
 TESTS += tests/clients/test_isql.sh tests/clients/test_pyodbc.sh tests/clients/test_perl.sh
 TESTS += tests/clients/test_pyodbc_write.sh tests/clients/test_login.sh
-TESTS += tests/clients/test_differential.sh
-EXTRA_DIST += tests/clients/differential.py
+TESTS += tests/clients/test_differential.sh tests/clients/test_php.sh
+EXTRA_DIST += tests/clients/differential.py tests/clients/php_cells.py
 EXTRA_DIST += tests/clients/lib.sh tests/unit/engine_stack.h tests/unit/svc_client.h
 
 # Change tracking (<entity>_changes) and FetchXML passthrough (fetchxml())
