@@ -53,6 +53,7 @@ struct nn_rel {
 };
 
 #define WRITE_BATCH_MAX 1000   /* operations per $batch (service limit) */
+#define WRITE_PARALLEL_BATCHES 4 /* $batch requests in flight at once (autocommit) */
 
 struct dv_engine {
 	sqlite3 *db;

@@ -1,13 +1,14 @@
 /* flush.c - sending queued writes, their outcomes, and transactions.
  *
  * Owns: when the queue goes out (end of a statement or of a parameter array
- * with autocommit on; dv_engine_commit with it off; as soon as 2000
+ * with autocommit on; dv_engine_commit with it off; as soon as 4000
  * operations wait in autocommit mode), how (one operation: a plain
  * request; more: $batch requests of at most 1000 operations, independent
  * parts with Prefer: odata.continue-on-error in autocommit, one change set
  * per request in a transaction), and what each operation's answer means
- * for the caller (in autocommit, two $batch requests in flight at once when
- * more than 1000 operations wait; transactions strictly in order): an
+ * for the caller (in autocommit, up to WRITE_PARALLEL_BATCHES $batch
+ * requests in flight at once when more than 1000 operations wait;
+ * transactions strictly in order): an
  * outcome per operation (row number, SQLSTATE, service
  * code and message, record id), the true count of changed rows, the id of
  * the last created record.
@@ -485,47 +486,56 @@ static int send_batch(struct dv_engine *eng, const struct write_op *ops, size_t 
 	return batch_job_record(eng, &j, err);
 }
 
-/* Two independent $batch requests (autocommit, continue-on-error) in flight
- * at once: the second on a sibling HTTP handle (own connection, same token)
- * in a worker thread, the first on the connection's handle.  The outcomes are
- * recorded in row order: the first batch's, then the second's.  Two requests
- * at once stay far inside the service's limit of 52 concurrent requests per
- * user (spec section 13).  Without a sibling or a thread, one after the other.
+/* Up to WRITE_PARALLEL_BATCHES independent $batch requests (autocommit,
+ * continue-on-error) in flight at once: the first on the connection's
+ * handle, each other on a sibling HTTP handle (own connection, same token,
+ * the connection's 429 back-off) in a worker thread.  The outcomes are
+ * recorded in row order, batch after batch, once all have answered, so the
+ * exactly-once rules (read-back of a lost answer, verify.c) apply to each
+ * as to one batch.  A few requests at once stay far inside the service's
+ * limit of 52 concurrent requests per user (spec section 13).  A batch
+ * without a sibling or a thread runs on this thread after the others.
  * https://learn.microsoft.com/power-apps/developer/data-platform/api-limits */
-static int send_two_batches(struct dv_engine *eng, const struct write_op *ops, size_t n1,
-			    size_t n2, struct dv_error *err)
+static int send_batches(struct dv_engine *eng, const struct write_op *ops,
+			const size_t *sizes, size_t k, struct dv_error *err)
 {
-	struct batch_job a, b;
-	struct dv_error e;
-	struct dv_http *sibling = dv_http_new_sibling(eng->http, &e);
-	pthread_t thread;
-	int threaded = 0, ra, rb;
-	struct dv_error erra, errb;
-	if (!sibling) {
-		DV_LOG(eng->log, DV_LOG_DEBUG, eng, "no second connection (%s): batches in turn",
-		       e.message);
-		ra = send_batch(eng, ops, n1, 0, 0, err);
-		if (ra < 0)
-			return ra;
-		return send_batch(eng, ops + n1, n2, 0, 0, err);
+	struct batch_job jobs[WRITE_PARALLEL_BATCHES];
+	struct dv_http *sib[WRITE_PARALLEL_BATCHES] = {NULL};
+	pthread_t threads[WRITE_PARALLEL_BATCHES];
+	int threaded[WRITE_PARALLEL_BATCHES] = {0};
+	struct dv_error e, first;
+	size_t i, off = 0;
+	int failed = 0;
+	DV_LOG(eng->log, DV_LOG_DEBUG, eng, "%zu $batch requests at once", k);
+	for (i = 0; i < k; i++) {
+		struct dv_http *h = eng->http;
+		if (i > 0 && (sib[i] = dv_http_new_sibling(eng->http, &e)) != NULL)
+			h = sib[i];
+		batch_job_init(&jobs[i], eng, h, ops + off, sizes[i], 0, 0);
+		off += sizes[i];
+		if (i > 0 && sib[i])
+			threaded[i] = pthread_create(&threads[i], NULL, batch_job_thread,
+						     &jobs[i]) == 0;
 	}
-	DV_LOG(eng->log, DV_LOG_DEBUG, eng, "two $batch requests of %zu and %zu operations at "
-	       "once", n1, n2);
-	batch_job_init(&a, eng, eng->http, ops, n1, 0, 0);
-	batch_job_init(&b, eng, sibling, ops + n1, n2, 0, 0);
-	threaded = pthread_create(&thread, NULL, batch_job_thread, &b) == 0;
-	batch_job_run(&a);
-	if (threaded)
-		pthread_join(thread, NULL);
-	else
-		batch_job_run(&b);
-	dv_http_free(sibling);
-	dv_error_clear(&erra);
-	dv_error_clear(&errb);
-	ra = batch_job_record(eng, &a, &erra);
-	rb = batch_job_record(eng, &b, &errb);
-	if (ra < 0 || rb < 0) {
-		*err = ra < 0 ? erra : errb;
+	batch_job_run(&jobs[0]);
+	for (i = 1; i < k; i++) {
+		if (threaded[i])
+			pthread_join(threads[i], NULL);
+		else
+			batch_job_run(&jobs[i]); /* on the connection's handle, in turn */
+	}
+	for (i = 1; i < k; i++)
+		dv_http_free(sib[i]);
+	dv_error_clear(&first);
+	for (i = 0; i < k; i++) {
+		dv_error_clear(&e);
+		if (batch_job_record(eng, &jobs[i], &e) < 0 && !failed) {
+			failed = 1;
+			first = e;
+		}
+	}
+	if (failed) {
+		*err = first;
 		return -1;
 	}
 	return 0;
@@ -544,14 +554,15 @@ static void drop_ops(struct dv_engine *eng, size_t from)
 
 /* The queue as $batch requests of at most WRITE_BATCH_MAX operations: in a
  * transaction one change set after the other, the rest "not applied" once
- * one fails; in autocommit two requests at once.  0, or -1. */
+ * one fails; in autocommit up to WRITE_PARALLEL_BATCHES requests at once.
+ * 0, or -1. */
 static int send_chunks(struct dv_engine *eng, int changesets, struct dv_error *err)
 {
 	size_t start = 0, n = eng->nops, i;
 	int rc = 0;
 	while (start < n) {
 		size_t chunk = n - start < WRITE_BATCH_MAX ? n - start : WRITE_BATCH_MAX;
-		size_t chunk2 = 0;
+		size_t sizes[WRITE_PARALLEL_BATCHES], k = 1, sent = chunk;
 		int r;
 		if (rc != 0) {   /* only in a transaction: the later blocks stay unsent */
 			for (i = start; i < start + chunk; i++)
@@ -560,14 +571,17 @@ static int send_chunks(struct dv_engine *eng, int changesets, struct dv_error *e
 			start += chunk;
 			continue;
 		}
-		if (!changesets)
-			chunk2 = n - start - chunk < WRITE_BATCH_MAX ? n - start - chunk
-								     : WRITE_BATCH_MAX;
-		if (chunk2 > 0)
-			r = send_two_batches(eng, eng->ops + start, chunk, chunk2, err);
+		sizes[0] = chunk;
+		while (!changesets && k < WRITE_PARALLEL_BATCHES && start + sent < n) {
+			sizes[k] = n - start - sent < WRITE_BATCH_MAX ? n - start - sent
+								      : WRITE_BATCH_MAX;
+			sent += sizes[k++];
+		}
+		if (k > 1)
+			r = send_batches(eng, eng->ops + start, sizes, k, err);
 		else
 			r = send_batch(eng, eng->ops + start, chunk, changesets, 0, err);
-		start += chunk + chunk2;
+		start += sent;
 		if (r < 0 && !changesets)
 			return -1;
 		if (r != 0)

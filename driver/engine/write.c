@@ -253,9 +253,9 @@ void write_free_state(struct dv_engine *eng)
 
 /* ---- the queue ---- */
 
-/* Operations queued in autocommit before they go: two $batch requests'
- * worth, sent at once. */
-#define WRITE_AUTOCOMMIT_FLUSH (2 * WRITE_BATCH_MAX)
+/* Operations queued in autocommit before they go: WRITE_PARALLEL_BATCHES
+ * $batch requests' worth, sent at once. */
+#define WRITE_AUTOCOMMIT_FLUSH (WRITE_PARALLEL_BATCHES * WRITE_BATCH_MAX)
 
 /* e: the record's entity (creates, updates, deletes), so that a lost answer
  * can be checked by id; check: the (dis)association's check query. */
