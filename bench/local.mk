@@ -3,7 +3,7 @@ EXTRA_PROGRAMS = bench/bench-extract
 bench_bench_extract_SOURCES = bench/extract.c
 bench_bench_extract_CPPFLAGS = $(AM_CPPFLAGS)
 bench_bench_extract_LDADD = tests/libdvtest.la driver/util/libdvutil.la $(CURL_LIBS) \
-	$(YAJL_LIBS) -lodbc
+	$(YAJL_LIBS) $(ODBC_LIBS)
 CLEANFILES += bench/bench-extract
 
 EXTRA_PROGRAMS += bench/bench-insert
@@ -16,7 +16,7 @@ EXTRA_PROGRAMS += bench/bench-plans
 bench_bench_plans_SOURCES = bench/plans.c
 bench_bench_plans_CPPFLAGS = $(AM_CPPFLAGS)
 bench_bench_plans_LDADD = tests/libdvtest.la driver/util/libdvutil.la $(CURL_LIBS) \
-	$(YAJL_LIBS) -lodbc
+	$(YAJL_LIBS) $(ODBC_LIBS)
 CLEANFILES += bench/bench-plans
 
 .PHONY: bench

@@ -86,7 +86,7 @@ TESTS += tests/unit/test_eng_decimal
 tests_unit_test_eng_decimal_SOURCES = tests/unit/test_eng_decimal.c tests/odbc/odbc_test.h
 tests_unit_test_eng_decimal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
 	-I$(top_srcdir)/tests/odbc
-tests_unit_test_eng_decimal_LDADD = tests/libdvtest.la -lodbc
+tests_unit_test_eng_decimal_LDADD = tests/libdvtest.la $(ODBC_LIBS)
 tests_unit_test_eng_decimal_DEPENDENCIES = tests/libdvtest.la driver/libdvodbc.la
 
 check_PROGRAMS += tests/unit/test_collate

@@ -809,7 +809,8 @@ static SQLRETURN put_parts_at(const char *bytes, size_t total, size_t unit, int 
 	size_t n = room >= term ? room - term : 0;
 	n -= n % unit;
 	if (unit == 2 && n >= 2) {
-		/* Do not split a surrogate pair. */
+		/* Do not split a UTF-16 surrogate pair (UTF-32 SQLWCHARs,
+		 * unit 4, have none). */
 		unsigned short last;
 		memcpy(&last, bytes + start + n - 2, 2);
 		if (last >= 0xD800 && last <= 0xDBFF)
@@ -876,9 +877,10 @@ static int whole_does_not_fit(int whole_only, const struct sink *text, size_t ne
 
 #define WIDE_STACK 256
 
-/* The text as UTF-16 into dst: ASCII text of up to WIDE_STACK units is
- * widened on the stack (what dv_utf8_to_utf16 gives for it), the rest goes
- * through dv_utf8_to_utf16. */
+/* The text as SQLWCHARs (UTF-16, or UTF-32 where SQLWCHAR is 4 bytes) into
+ * dst: ASCII text of up to WIDE_STACK characters is widened on the stack
+ * (what dv_utf8_to_sqlwchar gives for it), the rest goes through
+ * dv_utf8_to_sqlwchar.  dst->buflen is in bytes. */
 static SQLRETURN put_wide(const struct sink *text, int whole_only,
 			  const struct dv_conv_dst *dst, size_t *offset, struct dv_error *err)
 {
@@ -891,11 +893,12 @@ static SQLRETURN put_wide(const struct sink *text, int whole_only,
 		ascii = ch < 0x80;
 		small[i] = ch;
 	}
-	if (!ascii && !(w = dv_utf8_to_utf16(text->p, text->len, &units)))
+	if (!ascii && !(w = dv_utf8_to_sqlwchar(text->p, text->len, &units)))
 		return dv_error_nomem(err), SQL_ERROR;
 	SQLRETURN rc;
 	size_t need = (units + 1) * sizeof(SQLWCHAR);
-	if (whole_does_not_fit(whole_only, text, need, dst->buflen, (size_t)dst->buflen / 2)) {
+	if (whole_does_not_fit(whole_only, text, need, dst->buflen,
+			       (size_t)dst->buflen / sizeof(SQLWCHAR))) {
 		rc = SQL_ERROR;
 		dv_error_set(err, DV_S_22003, 0, NULL);
 	} else {

@@ -146,8 +146,9 @@ SQLLEN dv_type_octet_length(SQLSMALLINT t, SQLULEN size, SQLSMALLINT digits)
 	case SQL_TYPE_TIME: case SQL_TIME: return 6;
 	case SQL_TYPE_TIMESTAMP: case SQL_TIMESTAMP: return 16;
 	case SQL_GUID: return 16;
-	case SQL_WCHAR: case SQL_WVARCHAR: case SQL_WLONGVARCHAR:
-		return size > 1073741823 ? 2147483647 : (SQLLEN)size * 2;
+	case SQL_WCHAR: case SQL_WVARCHAR: case SQL_WLONGVARCHAR: /* in SQLWCHARs */
+		return size > 2147483647 / sizeof(SQLWCHAR) ? 2147483647
+							    : (SQLLEN)(size * sizeof(SQLWCHAR));
 	default: return (SQLLEN)size;
 	}
 }

@@ -1,4 +1,6 @@
-/* unicode.c - UTF-8 <-> UTF-16 and application string buffers (see unicode.h). */
+/* unicode.c - UTF-8 <-> SQLWCHAR (UTF-16 or UTF-32) and application string
+ * buffers (see unicode.h). */
+#include "config.h"
 #include "odbc/unicode.h"
 #include "odbc/diag.h"
 #include "util/strutil.h"
@@ -50,25 +52,32 @@ static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
 	return cp;
 }
 
-size_t dv_utf16_len(const char *s, size_t len)
+/* SQLWCHAR is UTF-16 (2 bytes: unixODBC, Windows) or UTF-32 (4 bytes:
+ * iODBC's wchar_t), fixed when the driver is built for its driver manager. */
+#if SIZEOF_SQLWCHAR != 2 && SIZEOF_SQLWCHAR != 4
+#error "SQLWCHAR is neither 2 nor 4 bytes: configure found no usable sqltypes.h"
+#endif
+#define WIDE_IS_UTF16 (SIZEOF_SQLWCHAR == 2)
+
+size_t dv_sqlwchar_len(const char *s, size_t len)
 {
 	size_t i = 0, units = 0;
 	while (i < len) {
 		uint32_t cp = utf8_next((const unsigned char *)s, len, &i);
-		units += cp >= 0x10000 ? 2 : 1;
+		units += WIDE_IS_UTF16 && cp >= 0x10000 ? 2 : 1;
 	}
 	return units;
 }
 
-SQLWCHAR *dv_utf8_to_utf16(const char *s, size_t len, size_t *units)
+SQLWCHAR *dv_utf8_to_sqlwchar(const char *s, size_t len, size_t *units)
 {
-	size_t n = dv_utf16_len(s, len), i = 0, o = 0;
+	size_t n = dv_sqlwchar_len(s, len), i = 0, o = 0;
 	SQLWCHAR *w = malloc((n + 1) * sizeof(SQLWCHAR));
 	if (!w)
 		return NULL;
 	while (i < len) {
 		uint32_t cp = utf8_next((const unsigned char *)s, len, &i);
-		if (cp >= 0x10000) {
+		if (WIDE_IS_UTF16 && cp >= 0x10000) {
 			cp -= 0x10000;
 			w[o++] = (SQLWCHAR)(0xD800 + (cp >> 10));
 			w[o++] = (SQLWCHAR)(0xDC00 + (cp & 0x3FF));
@@ -104,23 +113,30 @@ static size_t put_utf8(char *out, uint32_t cp)
 	return 4;
 }
 
-char *dv_utf16_to_utf8(const SQLWCHAR *w, size_t units, size_t *len)
+/* The code point of w[*i] (advancing *i past it): a UTF-16 surrogate pair
+ * is one; a lone surrogate, and in UTF-32 anything past U+10FFFF (wchar_t
+ * is signed: negative values too), is U+FFFD. */
+static uint32_t wide_next(const SQLWCHAR *w, size_t units, size_t *i)
 {
-	char *out = malloc(units * 3 + 1);
-	size_t o = 0;
+	uint32_t cp = (uint32_t)w[(*i)++];
+	if (WIDE_IS_UTF16 && cp >= 0xD800 && cp <= 0xDBFF && *i < units &&
+	    (uint32_t)w[*i] >= 0xDC00 && (uint32_t)w[*i] <= 0xDFFF)
+		return 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)w[(*i)++] - 0xDC00u);
+	if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return REPLACEMENT;
+	return cp;
+}
+
+char *dv_sqlwchar_to_utf8(const SQLWCHAR *w, size_t units, size_t *len)
+{
+	/* a UTF-16 unit gives at most 3 bytes (a pair 4 for 2 units); a UTF-32
+	 * unit at most 4 */
+	char *out = malloc(units * (WIDE_IS_UTF16 ? 3 : 4) + 1);
+	size_t o = 0, i = 0;
 	if (!out)
 		return NULL;
-	for (size_t i = 0; i < units; i++) {
-		uint32_t cp = w[i];
-		if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < units && w[i + 1] >= 0xDC00 &&
-		    w[i + 1] <= 0xDFFF) {
-			cp = 0x10000 + ((cp - 0xD800) << 10) + (w[i + 1] - 0xDC00u);
-			i++;
-		} else if (cp >= 0xD800 && cp <= 0xDFFF) {
-			cp = REPLACEMENT;
-		}
-		o += put_utf8(out + o, cp);
-	}
+	while (i < units)
+		o += put_utf8(out + o, wide_next(w, units, &i));
 	out[o] = '\0';
 	if (len)
 		*len = o;
@@ -153,7 +169,7 @@ char *dv_in_wstr(const SQLWCHAR *s, SQLINTEGER n, int *oom)
 	} else {
 		units = (size_t)n;
 	}
-	char *r = dv_utf16_to_utf8(s, units, NULL);
+	char *r = dv_sqlwchar_to_utf8(s, units, NULL);
 	if (!r && oom)
 		*oom = 1;
 	return r;
@@ -193,7 +209,7 @@ int dv_out_wstr(const char *s, void *buf, SQLLEN buflen, SQLLEN *outlen, int in_
 	size_t units = 0;
 	if (!s)
 		s = "";
-	SQLWCHAR *w = dv_utf8_to_utf16(s, strlen(s), &units);
+	SQLWCHAR *w = dv_utf8_to_sqlwchar(s, strlen(s), &units);
 	if (!w) {
 		if (outlen)
 			*outlen = 0;
@@ -205,8 +221,9 @@ int dv_out_wstr(const char *s, void *buf, SQLLEN buflen, SQLLEN *outlen, int in_
 	int truncated = 0;
 	if (buf && cap > 0) {
 		size_t n = units < (size_t)cap ? units : (size_t)cap - 1;
-		if (n < units && n > 0 && w[n - 1] >= 0xD800 && w[n - 1] <= 0xDBFF)
-			n--;
+		if (WIDE_IS_UTF16 && n < units && n > 0 && w[n - 1] >= 0xD800 &&
+		    w[n - 1] <= 0xDBFF)
+			n--; /* never half a surrogate pair */
 		memcpy(buf, w, n * sizeof(SQLWCHAR));
 		((SQLWCHAR *)buf)[n] = 0;
 		truncated = n < units;

@@ -1,11 +1,15 @@
 /* unicode.h - the one place where text crosses between the application and
  * the driver.
  *
- * Owns: UTF-16 (SQLWCHAR, 2 bytes on unixODBC, surrogate pairs handled) <->
- * UTF-8 conversion, reading ANSI/W input strings (SQL_NTS or a length) into
- * malloc'd UTF-8, and writing UTF-8 results into application buffers as
- * ANSI or UTF-16 with truncation at a character boundary.  The driver works
- * in UTF-8 everywhere else; ANSI strings are taken to be UTF-8. */
+ * Owns: SQLWCHAR <-> UTF-8 conversion, reading ANSI/W input strings (SQL_NTS
+ * or a length) into malloc'd UTF-8, and writing UTF-8 results into
+ * application buffers as ANSI or SQLWCHAR with truncation at a character
+ * boundary.  SQLWCHAR is what the driver manager's sqltypes.h says, fixed at
+ * build time (SIZEOF_SQLWCHAR): 2 bytes, UTF-16 with surrogate pairs
+ * (unixODBC, Windows), or 4 bytes, UTF-32 (iODBC's wchar_t, configure
+ * --with-iodbc).  Lengths "in characters" of W functions count SQLWCHAR
+ * units.  The driver works in UTF-8 everywhere else; ANSI strings are taken
+ * to be UTF-8. */
 #ifndef DV_ODBC_UNICODE_H
 #define DV_ODBC_UNICODE_H
 
@@ -19,12 +23,18 @@
 char *dv_in_str(const SQLCHAR *s, SQLINTEGER n, int *oom);
 char *dv_in_wstr(const SQLWCHAR *s, SQLINTEGER n, int *oom);
 
-/* UTF-8 -> malloc'd, 0-terminated UTF-16; *units = length without the 0. */
-SQLWCHAR *dv_utf8_to_utf16(const char *s, size_t len, size_t *units);
-/* UTF-16 -> malloc'd UTF-8; *len = byte length. */
-char *dv_utf16_to_utf8(const SQLWCHAR *w, size_t units, size_t *len);
-/* Number of UTF-16 units s would need. */
-size_t dv_utf16_len(const char *s, size_t len);
+/* UTF-8 -> malloc'd, 0-terminated SQLWCHAR text; *units = its length in
+ * SQLWCHARs without the 0.  Invalid UTF-8 becomes U+FFFD. */
+SQLWCHAR *dv_utf8_to_sqlwchar(const char *s, size_t len, size_t *units);
+/* SQLWCHAR text of `units` SQLWCHARs -> malloc'd UTF-8; *len = byte length.
+ * Lone surrogates (and UTF-32 values past U+10FFFF) become U+FFFD. */
+char *dv_sqlwchar_to_utf8(const SQLWCHAR *w, size_t units, size_t *len);
+/* Number of SQLWCHARs s would need. */
+size_t dv_sqlwchar_len(const char *s, size_t len);
+/* The names from before SQLWCHAR could be UTF-32: the same functions. */
+#define dv_utf8_to_utf16 dv_utf8_to_sqlwchar
+#define dv_utf16_to_utf8 dv_sqlwchar_to_utf8
+#define dv_utf16_len dv_sqlwchar_len
 
 /* Output: writes s (NULL = "") into buf of buflen BYTES, NUL-terminated,
  * truncated at a character boundary; *outlen (if set) gets the full length

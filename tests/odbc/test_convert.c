@@ -8,6 +8,7 @@
 #include "odbc/types.h"
 #include "odbc/unicode.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,6 +154,17 @@ static void test_char_boundaries(void)
 	}
 }
 
+/* Bytes of one SQLWCHAR: 2 (UTF-16, unixODBC) or 4 (UTF-32, iODBC), as the
+ * driver manager's headers this build uses say. */
+#define WB ((SQLLEN)sizeof(SQLWCHAR))
+
+/* A SQLWCHAR as a code unit value (compared with values past 0xFFFF only
+ * where SQLWCHAR is 4 bytes). */
+static uint32_t wu(SQLWCHAR c)
+{
+	return (uint32_t)c;
+}
+
 /* The same boundaries to SQL_C_WCHAR (widened on the stack). */
 static void test_wchar_boundaries(void)
 {
@@ -164,28 +176,28 @@ static void test_wchar_boundaries(void)
 	struct dv_conv_dst dst = {SQL_C_WCHAR, w, sizeof(w), &ind, &ind, 0, 0};
 	dv_error_clear(&err);
 	is_int(dv_convert(&v, &src, &dst, NULL, &err), SQL_SUCCESS, "wide INT64_MIN");
-	is_int(ind, 40, "wide INT64_MIN: indicator in bytes");
+	is_int(ind, 20 * WB, "wide INT64_MIN: indicator in bytes");
 	ok(w[0] == '-' && w[1] == '9' && w[19] == '8' && w[20] == 0, "wide INT64_MIN: units");
-	dst.buflen = 40;
+	dst.buflen = 20 * WB;
 	dv_error_clear(&err);
 	is_int(dv_convert(&v, &src, &dst, NULL, &err), SQL_ERROR, "wide INT64_MIN short: error");
 	is_str(dv_sqlstate_code(err.state), "22003", "wide INT64_MIN short: 22003");
 	v = text("-12.34");
 	src = (struct dv_conv_src){SQL_DECIMAL, 2};
-	dst.buflen = 12;
+	dst.buflen = 6 * WB;
 	dv_error_clear(&err);
 	is_int(dv_convert(&v, &src, &dst, NULL, &err), SQL_SUCCESS_WITH_INFO,
 	       "wide decimal cut in the fraction");
 	is_str(dv_sqlstate_code(err.state), "01004", "wide decimal cut: 01004");
 	ok(w[0] == '-' && w[3] == '.' && w[4] == '3' && w[5] == 0, "wide decimal cut: units");
-	is_int(ind, 12, "wide decimal cut: indicator");
+	is_int(ind, 6 * WB, "wide decimal cut: indicator");
 	v = text("Contoso");
 	src = (struct dv_conv_src){SQL_WVARCHAR, 0};
-	dst.buflen = 8;
+	dst.buflen = 4 * WB;
 	dv_error_clear(&err);
 	is_int(dv_convert(&v, &src, &dst, NULL, &err), SQL_SUCCESS_WITH_INFO, "wide text cut");
 	ok(w[0] == 'C' && w[2] == 'n' && w[3] == 0, "wide text cut: units");
-	is_int(ind, 14, "wide text cut: indicator");
+	is_int(ind, 7 * WB, "wide text cut: indicator");
 }
 
 struct num_case {
@@ -401,7 +413,7 @@ static void test_parts(void)
 	is_int(ind, 2, "part 3 indicator");
 	is_int(dv_convert(&v, &src, &dst, &off, &err), SQL_NO_DATA, "after the end");
 
-	/* UTF-16 in parts: 3 characters fit in 8 bytes with the terminator. */
+	/* SQLWCHARs in parts: 3 characters fit in 4 SQLWCHARs with the terminator. */
 	SQLWCHAR wbuf[4];
 	off = 0;
 	struct dv_value u = text("h\xc3\xa9llo");
@@ -409,7 +421,7 @@ static void test_parts(void)
 	is_int(dv_convert(&u, &src, &wdst, &off, &err), SQL_SUCCESS_WITH_INFO, "wchar part 1");
 	ok(wbuf[0] == 'h' && wbuf[1] == 0xe9 && wbuf[2] == 'l' && wbuf[3] == 0,
 	   "wchar part 1 text");
-	is_int(ind, 10, "wchar part 1 indicator in bytes");
+	is_int(ind, 5 * WB, "wchar part 1 indicator in bytes");
 	is_int(dv_convert(&u, &src, &wdst, &off, &err), SQL_SUCCESS, "wchar part 2");
 	ok(wbuf[0] == 'l' && wbuf[1] == 'o' && wbuf[2] == 0, "wchar part 2 text");
 	is_int(dv_convert(&u, &src, &wdst, &off, &err), SQL_NO_DATA, "wchar after the end");
@@ -464,17 +476,26 @@ static void test_parts_no_progress(void)
 	off = 0;
 	is_int(dv_convert(&e, &src, &d2, &off, &err), SQL_ERROR, "euro sign, 2-byte buffer");
 	ok(strstr(err.message, "at least 4 bytes") != NULL, "  says 4 bytes: %s", err.message);
-	/* UTF-16: 2 or 3 bytes hold only the terminator; a surrogate pair needs 6 */
+	/* Less than 2 SQLWCHARs holds only the terminator.  UTF-16: a surrogate
+	 * pair needs 6 bytes; UTF-32: U+1F600 is one SQLWCHAR, 8 bytes with the
+	 * terminator. */
 	SQLWCHAR w[3];
-	struct dv_conv_dst dw = {SQL_C_WCHAR, w, 3, &ind, &ind, 0, 0};
+	struct dv_conv_dst dw = {SQL_C_WCHAR, w, 2 * WB - 1, &ind, &ind, 0, 0};
 	off = 0;
-	is_int(dv_convert(&v, &src, &dw, &off, &err), SQL_ERROR, "wchar, 3-byte buffer");
+	is_int(dv_convert(&v, &src, &dw, &off, &err), SQL_ERROR, "wchar, 2 SQLWCHARs less a byte");
 	is_str(dv_sqlstate_code(err.state), "HY090", "  HY090");
 	struct dv_value g = text("\xf0\x9f\x98\x80x"); /* U+1F600 then x */
-	struct dv_conv_dst dw4 = {SQL_C_WCHAR, w, 4, &ind, &ind, 0, 0};
+	struct dv_conv_dst dw4 = {SQL_C_WCHAR, w, 2 * WB, &ind, &ind, 0, 0};
 	off = 0;
-	is_int(dv_convert(&g, &src, &dw4, &off, &err), SQL_ERROR, "surrogate pair, 4 bytes");
-	ok(strstr(err.message, "at least 6 bytes") != NULL, "  says 6 bytes: %s", err.message);
+	if (WB == 2) {
+		is_int(dv_convert(&g, &src, &dw4, &off, &err), SQL_ERROR, "surrogate pair, 4 bytes");
+		ok(strstr(err.message, "at least 6 bytes") != NULL, "  says 6 bytes: %s",
+		   err.message);
+	} else {
+		is_int(dv_convert(&g, &src, &dw4, &off, &err), SQL_SUCCESS_WITH_INFO,
+		       "U+1F600 in UTF-32: one SQLWCHAR and the terminator fit 8 bytes");
+		ok(wu(w[0]) == 0x1F600u && w[1] == 0, "  the whole character");
+	}
 	/* a loop on 01004 with the smallest useful buffer ends, whole */
 	char out[16] = "";
 	size_t used = 0;
@@ -537,17 +558,24 @@ static void test_decimal_binary(void)
 	is_int(dv_convert(&i, &nsrc, &db, NULL, &err), SQL_SUCCESS, "numeric -> binary");
 }
 
+/* UTF-16 (2-byte SQLWCHAR): U+1F600 is a surrogate pair; UTF-32: one unit. */
 static void test_unicode(void)
 {
-	/* U+1F600 needs a surrogate pair. */
 	const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
 	size_t units = 0;
-	SQLWCHAR *w = dv_utf8_to_utf16(s, strlen(s), &units);
-	is_int(units, 5, "UTF-16 length with a surrogate pair");
-	ok(w[0] == 'a' && w[1] == 0xe9 && w[2] == 0x20ac && w[3] == 0xd83d && w[4] == 0xde00,
-	   "UTF-16 units");
+	SQLWCHAR *w = dv_utf8_to_sqlwchar(s, strlen(s), &units);
+	if (WB == 2) {
+		is_int(units, 5, "UTF-16 length with a surrogate pair");
+		ok(w[0] == 'a' && w[1] == 0xe9 && w[2] == 0x20ac && w[3] == 0xd83d &&
+		   w[4] == 0xde00, "UTF-16 units");
+	} else {
+		is_int(units, 4, "UTF-32 length: one unit per character");
+		ok(w[0] == 'a' && w[1] == 0xe9 && w[2] == 0x20ac &&
+		   wu(w[3]) == 0x1f600u && w[4] == 0, "UTF-32 units");
+	}
+	is_int(dv_sqlwchar_len(s, strlen(s)), units, "dv_sqlwchar_len agrees");
 	size_t len = 0;
-	char *back = dv_utf16_to_utf8(w, units, &len);
+	char *back = dv_sqlwchar_to_utf8(w, units, &len);
 	is_str(back, s, "round trip");
 	free(back);
 	char *in = dv_in_wstr(w, SQL_NTS, NULL);
@@ -558,10 +586,32 @@ static void test_unicode(void)
 	SQLWCHAR out[4];
 	SQLLEN outlen = 0;
 	is_int(dv_out_wstr(s, out, 4, &outlen, 1), 1, "truncated in characters");
-	is_int(outlen, 5, "full length in characters");
-	ok(out[0] == 'a' && out[2] == 0x20ac && out[3] == 0, "cut before the surrogate pair");
-	is_int(dv_out_wstr(s, out, 8, &outlen, 0), 1, "truncated in bytes");
-	is_int(outlen, 10, "full length in bytes");
+	is_int(outlen, (SQLLEN)units, "full length in characters");
+	ok(out[0] == 'a' && out[2] == 0x20ac && out[3] == 0, "cut before U+1F600 (3 + the 0)");
+	is_int(dv_out_wstr(s, out, 4 * WB, &outlen, 0), 1, "truncated in bytes");
+	is_int(outlen, (SQLLEN)units * WB, "full length in bytes");
+	if (WB == 2) {
+		SQLWCHAR out5[5];
+		is_int(dv_out_wstr(s, out5, 5, &outlen, 1), 1, "5 units: the pair does not fit");
+		ok(out5[3] == 0, "never half a surrogate pair");
+	} else {
+		SQLWCHAR out5[5];
+		is_int(dv_out_wstr(s, out5, 5, &outlen, 1), 0, "5 units hold 4 and the 0");
+		ok(wu(out5[3]) == 0x1f600u && out5[4] == 0, "U+1F600 whole");
+	}
+
+	/* Ill-formed input: lone surrogates; in UTF-32 also values past U+10FFFF
+	 * and negative ones (wchar_t is signed). */
+	SQLWCHAR bad[4] = {'x', (SQLWCHAR)0xDC00, 'y', 0};
+	char *u = dv_sqlwchar_to_utf8(bad, 3, NULL);
+	is_str(u, "x\xef\xbf\xbdy", "a lone low surrogate is U+FFFD");
+	free(u);
+	if (WB == 4) {
+		SQLWCHAR big[3] = {(SQLWCHAR)0x110000, (SQLWCHAR)-1, 0};
+		u = dv_in_wstr(big, SQL_NTS, NULL);
+		is_str(u, "\xef\xbf\xbd\xef\xbf\xbd", "past U+10FFFF and negative: U+FFFD");
+		free(u);
+	}
 
 	char abuf[3];
 	is_int(dv_out_str("\xc3\xa9\xc3\xa9", abuf, sizeof(abuf), &outlen), 1,
@@ -611,7 +661,8 @@ static void test_types(void)
 	is_str(dv_type_find(SQL_TIMESTAMP)->name, "datetime", "ODBC 2 code finds datetime");
 	is_int(dv_sql_type_odbc2(SQL_TYPE_DATE), SQL_DATE, "ODBC 2 date code");
 	is_int(dv_type_display_size(SQL_DECIMAL, 23, 2), 25, "decimal display size");
-	is_int(dv_type_octet_length(SQL_WVARCHAR, 100, 0), 200, "nvarchar octet length");
+	is_int(dv_type_octet_length(SQL_WVARCHAR, 100, 0), 100 * WB,
+	       "nvarchar octet length: 100 SQLWCHARs");
 	struct dv_rowset *rs = dv_rowset_new(NULL, 2);
 	ok(rs && dv_rowset_add_row(rs) == 0, "rowset row");
 	dv_rowset_set_text(rs, 0, "x");
