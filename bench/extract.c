@@ -1,30 +1,38 @@
 /* bench/extract.c - extraction benchmark: the driver against the floor.
  *
  * Owns: one measurement run.  It starts the emulator with --rows N, then in
- * two child processes (so each has its own peak RSS):
- *   floor  - fetches the same pages the driver fetches (same $select, same
- *            Prefer: odata.maxpagesize) with libcurl and parses them with yajl
- *            callbacks, touching every value, without the driver;
+ * child processes (so each has its own peak RSS):
+ *   floor  - fetches the same pages the driver's one chain fetches (same
+ *            $select, same Prefer: odata.maxpagesize) with libcurl and parses
+ *            them with yajl callbacks, touching every value, without the
+ *            driver: sequential paging, the no-driver baseline;
  *   driver - SELECT <columns> FROM <entity> through unixODBC and libdvodbc,
- *            a bound block cursor of 500 rows, every column as SQL_C_CHAR
- *            (Prefetch on, the default);
- *   driver-noprefetch - the same with Prefetch=false (pages read one after
- *            the other, as the floor does), unless --no-prefetch-run 0.
- * It prints rows, seconds, rows/s, MB received, peak RSS and requests made
- * for each, and the driver's figures as ratios of the floor's (and of the
- * run without prefetch).  --think-ms N starts the emulator with
- * --page-think-ms N: the service's time per page, which prefetch overlaps
- * and the floor (sequential by design: the no-driver baseline) does not.
- * --warm-cache 1 first reads every page once, untimed, with both the floor
- * and the driver, so the timed runs are served from the emulator's page
- * cache: the emulator is then far faster than either client and the ratio
- * measures the driver's own cost.
+ *            a bound block cursor of 500 rows, every column as SQL_C_CHAR,
+ *            default keys (Prefetch on, ParallelReads automatic);
+ *   driver-serial - the same with ParallelReads=1 (one chain, prefetch on:
+ *            the driver before partitioned reads), unless --serial-run 0;
+ *   driver-noprefetch - ParallelReads=1 and Prefetch=false, with
+ *            --no-prefetch-run 1.
+ * Each is timed from its first request of the query on (the floor's token,
+ * the driver's connect and metadata outside the clock, alike).  It prints
+ * rows, seconds, rows/s, MB (the bytes of the answers this run received,
+ * from the emulator's request log with log_rows: each run its own), peak
+ * RSS, requests, and a checksum of column 1 (a sum of per-row hashes, so
+ * partitions delivering rows in another order give the same figure): the
+ * same checksum means the same rows.  --think-ms N starts the emulator with
+ * --page-think-ms N: the service's time per page.  --warm-cache 1 first
+ * reads every page once, untimed, so the timed runs are served from the
+ * emulator's page cache and the ratio measures the driver's own cost.
+ * --emu-db FILE keeps the generated data in FILE; when FILE does not exist
+ * it is generated first (dvemu --generate-only, no start timeout), so
+ * 1,000,000 rows are generated once and every later run starts at once.
  * No figure is asserted: this is a program, not a test.
  *
  * Usage: bench-extract [--rows N] [--entity account] [--set accounts]
- *                      [--columns "name,revenue,..."] [--page-size 5000]
- *                      [--think-ms N] [--no-prefetch-run 0|1] [--warm-cache 0|1]
- *                      [--emu-db FILE]  (the emulator's --db: data generated once) */
+ *                      [--columns "accountid,name,..."] [--page-size 5000]
+ *                      [--think-ms N] [--parallel N (ParallelReads of the driver run)]
+ *                      [--serial-run 0|1] [--no-prefetch-run 0|1]
+ *                      [--warm-cache 0|1] [--emu-db FILE] */
 #include <curl/curl.h>
 #include <sql.h>
 #include <sqlext.h>
@@ -39,10 +47,15 @@
 #include <yajl/yajl_tree.h>
 
 #include "tests/unit/emu.h"
+
+#ifndef TOP_SRCDIR_BENCH
+#define TOP_SRCDIR_BENCH "."
+#endif
 #include "util/buf.h"
 #include "util/strutil.h"
 
 struct figures {
+	unsigned long long checksum; /* sum of FNV-1a of the first column: order-free */
 	long long rows;
 	double seconds;
 	double mbytes;
@@ -58,6 +71,18 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* 64-bit FNV-1a of one value; the checksum of a result is the sum of its
+ * rows' hashes, so it does not depend on the order rows come in. */
+static unsigned long long fnv1a(const char *s, size_t len)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 /* ---- floor: libcurl + yajl, no driver ---------------------------------- */
 
 struct floor_ctx {
@@ -70,6 +95,9 @@ struct floor_ctx {
 	char next[8192];
 	int want_next;
 	int want_value;
+	const char *sum_key;     /* the first column: hashed into checksum */
+	int want_sum;
+	unsigned long long checksum;
 };
 
 static int f_start_map(void *c)
@@ -107,12 +135,18 @@ static int f_key(void *c, const unsigned char *k, size_t len)
 		f->want_value = (len == 5 && memcmp(k, "value", 5) == 0);
 		f->want_next = (len == 15 && memcmp(k, "@odata.nextLink", 15) == 0);
 	}
+	f->want_sum = f->in_value && f->depth == 2 && strlen(f->sum_key) == len &&
+		      memcmp(k, f->sum_key, len) == 0;
 	return 1;
 }
 static int f_string(void *c, const unsigned char *s, size_t len)
 {
 	struct floor_ctx *f = c;
 	f->cells++;
+	if (f->want_sum) {
+		f->checksum += fnv1a((const char *)s, len);
+		f->want_sum = 0;
+	}
 	if (f->want_next && f->depth == 1) {
 		size_t n = len < sizeof(f->next) - 1 ? len : sizeof(f->next) - 1;
 		memcpy(f->next, s, n);
@@ -210,6 +244,9 @@ static int run_floor(struct emu *e, const char *set, const char *cols, long page
 	snprintf(url, sizeof(url), "%s/api/data/v9.2/%s?$select=%s", e->url, set, dv_buf_str(&q));
 	dv_buf_free(&q);
 	memset(&f, 0, sizeof(f));
+	static char first[128];
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(cols, ","), cols);
+	f.sum_key = first;
 	c = curl_easy_init();
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, floor_write);
@@ -233,6 +270,7 @@ static int run_floor(struct emu *e, const char *set, const char *cols, long page
 	}
 	fig->seconds = now_s() - t0;
 	fig->rows = f.rows;
+	fig->checksum = f.checksum;
 	fig->mbytes = f.bytes / 1e6;
 	fig->ok = url[0] == '\0';
 	curl_easy_cleanup(c);
@@ -287,11 +325,13 @@ static int run_driver(const char *connstr, const char *entity, const char *cols,
 	SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
 	SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
 	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-	t0 = now_s();
 	rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstr, SQL_NTS, NULL, 0, NULL,
 			      SQL_DRIVER_NOPROMPT);
 	if (!SQL_SUCCEEDED(rc))
 		return -1;
+	/* timed as the floor is: from the first query on, the token and the
+	 * connect (metadata) outside the clock */
+	t0 = now_s();
 	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", cols, entity);
 	if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS)))
@@ -305,8 +345,12 @@ static int run_driver(const char *connstr, const char *entity, const char *cols,
 		SQLBindCol(st, (SQLUSMALLINT)(i + 1), SQL_C_CHAR, cells + (size_t)i * BLOCK * CELL,
 			   CELL, ind + (size_t)i * BLOCK);
 	fig->rows = 0;
-	while (SQL_SUCCEEDED(rc = SQLFetchScroll(st, SQL_FETCH_NEXT, 0)))
+	while (SQL_SUCCEEDED(rc = SQLFetchScroll(st, SQL_FETCH_NEXT, 0))) {
+		for (SQLULEN r = 0; r < fetched; r++)
+			if (ind[r] >= 0)
+				fig->checksum += fnv1a(cells + r * CELL, strlen(cells + r * CELL));
 		fig->rows += (long long)fetched;
+	}
 	fig->seconds = now_s() - t0;
 	fig->ok = rc == SQL_NO_DATA;
 	free(cells);
@@ -368,19 +412,54 @@ static int driver_child(void *a)
 
 static void print_fig(const char *name, const struct figures *f)
 {
-	printf("%-7s rows=%lld  seconds=%.2f  rows/s=%.0f  MB=%.1f  peak_rss_kb=%ld  requests=%d%s\n",
+	printf("%-7s rows=%lld  seconds=%.2f  rows/s=%.0f  MB=%.1f  peak_rss_kb=%ld  requests=%d"
+	       "  checksum=%016llx%s\n",
 	       name, f->rows, f->seconds, f->seconds > 0 ? f->rows / f->seconds : 0.0, f->mbytes,
-	       f->peak_rss_kb, f->requests, f->ok ? "" : "  (FAILED)");
+	       f->peak_rss_kb, f->requests, f->checksum, f->ok ? "" : "  (FAILED)");
+}
+
+/* What the run received, from the emulator's request log (config log_rows):
+ * requests and the bytes of every answer, the run's own. */
+static void log_totals(struct emu *e, struct figures *f)
+{
+	yajl_val log = emu_requests_tree(e, 0);
+	double bytes = 0;
+	f->requests = 0;
+	for (size_t i = 0; log && YAJL_IS_ARRAY(log) && i < log->u.array.len; i++) {
+		const char *path[] = {"bytes", NULL};
+		yajl_val b = yajl_tree_get(log->u.array.values[i], path, yajl_t_number);
+		f->requests++;
+		if (b)
+			bytes += YAJL_GET_DOUBLE(b);
+	}
+	f->mbytes = bytes / 1e6;
+	yajl_tree_free(log);
+}
+
+/* --emu-db FILE that does not exist yet: the emulator generates it once,
+ * without a start timeout, and exits (dvemu --generate-only). */
+static int pregenerate(const char *db, long rows)
+{
+	char cmd[1200];
+	const char *src = getenv("top_srcdir");
+	if (access(db, F_OK) == 0)
+		return 0;
+	fprintf(stderr, "bench-extract: generating %ld rows into %s (once)\n", rows, db);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s/tests/emulator/dvemu' --rows %ld --seed 1 "
+		 "--db '%s' --generate-only", src ? src : TOP_SRCDIR_BENCH, rows, db);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
 	struct emu e;
-	struct figures fl, dr, np;
+	struct figures fl, dr, np, se;
 	struct run_args ra;
 	char emu_args[1200];
 	const char *emu_db = NULL;
-	long rows = 100000, page = 5000, think_ms = 0, noprefetch_run = 1, warm = 0;
+	long rows = 100000, page = 5000, think_ms = 0, noprefetch_run = 0, serial_run = 1;
+	long warm = 0, parallel = 0;
+	char dr_connstr[64] = "DSN=dvtest";
 	const char *entity = "account", *set = "accounts";
 	const char *cols = "accountid,name,accountnumber,revenue,numberofemployees,"
 			   "telephone1,emailaddress1,address1_city,address1_country,"
@@ -404,53 +483,84 @@ int main(int argc, char **argv)
 			emu_db = argv[i + 1];
 		else if (strcmp(argv[i], "--no-prefetch-run") == 0)
 			noprefetch_run = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--serial-run") == 0)
+			serial_run = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--parallel") == 0)
+			parallel = strtol(argv[i + 1], NULL, 10);
 	}
+	if (emu_db && pregenerate(emu_db, rows) != 0)
+		return 1;
 	snprintf(emu_args, sizeof(emu_args), "--rows %ld --seed 1 --page-think-ms %ld%s%s", rows,
 		 think_ms, emu_db ? " --db " : "", emu_db ? emu_db : "");
 	if (emu_start(&e, emu_args) != 0)
 		return 1;
 	emu_write_odbc_ini(&e, NULL);
+	emu_post(&e, "/_emu/config", "{\"log_rows\":true}");
 	fresh_start(&e, 0);
-	ra = (struct run_args){&e, "DSN=dvtest", entity, set, cols, page, &fl};
-	if (warm) { /* untimed passes fill the emulator's page cache for both URL sets */
+	if (parallel > 0)
+		snprintf(dr_connstr, sizeof(dr_connstr), "DSN=dvtest;ParallelReads=%ld", parallel);
+	ra = (struct run_args){&e, dr_connstr, entity, set, cols, page, &fl};
+	if (warm) { /* untimed passes fill the emulator's page cache for every URL set */
 		measure(&fl, floor_child, &ra);
 		ra.fig = &dr;
 		measure(&dr, driver_child, &ra);
+		ra.connstr = "DSN=dvtest;ParallelReads=1";
+		measure(&dr, driver_child, &ra);
+		ra.connstr = dr_connstr;
 		ra.fig = &fl;
 		fresh_start(&e, warm);
 	}
 	measure(&fl, floor_child, &ra);
-	fl.requests = emu_request_count(&e);
+	log_totals(&e, &fl);
 	fresh_start(&e, warm);
 	ra.fig = &dr;
 	measure(&dr, driver_child, &ra);
-	dr.requests = emu_request_count(&e);
-	dr.mbytes = fl.mbytes;
+	log_totals(&e, &dr);
+	memset(&se, 0, sizeof(se));
+	se.ok = 1;
+	if (serial_run) {
+		fresh_start(&e, warm);
+		ra.connstr = "DSN=dvtest;ParallelReads=1";
+		ra.fig = &se;
+		measure(&se, driver_child, &ra);
+		log_totals(&e, &se);
+	}
 	memset(&np, 0, sizeof(np));
 	np.ok = 1;
 	if (noprefetch_run) {
 		fresh_start(&e, warm);
-		ra.connstr = "DSN=dvtest;Prefetch=false";
+		ra.connstr = "DSN=dvtest;Prefetch=false;ParallelReads=1";
 		ra.fig = &np;
 		measure(&np, driver_child, &ra);
-		np.requests = emu_request_count(&e);
-		np.mbytes = fl.mbytes;
+		log_totals(&e, &np);
 	}
 	printf("extract %s: %ld rows requested, columns: %s\n", entity, rows, cols);
 	printf("service think time per page: %ld ms (emulator --page-think-ms)%s\n", think_ms,
 	       warm ? "; pages served from the emulator's warm page cache" : "");
+	printf("timed from the first request of the query (token and connect outside); MB = "
+	       "answers' bytes in the emulator's log, each run its own; checksum = sum of "
+	       "FNV-1a of column 1 (order-free)\n");
 	print_fig("floor", &fl);
+	printf("driver: %s\n", dr_connstr);
 	print_fig("driver", &dr);
+	if (serial_run)
+		print_fig("driver-serial", &se);
 	if (noprefetch_run)
 		print_fig("driver-noprefetch", &np);
+	printf("checksums: %s\n", fl.checksum == dr.checksum && fl.rows == dr.rows &&
+	       (!serial_run || (se.checksum == fl.checksum && se.rows == fl.rows))
+	       ? "the same rows" : "DIFFERENT ROWS");
 	if (fl.seconds > 0 && dr.seconds > 0)
 		printf("ratio   driver/floor: time=%.2f  rows/s=%.2f  peak_rss=%.2f\n",
 		       dr.seconds / fl.seconds, (dr.rows / dr.seconds) / (fl.rows / fl.seconds),
 		       (double)dr.peak_rss_kb / (double)fl.peak_rss_kb);
-	if (noprefetch_run && np.seconds > 0 && dr.seconds > 0)
-		printf("ratio   prefetch on/off: time=%.2f  rows/s=%.2f  peak_rss=%.2f\n",
-		       dr.seconds / np.seconds, (dr.rows / dr.seconds) / (np.rows / np.seconds),
-		       (double)dr.peak_rss_kb / (double)np.peak_rss_kb);
+	if (serial_run && se.seconds > 0 && dr.seconds > 0)
+		printf("ratio   driver/driver-serial: time=%.2f  peak_rss=%.2f\n",
+		       dr.seconds / se.seconds, (double)dr.peak_rss_kb / (double)se.peak_rss_kb);
+	if (noprefetch_run && np.seconds > 0 && se.seconds > 0)
+		printf("ratio   prefetch on/off (serial): time=%.2f  rows/s=%.2f  peak_rss=%.2f\n",
+		       se.seconds / np.seconds, (se.rows / se.seconds) / (np.rows / np.seconds),
+		       (double)se.peak_rss_kb / (double)np.peak_rss_kb);
 	emu_stop(&e);
-	return fl.ok && dr.ok && np.ok ? 0 : 1;
+	return fl.ok && dr.ok && np.ok && se.ok && fl.checksum == dr.checksum ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 # bench/local.mk - benchmark programs, built by `make bench` (not run by make check).
 EXTRA_PROGRAMS = bench/bench-extract
 bench_bench_extract_SOURCES = bench/extract.c
-bench_bench_extract_CPPFLAGS = $(AM_CPPFLAGS)
+bench_bench_extract_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR_BENCH='"$(abs_top_srcdir)"'
 bench_bench_extract_LDADD = tests/libdvtest.la driver/util/libdvutil.la $(CURL_LIBS) \
 	$(YAJL_LIBS) $(ODBC_LIBS)
 CLEANFILES += bench/bench-extract
