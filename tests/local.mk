@@ -24,6 +24,11 @@ EXTRA_DIST += tests/emulator tests/lsan.supp tests/tsan.supp
 TESTS += tests/clients/test_isql.sh tests/clients/test_pyodbc.sh tests/clients/test_perl.sh
 TESTS += tests/clients/test_pyodbc_write.sh tests/clients/test_login.sh
 TESTS += tests/clients/test_differential.sh tests/clients/test_php.sh
+# iODBC's iodbctest client, in a build for iODBC only (configure --with-iodbc;
+# tools/check --iodbc).
+if IODBC
+TESTS += tests/clients/test_iodbctest.sh
+endif
 EXTRA_DIST += tests/clients/differential.py tests/clients/php_cells.py
 EXTRA_DIST += tests/clients/lib.sh tests/unit/engine_stack.h tests/unit/svc_client.h
 
