@@ -301,6 +301,19 @@ static unsigned char *base64_decode(const char *s, size_t n, size_t *outlen)
 	return out;
 }
 
+/* Text for SQLite.  Given with its length, SQLite copies it without a
+ * terminator, and sqlite3_column_text (every SQL_C_CHAR fetch) then grows
+ * the copy, often by a realloc, to add one.  Text that is NUL-terminated
+ * (page text is) and holds no NUL goes as a C string: copied once, with its
+ * terminator. */
+static void text_result(sqlite3_context *ctx, const char *s, size_t len)
+{
+	if (s[len] == '\0' && strlen(s) == len)
+		sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_text(ctx, s, (int)len, SQLITE_TRANSIENT);
+}
+
 /* "2023-04-07T21:59:01Z" -> "2023-04-07 21:59:01" (fraction kept). */
 static void datetime_result(const char *s, size_t n, sqlite3_context *ctx)
 {
@@ -314,7 +327,8 @@ static void datetime_result(const char *s, size_t n, sqlite3_context *ctx)
 	}
 	memcpy(buf, s, end);
 	buf[10] = ' ';
-	sqlite3_result_text(ctx, buf, (int)end, SQLITE_TRANSIENT);
+	buf[end] = '\0';
+	text_result(ctx, buf, end);
 }
 
 /* Decimal text split into its parts: sign, integer digits without leading
@@ -350,6 +364,27 @@ static int dec_split(const char *s, size_t n, struct dec_parts *d)
 	return 0;
 }
 
+/* A decimal of at most 15 significant digits at `scale` (DBL_DIG: such a
+ * decimal reads back from its nearest double, so the "%.*f" check below
+ * always passes): *v = its digits as an integer over 10^scale, both exact
+ * in a double, so the one rounding is the division's, as strtod's is. */
+static int small_decimal(const struct dec_parts *d, size_t scale, double *v)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+				       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	int64_t m = 0;
+	if (d->ni + scale > 15)
+		return 0;
+	for (size_t i = 0; i < d->ni; i++)
+		m = m * 10 + (d->ip[i] - '0');
+	for (size_t i = 0; i < scale; i++)
+		m = m * 10 + (i < d->nf ? d->fp[i] - '0' : 0);
+	*v = (double)m / pow10[scale];
+	if (d->neg)
+		*v = -*v;
+	return 1;
+}
+
 /* A Decimal/Money value for SQLite.  The service sends exact decimal text
  * (spec section 3: "parse as exact decimal text").  It becomes a REAL only
  * when the double reads back as exactly that value at the scale shown
@@ -381,6 +416,10 @@ static void decimal_result(const struct dv_column *c, const struct odata_cell *c
 	scale = c->decimal_digits > 0 ? (size_t)c->decimal_digits : 0;
 	if (d.nf > scale)
 		scale = d.nf;
+	if (small_decimal(&d, scale, &v)) {
+		sqlite3_result_double(ctx, v);
+		return;
+	}
 	dv_buf_init(&t, 0);
 	if (d.neg)
 		dv_buf_appendc(&t, '-');
@@ -448,7 +487,7 @@ void cell_to_result(const struct dv_column *c, const struct odata_cell *cell,
 		sqlite3_result_double(ctx, cell->d);
 		break;
 	default:
-		sqlite3_result_text(ctx, cell->s, (int)cell->len, SQLITE_TRANSIENT);
+		text_result(ctx, cell->s, cell->len);
 		break;
 	}
 }

@@ -5,7 +5,8 @@
  * Containers are counted: depth 1 is the page object, depth 2 the "value"
  * array, depth 3 a row object.  A key at depth 3 ("name",
  * "name@OData.Community.Display.V1.FormattedValue", "@odata.etag") is looked
- * up in a sorted table built from the colspecs; the scalar that follows
+ * up in a table built from the colspecs (predicted from the row before,
+ * else hashed: struct key_slot); the scalar that follows
  * fills those cells.  Annotations arrive before their value; since each
  * full key maps to its own column the order does not matter.  Objects and
  * arrays inside a row (expanded navigation properties) are skipped.  Absent
@@ -24,6 +25,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
@@ -38,15 +40,21 @@ struct key_entry {
 	size_t col;
 };
 
-/* A row key as it came in the previous row, and where it led in the key
- * table.  Rows repeat their keys in the same order (also from page to
- * page), so the key at position i of a row is usually the key at position
- * i of the row before: one comparison instead of a binary search.  A miss
- * (FetchXML leaves null properties out) searches and relearns. */
-struct seen_key {
-	char *key;
+/* A distinct row key, found by hash: the range of key-table entries it
+ * fills (count 0 for a key no column reads, learned when first seen, e.g.
+ * "@odata.etag" or an annotation nobody selected), and the slot of the key
+ * that followed it in the last row that had it.  Rows repeat their keys in
+ * order, so the key predicted that way usually matches (one comparison);
+ * when the service leaves out a key (FetchXML leaves out null properties,
+ * and the annotations of null values are never sent) the next key misses
+ * once, is found by its hash and becomes the new prediction. */
+struct key_slot {
+	const char *key;   /* into keys[] for known keys, an owned copy for learned ones */
 	size_t len;
+	uint32_t hash;
+	int32_t next;      /* predicted slot of the key after this one, -1 none */
 	size_t first, count;
+	int learned;
 };
 
 enum top_key { TOP_OTHER, TOP_VALUE, TOP_NEXT, TOP_DELTA, TOP_COUNT, TOP_COOKIE, TOP_MORE };
@@ -57,9 +65,12 @@ struct page_priv {
 	size_t ncols;
 	struct key_entry *keys;
 	size_t nkeys;
-	struct seen_key *seen;
-	size_t nseen, cap_seen;
-	size_t key_pos;              /* position of the next key in the current row */
+	struct key_slot *slots;      /* distinct keys: known ones, then learned ones */
+	size_t nslots, cap_slots;
+	int32_t *index;              /* open addressing over slots, -1 empty */
+	size_t index_mask;
+	int32_t row_first;           /* predicted slot of a row's first key */
+	int32_t prev;                /* slot of the previous key of this row, -1 at its start */
 	struct dv_buf arena;
 	size_t cap_rows;
 	/* parse state */
@@ -73,6 +84,8 @@ struct page_priv {
 };
 
 /* ---- key table ------------------------------------------------------- */
+
+static int build_slots(struct page_priv *p);
 
 static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -93,11 +106,14 @@ static int entry_cmp(const void *a, const void *b)
 
 static void free_keys(struct page_priv *p)
 {
-	for (size_t i = 0; i < p->nseen; i++)
-		free(p->seen[i].key);
-	free(p->seen);
-	p->seen = NULL;
-	p->nseen = p->cap_seen = 0;
+	for (size_t i = 0; i < p->nslots; i++)
+		if (p->slots[i].learned)
+			free((char *)p->slots[i].key);
+	free(p->slots);
+	free(p->index);
+	p->slots = NULL;
+	p->index = NULL;
+	p->nslots = p->cap_slots = p->index_mask = 0;
 	for (size_t i = 0; i < p->nkeys; i++)
 		free(p->keys[i].key);
 	free(p->keys);
@@ -128,74 +144,109 @@ static int build_keys(struct page_priv *p, const struct odata_colspec *cols, siz
 			return -1;
 	}
 	qsort(p->keys, p->nkeys, sizeof(*p->keys), entry_cmp);
+	if (build_slots(p) != 0)
+		return -1;
 	p->cols = cols;
 	p->ncols = ncols;
 	return 0;
 }
 
-/* Finds the range of table entries equal to key (several columns may read
- * the same property). */
-static void find_key(struct page_priv *p, const char *key, size_t len)
+static uint32_t key_hash(const char *key, size_t len)
 {
-	size_t lo = 0, hi = p->nkeys;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (key_cmp(p->keys[mid].key, p->keys[mid].len, key, len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	p->cur_first = lo;
-	p->cur_count = 0;
-	while (lo + p->cur_count < p->nkeys &&
-	       key_cmp(p->keys[lo + p->cur_count].key, p->keys[lo + p->cur_count].len, key,
-		       len) == 0)
-		p->cur_count++;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	return h;
 }
 
-/* Remembers key as the one at position i of a row (best effort: without
- * memory the next row just searches again). */
-static void remember_key(struct page_priv *p, size_t i, const char *key, size_t len)
+/* The slot of key, or where it would go in the index (its value -1). */
+static int32_t *index_probe(struct page_priv *p, const char *key, size_t len, uint32_t h)
 {
-	struct seen_key *sk;
+	for (size_t i = h & p->index_mask;; i = (i + 1) & p->index_mask) {
+		int32_t s = p->index[i];
+		if (s < 0 || (p->slots[s].hash == h && p->slots[s].len == len &&
+			      memcmp(p->slots[s].key, key, len) == 0))
+			return &p->index[i];
+	}
+}
+
+static int32_t add_slot(struct page_priv *p, int32_t *at, const char *key, size_t len,
+			uint32_t h, size_t first, size_t count, int learned)
+{
+	struct key_slot *ks = &p->slots[p->nslots];
+	ks->key = key;
+	ks->len = len;
+	ks->hash = h;
+	ks->next = -1;
+	ks->first = first;
+	ks->count = count;
+	ks->learned = learned;
+	*at = (int32_t)p->nslots;
+	return (int32_t)p->nslots++;
+}
+
+/* One slot per distinct key of the (sorted) key table, room for as many
+ * learned keys again plus some, and an index at most half full. */
+static int build_slots(struct page_priv *p)
+{
+	size_t isize = 64;
+	p->cap_slots = 2 * p->nkeys + 64;
+	while (isize < 2 * p->cap_slots)
+		isize *= 2;
+	p->slots = calloc(p->cap_slots, sizeof(*p->slots));
+	p->index = malloc(isize * sizeof(*p->index));
+	if (!p->slots || !p->index)
+		return -1;
+	memset(p->index, 0xff, isize * sizeof(*p->index));
+	p->index_mask = isize - 1;
+	p->row_first = p->prev = -1;
+	for (size_t i = 0; i < p->nkeys;) {
+		size_t n = 1;
+		uint32_t h = key_hash(p->keys[i].key, p->keys[i].len);
+		while (i + n < p->nkeys &&
+		       key_cmp(p->keys[i + n].key, p->keys[i + n].len, p->keys[i].key,
+			       p->keys[i].len) == 0)
+			n++;
+		add_slot(p, index_probe(p, p->keys[i].key, p->keys[i].len, h), p->keys[i].key,
+			 p->keys[i].len, h, i, n, 0);
+		i += n;
+	}
+	return 0;
+}
+
+/* The slot of a key not predicted: by hash, learned when new (-1 when the
+ * table of learned keys is full or memory is short: the key fills nothing). */
+static int32_t lookup_key(struct page_priv *p, const char *key, size_t len)
+{
+	uint32_t h = key_hash(key, len);
+	int32_t *at = index_probe(p, key, len, h);
 	char *copy;
-
-	if (i > p->nseen)
-		return;
-	if (i == p->nseen && p->nseen == p->cap_seen) {
-		size_t cap = p->cap_seen ? p->cap_seen * 2 : 32;
-		struct seen_key *n = realloc(p->seen, cap * sizeof(*n));
-		if (!n)
-			return;
-		p->seen = n;
-		p->cap_seen = cap;
-	}
-	copy = dv_strndup(key, len);
-	if (!copy)
-		return;
-	sk = &p->seen[i];
-	if (i == p->nseen)
-		p->nseen++;
-	else
-		free(sk->key);
-	sk->key = copy;
-	sk->len = len;
-	sk->first = p->cur_first;
-	sk->count = p->cur_count;
+	if (*at >= 0)
+		return *at;
+	if (p->nslots == p->cap_slots || !(copy = dv_strndup(key, len)))
+		return -1;
+	return add_slot(p, at, copy, len, h, 0, 0, 1);
 }
 
-/* Looks up the next key of the current row: first as the key the previous
- * row had at this position, else in the key table. */
+/* Looks up the next key of the current row: first the key that followed
+ * the previous one last time, else by hash. */
 static void find_row_key(struct page_priv *p, const char *key, size_t len)
 {
-	size_t i = p->key_pos++;
-	if (i < p->nseen && p->seen[i].len == len && memcmp(p->seen[i].key, key, len) == 0) {
-		p->cur_first = p->seen[i].first;
-		p->cur_count = p->seen[i].count;
+	int32_t s = p->prev < 0 ? p->row_first : p->slots[p->prev].next;
+	if (s < 0 || p->slots[s].len != len || memcmp(p->slots[s].key, key, len) != 0) {
+		s = lookup_key(p, key, len);
+		if (p->prev < 0)
+			p->row_first = s;
+		else
+			p->slots[p->prev].next = s;
+	}
+	if (s < 0) {
+		p->cur_count = 0;
 		return;
 	}
-	find_key(p, key, len);
-	remember_key(p, i, key, len);
+	p->prev = s;
+	p->cur_first = p->slots[s].first;
+	p->cur_count = p->slots[s].count;
 }
 
 /* ---- cells ----------------------------------------------------------- */
@@ -423,7 +474,7 @@ static int cb_start_map(void *ctx)
 			return 0;
 		}
 		p->in_row = 1;
-		p->key_pos = 0;
+		p->prev = -1;
 	}
 	p->cur_count = 0;
 	return 1;

@@ -13,8 +13,10 @@
  * timestamps and decimals are formatted by hand into a stack buffer (a
  * `struct sink`, which moves to the heap only for very long text), SQLite
  * text is handed out from its own bytes, ASCII text is widened to UTF-16
- * on the stack.  Doubles that are not whole numbers still use snprintf
- * ("%.15g"/"%.17g" are the rounding rules the output is defined by). */
+ * on the stack.  Doubles print by hand too ("%.15g" when its digits read
+ * back, a decimal column's scale) unless a rounding is too close to call;
+ * those few still use snprintf ("%.15g"/"%.17g" are the rounding rules the
+ * output is defined by). */
 #include "odbc/charset.h"
 #include "odbc/convert.h"
 #include "odbc/unicode.h"
@@ -388,6 +390,42 @@ static void dec_format(const struct dec *in, int scale, struct sink *out)
 	}
 }
 
+/* dec_format(dec_from_double(v), scale) without printf, for the usual
+ * decimals and money (|v| from 1e-4, below 1e15 at the scale, scale 0-9):
+ * v * 10^scale rounded half away from zero.  That product is off the exact
+ * one by at most 1.1e-16 of itself and "%.17g" by 5e-17, so the two agree
+ * unless the fraction is within 1e-14 of a half: those, and every other
+ * value, return -1 and take the printf way. */
+static int dec_text_from_double(double v, int scale, struct sink *out)
+{
+	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	static const uint64_t u10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+				       100000000, 1000000000};
+	char tmp[24], frac[10];
+	double a = fabs(v), p, fl;
+	uint64_t m;
+	if (scale < 0 || scale > 9 || !isfinite(v) || (a != 0 && a < 1e-4))
+		return -1;
+	p = a * p10[scale];
+	if (!(p < 1e15))
+		return -1;
+	fl = floor(p);
+	if (fabs((p - fl) - 0.5) <= p * 1e-14)
+		return -1;
+	m = (uint64_t)fl + (p - fl > 0.5);
+	if (v < 0 && m != 0)
+		sink_putc(out, '-');
+	sink_put(out, tmp, format_int64((int64_t)(m / u10[scale]), tmp));
+	if (scale > 0) {
+		uint64_t f = m % u10[scale];
+		for (int i = scale - 1; i >= 0; i--, f /= 10)
+			frac[i] = (char)('0' + f % 10);
+		sink_putc(out, '.');
+		sink_put(out, frac, (size_t)scale);
+	}
+	return 0;
+}
+
 /* ---- numbers from a value ---------------------------------------------- */
 
 struct num {
@@ -711,6 +749,54 @@ static void hex_bytes(const char *p, size_t len, struct sink *out)
 	}
 }
 
+/* "%.15g" of d when it reads back as d, without printf, for 1e-4 <= |d| <
+ * 1e15: the 15 digits are |d| * 10^k rounded to an integer m (fma gives the
+ * product's exact remainder, so the rounding is exact; a fraction within
+ * 1e-9 of a half returns -1), and m / 10^k, exact operands and one
+ * rounding, is what strtod reads back from those digits.  -1 when d is
+ * outside that range or the 15 digits do not read back (the caller then
+ * takes the printf way, "%.17g"). */
+static int format_double_15(double d, struct sink *out)
+{
+	static const uint64_t u10[] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+		100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL,
+		1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+		1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+		1000000000000000000ULL};
+	char tmp[24], frac[20];
+	double a = fabs(d), p, fl, t;
+	int e = -4, k;
+	uint64_t m;
+	size_t nf;
+	if (!(a >= 1e-4 && a < 1e15))
+		return -1;
+	while (e < 14 && a >= (double)u10[e + 5] / 1e4)
+		e++; /* 10^e <= a, give or take the rounding checked below */
+	k = 14 - e;
+	p = a * (double)u10[k];
+	fl = floor(p);
+	t = (p - fl) - 0.5 + fma(a, (double)u10[k], -p);
+	if (fabs(t) < 1e-9)
+		return -1;
+	m = (uint64_t)fl + (t > 0);
+	if (m < u10[14] || m >= u10[15] || (double)m / (double)u10[k] != a)
+		return -1;
+	if (d < 0)
+		sink_putc(out, '-');
+	sink_put(out, tmp, format_int64((int64_t)(m / u10[k]), tmp));
+	m %= u10[k];
+	for (int i = k - 1; i >= 0; i--, m /= 10)
+		frac[i] = (char)('0' + m % 10);
+	for (nf = (size_t)k; nf > 0 && frac[nf - 1] == '0'; nf--)
+		;
+	if (nf > 0) {
+		sink_putc(out, '.');
+		sink_put(out, frac, nf);
+	}
+	return 0;
+}
+
 static void format_double(double d, struct sink *out)
 {
 	char tmp[64];
@@ -719,6 +805,8 @@ static void format_double(double d, struct sink *out)
 		sink_put(out, tmp, format_int64((int64_t)d, tmp));
 		return;
 	}
+	if (format_double_15(d, out) == 0)
+		return;
 	snprintf(tmp, sizeof(tmp), "%.15g", d);
 	if (strtod(tmp, NULL) != d)
 		snprintf(tmp, sizeof(tmp), "%.17g", d);
@@ -744,6 +832,8 @@ static int render_text(const struct dv_value *v, const struct dv_conv_src *src,
 		}
 		break;
 	case DV_V_DOUBLE:
+		if (is_dec && dec_text_from_double(v->d, src->scale, out) == 0)
+			break;
 		if (is_dec) {
 			dec_from_double(v->d, &d);
 			dec_format(&d, src->scale, out);
