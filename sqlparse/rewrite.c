@@ -200,7 +200,8 @@ static int escape_emit(struct rw *r, const char *kw, const struct dv_buf *body,
 		return dv_buf_append(out, b, n) == 0 ? 0 : nomem(r);
 	if (dv_strcasecmp(kw, "call") == 0)
 		return dv_error_set(r->err, DV_S_HYC00, 0,
-				    "procedure calls ({call ...}) are not supported (position %zu)",
+				    "a procedure call ({call ...}) must be the whole statement "
+				    "(position %zu)",
 				    errpos);
 	return dv_error_set(r->err, DV_S_42000, 0, "unknown ODBC escape '{%s' at position %zu",
 			    kw, errpos);
@@ -217,7 +218,8 @@ static int rw_escape(struct rw *r, struct dv_buf *out, size_t brace)
 	next_sig(r, r->pos, &t);
 	if (t.type == TOK_PARAM)
 		return dv_error_set(r->err, DV_S_HYC00, 0,
-				    "procedure calls ({?= call ...}) are not supported (position %zu)",
+				    "a procedure call ({?= call ...}) must be the whole statement, "
+				    "and its result comes as a result set (position %zu)",
 				    errpos);
 	if (escape_keyword(r->s, &t, kw, sizeof(kw)) != 0)
 		return dv_error_set(r->err, DV_S_42000, 0,

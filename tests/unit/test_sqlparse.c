@@ -124,9 +124,10 @@ static const struct err_case err_cases[] = {
 	{"SELECT TOP (x) a FROM t", "42000", "TOP needs a whole number at position 8"},
 	{"SELECT TOP 1.5 a FROM t", "42000", "TOP needs a whole number at position 8"},
 	{"{call myproc(?)}", "HYC00",
-	 "procedure calls ({call ...}) are not supported (position 1)"},
+	 "a procedure call ({call ...}) must be the whole statement (position 1)"},
 	{"{? = call myproc(?)}", "HYC00",
-	 "procedure calls ({?= call ...}) are not supported (position 1)"},
+	 "a procedure call ({?= call ...}) must be the whole statement, and its result comes "
+	 "as a result set (position 1)"},
 	{"SELECT {zz 1}", "42000", "unknown ODBC escape '{zz' at position 8"},
 	{"SELECT {fn UCASE(a)", "42000", "missing '}' at the end"},
 	{"SELECT a }", "42000", "unexpected '}' at position 10"},
