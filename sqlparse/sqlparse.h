@@ -36,6 +36,12 @@ void sqlparse_rewrite_free(struct sql_rewrite *rw);
  * token); 0 for one statement, with or without a trailing ';'. */
 int sqlparse_next_statement(const char *sql, size_t len, size_t *at);
 
+/* The 1-based number of the first '?' marker after the statement's
+ * top-level WHERE (outside parentheses, literals and comments), or 0 when
+ * there is no such WHERE.  Markers from it on are in the search condition of
+ * an UPDATE or DELETE, not values to write. */
+int sqlparse_first_where_marker(const char *sql, size_t len);
+
 #define SQLPARSE_WORD_MAX 24
 /* The statement's leading keywords (at most max), upper-cased: for
  * "create temp table x(a)" CREATE, TEMP, TABLE, X.  Stops at the first

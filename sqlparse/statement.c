@@ -108,3 +108,24 @@ int sqlparse_find_name(const char *sql, size_t len, const char *prefix, int skip
 		return 1;
 	}
 }
+
+int sqlparse_first_where_marker(const char *sql, size_t len)
+{
+	struct sql_token t;
+	size_t pos = 0;
+	int depth = 0, markers = 0;
+	for (;;) {
+		sql_lex(sql, len, pos, &t);
+		if (t.type == TOK_END || t.type == TOK_BAD)
+			return 0;
+		pos = t.pos + t.len;
+		if (t.type == TOK_LPAREN)
+			depth++;
+		else if (t.type == TOK_RPAREN && depth > 0)
+			depth--;
+		else if (t.type == TOK_PARAM)
+			markers++;
+		else if (depth == 0 && sql_tok_is(sql, &t, "WHERE"))
+			return markers + 1;
+	}
+}

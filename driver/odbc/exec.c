@@ -90,6 +90,8 @@ SQLRETURN dv_stmt_prepare(struct dv_stmt *s, const char *sql)
 	rw.sql = NULL;
 	s->kind = rw.kind;
 	s->nparams = rw.nparams;
+	s->where_param = s->kind == SQL_KIND_UPDATE || s->kind == SQL_KIND_DELETE ?
+			 sqlparse_first_where_marker(s->sql, strlen(s->sql)) : 0;
 	sqlparse_rewrite_free(&rw);
 	dv_engine_guard_user_sql(s->dbc->engine);
 	if (dv_engine_prepare(s->dbc->engine, s->sql, &s->vm, &err) != 0) {

@@ -178,6 +178,8 @@ struct dv_stmt {
 	char *sql;                   /* rewritten SQL (SQLite dialect) */
 	int kind;                    /* enum sql_kind */
 	int nparams;
+	int where_param;             /* UPDATE/DELETE: first marker of the WHERE
+					(1-based, sqlparse_first_where_marker), or 0 */
 	sqlite3_stmt *vm;            /* engine statement, or NULL */
 	struct dv_rowset *rowset;    /* catalog result, or NULL */
 	/* cursor position */

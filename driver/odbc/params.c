@@ -320,10 +320,13 @@ static SQLRETURN bind_value(struct dv_stmt *s, int n, SQLSMALLINT c, char *data,
 		/* 16 bytes for a GUID (LibreOffice Base refetches rows by their
 		 * uniqueidentifier read as binary): the GUID's text, so that it
 		 * compares with GUID columns here and at the service.  For a
-		 * BINARY/VARBINARY parameter only in a SELECT (a write may be
-		 * setting 16 bytes of an image). */
+		 * BINARY/VARBINARY parameter only in a SELECT or in the WHERE of
+		 * an UPDATE/DELETE (LibreOffice writes an edited row back with
+		 * WHERE "accountid" = ? bound so); a value to write may be 16
+		 * bytes of an image. */
 		if (len == 16 && (ip->concise_type == SQL_GUID ||
-				  (s->kind == SQL_KIND_SELECT &&
+				  ((s->kind == SQL_KIND_SELECT ||
+				    (s->where_param > 0 && n >= s->where_param)) &&
 				   (ip->concise_type == SQL_BINARY ||
 				    ip->concise_type == SQL_VARBINARY ||
 				    ip->concise_type == SQL_LONGVARBINARY)))) {

@@ -94,6 +94,7 @@ void dv_stmt_unprepare(struct dv_stmt *s)
 	s->vm = NULL;
 	dv_freep(&s->sql);
 	s->nparams = 0;
+	s->where_param = 0;
 	s->row_count = -1;
 	dv_desc_clear_records(&s->ird);
 	s->state = DV_ST_ALLOCATED;

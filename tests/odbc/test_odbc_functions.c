@@ -778,6 +778,34 @@ static void test_guid_binary_round_trip(SQLHDBC dbc)
 			SQLFreeHandle(SQL_HANDLE_STMT, st);
 		}
 	}
+	/* LibreOffice writes an edited row back with UPDATE ... WHERE "accountid" = ?
+	 * bound the same way: the 16 bytes in the WHERE are the GUID, the value
+	 * before it stays a value to write. */
+	if (n >= 1) {
+		SQLLEN len = 16, tlen = SQL_NTS;
+		SQLLEN count = -1;
+		char *rows, want[256];
+		SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+		SQLPrepare(st, (SQLCHAR *)"UPDATE \"account\" SET \"telephone1\" = ? "
+			   "WHERE \"accountid\" = ?", SQL_NTS);
+		SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 20, 0,
+				 "555-0101", 0, &tlen);
+		SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_BINARY, 16, 0,
+				 key[0], 16, &len);
+		rc = SQLExecute(st);
+		SQLRowCount(st, &count);
+		ok(SQL_SUCCEEDED(rc) && count == 1,
+		   "UPDATE ... WHERE accountid = ? bound as 16 bytes changes that row (rc %d, "
+		   "count %ld)", (int)rc, (long)count);
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+		st = run(dbc, "SELECT \"name\" FROM \"account\" WHERE \"telephone1\" = "
+			 "'555-0101'", &rc);
+		rows = SQL_SUCCEEDED(rc) ? fetch_all(st, 1) : strdup("<error>");
+		snprintf(want, sizeof(want), "%s\n", names[0]);
+		is_str(rows, want, "the service holds the new value on that record only");
+		free(rows);
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	}
 }
 
 /* Text that is not UTF-8: 22018 naming the place, before any request. */

@@ -141,9 +141,29 @@ static const struct err_case err_cases[] = {
 	{"SELECT {fn 12}", "42000", "malformed {fn ...} escape at position 8"},
 };
 
+/* Where an UPDATE's or DELETE's search condition starts, in markers. */
+struct where_case {
+	const char *sql;
+	int first;
+};
+
+static const struct where_case where_cases[] = {
+	{"UPDATE \"account\" SET \"name\" = ? WHERE \"accountid\" = ?", 2},
+	{"DELETE FROM account WHERE accountid = ?", 1},
+	{"update t set a = ?, b = ? where c = ? and d = ?", 3},
+	{"UPDATE t SET a = (SELECT x FROM u WHERE y = ?) WHERE k = ?", 2},
+	{"UPDATE t SET a = 'WHERE ?', b = ? -- WHERE ?\n WHERE k = ?", 2},
+	{"UPDATE t SET a = ? /* where */", 0},
+	{"UPDATE t SET \"where\" = ? WHERE k = 1", 2},
+	{"DELETE FROM t", 0},
+};
+
 int main(void)
 {
 	size_t i;
+	for (i = 0; i < sizeof(where_cases) / sizeof(where_cases[0]); i++)
+		is_int(sqlparse_first_where_marker(where_cases[i].sql, strlen(where_cases[i].sql)),
+		       where_cases[i].first, "first WHERE marker of: %s", where_cases[i].sql);
 	for (i = 0; i < sizeof(ok_cases) / sizeof(ok_cases[0]); i++) {
 		const struct ok_case *c = &ok_cases[i];
 		struct sql_rewrite rw;
