@@ -17,7 +17,7 @@
  * measured in the same run: 1.0 means the driver read exactly the rows it
  * returned.  No figure is asserted: this is a program, not a test.
  *
- * Usage: bench-plans [--rows N] [--think-ms N] [--timeout S] [--only ID]
+ * Usage: bench-plans [--rows N] [--think-ms N] [--timeout S] [--only ID[,ID...]]
  *                    [--emu-db FILE] [--verbose 1 (each request's URL and rows)] */
 #include <curl/curl.h>
 #include <sql.h>
@@ -90,7 +90,11 @@ static SQLHDBC connect_new(SQLHENV env, long timeout)
 	SQLHDBC dbc;
 	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
 	if (!SQL_SUCCEEDED(SQLConnect(dbc, (SQLCHAR *)"dvtest", SQL_NTS, NULL, 0, NULL, 0))) {
-		fprintf(stderr, "bench-plans: cannot connect to the emulator\n");
+		SQLCHAR state[6] = "", text[512] = "";
+		SQLINTEGER native = 0;
+		SQLSMALLINT len = 0;
+		SQLGetDiagRec(SQL_HANDLE_DBC, dbc, 1, state, &native, text, sizeof(text), &len);
+		fprintf(stderr, "bench-plans: cannot connect to the emulator: %s %s\n", state, text);
 		exit(1);
 	}
 	(void)timeout;
@@ -153,9 +157,17 @@ struct stmt {
 	char sql[1024];
 };
 
+/* --only ID or a comma list of IDs ("L1,L2,A1") */
 static int wanted(const char *only, const char *id)
 {
-	return !only || strcmp(only, id) == 0;
+	size_t n = strlen(id);
+	const char *p = only;
+	if (!only)
+		return 1;
+	for (; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, id, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
 }
 
 int main(int argc, char **argv)
