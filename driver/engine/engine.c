@@ -536,14 +536,31 @@ static void idxstr_to_query(const char *idx, struct dv_buf *out)
 #define EXPLAIN_MAX_CURSORS 64
 
 /* One scan: "GET <base><set>?$select=...&$filter=..." ("?N" = a value from
- * a parameter or the outer row of a join). */
+ * a parameter or the outer row of a join).  A LIMIT's first rows (plan.c
+ * "first=N") are two lines: "$top=N", then the request without it that is
+ * sent only when SQLite wants more rows. */
 static void explain_scan(struct dv_engine *eng, const struct dv_entity *e, const char *idx,
 			 struct dv_buf *out)
 {
+	const char *first = strstr(idx, ";first=");
 	if (out->len)
 		dv_buf_appendc(out, '\n');
 	dv_buf_appendf(out, "GET %s%s?", eng->api_base, e ? e->entity_set : "?");
-	idxstr_to_query(idx, out);
+	if (!first) {
+		idxstr_to_query(idx, out);
+		return;
+	}
+	{
+		char *head = dv_strndup(idx, (size_t)(first - idx));
+		if (!head)
+			return;
+		idxstr_to_query(head, out);
+		dv_buf_appendf(out, "&$top=%s\nGET %s%s?", first + 7, eng->api_base,
+			       e ? e->entity_set : "?");
+		idxstr_to_query(head, out);
+		dv_buf_appends(out, " (only when more rows are needed)");
+		free(head);
+	}
 }
 
 /* EXPLAIN's bytecode names every scan: VOpen (P1 cursor, P4 "vtab:<pointer>")

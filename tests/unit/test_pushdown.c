@@ -409,6 +409,24 @@ static void test_statement_limit(struct engine_stack *s)
 		free(rows);
 		free(req);
 	}
+	/* SQLNativeSql shows both requests of a LIMIT's first rows */
+	{
+		struct dv_error err;
+		char want[512], *ex;
+		ex = dv_engine_explain(s->eng, "SELECT name FROM account WHERE name LIKE 'a_p%' "
+				       "LIMIT 2", &err);
+		snprintf(want, sizeof(want), "GET %saccounts?$select=accountid,name&$top=4\nGET "
+			 "%saccounts?$select=accountid,name (only when more rows are needed)",
+			 s->base, s->base);
+		is_str(ex, want, "explain: 2 x LIMIT first, then the rest");
+		free(ex);
+		ex = dv_engine_explain(s->eng, "SELECT name FROM account WHERE name LIKE '%Ltd%' "
+				       "LIMIT 2", &err);
+		snprintf(want, sizeof(want), "GET %saccounts?$select=accountid,name&$filter="
+			 "contains(name,'Ltd')&$top=2", s->base);
+		is_str(ex, want, "explain: the statement's LIMIT as $top");
+		free(ex);
+	}
 }
 
 /* More than 50,000 input rows: the service refuses, the answer is local. */
