@@ -2,8 +2,10 @@
  *
  * Owns: starting the emulator with the test-local odbc.ini, connecting
  * through the real driver manager, reading diagnostics, and small
- * ASCII <-> SQLWCHAR helpers.  The tests link -lodbc and go through
- * unixODBC exactly as applications do. */
+ * ASCII <-> SQLWCHAR helpers (SQLWCHAR of 2 or 4 bytes).  The tests link
+ * the driver manager the build is for (unixODBC's -lodbc, or iODBC's
+ * -liodbc with configure --with-iodbc) and go through it exactly as
+ * applications do. */
 #ifndef DV_TESTS_ODBC_TEST_H
 #define DV_TESTS_ODBC_TEST_H
 
@@ -16,6 +18,20 @@
 
 #include "emu.h"
 #include "tap.h"
+
+/* 1 when built against iODBC's headers (configure --with-iodbc). */
+#ifdef _IODBCUNIX_H
+#define DV_TEST_IODBC 1
+#else
+#define DV_TEST_IODBC 0
+#endif
+
+/* Reports one check as skipped, with the reason (TAP "ok N # SKIP ..."):
+ * for what a driver manager answers itself, never the driver. */
+static inline void skip_check(const char *what, const char *why)
+{
+	printf("ok %d - %s # SKIP %s\n", ++tap_n, what, why);
+}
 
 /* First diagnostic record of a handle: state and message. */
 static inline void diag1(SQLSMALLINT type, SQLHANDLE h, char state[6], char *msg,
@@ -32,11 +48,16 @@ static inline void diag1(SQLSMALLINT type, SQLHANDLE h, char state[6], char *msg
 		state[0] = '\0';
 }
 
-/* The first record's SQLSTATE (static buffer). */
+/* The first record's SQLSTATE (static buffer).  With a message buffer:
+ * iODBC 3.52 answers an ANSI SQLGetDiagRec through the driver's
+ * SQLGetDiagRecW and copies the SQLSTATE back only when the application
+ * gave a buffer for the message (with NULL it returns success and an
+ * empty state). */
 static inline const char *state_of(SQLSMALLINT type, SQLHANDLE h)
 {
 	static char state[6];
-	diag1(type, h, state, NULL, 0);
+	char msg[512];
+	diag1(type, h, state, msg, sizeof(msg));
 	return state;
 }
 
@@ -73,6 +94,13 @@ static inline void start_emulator(struct emu *e, const char *args, const char *e
 	test_emu = e;
 	if (emu_write_odbc_ini(e, extra) != 0)
 		bail_out("cannot write odbc.ini");
+	if (DV_TEST_IODBC) {
+		/* iODBC reads the drivers from $ODBCINSTINI, a file (unixODBC
+		 * takes ODBCINSTINI as a name inside $ODBCSYSINI: never set it there) */
+		char path[512];
+		snprintf(path, sizeof(path), "%s/odbcinst.ini", e->dir);
+		setenv("ODBCINSTINI", path, 1);
+	}
 }
 
 static inline SQLHENV new_env(SQLINTEGER version)

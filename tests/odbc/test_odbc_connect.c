@@ -274,9 +274,20 @@ static void test_handles(void)
 {
 	SQLHENV env = new_env(SQL_OV_ODBC3_80);
 	SQLINTEGER v = 0;
+	if (DV_TEST_IODBC) {
+		/* iODBC 3.52 knows ODBC versions up to 3.51: it refuses 3.80 itself */
+		SQLINTEGER v3 = 0;
+		SQLGetEnvAttr(env, SQL_ATTR_ODBC_VERSION, &v3, 0, NULL);
+		is_int(v3, 0, "iODBC 3.52 refuses SQL_OV_ODBC3_80 (no version set)");
+		SQLFreeHandle(SQL_HANDLE_ENV, env);
+		env = new_env(SQL_OV_ODBC3);
+	}
 	is_int(SQLGetEnvAttr(env, SQL_ATTR_ODBC_VERSION, &v, 0, NULL), SQL_SUCCESS,
 	       "get ODBC version");
-	is_int(v, SQL_OV_ODBC3_80, "ODBC version 3.80");
+	if (DV_TEST_IODBC)
+		is_int(v, SQL_OV_ODBC3, "ODBC version 3 (iODBC)");
+	else
+		is_int(v, SQL_OV_ODBC3_80, "ODBC version 3.80");
 	SQLHDBC dbc;
 	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
 	SQLHSTMT st;

@@ -270,10 +270,7 @@ int emu_write_odbc_ini(struct emu *e, const char *extra_dsn_lines)
 		e->url, EMU_TENANT, EMU_CLIENT_ID, EMU_SECRET, e->url,
 		extra_dsn_lines ? extra_dsn_lines : "");
 	fclose(fp);
-	/* unixODBC reads $ODBCSYSINI/odbcinst.ini, iODBC $ODBCINSTINI; both $ODBCINI */
 	setenv("ODBCSYSINI", e->dir, 1);
 	setenv("ODBCINI", path, 1);
-	snprintf(path, sizeof(path), "%s/odbcinst.ini", e->dir);
-	setenv("ODBCINSTINI", path, 1);
 	return 0;
 }
