@@ -291,9 +291,17 @@ static void test_handles(void)
 	SQLHDBC dbc;
 	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
 	SQLHSTMT st;
-	SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	is_int(rc, SQL_ERROR, "no statement before connecting");
-	is_str(state_of(SQL_HANDLE_DBC, dbc), "08003", "statement before connecting is 08003");
+	if (DV_TEST_IODBC) {
+		/* the call never reaches the driver: libiodbc 3.52.9 itself crashes */
+		skip_check("no statement before connecting",
+			   "iODBC 3.52 crashes in SQLAllocHandle(SQL_HANDLE_STMT) on an "
+			   "unconnected handle");
+	} else {
+		SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+		is_int(rc, SQL_ERROR, "no statement before connecting");
+		is_str(state_of(SQL_HANDLE_DBC, dbc), "08003",
+		       "statement before connecting is 08003");
+	}
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 	SQLFreeHandle(SQL_HANDLE_ENV, env);
 }
