@@ -865,6 +865,148 @@ static void test_cursor_library(SQLHENV env)
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 }
 
+/* ---- LibreOffice Base's table view (issue 12) ------------------------------ */
+
+/* The ODBC calls LibreOffice 7.4's table view makes (read from a unixODBC
+ * trace of tests/clients/test_libreoffice.sh): bookmarks asked for then
+ * turned off, dynamic then keyset cursor (static, 01S02), SQL_CONCUR_VALUES
+ * (lock, 01S02), SELECT * prepared; FIRST, PRIOR into before-start, then NEXT
+ * to the end reading SQL_ATTR_ROW_NUMBER and the key as SQL_C_BINARY; a row
+ * refetched by SELECT ... WHERE key = ? with those 16 bytes; an edit written
+ * with UPDATE ... WHERE key = ?.  Each row's number, key and values must be
+ * those of the service's row, and the refetch and the edit must reach that
+ * record and no other. */
+static void test_libreoffice_table_view(SQLHDBC dbc)
+{
+	char order[NNAMES][64], want[256], got[256];
+	unsigned char key[NNAMES + 1][16];
+	char name[NNAMES + 1][64];
+	SQLLEN ind = 0;
+	SQLULEN v = 0;
+	int n = 0;
+
+	/* The service's own order (no ORDER BY), forward-only. */
+	SQLHSTMT st = new_stmt(dbc);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"SELECT name FROM account", SQL_NTS),
+	      SQL_HANDLE_STMT, st, "the names in the service's order");
+	while (n < NNAMES && SQL_SUCCEEDED(SQLFetch(st)))
+		SQLGetData(st, 1, SQL_C_CHAR, order[n++], sizeof(order[0]), &ind);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	/* test_set_pos_writes deleted one */
+	is_int(n, NNAMES - 1, "all rows in the service's order");
+
+	st = new_stmt(dbc);
+	is_int(SQLSetStmtAttr(st, SQL_ATTR_USE_BOOKMARKS, (SQLPOINTER)SQL_UB_VARIABLE, 0),
+	       SQL_SUCCESS, "LibreOffice: SQL_UB_VARIABLE");
+	is_int(SQLSetStmtAttr(st, SQL_ATTR_USE_BOOKMARKS, (SQLPOINTER)SQL_UB_OFF, 0),
+	       SQL_SUCCESS, "LibreOffice: bookmarks off again (no keyset/dynamic bookmarks)");
+	is_int(SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_DYNAMIC, 0),
+	       SQL_SUCCESS_WITH_INFO, "dynamic cursor: substituted");
+	is_str(state_of(SQL_HANDLE_STMT, st), "01S02", "dynamic -> static: 01S02");
+	is_int(SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_KEYSET_DRIVEN, 0),
+	       SQL_SUCCESS_WITH_INFO, "keyset cursor: substituted");
+	is_int(SQLSetStmtAttr(st, SQL_ATTR_CONCURRENCY, (SQLPOINTER)SQL_CONCUR_VALUES, 0),
+	       SQL_SUCCESS_WITH_INFO, "SQL_CONCUR_VALUES: substituted");
+	is_str(state_of(SQL_HANDLE_STMT, st), "01S02", "SQL_CONCUR_VALUES -> LOCK: 01S02");
+	SQLGetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, &v, 0, NULL);
+	is_int((int)v, SQL_CURSOR_STATIC, "SQLGetStmtAttr(CURSOR_TYPE) reports static");
+	SQLGetStmtAttr(st, SQL_ATTR_CONCURRENCY, &v, 0, NULL);
+	is_int((int)v, SQL_CONCUR_LOCK, "SQLGetStmtAttr(CONCURRENCY) reports lock");
+	SQLGetStmtAttr(st, SQL_ATTR_USE_BOOKMARKS, &v, 0, NULL);
+	is_int((int)v, SQL_UB_OFF, "SQLGetStmtAttr(USE_BOOKMARKS) reports off");
+	rc_ok(SQLPrepare(st, (SQLCHAR *)"SELECT * FROM \"account\"", SQL_NTS), SQL_HANDLE_STMT,
+	      st, "SELECT * FROM \"account\"");
+	rc_ok(SQLExecute(st), SQL_HANDLE_STMT, st, "execute");
+	SQLCHAR c1[64] = "", c2[64] = "";
+	SQLSMALLINT len = 0, type = 0;
+	SQLDescribeCol(st, 1, c1, sizeof(c1), &len, &type, NULL, NULL, NULL);
+	SQLDescribeCol(st, 2, c2, sizeof(c2), &len, NULL, NULL, NULL, NULL);
+	is_str((char *)c1, "accountid", "column 1 is the key");
+	is_int(type, SQL_GUID, "the key is a SQL_GUID");
+	is_str((char *)c2, "name", "column 2 is name");
+
+	is_int(SQLFetchScroll(st, SQL_FETCH_FIRST, 0), SQL_SUCCESS, "FIRST");
+	is_int((int)row_number(st), 1, "FIRST: row 1");
+	is_int(SQLFetchScroll(st, SQL_FETCH_PRIOR, 0), SQL_NO_DATA, "PRIOR from row 1: before start");
+	int rows = 0, keys_ok = 1, names_ok = 1, numbers_ok = 1;
+	for (int i = 1; i <= NNAMES + 1; i++) {
+		SQLRETURN rc = SQLFetchScroll(st, SQL_FETCH_NEXT, 1);
+		if (rc == SQL_NO_DATA)
+			break;
+		if (!SQL_SUCCEEDED(rc) || i > n) {
+			numbers_ok = 0;
+			break;
+		}
+		rows++;
+		if (row_number(st) != (SQLULEN)i)
+			numbers_ok = 0;
+		ind = 0;
+		if (SQLGetData(st, 1, SQL_C_BINARY, key[i], 16, &ind) != SQL_SUCCESS || ind != 16)
+			keys_ok = 0;
+		SQLGetData(st, 2, SQL_C_CHAR, name[i], sizeof(name[0]), &ind);
+		if (strcmp(name[i], order[i - 1]) != 0)
+			names_ok = 0;
+	}
+	is_int(rows, n, "NEXT from before start reads every row, then SQL_NO_DATA");
+	ok(numbers_ok, "SQL_ATTR_ROW_NUMBER is 1, 2, ... after each NEXT");
+	ok(keys_ok, "each key reads as 16 bytes with SQLGetData(SQL_C_BINARY)");
+	ok(names_ok, "the rows come in the service's order");
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+	/* Row 5 refetched by its key, as LibreOffice's keyset does. */
+	SQLHSTMT re = new_stmt(dbc);
+	unsigned char param[16], back[16];
+	SQLLEN param_ind = 16;
+	rc_ok(SQLPrepare(re, (SQLCHAR *)"SELECT * FROM \"account\" WHERE \"account\".\"accountid\" = ?",
+			 SQL_NTS), SQL_HANDLE_STMT, re, "the refetch statement");
+	SQLBindParameter(re, 1, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_BINARY, 16, 0, param, 16,
+			 &param_ind);
+	memcpy(param, key[5], 16);
+	rc_ok(SQLExecute(re), SQL_HANDLE_STMT, re, "refetch row 5 by its key");
+	is_int(SQLFetchScroll(re, SQL_FETCH_NEXT, 1), SQL_SUCCESS, "the refetch finds a row");
+	SQLGetData(re, 1, SQL_C_BINARY, back, sizeof(back), &ind);
+	SQLGetData(re, 2, SQL_C_CHAR, got, sizeof(got), &ind);
+	ok(memcmp(back, key[5], 16) == 0, "the refetched row has row 5's key");
+	is_str(got, order[4], "the refetched row is row 5");
+	is_int(SQLFetchScroll(re, SQL_FETCH_NEXT, 1), SQL_NO_DATA, "and only that row");
+	SQLCloseCursor(re);
+
+	/* The edit, as LibreOffice writes it. */
+	SQLHSTMT up = new_stmt(dbc);
+	char newname[96];
+	SQLLEN name_ind = SQL_NTS, key_ind = 16;
+	snprintf(newname, sizeof(newname), "%s edited", order[4]);
+	rc_ok(SQLPrepare(up, (SQLCHAR *)"UPDATE \"account\" SET \"name\" = ? WHERE \"accountid\" = ?",
+			 SQL_NTS), SQL_HANDLE_STMT, up, "the edit statement");
+	SQLBindParameter(up, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 160, 0, newname,
+			 sizeof(newname), &name_ind);
+	SQLBindParameter(up, 2, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_BINARY, 16, 0, key[5], 16,
+			 &key_ind);
+	int mark = emu_request_count(&emu);
+	rc_ok(SQLExecute(up), SQL_HANDLE_STMT, up, "UPDATE ... WHERE accountid = ? (row 5)");
+	SQLLEN changed = -1;
+	SQLRowCount(up, &changed);
+	is_int((int)changed, 1, "one row updated");
+	char *reqs = emu_requests(&emu, mark);
+	int patches = 0;
+	for (const char *p = reqs; p && (p = strstr(p, "PATCH ")) != NULL; p++)
+		patches++;
+	is_int(patches, 1, "one PATCH reached the service");
+	free(reqs);
+	SQLFreeHandle(SQL_HANDLE_STMT, up);
+	rc_ok(SQLExecute(re), SQL_HANDLE_STMT, re, "refetch row 5 again");
+	SQLFetchScroll(re, SQL_FETCH_NEXT, 1);
+	SQLGetData(re, 2, SQL_C_CHAR, got, sizeof(got), &ind);
+	is_str(got, newname, "row 5 has the new name");
+	SQLFreeHandle(SQL_HANDLE_STMT, re);
+	snprintf(want, sizeof(want), "SELECT count(*) FROM account WHERE name LIKE '%% edited'");
+	query1(dbc, want, got, sizeof(got));
+	is_str(got, "1", "no other record was edited");
+	snprintf(want, sizeof(want), "SELECT count(*) FROM account WHERE name = '%s'", order[5]);
+	query1(dbc, want, got, sizeof(got));
+	is_str(got, "1", "row 6 kept its name");
+}
+
 int main(void)
 {
 	start_emulator(&emu, "--rows 20 --seed 1", NULL);
@@ -880,6 +1022,7 @@ int main(void)
 	test_extended_fetch();
 	test_max_length(dbc);
 	test_set_pos_writes(dbc);
+	test_libreoffice_table_view(dbc);
 	disconnect(env, dbc);
 	emu_stop(&emu);
 	return tap_done();
