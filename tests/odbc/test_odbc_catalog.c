@@ -85,15 +85,19 @@ static void test_columns(SQLHSTMT st)
 	is_str(colname(st, 7), "COLUMN_SIZE", "ODBC 3 name COLUMN_SIZE");
 	is_str(colname(st, 18), "IS_NULLABLE", "18th column");
 	char *rows = fetch_all(st, 18);
-	const char *want =
-		"NULL|NULL|account|accountid|-11|uniqueidentifier|36|16|NULL|NULL|0|Account|NULL|"
-		"-11|NULL|NULL|1|NO\n"
-		"NULL|NULL|account|name|-9|nvarchar|160|320|NULL|NULL|1|Account Name|NULL|-9|NULL|"
-		"320|2|YES\n"
-		"NULL|NULL|account|accountnumber|-9|nvarchar|20|40|NULL|NULL|1|Account Number|"
-		"NULL|-9|NULL|40|3|YES\n"
-		"NULL|NULL|account|description|-10|ntext|2000|4000|NULL|NULL|1|Description|NULL|"
-		"-10|NULL|4000|4|YES\n";
+	/* octet lengths of text: characters times sizeof(SQLWCHAR) (2, or 4 for iODBC) */
+	const int wb = (int)sizeof(SQLWCHAR);
+	char want[1024];
+	snprintf(want, sizeof(want),
+		 "NULL|NULL|account|accountid|-11|uniqueidentifier|36|16|NULL|NULL|0|Account|NULL|"
+		 "-11|NULL|NULL|1|NO\n"
+		 "NULL|NULL|account|name|-9|nvarchar|160|%d|NULL|NULL|1|Account Name|NULL|-9|NULL|"
+		 "%d|2|YES\n"
+		 "NULL|NULL|account|accountnumber|-9|nvarchar|20|%d|NULL|NULL|1|Account Number|"
+		 "NULL|-9|NULL|%d|3|YES\n"
+		 "NULL|NULL|account|description|-10|ntext|2000|%d|NULL|NULL|1|Description|NULL|"
+		 "-10|NULL|%d|4|YES\n",
+		 160 * wb, 160 * wb, 20 * wb, 20 * wb, 2000 * wb, 2000 * wb);
 	ok(rows && strncmp(rows, want, strlen(want)) == 0, "first four columns of account");
 	if (rows && strncmp(rows, want, strlen(want)) != 0)
 		tap_diag("got:\n%.600s", rows);
@@ -260,8 +264,8 @@ static void test_sizes(SQLHSTMT st)
 	} cases[] = {
 		{"account", "entityimage", SQL_LONGVARBINARY, 10485760, 10485760},
 		{"new_project", "new_image", SQL_LONGVARBINARY, 31457280, 31457280},
-		{"account", "description", SQL_WLONGVARCHAR, 2000, 4000},
-		{"account", "name", SQL_WVARCHAR, 160, 320},
+		{"account", "description", SQL_WLONGVARCHAR, 2000, 2000 * sizeof(SQLWCHAR)},
+		{"account", "name", SQL_WVARCHAR, 160, 160 * sizeof(SQLWCHAR)},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char want[160], sql[128], name[64];
