@@ -18,6 +18,7 @@ refreshes the row its cache set was left on (the last row it read ahead, row
 psqlODBC 13 on PostgreSQL 15 shows row 30 there too.  After updateRow() the
 cache set is on the edited row, so refreshRow() there reads that row.
 """
+import shutil
 import subprocess
 import sys
 import time
@@ -95,6 +96,8 @@ def main():
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        shutil.rmtree(profile[len("file://"):], ignore_errors=True)
     return 0
 
 
