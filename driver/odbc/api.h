@@ -39,4 +39,12 @@ SQLRETURN dv_api_out_int(struct dv_handle *h, SQLRETURN rc, const char *s, void 
 char *dv_api_in(struct dv_handle *h, const SQLCHAR *s, SQLINTEGER n, SQLRETURN *rc);
 char *dv_api_in_w(struct dv_handle *h, const SQLWCHAR *s, SQLINTEGER n, SQLRETURN *rc);
 
+/* A W function's string length given in bytes (SQLSetConnectAttrW,
+ * SQLSetDescFieldW) as the character count dv_api_in_w takes; SQL_NTS and
+ * other negative values pass through. */
+static inline SQLINTEGER dv_api_wlen_chars(SQLINTEGER bytes)
+{
+	return bytes < 0 ? bytes : bytes / (SQLINTEGER)sizeof(SQLWCHAR);
+}
+
 #endif

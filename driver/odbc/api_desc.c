@@ -68,7 +68,9 @@ static SQLRETURN set_desc_field(SQLHDESC hdesc, SQLSMALLINT rec, SQLSMALLINT fie
 	if (!h)
 		return SQL_INVALID_HANDLE;
 	if (dv_desc_field_kind(field) == DV_F_STR && value) {
-		str = wide ? dv_api_in_w(h, value, len, &rc) : dv_api_in(h, value, len, &rc);
+		/* the W call's length is in bytes; dv_api_in_w counts characters */
+		str = wide ? dv_api_in_w(h, value, dv_api_wlen_chars(len), &rc)
+			   : dv_api_in(h, value, len, &rc);
 		if (rc != SQL_SUCCESS)
 			return dv_api_leave(h, rc);
 	}

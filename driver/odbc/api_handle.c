@@ -141,7 +141,9 @@ static SQLRETURN set_connect_attr(SQLHDBC hdbc, SQLINTEGER attr, SQLPOINTER valu
 	if (!h)
 		return SQL_INVALID_HANDLE;
 	if (dv_conn_attr_is_string(attr) && value) {
-		str = wide ? dv_api_in_w(h, value, len, &rc) : dv_api_in(h, value, len, &rc);
+		/* the W call's length is in bytes; dv_api_in_w counts characters */
+		str = wide ? dv_api_in_w(h, value, dv_api_wlen_chars(len), &rc)
+			   : dv_api_in(h, value, len, &rc);
 		if (rc != SQL_SUCCESS)
 			return dv_api_leave(h, rc);
 	}

@@ -447,6 +447,34 @@ static void test_params(SQLHDBC dbc)
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 }
 
+/* The string arguments of SQLSetConnectAttrW and SQLSetDescFieldW are
+ * counted in bytes: a length of 5 characters' bytes takes 5 characters. */
+static void test_wide_byte_lengths(SQLHDBC dbc)
+{
+	SQLWCHAR in[16], out[32];
+	char got[32];
+	SQLINTEGER len = -1;
+	to_w("catalogxyz", in, 16);
+	SQLRETURN rc = SQLSetConnectAttrW(dbc, SQL_ATTR_CURRENT_CATALOG, in,
+					  5 * (SQLINTEGER)sizeof(SQLWCHAR));
+	is_int(rc, SQL_SUCCESS, "SQLSetConnectAttrW(CURRENT_CATALOG, 5 characters' bytes)");
+	rc = SQLGetConnectAttrW(dbc, SQL_ATTR_CURRENT_CATALOG, out, sizeof(out), &len);
+	is_int(rc, SQL_SUCCESS, "SQLGetConnectAttrW(CURRENT_CATALOG)");
+	is_str(from_w(out, got, sizeof(got)), "catal", "the catalog is its first 5 characters");
+
+	SQLHSTMT st;
+	SQLHDESC ipd;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	SQLGetStmtAttr(st, SQL_ATTR_IMP_PARAM_DESC, &ipd, 0, NULL);
+	to_w("parnamexyz", in, 16);
+	rc = SQLSetDescFieldW(ipd, 1, SQL_DESC_NAME, in, 7 * (SQLINTEGER)sizeof(SQLWCHAR));
+	is_int(rc, SQL_SUCCESS, "SQLSetDescFieldW(IPD NAME, 7 characters' bytes)");
+	rc = SQLGetDescFieldW(ipd, 1, SQL_DESC_NAME, out, sizeof(out), &len);
+	is_int(rc, SQL_SUCCESS, "SQLGetDescFieldW(IPD NAME)");
+	is_str(from_w(out, got, sizeof(got)), "parname", "the name is its first 7 characters");
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
 static void test_wide_and_errors(SQLHDBC dbc)
 {
 	SQLHSTMT st;
@@ -660,6 +688,7 @@ int main(void)
 	test_block_cursors(dbc);
 	test_params(dbc);
 	test_wide_and_errors(dbc);
+	test_wide_byte_lengths(dbc);
 	test_descriptors(dbc);
 	test_cancel_and_timeout(&e, dbc);
 	disconnect(env, dbc);
