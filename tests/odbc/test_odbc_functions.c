@@ -9,6 +9,7 @@
  * https://learn.microsoft.com/sql/odbc/reference/appendixes/scalar-functions */
 #include "odbc_test.h"
 
+#include <locale.h>
 #include <time.h>
 
 static struct emu emu;
@@ -818,9 +819,15 @@ static void test_bad_utf8(SQLHDBC dbc)
 	st = run(dbc, "SELECT name FROM account WHERE address1_city = 'S\xe3o Paulo'", &rc);
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
 	is_int(rc, SQL_ERROR, "SQL text with byte 0xE3 fails");
-	is_str(state, "22018", "bad UTF-8 in the SQL text is 22018");
-	ok(strstr(msg, "character 50") != NULL && strstr(msg, "0xE3") != NULL,
-	   "the message names the place: %s", msg);
+	if (DV_TEST_IODBC) {
+		/* iODBC converts the ANSI text to wide itself and mangles the
+		 * byte that is not UTF-8: the driver never sees 0xE3 */
+		is_str(state, "42000", "iODBC 3.52: the mangled SQL text is a syntax error");
+	} else {
+		is_str(state, "22018", "bad UTF-8 in the SQL text is 22018");
+		ok(strstr(msg, "character 50") != NULL && strstr(msg, "0xE3") != NULL,
+		   "the message names the place: %s", msg);
+	}
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 
 	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
@@ -867,6 +874,11 @@ int main(void)
 {
 	SQLHENV env;
 	SQLHDBC dbc;
+	/* A UTF-8 locale, as applications set one (setlocale(LC_ALL, "")):
+	 * iODBC hands ANSI text to the driver's W functions through the C
+	 * library's multibyte conversion, which in the "C" locale turns any
+	 * non-ASCII byte into an error; unixODBC passes the bytes unchanged. */
+	setlocale(LC_ALL, "C.UTF-8");
 	start_emulator(&emu, "--rows 20 --seed 1", NULL);
 	env = new_env(SQL_OV_ODBC3);
 	dbc = connect_dsn(env);
