@@ -65,7 +65,10 @@ static void test_connect_dsn(struct emu *e)
 	rc = SQLGetInfo(dbc, SQL_DBMS_NAME, buf, 5, &len);
 	is_int(rc, SQL_SUCCESS_WITH_INFO, "DBMS_NAME into 5 bytes");
 	is_str(buf, "Micr", "DBMS_NAME truncated");
-	is_int(len, 19, "DBMS_NAME full length");
+	if (DV_TEST_IODBC) /* its W->A copy (dm_StrCopyOut2_W2A) reports what it copied */
+		is_int(len, 4, "iODBC 3.52: DBMS_NAME length of the truncated copy");
+	else
+		is_int(len, 19, "DBMS_NAME full length");
 	is_str(state_of(SQL_HANDLE_DBC, dbc), "01004", "truncation is 01004");
 
 	struct {
@@ -203,7 +206,14 @@ static void test_ignored_keys(void)
 					SQL_NTS, out, sizeof(out), &len, SQL_DRIVER_NOPROMPT);
 	is_int(rc, SQL_SUCCESS_WITH_INFO, "unknown keys: connected with a warning");
 	SQLSMALLINT i;
-	for (i = 1; i <= 5; i++) {
+	if (DV_TEST_IODBC) {
+		/* after the driver's connect iODBC 3.52 itself calls its
+		 * SQLGetInfoW (SQL_CURSOR_COMMIT_BEHAVIOR, _iodbcdm_getInfo_init),
+		 * which clears the driver's diagnostics as every call does */
+		rc = SQLGetDiagRec(SQL_HANDLE_DBC, dbc, 1, st, &native, msg, sizeof(msg), &mlen);
+		is_int(rc, SQL_NO_DATA, "iODBC 3.52: the warnings are gone");
+	}
+	for (i = 1; i <= 5 && !DV_TEST_IODBC; i++) {
 		rc = SQLGetDiagRec(SQL_HANDLE_DBC, dbc, i, st, &native, msg, sizeof(msg), &mlen);
 		is_str(SQL_SUCCEEDED(rc) ? (char *)st : "", "01S00", "warning %d is 01S00", i);
 		is_str(SQL_SUCCEEDED(rc) ? (char *)msg + 8 : "", want[i - 1],
