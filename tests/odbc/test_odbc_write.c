@@ -245,8 +245,12 @@ static void test_update_delete(SQLHDBC dbc)
 	r = query(dbc, sql);
 	is_str(r, "by name\n", "update stored");
 	free(r);
+	/* iODBC 3.52 leaves a statement whose execution gave SQL_NO_DATA in
+	 * its "allocated" state and refuses SQLRowCount itself (S1010) */
 	is_int(exec_count(dbc, "UPDATE account SET description = 'x' WHERE name = "
-			  "'no such account name'", &rc), 0, "UPDATE of no rows: count 0");
+			  "'no such account name'", &rc), DV_TEST_IODBC ? -99 : 0,
+	       DV_TEST_IODBC ? "iODBC 3.52: no SQLRowCount after SQL_NO_DATA"
+			     : "UPDATE of no rows: count 0");
 	is_int(rc, SQL_NO_DATA, "searched UPDATE of no rows is SQL_NO_DATA");
 	m = mark();
 	is_int(exec_count(dbc, "DELETE FROM account WHERE name = 'ODBC W1'", &rc), 1,
@@ -257,7 +261,10 @@ static void test_update_delete(SQLHDBC dbc)
 	free(r);
 	snprintf(sql, sizeof(sql), "DELETE FROM account WHERE accountid = '%s'", new_id);
 	is_int(exec_count(dbc, sql, &rc), 0, "DELETE of a deleted row by key: count 0");
-	ok(rc == SQL_NO_DATA || rc == SQL_SUCCESS_WITH_INFO, "not an error (rc %d)", (int)rc);
+	/* iODBC 3.52 turns the driver's SQL_SUCCESS_WITH_INFO into SQL_SUCCESS
+	 * (the return of its parameter conversion, execute.c) */
+	ok(rc == SQL_NO_DATA || rc == SQL_SUCCESS_WITH_INFO || (DV_TEST_IODBC && rc == SQL_SUCCESS),
+	   "not an error (rc %d)", (int)rc);
 }
 
 static void test_read_only(SQLHDBC dbc)
@@ -317,7 +324,9 @@ static void test_put_data(SQLHDBC dbc)
 	SQLRowCount(st, &n);
 	is_int(n, 1, "one row inserted");
 	is_int(SQLPutData(st, part, 1), SQL_ERROR, "SQLPutData afterwards is an error");
-	is_str(state_of(SQL_HANDLE_STMT, st), "HY010", "function sequence error");
+	/* iODBC 3.52 refuses the call itself, with the ODBC 2 name S1010 */
+	is_str(state_of(SQL_HANDLE_STMT, st), DV_TEST_IODBC ? "S1010" : "HY010",
+	       "function sequence error");
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	char *r = requests_since(m, 1);
 	ok(r && strstr(r, "{\"name\":\"Long memo\",\"description\":\"aaaa") != NULL,
@@ -385,7 +394,15 @@ static void check_array_outcome(SQLHDBC dbc, SQLHSTMT st, SQLRETURN rc,
 	char state[6], msg[512], sql[256];
 	SQLINTEGER native = 0;
 	SQLLEN row = 0, n = 0;
-	is_int(rc, SQL_SUCCESS_WITH_INFO, "%s: one bad set -> SQL_SUCCESS_WITH_INFO", tag);
+	if (DV_TEST_IODBC) {
+		/* iODBC 3.52 replaces the driver's SQL_SUCCESS_WITH_INFO with the
+		 * SQL_SUCCESS of its parameter conversion (execute.c), then calls
+		 * SQLNumResultCols, which clears the driver's diagnostics */
+		is_int(rc, SQL_SUCCESS, "%s: iODBC 3.52: SQL_SUCCESS", tag);
+	} else {
+		is_int(rc, SQL_SUCCESS_WITH_INFO, "%s: one bad set -> SQL_SUCCESS_WITH_INFO",
+		       tag);
+	}
 	is_int((long)done, 5, "%s: 5 sets processed", tag);
 	is_int(status[0], SQL_PARAM_SUCCESS, "%s: set 1 success", tag);
 	is_int(status[1], SQL_PARAM_SUCCESS, "%s: set 2 success", tag);
@@ -393,13 +410,17 @@ static void check_array_outcome(SQLHDBC dbc, SQLHSTMT st, SQLRETURN rc,
 	is_int(status[3], SQL_PARAM_SUCCESS, "%s: set 4 success", tag);
 	is_int(status[4], SQL_PARAM_SUCCESS, "%s: set 5 success", tag);
 	/* Diagnostics first: every other call on the handle clears them. */
-	is_int(diag_count(st), 1, "%s: one diagnostic", tag);
-	diag_rec(st, 1, state, &native, &row, msg, sizeof(msg));
-	is_str(state, "22003", "%s: the row's SQLSTATE", tag);
-	is_int(row, 3, "%s: SQL_DIAG_ROW_NUMBER 3", tag);
-	is_int(native, (SQLINTEGER)0x8004431A, "%s: native = service code", tag);
-	ok(strstr(msg, "row 3: ") && strstr(msg, "0x8004431A"),
-	   "%s: message names the row and the code: %s", tag, msg);
+	if (DV_TEST_IODBC) {
+		is_int(diag_count(st), 0, "%s: iODBC 3.52: its SQLNumResultCols cleared them", tag);
+	} else {
+		is_int(diag_count(st), 1, "%s: one diagnostic", tag);
+		diag_rec(st, 1, state, &native, &row, msg, sizeof(msg));
+		is_str(state, "22003", "%s: the row's SQLSTATE", tag);
+		is_int(row, 3, "%s: SQL_DIAG_ROW_NUMBER 3", tag);
+		is_int(native, (SQLINTEGER)0x8004431A, "%s: native = service code", tag);
+		ok(strstr(msg, "row 3: ") && strstr(msg, "0x8004431A"),
+		   "%s: message names the row and the code: %s", tag, msg);
+	}
 	SQLRowCount(st, &n);
 	is_int(n, 4, "%s: SQLRowCount 4", tag);
 	snprintf(sql, sizeof(sql), "SELECT name FROM account WHERE name LIKE '%s%%' ORDER BY "
@@ -577,9 +598,15 @@ static void test_sign_in_notice(SQLHENV env)
 					SQL_DRIVER_NOPROMPT);
 	is_int(rc, SQL_SUCCESS_WITH_INFO, "device-code connect succeeds with info");
 	diag1(SQL_HANDLE_DBC, dbc, state, msg, sizeof(msg));
-	is_str(state, "01000", "the notice is 01000");
-	ok(strstr(msg, "To sign in, use a web browser to open the page ") != NULL &&
-	   strstr(msg, "/devicelogin") != NULL, "the device-code text: %s", msg);
+	if (DV_TEST_IODBC) {
+		/* iODBC 3.52 calls the driver's SQLGetInfoW right after the
+		 * connect (_iodbcdm_getInfo_init), which clears the notice */
+		is_str(state, "", "iODBC 3.52: the notice is gone");
+	} else {
+		is_str(state, "01000", "the notice is 01000");
+		ok(strstr(msg, "To sign in, use a web browser to open the page ") != NULL &&
+		   strstr(msg, "/devicelogin") != NULL, "the device-code text: %s", msg);
+	}
 	if (SQL_SUCCEEDED(rc))
 		SQLDisconnect(dbc);
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
