@@ -214,13 +214,17 @@ static void test_procedure_columns(void)
 				  SQL_NTS, NULL, 0),
 	      SQL_HANDLE_STMT, st, "SQLProcedureColumns(RetrieveTotalRecordCount)");
 	char *rows = fetch_all(st, 19);
-	is_text(rows,
-		"NULL|NULL|RetrieveTotalRecordCount|EntityNames|1|-9|nvarchar|4000|8000|NULL|NULL|0|"
-		"Collection(Edm.String)|NULL|-9|NULL|8000|1|NO\n"
-		"NULL|NULL|RetrieveTotalRecordCount|Key|3|-9|nvarchar|4000|8000|NULL|NULL|0|"
-		"Edm.String|NULL|-9|NULL|8000|1|NO\n"
-		"NULL|NULL|RetrieveTotalRecordCount|Value|3|-5|bigint|19|8|0|10|1|"
-		"Edm.Int64|NULL|-5|NULL|NULL|2|YES\n",
+	/* octet lengths of text: characters times sizeof(SQLWCHAR) (2, or 4 for iODBC) */
+	char want[512];
+	int oct = 4000 * (int)sizeof(SQLWCHAR);
+	snprintf(want, sizeof(want),
+		 "NULL|NULL|RetrieveTotalRecordCount|EntityNames|1|-9|nvarchar|4000|%d|NULL|NULL|0|"
+		 "Collection(Edm.String)|NULL|-9|NULL|%d|1|NO\n"
+		 "NULL|NULL|RetrieveTotalRecordCount|Key|3|-9|nvarchar|4000|%d|NULL|NULL|0|"
+		 "Edm.String|NULL|-9|NULL|%d|1|NO\n"
+		 "NULL|NULL|RetrieveTotalRecordCount|Value|3|-5|bigint|19|8|0|10|1|"
+		 "Edm.Int64|NULL|-5|NULL|NULL|2|YES\n", oct, oct, oct, oct);
+	is_text(rows, want,
 		"the parameter (SQL_PARAM_INPUT) and the result columns (SQL_RESULT_COL) "
 		"of RetrieveTotalRecordCount");
 	free(rows);
