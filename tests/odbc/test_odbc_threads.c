@@ -133,6 +133,7 @@ struct prober {
 	pthread_t thread;
 	long probes;
 	int failures;
+	long refused; /* iODBC: statement reads it refused during another call */
 };
 
 /* Reads attributes of the shared statement and of the connection while the
@@ -143,9 +144,20 @@ static void *probe_worker(void *arg)
 	while (atomic_load(&p->sh->done) < NSHARED) {
 		SQLULEN size = 0;
 		SQLUINTEGER ac = 0;
-		if (SQLGetStmtAttr(p->sh->st, SQL_ATTR_ROW_ARRAY_SIZE, &size, 0, NULL) !=
-			    SQL_SUCCESS || size != 1)
+		SQLRETURN rc = SQLGetStmtAttr(p->sh->st, SQL_ATTR_ROW_ARRAY_SIZE, &size, 0, NULL);
+		if (DV_TEST_IODBC && rc == SQL_ERROR) {
+			/* iODBC 3.52 refuses any call on a statement while another
+			 * thread's call on it is in progress (its stmt_cip flag), with
+			 * S1010 on the shared handle, which that thread's next call
+			 * may already have cleared */
+			const char *st = state_of(SQL_HANDLE_STMT, p->sh->st);
+			if (strcmp(st, "S1010") == 0 || strcmp(st, "") == 0)
+				p->refused++;
+			else
+				p->failures++;
+		} else if (rc != SQL_SUCCESS || size != 1) {
 			p->failures++;
+		}
 		if (SQLGetConnectAttr(p->sh->dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL) !=
 			    SQL_SUCCESS || ac != SQL_AUTOCOMMIT_ON)
 			p->failures++;
@@ -241,8 +253,10 @@ int main(void)
 		if (shj[i].failures)
 			tap_diag("%s", shj[i].why);
 	}
-	is_int(pr.failures, 0, "attribute reads during the turns (%ld) all answered",
-	       pr.probes);
+	is_int(pr.failures, 0, "attribute reads during the turns (%ld) all answered%s",
+	       pr.probes, DV_TEST_IODBC ? " or refused by iODBC during a call" : "");
+	if (DV_TEST_IODBC)
+		tap_diag("iODBC refused %ld statement reads during another call", pr.refused);
 	is_int(SQLFreeHandle(SQL_HANDLE_STMT, sh.st), SQL_SUCCESS, "free the shared statement");
 	is_int(SQLDisconnect(dbc), SQL_SUCCESS, "disconnect the shared connection");
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
