@@ -219,7 +219,10 @@ static void test_single_rows(SQLHDBC dbc)
 	step(&o, SQL_FETCH_ABSOLUTE, 21, -1, "ABSOLUTE 21 (after end)");
 	step(&o, SQL_FETCH_ABSOLUTE, 20, 19, "ABSOLUTE 20");
 	is_int(SQLFetchScroll(o.st, 99, 0), SQL_ERROR, "orientation 99");
-	is_str(state_of(SQL_HANDLE_STMT, o.st), "HY106", "orientation 99 is HY106");
+	/* iODBC 3.52 refuses an orientation it does not know before calling the
+	 * driver, with its own HY092 (seen through tools/check --iodbc). */
+	is_str(state_of(SQL_HANDLE_STMT, o.st), DV_TEST_IODBC ? "HY092" : "HY106",
+	       "orientation 99 is HY106 (HY092 from iODBC itself)");
 	SQLLEN n = 0;
 	is_int(SQLRowCount(o.st, &n), SQL_SUCCESS, "SQLRowCount of a static cursor");
 	is_int(n, NNAMES, "SQLRowCount: 20 rows");
@@ -860,7 +863,11 @@ static void test_cursor_library(SQLHENV env)
 	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
 	SQLSetConnectAttr(dbc, SQL_ATTR_ODBC_CURSORS, (SQLPOINTER)SQL_CUR_USE_ODBC, 0);
 	SQLConnect(dbc, (SQLCHAR *)"dvtest", SQL_NTS, NULL, 0, NULL, 0);
-	ok(cursor_lib_loaded(), "with SQL_CUR_USE_ODBC unixODBC does load libodbccr");
+	if (DV_TEST_IODBC)
+		skip_check("with SQL_CUR_USE_ODBC unixODBC does load libodbccr",
+			   "iODBC has no cursor library to load");
+	else
+		ok(cursor_lib_loaded(), "with SQL_CUR_USE_ODBC unixODBC does load libodbccr");
 	SQLDisconnect(dbc);
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 }
