@@ -18,6 +18,21 @@
 
 #include <string.h>
 
+/* Column 0 can be bound or read: bookmarks are on and the C type is a
+ * bookmark type.  SQL_SUCCESS, or the error (diagnostic added). */
+static SQLRETURN check_bookmark_column(struct dv_stmt *s, SQLSMALLINT c_type)
+{
+	if (s->use_bookmarks == SQL_UB_OFF)
+		return dv_diag_error(&s->h.diag, DV_S_07009,
+				     "column 0 is the bookmark column: set SQL_ATTR_USE_BOOKMARKS "
+				     "to SQL_UB_VARIABLE before executing to use it");
+	if (c_type != SQL_C_BOOKMARK && c_type != SQL_C_VARBOOKMARK)
+		return dv_diag_error(&s->h.diag, DV_S_HY003,
+				     "the bookmark column takes SQL_C_BOOKMARK or "
+				     "SQL_C_VARBOOKMARK, not C type %d", (int)c_type);
+	return SQL_SUCCESS;
+}
+
 /* Column 0: the bookmark, a 4-byte row number (SQL_C_BOOKMARK, or as
  * SQL_C_VARBOOKMARK bytes).  It lives in the ARD's record 0.
  * https://learn.microsoft.com/sql/odbc/reference/develop-app/retrieving-bookmarks */
@@ -33,14 +48,9 @@ static SQLRETURN bind_bookmark(struct dv_stmt *s, SQLSMALLINT c_type, SQLPOINTER
 		r->octet_length_ptr = NULL;
 		return SQL_SUCCESS;
 	}
-	if (s->use_bookmarks == SQL_UB_OFF)
-		return dv_diag_error(&s->h.diag, DV_S_07009,
-				     "column 0 is the bookmark column: set SQL_ATTR_USE_BOOKMARKS "
-				     "to SQL_UB_VARIABLE before executing to use it");
-	if (c_type != SQL_C_BOOKMARK && c_type != SQL_C_VARBOOKMARK)
-		return dv_diag_error(&s->h.diag, DV_S_HY003,
-				     "the bookmark column takes SQL_C_BOOKMARK or "
-				     "SQL_C_VARBOOKMARK, not C type %d", (int)c_type);
+	SQLRETURN rc = check_bookmark_column(s, c_type);
+	if (rc != SQL_SUCCESS)
+		return rc;
 	r->concise_type = c_type;
 	r->type = c_type;
 	r->octet_length = buflen;
@@ -360,14 +370,9 @@ SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offse
 static SQLRETURN get_bookmark(struct dv_stmt *s, SQLSMALLINT c_type, SQLPOINTER ptr,
 			      SQLLEN buflen, SQLLEN *ind)
 {
-	if (s->use_bookmarks == SQL_UB_OFF)
-		return dv_diag_error(&s->h.diag, DV_S_07009,
-				     "column 0 is the bookmark column: set SQL_ATTR_USE_BOOKMARKS "
-				     "to SQL_UB_VARIABLE before executing to use it");
-	if (c_type != SQL_C_BOOKMARK && c_type != SQL_C_VARBOOKMARK)
-		return dv_diag_error(&s->h.diag, DV_S_HY003,
-				     "the bookmark column takes SQL_C_BOOKMARK or "
-				     "SQL_C_VARBOOKMARK, not C type %d", (int)c_type);
+	SQLRETURN rc = check_bookmark_column(s, c_type);
+	if (rc != SQL_SUCCESS)
+		return rc;
 	SQLULEN bm = s->scroll ? dv_scroll_row_number(s) : s->rows_fetched;
 	return put_bookmark(s, bm, c_type, ptr, buflen, ind, 1);
 }
