@@ -51,13 +51,17 @@ def parse_args(argv):
     p.add_argument("--real-attributes", action="store_true",
                    help="account and opportunity with every attribute of a real org's capture "
                         "(239 and 190 attributes; dvemu_lib/realorg.py)")
+    p.add_argument("--custom-attributes", type=int, default=0, metavar="N",
+                   help="N custom new_ attributes more on account (a customised org's width; "
+                        "dvemu_lib/customattrs.py)")
     onprem.add_args(p)  # --onprem ntlm|adfs, --onprem-org (onprem.py)
     return p.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    model = schema.Model(real_attributes=args.real_attributes)
+    model = schema.Model(real_attributes=args.real_attributes,
+                         custom_attributes=args.custom_attributes)
     store = None
     db_path = args.db
     if db_path and os.path.exists(db_path):

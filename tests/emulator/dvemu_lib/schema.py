@@ -770,12 +770,16 @@ def build_entities():
 class Model:
     """The org: entities by logical name and by entity set name."""
 
-    def __init__(self, real_attributes=False):
+    def __init__(self, real_attributes=False, custom_attributes=0):
         self.entities = build_entities()
         if real_attributes:  # --real-attributes: account/opportunity as wide as a real org's
             from . import realorg
             realorg.widen(self.entities)
+        if custom_attributes:  # --custom-attributes N: N new_ columns on account
+            from . import customattrs
+            customattrs.widen(self.entities, custom_attributes)
         self.real_attributes = real_attributes
+        self.custom_attributes = custom_attributes
         self.by_name = {e.name: e for e in self.entities}
         targets = set(t for e in self.entities for a in e.attrs if a.is_lookup for t in a.targets)
         for e in self.entities:
