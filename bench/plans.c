@@ -9,7 +9,7 @@
  * IN-subqueries, LIMIT / OFFSET with local predicates, MIN/MAX and
  * DISTINCT, one late column of a wide table, SELECT * (annotations), a
  * three-table join, an ETL SELECT * of the wide account (with
- * --custom-attributes 110 about 400 SQL columns, as a customised org's), and a catalog
+ * --custom-attributes 162 about 400 SQL columns, as a customised org's), and a catalog
  * sweep (SQLTables + SQLColumns of every table on a fresh connection).
  * For each it prints the requests sent (data and metadata), rows
  * downloaded, rows in the answer, rows needed, KB received, the ratio
@@ -26,7 +26,7 @@
  * is a program, not a test.
  *
  * Usage: bench-plans [--rows N] [--think-ms N] [--timeout S] [--only ID[,ID...]]
- *                    [--emu-db FILE] [--custom-attributes N (default 110)]
+ *                    [--emu-db FILE] [--custom-attributes N (default 162)]
  *                    [--verbose 1 (each request's URL and rows)] */
 #include <curl/curl.h>
 #include <sql.h>
@@ -196,7 +196,7 @@ static int wanted(const char *only, const char *id)
 
 int main(int argc, char **argv)
 {
-	long rows = 60000, think = 0, timeout = 120, custom = 110;
+	long rows = 60000, think = 0, timeout = 120, custom = 162;
 	const char *only = NULL, *db = NULL;
 	char args[512], opp[256], in5[256], msg[512], state[6];
 	for (int i = 1; i + 1 < argc; i += 2) {
