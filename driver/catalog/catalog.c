@@ -36,7 +36,8 @@
 	"AttributeOf,IsPrimaryId,IsPrimaryName,IsValidForRead,IsValidForCreate," \
 	"IsValidForUpdate,IsValidODataAttribute,RequiredLevel,DisplayName,ColumnNumber,IsLogical"
 #define RELATIONSHIP_SELECT "SchemaName,ReferencedEntity,ReferencedAttribute," \
-	"ReferencingAttribute,ReferencingEntityNavigationPropertyName"
+	"ReferencingAttribute,ReferencingEntityNavigationPropertyName," \
+	"ReferencedEntityNavigationPropertyName"
 
 struct dv_catalog {
 	struct dv_http *http;

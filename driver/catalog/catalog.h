@@ -63,6 +63,8 @@ struct dv_relationship {     /* many-to-one: this entity's lookup -> referenced 
 	char *referenced_entity;
 	char *referenced_attribute;
 	char *navigation_property; /* ReferencingEntityNavigationPropertyName (case-sensitive) */
+	char *collection_property; /* ReferencedEntityNavigationPropertyName: the referenced
+				    * entity's collection of these rows (case-sensitive), or NULL */
 };
 
 /* An alternate key (EntityDefinitions(...)/Keys, EntityKeyIndexStatus Active):

@@ -316,6 +316,7 @@ static void relationship_free(struct dv_relationship *r)
 	free(r->referenced_entity);
 	free(r->referenced_attribute);
 	free(r->navigation_property);
+	free(r->collection_property);
 }
 
 int catalog_parse_relationships(const char *json, size_t len, struct dv_entity *e,
@@ -339,6 +340,7 @@ int catalog_parse_relationships(const char *json, size_t len, struct dv_entity *
 		r->referenced_entity = dup_str(o, "ReferencedEntity");
 		r->referenced_attribute = dup_str(o, "ReferencedAttribute");
 		r->navigation_property = dup_str(o, "ReferencingEntityNavigationPropertyName");
+		r->collection_property = dup_str(o, "ReferencedEntityNavigationPropertyName");
 		if (!r->referencing_attribute || !r->referenced_entity) {
 			relationship_free(r);
 			memset(r, 0, sizeof(*r));
