@@ -345,6 +345,8 @@ def shape(rows, seed, model=None):
     wide = "/real-attributes" if getattr(model, "real_attributes", False) else ""
     if getattr(model, "custom_attributes", 0):
         wide += "/custom-%d" % model.custom_attributes
+    if getattr(model, "real_schema", False):
+        wide += "/real-schema"
     return "%d/%d/%s%s" % (rows, seed, FORMAT, wide)
 
 

@@ -54,6 +54,9 @@ def parse_args(argv):
     p.add_argument("--custom-attributes", type=int, default=0, metavar="N",
                    help="N custom new_ attributes more on account (a customised org's width; "
                         "dvemu_lib/customattrs.py)")
+    p.add_argument("--real-schema", action="store_true",
+                   help="every entity set of a real org's $metadata (831; dvemu_lib/realschema.py): "
+                        "EntityDefinitions, Attributes, relationships and $metadata, one row each")
     onprem.add_args(p)  # --onprem ntlm|adfs, --onprem-org (onprem.py)
     return p.parse_args(argv)
 
@@ -62,6 +65,9 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     model = schema.Model(real_attributes=args.real_attributes,
                          custom_attributes=args.custom_attributes)
+    if args.real_schema:
+        from . import realschema
+        realschema.apply(model)
     store = None
     db_path = args.db
     if db_path and os.path.exists(db_path):

@@ -504,6 +504,14 @@ def _expand_entity(model, e, item, text, base=None):
                 full = attr_full(a)
                 if flt is not None and not eval_filter(flt, full):
                     continue
+                # $select inside the expand names AttributeMetadata's own properties: a derived
+                # type's (MaxLength, Targets...) is refused; without $select every item carries
+                # its derived type's properties (Source: spec section 11)
+                base_keys = set(attr_base(a))
+                for s in sel or ():
+                    if s not in base_keys:
+                        raise DvError(400, "0x80060888", "Could not find a property named '%s' on type "
+                                      "'Microsoft.Dynamics.CRM.AttributeMetadata'." % s)
                 vals.append(select_obj(full, sel, "AttributeMetadata", "#Microsoft.Dynamics.CRM." + a.meta_class))
         elif nav in ("ManyToOneRelationships", "OneToManyRelationships", "ManyToManyRelationships", "Keys"):
             vals = [select_obj(r, sel, "RelationshipMetadataBase") for r in relationships(model, e, nav)]
