@@ -18,83 +18,12 @@
 #include "odbc_test.h"
 
 static struct emu emu;
-static char token[4096];
-
 #define NEW_ID "5e1f0000-0000-4000-8000-0000000000c7"
 
-struct text {
-	char *p;
-	size_t len;
-};
-
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
-{
-	struct text *t = ud;
-	char *q = realloc(t->p, t->len + sz * n + 1);
-	if (!q)
-		return 0;
-	memcpy(q + t->len, p, sz * n);
-	t->len += sz * n;
-	q[t->len] = '\0';
-	t->p = q;
-	return sz * n;
-}
-
-/* One request to the emulator; returns the HTTP status, body in *out (may be NULL). */
-static long http_call(const char *method, const char *url, const char *body, char **out)
-{
-	struct text t = {NULL, 0};
-	struct curl_slist *h = NULL;
-	char auth[4200];
-	long status = 0;
-	CURL *c = curl_easy_init();
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-	if (body && strcmp(method, "POST") == 0 && strstr(url, "oauth2"))
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	else if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		h = curl_slist_append(h, "Content-Type: application/json");
-		h = curl_slist_append(h, "If-Match: *");
-	}
-	if (token[0]) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		h = curl_slist_append(h, auth);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (out)
-		*out = t.p ? t.p : strdup("");
-	else
-		free(t.p);
-	return status;
-}
-
-static void get_token(void)
-{
-	char url[256], form[512], errbuf[128], *body;
-	const char *path[] = {"access_token", NULL};
-	snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", emu.url, EMU_TENANT);
-	snprintf(form, sizeof(form), "grant_type=client_credentials&client_id=%s&client_secret=%s"
-		 "&scope=%s/.default", EMU_CLIENT_ID, EMU_SECRET, emu.url);
-	http_call("POST", url, form, &body);
-	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
-	yajl_val v = root ? yajl_tree_get(root, path, yajl_t_string) : NULL;
-	snprintf(token, sizeof(token), "%s", v ? YAJL_GET_STRING(v) : "");
-	yajl_tree_free(root);
-	free(body);
-}
-
+/* The Web API as another application uses it (not through the driver). */
 static long web_api(const char *method, const char *rel, const char *body)
 {
-	char url[512];
-	snprintf(url, sizeof(url), "%s/api/data/v9.2/%s", emu.url, rel);
-	return http_call(method, url, body, NULL);
+	return emu_webapi(&emu, method, rel, body, NULL);
 }
 
 /* Runs sql with one text parameter (NULL = SQL NULL); returns the rows as
@@ -163,7 +92,6 @@ int main(void)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	start_emulator(&emu, "--rows 25 --seed 3", "PageSize=10\n");
-	get_token();
 	SQLHENV env = new_env(SQL_OV_ODBC3);
 	SQLHDBC dbc = connect_dsn(env);
 

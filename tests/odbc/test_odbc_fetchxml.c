@@ -13,63 +13,6 @@
 #include "odbc_test.h"
 
 static struct emu emu;
-static char token[4096];
-
-struct text {
-	char *p;
-	size_t len;
-};
-
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
-{
-	struct text *t = ud;
-	char *q = realloc(t->p, t->len + sz * n + 1);
-	if (!q)
-		return 0;
-	memcpy(q + t->len, p, sz * n);
-	t->len += sz * n;
-	q[t->len] = '\0';
-	t->p = q;
-	return sz * n;
-}
-
-static char *http_get(const char *url, const char *form)
-{
-	struct text t = {NULL, 0};
-	struct curl_slist *h = NULL;
-	char auth[4200];
-	CURL *c = curl_easy_init();
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-	if (form)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	if (token[0]) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		h = curl_slist_append(h, auth);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	}
-	curl_easy_perform(c);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return t.p ? t.p : strdup("");
-}
-
-static void get_token(void)
-{
-	char url[256], form[512], errbuf[128];
-	const char *path[] = {"access_token", NULL};
-	snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", emu.url, EMU_TENANT);
-	snprintf(form, sizeof(form), "grant_type=client_credentials&client_id=%s&client_secret=%s"
-		 "&scope=%s/.default", EMU_CLIENT_ID, EMU_SECRET, emu.url);
-	char *body = http_get(url, form);
-	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
-	yajl_val v = root ? yajl_tree_get(root, path, yajl_t_string) : NULL;
-	snprintf(token, sizeof(token), "%s", v ? YAJL_GET_STRING(v) : "");
-	yajl_tree_free(root);
-	free(body);
-}
-
 static int cmp_line(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -99,12 +42,11 @@ static char *sorted(char *s)
 /* name|fullname of every account as the Web API's $expand gives them. */
 static char *expected_link_rows(void)
 {
-	char url[512], errbuf[128];
+	char errbuf[128], *body;
 	const char *vp[] = {"value", NULL}, *np[] = {"name", NULL},
 		   *cp[] = {"primarycontactid", NULL}, *fp[] = {"fullname", NULL};
-	snprintf(url, sizeof(url), "%s/api/data/v9.2/accounts?$select=name&"
-		 "$expand=primarycontactid($select=fullname)", emu.url);
-	char *body = http_get(url, NULL);
+	emu_webapi(&emu, NULL, "accounts?$select=name&$expand=primarycontactid($select=fullname)",
+		   NULL, &body);
 	yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
 	yajl_val rows = root ? yajl_tree_get(root, vp, yajl_t_array) : NULL;
 	size_t cap = 1 << 16, len = 0;
@@ -161,7 +103,6 @@ int main(void)
 	char *rows, *log, *want;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	start_emulator(&emu, "--rows 25 --seed 3", NULL);
-	get_token();
 	SQLHENV env = new_env(SQL_OV_ODBC3);
 	SQLHDBC dbc = connect_dsn(env);
 

@@ -12,37 +12,19 @@
  * SQL_SUCCESS_WITH_INFO with a diagnostic naming the row and the service
  * code, the other rows applied).  What the emulator received is read from
  * /_emu/requests (method, URL, If-Match, Prefer, body). */
-#include <curl/curl.h>
 #include <yajl/yajl_tree.h>
 
 #include "odbc_test.h"
+#include "util/buf.h"
 
 static struct emu emu;
 static const char *API = "/api/data/v9.2/";
 
 /* ---- the emulator's request log, with headers and bodies ---- */
 
-struct text {
-	char *p;
-	size_t len;
-};
-
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
+static void append(struct dv_buf *t, const char *s)
 {
-	struct text *t = ud;
-	char *q = realloc(t->p, t->len + sz * n + 1);
-	if (!q)
-		return 0;
-	memcpy(q + t->len, p, sz * n);
-	t->len += sz * n;
-	q[t->len] = '\0';
-	t->p = q;
-	return sz * n;
-}
-
-static void append(struct text *t, const char *s)
-{
-	sink((char *)s, 1, strlen(s), t);
+	dv_buf_append(t, s, strlen(s));
 }
 
 static const char *jstr(yajl_val o, const char *a, const char *b)
@@ -57,17 +39,9 @@ static const char *jstr(yajl_val o, const char *a, const char *b)
  * after each.  Caller frees. */
 static char *requests_since(int since, int bodies)
 {
-	char url[160], errbuf[128];
-	struct text raw = {NULL, 0}, out = {NULL, 0};
-	CURL *c = curl_easy_init();
-	snprintf(url, sizeof(url), "%s/_emu/requests?since=%d", emu.url, since);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &raw);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	yajl_val tree = yajl_tree_parse(raw.p ? raw.p : "", errbuf, sizeof(errbuf));
-	append(&out, "");
+	struct dv_buf out;
+	yajl_val tree = emu_requests_tree(&emu, since);
+	dv_buf_init(&out, 0);
 	for (size_t i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
 		yajl_val r = tree->u.array.values[i];
 		const char *u = jstr(r, "url", NULL), *b = jstr(r, "body", NULL);
@@ -97,8 +71,7 @@ static char *requests_since(int since, int bodies)
 		}
 	}
 	yajl_tree_free(tree);
-	free(raw.p);
-	return out.p;
+	return dv_buf_steal(&out);
 }
 
 static int mark(void)

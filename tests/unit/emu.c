@@ -168,6 +168,82 @@ static int emu_call(struct emu *e, const char *path, const char *method, const c
 	return (int)status;
 }
 
+/* POSTs the client-credentials form to the emulator's token endpoint; the
+ * access token into e->token ("" on failure). */
+static void webapi_sign_in(struct emu *e)
+{
+	char url[256], form[512], errbuf[128];
+	const char *path[] = {"access_token", NULL};
+	struct dv_buf body;
+	CURL *c = curl_easy_init();
+	e->token[0] = '\0';
+	if (!c)
+		return;
+	dv_buf_init(&body, 0);
+	snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", e->url, EMU_TENANT);
+	snprintf(form, sizeof(form), "grant_type=client_credentials&client_id=%s&client_secret=%s"
+		 "&scope=%s/.default", EMU_CLIENT_ID, EMU_SECRET, e->url);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	if (curl_easy_perform(c) == CURLE_OK) {
+		yajl_val root = yajl_tree_parse(dv_buf_str(&body), errbuf, sizeof(errbuf));
+		yajl_val v = root ? yajl_tree_get(root, path, yajl_t_string) : NULL;
+		snprintf(e->token, sizeof(e->token), "%s", v ? YAJL_GET_STRING(v) : "");
+		yajl_tree_free(root);
+	}
+	curl_easy_cleanup(c);
+	dv_buf_free(&body);
+}
+
+int emu_webapi(struct emu *e, const char *method, const char *rel, const char *json, char **out)
+{
+	struct dv_buf url, body;
+	struct curl_slist *hdr = NULL;
+	char auth[4200];
+	long status = -1;
+	CURL *c;
+	if (out)
+		*out = NULL;
+	if (!e->token[0])
+		webapi_sign_in(e);
+	c = curl_easy_init();
+	if (!c)
+		return -1;
+	dv_buf_init(&url, 0);
+	dv_buf_init(&body, 0);
+	dv_buf_appendf(&url, "%s/api/data/v9.2/", e->url);
+	for (const char *p = rel; *p; p++)
+		dv_buf_append(&url, *p == ' ' ? "%20" : p, *p == ' ' ? 3 : 1);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", e->token);
+	hdr = curl_slist_append(hdr, auth);
+	if (json) {
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		if (method && strcmp(method, "PATCH") == 0)
+			hdr = curl_slist_append(hdr, "If-Match: *");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, dv_buf_str(&url));
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method ? method : "GET");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	dv_buf_free(&url);
+	if (out)
+		*out = dv_buf_steal(&body);
+	dv_buf_free(&body);
+	return (int)status;
+}
+
 int emu_post(struct emu *e, const char *path, const char *json)
 {
 	struct dv_buf sink;

@@ -16,6 +16,7 @@ struct emu {
 	int port;
 	char url[64];        /* "http://127.0.0.1:<port>" */
 	char dir[256];       /* temp dir holding port file, ini files, logs */
+	char token[4096];    /* emu_webapi's access token, "" until its first call */
 };
 
 #define EMU_TENANT "00000000-0000-0000-0000-00000000aaaa"
@@ -46,6 +47,17 @@ yajl_val emu_requests_tree(struct emu *e, int since);
 int emu_clear_faults(struct emu *e);
 /* Number of logged requests so far. */
 int emu_request_count(struct emu *e);
+
+/* One request to the emulator's Web API as an application sends it, signed
+ * in with the test identity's client credentials (a token requested on the
+ * first call and kept in e->token).  rel is a path under /api/data/v9.2/
+ * ("accounts?$select=name&$filter=name eq 'x'": blanks are sent as %20);
+ * method NULL = GET; json, when not NULL, is the body (Content-Type
+ * application/json, and If-Match: * on a PATCH, so it never creates).
+ * Returns the HTTP status or -1; the body into *out when out is not NULL
+ * (NUL-terminated, never NULL; caller frees).  The service's side of a
+ * test: what it holds, read without the driver. */
+int emu_webapi(struct emu *e, const char *method, const char *rel, const char *json, char **out);
 
 /* Writes odbcinst.ini (driver "dvodbc" = the built libdvodbc.so) and
  * odbc.ini (DSN "dvtest" = the emulator, client credentials + extra_dsn_lines)
