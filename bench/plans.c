@@ -27,6 +27,7 @@
  *
  * Usage: bench-plans [--rows N] [--think-ms N] [--timeout S] [--only ID[,ID...]]
  *                    [--emu-db FILE] [--custom-attributes N (default 162)]
+ *                    [--request-ms N (the service's time per request, every request)]
  *                    [--verbose 1 (each request's URL and rows)] */
 #include <curl/curl.h>
 #include <sql.h>
@@ -196,7 +197,7 @@ static int wanted(const char *only, const char *id)
 
 int main(int argc, char **argv)
 {
-	long rows = 60000, think = 0, timeout = 120, custom = 162;
+	long rows = 60000, think = 0, timeout = 120, custom = 162, request_ms = 0;
 	const char *only = NULL, *db = NULL;
 	char args[512], opp[256], in5[256], msg[512], state[6];
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -214,12 +215,15 @@ int main(int argc, char **argv)
 			db = argv[i + 1];
 		else if (strcmp(argv[i], "--custom-attributes") == 0)
 			custom = atol(argv[i + 1]);
+		else if (strcmp(argv[i], "--request-ms") == 0)
+			request_ms = atol(argv[i + 1]);
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	snprintf(args, sizeof(args), "--rows %ld --real-attributes --custom-attributes %ld --quiet "
-		 "--page-think-ms %ld%s%s", rows, custom, think, db ? " --db " : "", db ? db : "");
+		 "--page-think-ms %ld --request-think-ms %ld%s%s", rows, custom, think, request_ms,
+		 db ? " --db " : "", db ? db : "");
 	printf("bench-plans: emulator with %ld accounts (--real-attributes --custom-attributes %ld), "
-	       "think %ld ms/page\n", rows, custom, think);
+	       "think %ld ms/page, %ld ms/request\n", rows, custom, think, request_ms);
 	fflush(stdout);
 	if (emu_start(&emu, args) != 0 || emu_write_odbc_ini(&emu, NULL) != 0)
 		return 1;

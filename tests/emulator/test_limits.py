@@ -98,3 +98,22 @@ class TestLimitSignals(EmuTestCase):
         self.assertEqual(ra, "1")
         self.assertIn(b"0x80072326", body)
         self.assertIn(b"Number of concurrent requests exceeded the limit of 52.", body)
+
+
+class TestRequestThinkTime(EmuTestCase):
+    """--request-think-ms / config request_think_ms: the service's own time on every Web API
+    request (metadata, single records, functions, pages), so that a benchmark's seconds count
+    requests as the real service makes them cost."""
+
+    def tearDown(self):
+        self.emu.control("POST", "config", {"request_think_ms": 0})
+
+    def test_every_web_api_request_waits(self):
+        import time
+        self.emu.control("POST", "config", {"request_think_ms": 250})
+        for rel in ("WhoAmI", "EntityDefinitions(LogicalName='account')?$select=LogicalName",
+                    "accounts?$select=name&$top=1"):
+            t0 = time.monotonic()
+            r = self.emu.get(rel)
+            self.assertEqual(r.status, 200, rel)
+            self.assertGreaterEqual(time.monotonic() - t0, 0.25, rel)

@@ -42,6 +42,9 @@ def parse_args(argv):
                    help="lifetime of issued access tokens (default 3600)")
     p.add_argument("--page-think-ms", type=int, default=0, metavar="N",
                    help="sleep N ms before answering each collection page (default 0)")
+    p.add_argument("--request-think-ms", type=int, default=0, metavar="N",
+                   help="sleep N ms before answering every Web API request, pages included "
+                        "(the service's time per request; default 0)")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
                    help="serve HTTPS with this certificate and key (PEM); see gen_cert.sh")
     p.add_argument("--quiet", action="store_true", help="do not print the startup line")

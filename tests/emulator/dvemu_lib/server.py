@@ -48,6 +48,9 @@ LIMIT_MESSAGES = {
 
 DEFAULT_CONFIG = {"requests_per_window": 6000, "window_seconds": 300, "concurrency": 52,
                   "execution_ms_per_window": 1200000, "retry_after": None, "page_think_ms": 0,
+                  # the service's own time for every Web API request (metadata, records, $batch,
+                  # each page too), before any page think time: --request-think-ms
+                  "request_think_ms": 0,
                   "page_cache_mb": 256, "prefetch": True,  # page cache: see pagecache.py
                   # "scheme://host:port" that @odata.nextLink names instead of the service's own
                   # origin: a misrouted or hostile link a client must refuse to follow (query.py)
@@ -81,6 +84,7 @@ class App:
         self.store = store
         self.identity = ID.Identity(args.token_lifetime)
         self.page_think_ms_default = args.page_think_ms
+        self.request_think_ms_default = getattr(args, "request_think_ms", 0)
         self.request_log_path = args.request_log
         self.log = []
         self.log_lock = threading.Lock()
@@ -89,6 +93,7 @@ class App:
         self.write_lock = threading.RLock()
         self.config = dict(DEFAULT_CONFIG)
         self.config["page_think_ms"] = args.page_think_ms
+        self.config["request_think_ms"] = getattr(args, "request_think_ms", 0)
         self.clock_offset = None  # fixed datetime set by /_emu/clock
         self.pool = queue.LifoQueue()
         self.org = None
@@ -172,6 +177,7 @@ class App:
             self.faults = []
         self.config = dict(DEFAULT_CONFIG)
         self.config["page_think_ms"] = self.page_think_ms_default
+        self.config["request_think_ms"] = self.request_think_ms_default
         self.clock_offset = None
         with self.limit_lock:
             self.windows.clear()
@@ -340,6 +346,8 @@ class Handler(BaseHTTPRequestHandler):
                 elif kind.startswith("applied-"):
                     self.lose_response(kind, entry, method, path, rq, body)
                     return
+            if is_api and app.config.get("request_think_ms"):
+                time.sleep(app.config["request_think_ms"] / 1000.0)
             trunc = False
             if fault is not None and str(fault.get("kind")) == "truncate":
                 status, headers, out = self.route_safely(method, path, rq, body)
