@@ -22,6 +22,7 @@ driver_libdvengine_la_SOURCES = \
 	driver/engine/values.c driver/engine/vtab.c \
 	driver/engine/tvf.h driver/engine/tvf.c driver/engine/tvf_changes.c \
 	driver/engine/tvf_fetchxml.c driver/engine/fxml.h driver/engine/fxml.c \
+	driver/engine/tvf_function.c driver/engine/proc_call.h driver/engine/proc_call.c \
 	driver/engine/write.c driver/engine/flush.c driver/engine/verify.c \
 	driver/engine/textfold.h driver/engine/textfold.c driver/engine/textfold_data.h \
 	driver/engine/sqlfuncs.h driver/engine/sqlfuncs.c driver/engine/exprtype.c

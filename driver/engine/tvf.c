@@ -171,7 +171,8 @@ int tvf_register(struct dv_engine *eng)
 	if (rc != SQLITE_OK)
 		return rc;
 	eng->tvf = st;
-	return tvf_fetchxml_register(eng, st);
+	rc = tvf_fetchxml_register(eng, st);
+	return rc != SQLITE_OK ? rc : tvf_function_register(eng, st);
 }
 
 void tvf_state_free(void *p)
@@ -214,5 +215,5 @@ int tvf_table_sql(struct dv_engine *eng, const char *name, char **sql, struct dv
 				       name, e->logical_name);
 		return *sql ? 0 : dv_error_nomem(err);
 	}
-	return 1;
+	return tvf_function_sql(eng, name, sql, err);
 }

@@ -11,6 +11,8 @@
  *    module "dv_fetchxml"; the statement text is rewritten before it is
  *    prepared so that each FetchXML text is a table of its own,
  *    "dv_fetchxml_<hash>", whose columns come from the FetchXML.
+ *  - <function>(args): one of the service's unbound functions as a table
+ *    (tvf_function.c), module "dv_function", columns from the CSDL.
  * Why tables named by the entity and by the FetchXML instead of one
  * changes('account', ?) function: SQLite asks a virtual table for its
  * columns once, when the table is first named, before any argument is
@@ -64,8 +66,12 @@ void tvf_unlink_vtab(struct dv_engine *eng, const void *vtab);
 /* Appends s percent-decoded. */
 int tvf_pct_decode(struct dv_buf *out, const char *s, size_t len);
 
-/* tvf_changes.c / tvf_fetchxml.c */
+/* tvf_changes.c / tvf_fetchxml.c / tvf_function.c */
 int tvf_changes_register(struct dv_engine *eng, struct tvf_state *st);
 int tvf_fetchxml_register(struct dv_engine *eng, struct tvf_state *st);
+int tvf_function_register(struct dv_engine *eng, struct tvf_state *st);
+/* For a name the statement calls as F(...) that is one of the service's
+ * functions: as tvf_table_sql (1: not a call, or nothing known of it). */
+int tvf_function_sql(struct dv_engine *eng, const char *name, char **sql, struct dv_error *err);
 
 #endif

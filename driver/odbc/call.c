@@ -189,35 +189,6 @@ int dv_call_try_prepare(struct dv_stmt *s, const char *sql, SQLRETURN *rc)
 
 /* ---- argument values --------------------------------------------------------------- */
 
-static int odata_string(struct dv_buf *b, const char *s)
-{
-	int rc = dv_buf_appendc(b, '\'');
-	for (; *s; s++)
-		rc |= *s == '\'' ? dv_buf_appends(b, "''") : dv_buf_appendc(b, *s);
-	return rc | dv_buf_appendc(b, '\'');
-}
-
-static int guid_ok(const char *t, char out[37])
-{
-	size_t n = strlen(t);
-	if (n == 38 && t[0] == '{' && t[37] == '}') {
-		t++;
-		n = 36;
-	}
-	if (n != 36)
-		return 0;
-	for (size_t i = 0; i < 36; i++) {
-		char ch = t[i];
-		int dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? ch != '-' : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-					 (ch >= 'A' && ch <= 'F')))
-			return 0;
-		out[i] = (char)(ch >= 'A' && ch <= 'F' ? ch + 32 : ch);
-	}
-	out[36] = '\0';
-	return 1;
-}
-
 struct argval {
 	struct dv_buf json;          /* as a JSON value (action bodies) */
 	struct dv_buf lit;           /* as a URL literal (function aliases), not yet URL-encoded */
@@ -228,116 +199,6 @@ static int bad_value(struct dv_error *err, const struct dv_proc *p, const char *
 {
 	return dv_error_set(err, DV_S_22018, 0, "%s: the value '%.60s' of %s (%s) is not %s",
 			    p->sql_name, text, pname, type, want);
-}
-
-/* One scalar of Edm type `type` from text into both forms. */
-static int scalar(const struct dv_proc *p, const char *pname, const char *type, const char *t,
-		  struct argval *v, struct dv_error *err)
-{
-	int rc = 0;
-	if (strcmp(type, "Edm.String") == 0) {
-		rc = call_json_string(&v->json, t) | odata_string(&v->lit, t);
-	} else if (strncmp(type, "Edm.Int", 7) == 0 || strcmp(type, "Edm.Byte") == 0 ||
-		   strcmp(type, "Edm.SByte") == 0) {
-		int64_t i;
-		if (dv_parse_int64(t, &i) != 0)
-			return bad_value(err, p, pname, type, t, "a whole number");
-		rc = dv_buf_appendf(&v->json, "%lld", (long long)i) |
-		     dv_buf_appendf(&v->lit, "%lld", (long long)i);
-	} else if (strcmp(type, "Edm.Double") == 0 || strcmp(type, "Edm.Single") == 0 ||
-		   strcmp(type, "Edm.Decimal") == 0) {
-		char *end;
-		strtod(t, &end);
-		if (end == t || *end)
-			return bad_value(err, p, pname, type, t, "a number");
-		rc = dv_buf_appends(&v->json, t) | dv_buf_appends(&v->lit, t);
-	} else if (strcmp(type, "Edm.Boolean") == 0) {
-		int b;
-		if (dv_strcasecmp(t, "true") == 0 || strcmp(t, "1") == 0)
-			b = 1;
-		else if (dv_strcasecmp(t, "false") == 0 || strcmp(t, "0") == 0)
-			b = 0;
-		else
-			return bad_value(err, p, pname, type, t, "true/false or 1/0");
-		rc = dv_buf_appends(&v->json, b ? "true" : "false") |
-		     dv_buf_appends(&v->lit, b ? "true" : "false");
-	} else if (strcmp(type, "Edm.Guid") == 0) {
-		char g[37];
-		if (!guid_ok(t, g))
-			return bad_value(err, p, pname, type, t, "a GUID");
-		rc = call_json_string(&v->json, g) | dv_buf_appends(&v->lit, g);
-	} else if (strcmp(type, "Edm.DateTimeOffset") == 0 || strcmp(type, "Edm.Date") == 0) {
-		char d[32];
-		size_t n = strlen(t);
-		int date = type[4] == 'D' && type[8] == '\0';
-		if (n < 10 || n > 29 || t[4] != '-' || t[7] != '-')
-			return bad_value(err, p, pname, type, t, "a date-time (YYYY-MM-DD HH:MM:SS)");
-		if (date || n == 10)
-			snprintf(d, sizeof(d), "%.10s%s", t, date ? "" : "T00:00:00Z");
-		else
-			snprintf(d, sizeof(d), "%.10sT%.8sZ", t, t + 11);
-		rc = call_json_string(&v->json, d) | dv_buf_appends(&v->lit, d);
-	} else {
-		return bad_value(err, p, pname, type, t, "of a type a call can pass");
-	}
-	return rc ? dv_error_nomem(err) : 0;
-}
-
-/* Collection(X): a JSON array as given, or a comma-separated list. */
-static int collection(const struct dv_proc *p, const char *pname, const char *inner,
-		      const char *t, struct argval *v, struct dv_error *err)
-{
-	while (*t == ' ')
-		t++;
-	if (*t == '[') {
-		char ebuf[64];
-		yajl_val root = yajl_tree_parse(t, ebuf, sizeof(ebuf));
-		int ok = root && YAJL_IS_ARRAY(root);
-		yajl_tree_free(root);
-		if (!ok)
-			return bad_value(err, p, pname, "a collection", t, "a JSON array");
-		if (dv_buf_appends(&v->json, t) != 0 || dv_buf_appends(&v->lit, t) != 0)
-			return dv_error_nomem(err);
-		return 0;
-	}
-	int rc = dv_buf_appendc(&v->json, '[') | dv_buf_appendc(&v->lit, '[');
-	const char *s = t;
-	int first = 1;
-	while (*s) {
-		const char *e = strchr(s, ',');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		while (n > 0 && (*s == ' ' || *s == '\t')) {
-			s++;
-			n--;
-		}
-		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-			n--;
-		char *item = dv_strndup(s, n);
-		struct argval one;
-		if (!item)
-			return dv_error_nomem(err);
-		dv_buf_init(&one.json, 0);
-		dv_buf_init(&one.lit, 0);
-		int r = scalar(p, pname, inner, item, &one, err);
-		free(item);
-		if (r == 0) {
-			if (!first)
-				rc |= dv_buf_appendc(&v->json, ',') | dv_buf_appendc(&v->lit, ',');
-			/* OData's collection literal is JSON: ["a","b"] */
-			rc |= dv_buf_appends(&v->json, dv_buf_str(&one.json)) |
-			      dv_buf_appends(&v->lit, dv_buf_str(&one.json));
-		}
-		dv_buf_free(&one.json);
-		dv_buf_free(&one.lit);
-		if (r != 0)
-			return -1;
-		first = 0;
-		if (!e)
-			break;
-		s = e + 1;
-	}
-	rc |= dv_buf_appendc(&v->json, ']') | dv_buf_appendc(&v->lit, ']');
-	return rc ? dv_error_nomem(err) : 0;
 }
 
 /* An entity by logical name from the entity list (its set name and primary
@@ -374,10 +235,10 @@ static int entity_ref(struct dv_stmt *s, const struct dv_proc *p, const char *pn
 		ent[paren - t] = '\0';
 		char id[64];
 		snprintf(id, sizeof(id), "%.*s", (int)(n - (size_t)(paren - t) - 2), paren + 1);
-		if (!guid_ok(id, g))
+		if (!proc_guid(id, g))
 			return bad_value(err, p, pname, type, t, "<table>(<id>)");
 	} else {
-		if (strcmp(name, "crmbaseentity") == 0 || !guid_ok(t, g))
+		if (strcmp(name, "crmbaseentity") == 0 || !proc_guid(t, g))
 			return bad_value(err, p, pname, type, t, strcmp(name, "crmbaseentity") == 0 ?
 					 "<table>(<id>), e.g. account(00000000-...)" : "a GUID");
 		dv_strlcpy(ent, name, sizeof(ent));
@@ -387,8 +248,8 @@ static int entity_ref(struct dv_stmt *s, const struct dv_proc *p, const char *pn
 		return -1;
 	int rc = dv_buf_appendf(&v->json, "{\"@odata.type\":\"Microsoft.Dynamics.CRM.%s\",",
 				e->logical_name) |
-		 call_json_string(&v->json, e->primary_id) | dv_buf_appendc(&v->json, ':') |
-		 call_json_string(&v->json, g) | dv_buf_appendc(&v->json, '}');
+		 proc_json_string(&v->json, e->primary_id) | dv_buf_appendc(&v->json, ':') |
+		 proc_json_string(&v->json, g) | dv_buf_appendc(&v->json, '}');
 	return rc ? dv_error_nomem(err) : 0;
 }
 
@@ -403,18 +264,8 @@ static const char *arg_text(sqlite3_stmt *vm, int col)
 static int arg_value(struct dv_stmt *s, const struct dv_proc *p, const struct dv_proc_item *it,
 		     const char *t, struct argval *v, struct dv_error *err)
 {
-	char inner[TYPE_MAX];
-	if (call_collection_of(it->type, inner))
-		return collection(p, it->name, inner, t, v, err);
-	if (call_is_edm(it->type))
-		return scalar(p, it->name, it->type, t, v, err);
-	if (*t == '{') {
-		/* a complex type (or an entity written out): JSON as given */
-		if (dv_buf_appends(&v->json, t) != 0)
-			return dv_error_nomem(err);
-		return 0;
-	}
-	return entity_ref(s, p, it->name, it->type, t, v, err);
+	int rc = proc_arg_value(p, it, t, &v->json, &v->lit, err);
+	return rc == 1 ? entity_ref(s, p, it->name, it->type, t, v, err) : rc;
 }
 
 /* ---- the request ------------------------------------------------------------------- */
@@ -432,7 +283,7 @@ static int build_request(struct dv_stmt *s, const struct dv_proc *p, const int *
 	if (p->bound_entity) {
 		const char *k = arg_text(vm, key);
 		const struct dv_entity *e;
-		if (!k || !guid_ok(k, r->key))
+		if (!k || !proc_guid(k, r->key))
 			return dv_error_set(err, DV_S_22018, 0, "%s: the first argument is the id of "
 					    "the %s record (a GUID), not '%.60s'", p->sql_name,
 					    p->bound_entity, k ? k : "NULL");
@@ -472,7 +323,7 @@ static int build_request(struct dv_stmt *s, const struct dv_proc *p, const int *
 		if (p->is_action) {
 			if (r->body.len > 1)
 				rc |= dv_buf_appendc(&r->body, ',');
-			rc |= call_json_string(&r->body, p->params[i].name) |
+			rc |= proc_json_string(&r->body, p->params[i].name) |
 			      dv_buf_appendc(&r->body, ':') |
 			      dv_buf_appends(&r->body, dv_buf_str(&v.json));
 		} else {

@@ -7,14 +7,9 @@
 #include "util/buf.h"
 #include "util/error.h"
 
-#define TYPE_MAX 256
+#include "engine/proc_call.h"
 
-/* "Edm.*" */
-int call_is_edm(const char *type);
-/* "Collection(X)" -> 1 and X into inner. */
-int call_collection_of(const char *type, char inner[TYPE_MAX]);
-/* A JSON string literal of s. 0 or -1 (no memory). */
-int call_json_string(struct dv_buf *b, const char *s);
+#define TYPE_MAX PROC_TYPE_MAX
 /* The IRD from the result columns among cols (parameters skipped). */
 SQLRETURN call_fill_ird(struct dv_stmt *s, const struct dv_call_col *cols, size_t n);
 /* The answer body of p as the open cursor (none when p returns nothing). */

@@ -21,8 +21,15 @@ class TestActionsCsdl(EmuTestCase):
         s = self.schema()
         fns = {f.get("Name"): f for f in s.findall("e:Function", NS)}
         acts = {a.get("Name"): a for a in s.findall("e:Action", NS)}
-        self.assertEqual(sorted(fns), ["RetrieveAvailableLanguages", "RetrieveTotalRecordCount",
+        self.assertEqual(sorted(fns), ["RetrieveAadUserPrivileges", "RetrieveAadUserSetOfPrivilegesByNames",
+                                       "RetrieveAvailableLanguages", "RetrieveTotalRecordCount",
                                        "RetrieveUserPrivileges", "RetrieveVersion", "WhoAmI"])
+        aad = fns["RetrieveAadUserSetOfPrivilegesByNames"]
+        self.assertEqual([(x.get("Name"), x.get("Type"), x.get("Nullable")) for x in aad.findall("e:Parameter", NS)],
+                         [("DirectoryObjectId", "Edm.Guid", "false"),
+                          ("PrivilegeNames", "Collection(Edm.String)", "false")])
+        self.assertEqual(aad.find("e:ReturnType", NS).get("Type"),
+                         "mscrm.RetrieveAadUserSetOfPrivilegesByNamesResponse")
         self.assertEqual(fns["RetrieveUserPrivileges"].get("IsBound"), "true")
         enums = {e.get("Name"): [m.get("Name") for m in e.findall("e:Member", NS)]
                  for e in s.findall("e:EnumType", NS)}
@@ -46,7 +53,8 @@ class TestActionsCsdl(EmuTestCase):
         self.assertEqual(erc, [("Count", "Edm.Int32"), ("IsReadOnly", "Edm.Boolean"),
                                ("Keys", "Collection(Edm.String)"), ("Values", "Collection(Edm.Int64)")])
         imports = [i.get("Name") for i in s.find("e:EntityContainer", NS).findall("e:FunctionImport", NS)]
-        self.assertEqual(sorted(imports), ["RetrieveAvailableLanguages", "RetrieveTotalRecordCount",
+        self.assertEqual(sorted(imports), ["RetrieveAadUserPrivileges", "RetrieveAadUserSetOfPrivilegesByNames",
+                                           "RetrieveAvailableLanguages", "RetrieveTotalRecordCount",
                                            "RetrieveVersion", "WhoAmI"])
 
 
@@ -155,3 +163,34 @@ class TestBoundFunction(EmuTestCase):
         self.assertError(r2, 405, "0x80060888")
         r3 = self.emu.get("systemusers(00000000-0000-0000-0000-000000000009)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()")
         self.assertError(r3, 404, "0x80040217")
+
+
+class TestAadUserPrivileges(EmuTestCase):
+    """Unbound functions answering a collection of a complex type (RolePrivilege)."""
+
+    def user(self):
+        who = self.emu.get("WhoAmI").json
+        u = self.emu.get("systemusers(%s)?$select=azureactivedirectoryobjectid,_businessunitid_value"
+                         % who["UserId"]).json
+        return u["azureactivedirectoryobjectid"], u["_businessunitid_value"]
+
+    def test_all_and_by_names(self):
+        oid, bu = self.user()
+        r = self.emu.get("RetrieveAadUserPrivileges(DirectoryObjectId=@p1)?@p1=" + oid)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json["@odata.context"], self.emu.org +
+                         "/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.RetrieveAadUserPrivilegesResponse")
+        self.assertEqual([(p["PrivilegeName"], p["Depth"], p["BusinessUnitId"]) for p in r.json["RolePrivileges"]],
+                         [("prvReadAccount", "Global", bu), ("prvWriteAccount", "Local", bu),
+                          ("prvCreateLead", "Basic", bu)])
+        r = self.emu.get("RetrieveAadUserSetOfPrivilegesByNames(DirectoryObjectId=@p1,PrivilegeNames=@p2)?@p1=%s&@p2=%s"
+                         % (oid, urllib.parse.quote('["prvCreateLead","prvNoSuch","prvReadAccount"]')))
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual([p["PrivilegeName"] for p in r.json["RolePrivileges"]], ["prvCreateLead", "prvReadAccount"])
+
+    def test_errors(self):
+        self.assertError(self.emu.get("RetrieveAadUserPrivileges()"), 400, "0x80060888")
+        r = self.emu.get("RetrieveAadUserPrivileges(DirectoryObjectId=@p1)?@p1=00000000-0000-0000-0000-0000000000aa")
+        self.assertError(r, 404, "0x80040217")
+        r = self.emu.get("RetrieveAadUserPrivileges(DirectoryObjectId=@p1)?@p1=nope")
+        self.assertError(r, 400, "0x80060888")

@@ -188,6 +188,9 @@ static void test_procedures_list(void)
 	rc_ok(SQLProcedures(st, NULL, 0, NULL, 0, NULL, 0), SQL_HANDLE_STMT, st, "SQLProcedures");
 	char *rows = fetch_all(st, 8);
 	is_text(rows,
+		"NULL|NULL|RetrieveAadUserPrivileges|1|0|1|function RetrieveAadUserPrivileges|2\n"
+		"NULL|NULL|RetrieveAadUserSetOfPrivilegesByNames|2|0|1|function "
+		"RetrieveAadUserSetOfPrivilegesByNames|2\n"
 		"NULL|NULL|RetrieveAvailableLanguages|0|0|1|function RetrieveAvailableLanguages|2\n"
 		"NULL|NULL|RetrieveTotalRecordCount|1|0|1|function RetrieveTotalRecordCount|2\n"
 		"NULL|NULL|RetrieveVersion|0|0|1|function RetrieveVersion|2\n"
@@ -520,6 +523,151 @@ static void test_errors(void)
 	free(reqs);
 }
 
+
+/* ---- functions as tables: SELECT ... FROM <function>(...) ---- */
+
+/* The emulator user's Microsoft Entra object id and business unit. */
+static void aad_user(char oid[64], char bu[64])
+{
+	char user[64], rel[256];
+	api_member("WhoAmI", "UserId", user, sizeof(user));
+	snprintf(rel, sizeof(rel), "systemusers(%s)?$select=azureactivedirectoryobjectid,"
+		 "_businessunitid_value", user);
+	api_member(rel, "azureactivedirectoryobjectid", oid, 64);
+	api_member(rel, "_businessunitid_value", bu, 64);
+}
+
+static void test_function_table(void)
+{
+	char oid[64], bu[64], sql[512], want[1024];
+	aad_user(oid, bu);
+	ok(strlen(oid) == 36, "the user has an object id: %s", oid);
+
+	/* a collection of a complex type: a row per element, WHERE/ORDER BY local */
+	int since = emu_request_count(&emu);
+	snprintf(sql, sizeof(sql), "SELECT PrivilegeName, Depth, BusinessUnitId FROM "
+		 "RetrieveAadUserPrivileges('%s') WHERE Depth <> 'Local' ORDER BY PrivilegeName", oid);
+	char *rows = run(sql, 3);
+	snprintf(want, sizeof(want), "prvCreateLead|Basic|%s\nprvReadAccount|Global|%s\n", bu, bu);
+	is_text(rows, want, "SELECT ... FROM RetrieveAadUserPrivileges('<oid>'): its RolePrivileges "
+		"as rows, filtered and sorted locally");
+	free(rows);
+	char *reqs = requests_since(since);
+	snprintf(want, sizeof(want), "GET RetrieveAadUserPrivileges(DirectoryObjectId=@p1)?@p1=%s\n",
+		 oid);
+	is_text(reqs, want, "one GET of the function, the argument as a parameter alias");
+	free(reqs);
+
+	/* prepared with markers: described before anything is sent */
+	since = emu_request_count(&emu);
+	SQLHSTMT st = new_stmt();
+	rc_ok(SQLPrepare(st, (SQLCHAR *)"SELECT * FROM RetrieveAadUserSetOfPrivilegesByNames(?, ?) "
+			 "ORDER BY PrivilegeName", SQL_NTS), SQL_HANDLE_STMT, st,
+	      "SQLPrepare SELECT * FROM RetrieveAadUserSetOfPrivilegesByNames(?, ?)");
+	SQLSMALLINT ncols = 0, t[4] = {0}, npar = 0;
+	char names[256] = "";
+	SQLNumResultCols(st, &ncols);
+	SQLNumParams(st, &npar);
+	for (int i = 0; i < ncols && i < 4; i++) {
+		SQLCHAR nm[64];
+		SQLDescribeCol(st, (SQLUSMALLINT)(i + 1), nm, sizeof(nm), NULL, &t[i], NULL, NULL, NULL);
+		strcat(names, (char *)nm);
+		strcat(names, " ");
+	}
+	ok(ncols == 4 && npar == 2 && strcmp(names, "Depth PrivilegeId BusinessUnitId PrivilegeName ")
+	   == 0 && t[0] == SQL_WVARCHAR && t[1] == SQL_GUID && t[2] == SQL_GUID &&
+	   t[3] == SQL_WVARCHAR, "the columns of RolePrivilege, typed from the CSDL, and 2 "
+	   "parameters (%d, %d, %s%d %d %d %d)", ncols, npar, names, t[0], t[1], t[2], t[3]);
+	reqs = requests_since(since);
+	is_text(reqs, "", "nothing sent at prepare");
+	free(reqs);
+	SQLLEN i1 = SQL_NTS, i2 = SQL_NTS;
+	char pnames[64] = "prvWriteAccount, prvReadAccount";
+	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_GUID, 36, 0, oid, 64, &i1);
+	SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_WVARCHAR, 64, 0, pnames,
+			 sizeof(pnames), &i2);
+	rc_ok(SQLExecute(st), SQL_HANDLE_STMT, st, "SQLExecute with both bound");
+	rows = fetch_all(st, 4);
+	char acc_r[64] = "", acc_w[64] = "";
+	ok(sscanf(rows, "Global|%63[^|]|", acc_r) == 1 && strstr(rows, "|prvReadAccount\nLocal|") &&
+	   sscanf(strchr(rows, '\n') + 1, "Local|%63[^|]|", acc_w) == 1 &&
+	   strstr(rows, "|prvWriteAccount\n") && !strstr(rows, "prvCreateLead"),
+	   "the two privileges asked for, in name order: %s", rows);
+	free(rows);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	reqs = requests_since(since);
+	snprintf(want, sizeof(want), "GET RetrieveAadUserSetOfPrivilegesByNames(DirectoryObjectId=@p1,"
+		 "PrivilegeNames=@p2)?@p1=%s&@p2=%%5B%%22prvWriteAccount%%22%%2C%%22prvReadAccount"
+		 "%%22%%5D\n", oid);
+	is_text(reqs, want, "the list parameter as a JSON array alias");
+	free(reqs);
+
+	/* a complex type holding a collection of primitives, and a dictionary */
+	rows = run("SELECT LocaleIds FROM RetrieveAvailableLanguages() WHERE LocaleIds > 1031 "
+		   "ORDER BY 1", 1);
+	is_text(rows, "1033\n1036\n", "RetrieveAvailableLanguages(): a row per locale id");
+	free(rows);
+	char *n_acc = api_get("accounts/$count");
+	rows = run("SELECT \"Key\", Value + 0 FROM RetrieveTotalRecordCount('account')", 2);
+	snprintf(want, sizeof(want), "account|%s\n", n_acc);
+	is_text(rows, want, "RetrieveTotalRecordCount('account'): (Key, Value)");
+	free(rows);
+	free(n_acc);
+}
+
+/* The inner side of a join is scanned once per outer row: the function is
+ * still asked once per statement (its answer replayed). */
+static void test_function_join(void)
+{
+	int since = emu_request_count(&emu);
+	char *rows = run("SELECT a.n, l.LocaleIds FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL "
+			 "SELECT 3) a CROSS JOIN RetrieveAvailableLanguages() l "
+			 "ORDER BY a.n, l.LocaleIds", 2);
+	is_text(rows, "1|1031\n1|1033\n1|1036\n2|1031\n2|1033\n2|1036\n3|1031\n3|1033\n3|1036\n",
+		"3 outer rows x 3 locale ids");
+	free(rows);
+	char *reqs = requests_since(since);
+	is_text(reqs, "GET RetrieveAvailableLanguages()\n", "one request for the statement, not "
+		"one per outer row");
+	free(reqs);
+	/* the next statement asks again */
+	since = emu_request_count(&emu);
+	rows = run("SELECT count(*) FROM RetrieveAvailableLanguages()", 1);
+	is_text(rows, "3\n", "count(*)");
+	free(rows);
+	reqs = requests_since(since);
+	is_text(reqs, "GET RetrieveAvailableLanguages()\n", "a new statement reads afresh");
+	free(reqs);
+}
+
+static void test_function_table_errors(void)
+{
+	int since = emu_request_count(&emu);
+	expect_error("SELECT * FROM NoSuchFunction(1)", "42S02",
+		     "NoSuchFunction is neither a table nor a function of this environment");
+	expect_error("SELECT * FROM QualifyLead('00000000-0000-0000-0000-000000000001')", "42000",
+		     "QualifyLead is an action: it may change data, so a query never runs it; run it "
+		     "with {call lead.QualifyLead(...)}");
+	expect_error("SELECT * FROM RetrieveUserPrivileges('00000000-0000-0000-0000-000000000001')",
+		     "42000", "bound to a systemuser record");
+	expect_error("SELECT * FROM RetrieveAadUserPrivileges()", "07001",
+		     "RetrieveAadUserPrivileges needs a value for parameter DirectoryObjectId "
+		     "(Edm.Guid, argument 1)");
+	expect_error("SELECT * FROM RetrieveAadUserPrivileges('a', 'b')", "07001",
+		     "RetrieveAadUserPrivileges takes 1 argument, the query gives 2");
+	expect_error("SELECT * FROM RetrieveAadUserPrivileges('not-a-guid')", "22018",
+		     "the value 'not-a-guid' of DirectoryObjectId (Edm.Guid) is not a GUID");
+	expect_error("SELECT * FROM RetrieveAadUserPrivileges(NULL)", "22018",
+		     "parameter DirectoryObjectId (Edm.Guid) cannot be NULL");
+	expect_error("SELECT * FROM RetrieveAadUserPrivileges(?)", "07002", "");
+	char *reqs = requests_since(since);
+	is_text(reqs, "", "none of these sent anything");
+	free(reqs);
+	/* the service's refusal comes back as for any statement */
+	expect_error("SELECT * FROM RetrieveAadUserPrivileges('00000000-0000-0000-0000-0000000000aa')",
+		     "HY000", "0x80040217");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -536,6 +684,9 @@ int main(void)
 	test_qualify_lead();
 	test_lost_answer();
 	test_errors();
+	test_function_table();
+	test_function_join();
+	test_function_table_errors();
 	disconnect(env, dbc);
 	emu_stop(&emu);
 	curl_global_cleanup();

@@ -10,6 +10,10 @@ ActionImport; metadata.csdl inserts them) and the Web API routes that run them:
        (statecode 1) and creates the account / contact / opportunity asked for.
   GET  systemusers(<id>)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()  bound function: a collection
        of RolePrivilege (an enum member, GUIDs, a name) inside its response.
+  GET  RetrieveAadUserPrivileges(DirectoryObjectId=@p1)?@p1=<guid>   unbound function: the same
+       collection, for the user with that Microsoft Entra (Azure AD) object id.
+  GET  RetrieveAadUserSetOfPrivilegesByNames(DirectoryObjectId=@p1,PrivilegeNames=@p2)  unbound
+       function: the privileges of that user among the names given.
 
 Sources (signatures as the real CSDL declares them):
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/whoami
@@ -19,6 +23,8 @@ https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/qualifylead
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrieveuserprivileges
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/roleprivilege
+https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrieveaaduserprivileges
+https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrieveaadusersetofprivilegesbynames
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-functions
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-actions
 and spec sections 1, 5, 11, 12.  Error texts marked [U] are not confirmed against the service.
@@ -45,6 +51,9 @@ COMPLEX_TYPES = [
     ("RolePrivilege", [("Depth", "mscrm.PrivilegeDepth", False), ("PrivilegeId", "Edm.Guid", False),
                        ("BusinessUnitId", "Edm.Guid", False), ("PrivilegeName", "Edm.String", True)]),
     ("RetrieveUserPrivilegesResponse", [("RolePrivileges", "Collection(mscrm.RolePrivilege)", True)]),
+    ("RetrieveAadUserPrivilegesResponse", [("RolePrivileges", "Collection(mscrm.RolePrivilege)", True)]),
+    ("RetrieveAadUserSetOfPrivilegesByNamesResponse",
+     [("RolePrivileges", "Collection(mscrm.RolePrivilege)", True)]),
 ]
 
 # EnumType PrivilegeDepth (members as the service declares them)
@@ -69,6 +78,11 @@ OPERATIONS = [
         ("Status", "Edm.Int32", False), ("SuppressDuplicateDetection", "Edm.Boolean", True),
         ("ProcessInstanceId", "mscrm.crmbaseentity", True)], "Collection(mscrm.crmbaseentity)"),
     ("Function", "RetrieveUserPrivileges", "systemuser", [], "mscrm.RetrieveUserPrivilegesResponse"),
+    ("Function", "RetrieveAadUserPrivileges", None, [("DirectoryObjectId", "Edm.Guid", False)],
+     "mscrm.RetrieveAadUserPrivilegesResponse"),
+    ("Function", "RetrieveAadUserSetOfPrivilegesByNames", None, [
+        ("DirectoryObjectId", "Edm.Guid", False), ("PrivilegeNames", "Collection(Edm.String)", False)],
+     "mscrm.RetrieveAadUserSetOfPrivilegesByNamesResponse"),
 ]
 
 
@@ -366,8 +380,18 @@ def _qualify(app, con, req, entity, key, params, status, qualified):
     return created
 
 
-def retrieve_user_privileges(app, req, entity, key, args):
+def _privileges(bu, names=None):
+    """The RolePrivilege objects a user of business unit bu holds (only those named, in the
+    order of names, when names is given)."""
     import uuid
+    ns = uuid.UUID("6f1e0f0e-0000-4000-8000-00000000d1a9")
+    held = dict(PRIVILEGES)
+    order = [n for n in names if n in held] if names is not None else [n for n, _d in PRIVILEGES]
+    return [{"Depth": held[name], "PrivilegeId": str(uuid.uuid5(ns, name)), "BusinessUnitId": bu,
+             "PrivilegeName": name} for name in order]
+
+
+def retrieve_user_privileges(app, req, entity, key, args):
     from . import writes
     from .errors import record_not_found
     con = app.db()
@@ -379,14 +403,53 @@ def retrieve_user_privileges(app, req, entity, key, args):
         app.release(con)
     if row is None:
         raise record_not_found(entity.name, key.lower())
-    ns = uuid.UUID("6f1e0f0e-0000-4000-8000-00000000d1a9")
-    privs = [{"Depth": depth, "PrivilegeId": str(uuid.uuid5(ns, name)), "BusinessUnitId": bu[0],
-              "PrivilegeName": name} for name, depth in PRIVILEGES]
-    return _answer(app, req, "RetrieveUserPrivilegesResponse", {"RolePrivileges": privs})
+    return _answer(app, req, "RetrieveUserPrivilegesResponse", {"RolePrivileges": _privileges(bu[0])})
+
+
+def _guid_arg(text, pname, fname):
+    """An Edm.Guid function argument: the bare literal (or a quoted one, as some clients send)."""
+    import uuid
+    t = (text or "").strip().strip("'")
+    try:
+        return str(uuid.UUID(t))
+    except ValueError:
+        # [U] text
+        raise bad_query("The value '%s' of the parameter '%s' of the function '%s' is not a valid "
+                        "Edm.Guid." % (text, pname, fname))
+
+
+def _aad_user_bu(app, oid):
+    con = app.db()
+    try:
+        row = con.execute("SELECT businessunitid FROM systemuser WHERE lower(azureactivedirectoryobjectid) = ?",
+                          (oid,)).fetchone()
+    finally:
+        app.release(con)
+    if row is None:
+        # [U] text: the service's "does not exist" for a user looked up by its object id
+        raise DvError(404, "0x80040217", "systemuser With Id = %s Does Not Exist" % oid,
+                      api_name="ObjectDoesNotExist")
+    return row[0]
+
+
+def retrieve_aad_user_privileges(app, req, args):
+    oid = _guid_arg(args["DirectoryObjectId"], "DirectoryObjectId", "RetrieveAadUserPrivileges")
+    return _answer(app, req, "RetrieveAadUserPrivilegesResponse",
+                   {"RolePrivileges": _privileges(_aad_user_bu(app, oid))})
+
+
+def retrieve_aad_user_set_of_privileges_by_names(app, req, args):
+    fname = "RetrieveAadUserSetOfPrivilegesByNames"
+    oid = _guid_arg(args["DirectoryObjectId"], "DirectoryObjectId", fname)
+    names = _string_collection(args["PrivilegeNames"], "PrivilegeNames")
+    return _answer(app, req, "RetrieveAadUserSetOfPrivilegesByNamesResponse",
+                   {"RolePrivileges": _privileges(_aad_user_bu(app, oid), names)})
 
 
 UNBOUND = {"WhoAmI": who_am_i, "RetrieveVersion": retrieve_version,
            "RetrieveTotalRecordCount": retrieve_total_record_count,
-           "RetrieveAvailableLanguages": retrieve_available_languages}
+           "RetrieveAvailableLanguages": retrieve_available_languages,
+           "RetrieveAadUserPrivileges": retrieve_aad_user_privileges,
+           "RetrieveAadUserSetOfPrivilegesByNames": retrieve_aad_user_set_of_privileges_by_names}
 BOUND = {"QualifyLead": qualify_lead, "RetrieveUserPrivileges": retrieve_user_privileges}
 
