@@ -122,11 +122,13 @@ static int parse_args(struct cursor *c, int in_parens, int allow_names, struct s
 					    "arguments", SQL_CALL_MAX_ARGS);
 		if (allow_names && arg_name(c, out, out->nargs, err) != 0)
 			return -1;
-		int depth = 0;
+		int depth = 0, ntok = 0, marker = 0;
 		size_t start = c->pos, end = c->pos;
 		for (;;) {
 			struct cursor before = *c;
 			next(c, &t);
+			if (t.type == TOK_PARAM)
+				marker = ++out->nmarkers;
 			if (t.type == TOK_END || t.type == TOK_BAD || t.type == TOK_SEMI ||
 			    t.type == TOK_RBRACE) {
 				if (in_parens || depth > 0)
@@ -152,11 +154,13 @@ static int parse_args(struct cursor *c, int in_parens, int allow_names, struct s
 				break;
 			}
 			end = c->pos;
+			ntok++;
 		}
+		out->arg_marker[out->nargs] = ntok == 1 && marker ? marker : 0;
 		if (end <= start || strspn(c->s + start, " \t\r\n") >= end - start)
 			return dv_error_set(err, DV_S_42000, 0, "argument %d of the procedure call "
 					    "is empty", out->nargs + 1);
-		if ((out->nargs > 0 && dv_buf_appends(sel, ", ") != 0) ||
+		if ((out->nargs + out->ret_marker > 0 && dv_buf_appends(sel, ", ") != 0) ||
 		    dv_buf_append(sel, c->s + start, end - start) != 0)
 			return dv_error_nomem(err);
 		out->nargs++;
@@ -195,12 +199,21 @@ int sqlparse_call(const char *sql, size_t len, struct sql_call *out, struct dv_e
 	if (t.type == TOK_LBRACE) {
 		struct sql_token kw;
 		peek(&c, &kw);
-		if (kw.type == TOK_PARAM)
-			return dv_error_set(err, DV_S_HYC00, 0, "{?= call ...}: a procedure's return "
-					    "value comes back as a result set, not as an output "
-					    "parameter; write {call name(...)}");
-		if (!sql_tok_is(sql, &kw, "call"))
+		if (kw.type == TOK_PARAM) {
+			/* {? = call ...}: the return value into parameter 1 */
+			struct sql_token eq;
+			next(&c, &kw);
+			next(&c, &eq);
+			peek(&c, &kw);
+			if (eq.type != TOK_PUNCT || eq.len != 1 || sql[eq.pos] != '=' ||
+			    !sql_tok_is(sql, &kw, "call"))
+				return dv_error_set(err, DV_S_42000, 0, "a procedure call with a return "
+						    "value is written {? = call name(...)}");
+			out->ret_marker = 1;
+			out->nmarkers = 1;
+		} else if (!sql_tok_is(sql, &kw, "call")) {
 			return 0;
+		}
 		next(&c, &kw);
 		escape = 1;
 	} else if (sql_tok_is(sql, &t, "EXEC") || sql_tok_is(sql, &t, "EXECUTE")) {
@@ -213,7 +226,7 @@ int sqlparse_call(const char *sql, size_t len, struct sql_call *out, struct dv_e
 	if (parse_name(&c, out, err) != 0)
 		goto fail;
 	dv_buf_init(&sel, 0);
-	if (dv_buf_appends(&sel, "SELECT ") != 0) {
+	if (dv_buf_appends(&sel, out->ret_marker ? "SELECT ?" : "SELECT ") != 0) {
 		dv_buf_free(&sel);
 		dv_error_nomem(err);
 		goto fail;
@@ -231,7 +244,7 @@ int sqlparse_call(const char *sql, size_t len, struct sql_call *out, struct dv_e
 	} else {
 		rc = parse_args(&c, 0, names, out, &sel, err);
 	}
-	if (rc == 0 && out->nargs == 0 && dv_buf_appends(&sel, "NULL") != 0)
+	if (rc == 0 && out->nargs == 0 && !out->ret_marker && dv_buf_appends(&sel, "NULL") != 0)
 		rc = dv_error_nomem(err);
 	if (rc == 0)
 		rc = parse_end(&c, escape, err);

@@ -16,6 +16,12 @@
  * - A bound procedure "<entity>.<Name>" takes the record's id (a GUID) as
  *   its first argument.  EXEC also takes "@Name = value" arguments.
  * - The answer becomes rows by the return type: call_result.c.
+ * - Output parameters: {? = call F(..)} puts a return value (a primitive, or
+ *   the one property of the complex type returned) into parameter 1, and
+ *   '?' arguments after the inputs receive the properties of a complex type
+ *   of primitives (WhoAmI's BusinessUnitId, UserId, OrganizationId); a call
+ *   with any of these has no result set (call_result.c writes the values as
+ *   ODBC converts SQL data to C).
  * - Actions change data: they run only from an explicit call, and are sent
  *   once.  When the answer to an action is lost (connection failure after
  *   sending, timeout, 502/504, an unreadable 2xx), the call ends with 08007
@@ -62,26 +68,72 @@ static SQLRETURN find_proc(struct dv_stmt *s, const char *name, const struct dv_
 	return SQL_SUCCESS;
 }
 
-/* argof[i]: the call's argument for parameter i (-1: none); *key: the
- * argument holding a bound procedure's record id. */
-static SQLRETURN map_args(struct dv_stmt *s, const struct dv_proc *p, const struct sql_call *c,
-			  int *argof, int *key)
+/* What each argument of a call is for. */
+struct call_map {
+	int argof[SQL_CALL_MAX_ARGS];  /* per parameter: the argument's column of the argument
+					* statement (-1: none) */
+	int key;                       /* the column holding a bound procedure's record id */
+	struct call_outs outs;         /* the markers receiving values */
+	int has_outs;                  /* any: the call has no result set */
+	int input_marker[SQL_CALL_MAX_ARGS + 1]; /* markers that are inputs (0-terminated) */
+};
+
+/* An argument in the position of output property o: it must be a '?'. */
+static SQLRETURN map_output(struct dv_stmt *s, const struct dv_procs *procs,
+			    const struct dv_proc *p, const struct sql_call *c, int a, size_t o,
+			    struct call_map *m)
 {
-	int bound = p->bound_entity != NULL, pos = 0;
-	int total = (int)p->nparams + bound;
+	if (!c->arg_marker[a])
+		return dv_diag_error(&s->h.diag, DV_S_42000, "argument %d of %s is its output "
+				     "parameter %s: give it as a ? marker bound with "
+				     "SQL_PARAM_OUTPUT", a + 1, p->sql_name,
+				     call_output_name(procs, p, o));
+	m->outs.marker[o] = c->arg_marker[a];
+	m->has_outs = 1;
+	return SQL_SUCCESS;
+}
+
+static SQLRETURN map_args(struct dv_stmt *s, const struct dv_procs *procs, const struct dv_proc *p,
+			  const struct sql_call *c, struct call_map *m)
+{
+	int bound = p->bound_entity != NULL, pos = 0, nin = 0, base = c->ret_marker;
+	size_t nout;
+	int has_ret;
+	call_outputs(procs, p, &nout, &has_ret);
+	int total = (int)p->nparams + bound + (int)nout;
+	memset(m, 0, sizeof(*m));
 	for (size_t i = 0; i < p->nparams; i++)
-		argof[i] = -1;
-	*key = -1;
+		m->argof[i] = -1;
+	m->key = -1;
+	m->outs.n = nout;
+	if (c->ret_marker) {
+		if (!has_ret)
+			return dv_diag_error(&s->h.diag, DV_S_42000, "%s has no return value "
+					     "(SQLProcedureColumns lists none): write {call %s(...)}%s",
+					     p->sql_name, p->sql_name, nout ? " and bind its output "
+					     "parameters, or read its result set" : " and read its "
+					     "result set");
+		m->outs.ret = 1;
+		m->has_outs = 1;
+	}
 	if (c->nargs > total)
 		return dv_diag_error(&s->h.diag, DV_S_07001,
 				     "%s takes %d argument%s, the call gives %d; SQLProcedureColumns "
 				     "lists them", p->sql_name, total, total == 1 ? "" : "s", c->nargs);
 	for (int a = 0; a < c->nargs; a++) {
 		if (!c->arg_names[a]) {
-			if (bound && pos == 0)
-				*key = a;
-			else
-				argof[pos - bound] = a;
+			if (bound && pos == 0) {
+				m->key = a + base;
+			} else if (pos - bound < (int)p->nparams) {
+				m->argof[pos - bound] = a + base;
+				if (c->arg_marker[a])
+					m->input_marker[nin++] = c->arg_marker[a];
+			} else {
+				SQLRETURN rc = map_output(s, procs, p, c, a,
+							  (size_t)(pos - bound) - p->nparams, m);
+				if (rc != SQL_SUCCESS)
+					return rc;
+			}
 			pos++;
 			continue;
 		}
@@ -93,16 +145,18 @@ static SQLRETURN map_args(struct dv_stmt *s, const struct dv_proc *p, const stru
 			return dv_diag_error(&s->h.diag, DV_S_42000, "%s has no parameter @%s; "
 					     "SQLProcedureColumns lists its parameters", p->sql_name,
 					     c->arg_names[a]);
-		if (argof[i] >= 0)
+		if (m->argof[i] >= 0)
 			return dv_diag_error(&s->h.diag, DV_S_42000, "parameter @%s of %s is given "
 					     "twice", p->params[i].name, p->sql_name);
-		argof[i] = a;
+		m->argof[i] = a + base;
+		if (c->arg_marker[a])
+			m->input_marker[nin++] = c->arg_marker[a];
 	}
-	if (bound && *key < 0)
+	if (bound && m->key < 0)
 		return dv_diag_error(&s->h.diag, DV_S_07001, "%s needs the id of the %s record as "
 				     "its first argument", p->sql_name, p->bound_entity);
 	for (size_t i = 0; i < p->nparams; i++)
-		if (argof[i] < 0 && !p->params[i].nullable)
+		if (m->argof[i] < 0 && !p->params[i].nullable)
 			return dv_diag_error(&s->h.diag, DV_S_07001,
 					     "%s needs a value for parameter %s (%s, argument %zu)",
 					     p->sql_name, p->params[i].name, p->params[i].type,
@@ -112,8 +166,8 @@ static SQLRETURN map_args(struct dv_stmt *s, const struct dv_proc *p, const stru
 
 /* Parses the call and checks it against the procedure's declaration. */
 static SQLRETURN check_call(struct dv_stmt *s, const char *sql, struct sql_call *c,
-			    const struct dv_procs **procs, const struct dv_proc **p, int *argof,
-			    int *key)
+			    const struct dv_procs **procs, const struct dv_proc **p,
+			    struct call_map *m)
 {
 	struct dv_error err;
 	dv_error_clear(&err);
@@ -126,7 +180,7 @@ static SQLRETURN check_call(struct dv_stmt *s, const char *sql, struct sql_call 
 		return SQL_NO_DATA;
 	SQLRETURN rc = find_proc(s, c->name, procs, p);
 	if (rc == SQL_SUCCESS)
-		rc = map_args(s, *p, c, argof, key);
+		rc = map_args(s, *procs, *p, c, m);
 	if (rc != SQL_SUCCESS)
 		sqlparse_call_free(c);
 	return rc;
@@ -139,9 +193,9 @@ int dv_call_try_prepare(struct dv_stmt *s, const char *sql, SQLRETURN *rc)
 	struct dv_error err;
 	const struct dv_procs *procs;
 	const struct dv_proc *p;
-	int argof[SQL_CALL_MAX_ARGS], key;
+	struct call_map m;
 	dv_error_clear(&err);
-	*rc = check_call(s, sql, &c, &procs, &p, argof, &key);
+	*rc = check_call(s, sql, &c, &procs, &p, &m);
 	if (*rc == SQL_NO_DATA)
 		return 0;
 	if (*rc != SQL_SUCCESS)
@@ -175,7 +229,7 @@ int dv_call_try_prepare(struct dv_stmt *s, const char *sql, SQLRETURN *rc)
 		*rc = dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
 		return 1;
 	}
-	*rc = call_fill_ird(s, cols, n);
+	*rc = call_fill_ird(s, m.has_outs ? NULL : cols, m.has_outs ? 0 : n);
 	free(cols);
 	if (*rc != SQL_SUCCESS) {
 		dv_stmt_unprepare(s);
@@ -355,7 +409,7 @@ static int answer_lost(const struct dv_error *e, long status)
 }
 
 static SQLRETURN send_call(struct dv_stmt *s, const struct dv_procs *procs,
-			   const struct dv_proc *p, struct request *r)
+			   const struct dv_proc *p, const struct call_map *m, struct request *r)
 {
 	struct dv_http_req req;
 	struct dv_http_resp resp;
@@ -386,10 +440,33 @@ static SQLRETURN send_call(struct dv_stmt *s, const struct dv_procs *procs,
 			rc = SQL_ERROR;
 		}
 	} else {
-		rc = call_take_answer(s, procs, p, &resp.body, &err);
+		rc = call_take_answer(s, procs, p, &resp.body, m->has_outs ? &m->outs : NULL, &err);
 	}
 	dv_http_resp_free(&resp);
 	return rc;
+}
+
+/* Markers receiving values are bound SQL_PARAM_OUTPUT or _INPUT_OUTPUT,
+ * argument markers SQL_PARAM_INPUT or _INPUT_OUTPUT (HY105). */
+static SQLRETURN check_param_types(struct dv_stmt *s, const struct dv_proc *p,
+				   const struct call_map *m)
+{
+	for (size_t o = 0; o <= m->outs.n; o++) {
+		int n = o < m->outs.n ? m->outs.marker[o] : m->outs.ret;
+		if (n > 0 && n <= s->ipd.count && s->ipd.recs[n].parameter_type == SQL_PARAM_INPUT)
+			return dv_diag_error(&s->h.diag, DV_S_HY105, "parameter %d of the call of %s "
+					     "receives %s: bind it with SQL_PARAM_OUTPUT (or "
+					     "SQL_PARAM_INPUT_OUTPUT)", n, p->sql_name, o < m->outs.n ?
+					     "an output value" : "its return value");
+	}
+	for (size_t i = 0; m->input_marker[i]; i++) {
+		int n = m->input_marker[i];
+		if (n <= s->ipd.count && s->ipd.recs[n].parameter_type == SQL_PARAM_OUTPUT)
+			return dv_diag_error(&s->h.diag, DV_S_HY105, "parameter %d of the call of %s "
+					     "is an input argument: bind it with SQL_PARAM_INPUT", n,
+					     p->sql_name);
+	}
+	return SQL_SUCCESS;
 }
 
 SQLRETURN dv_call_run(struct dv_stmt *s)
@@ -399,15 +476,17 @@ SQLRETURN dv_call_run(struct dv_stmt *s)
 	struct dv_error err;
 	const struct dv_procs *procs;
 	const struct dv_proc *p;
-	int argof[SQL_CALL_MAX_ARGS], key;
+	struct call_map m;
 	if (s->psets > 1)
 		return dv_diag_error(&s->h.diag, DV_S_HYC00, "a procedure call runs with one set "
 				     "of parameters (SQL_ATTR_PARAMSET_SIZE 1): call it once per set");
-	SQLRETURN rc = check_call(s, s->sql, &c, &procs, &p, argof, &key);
+	SQLRETURN rc = check_call(s, s->sql, &c, &procs, &p, &m);
 	if (rc != SQL_SUCCESS)
 		return rc == SQL_NO_DATA ? dv_diag_error(&s->h.diag, DV_S_HY010, "no call") : rc;
 	sqlparse_call_free(&c);
 	rc = dv_params_bind_set(s, 0);
+	if (rc == SQL_SUCCESS)
+		rc = check_param_types(s, p, &m);
 	if (rc != SQL_SUCCESS)
 		return rc;
 	if (sqlite3_step(s->vm) != SQLITE_ROW) {
@@ -419,11 +498,11 @@ SQLRETURN dv_call_run(struct dv_stmt *s)
 	dv_error_clear(&err);
 	dv_buf_init(&r.url, 0);
 	dv_buf_init(&r.body, 0);
-	if (build_request(s, p, argof, key, &r, &err) != 0) {
+	if (build_request(s, p, m.argof, m.key, &r, &err) != 0) {
 		dv_diag_add_error(&s->h.diag, &err);
 		rc = SQL_ERROR;
 	} else {
-		rc = send_call(s, procs, p, &r);
+		rc = send_call(s, procs, p, &m, &r);
 	}
 	sqlite3_reset(s->vm);
 	dv_buf_free(&r.url);

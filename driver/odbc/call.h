@@ -24,13 +24,15 @@ SQLRETURN dv_call_run(struct dv_stmt *s);
 struct dv_call_col {
 	const char *name;            /* points into the procedure or a static name */
 	const char *edm_type;        /* the CSDL type ("Edm.Guid", "Collection(Edm.String)") */
-	SQLSMALLINT column_type;     /* SQL_PARAM_INPUT or SQL_RESULT_COL */
+	SQLSMALLINT column_type;     /* SQL_PARAM_INPUT, SQL_RESULT_COL, SQL_PARAM_OUTPUT or
+				      * SQL_RETURN_VALUE */
 	SQLSMALLINT sql_type;
 	SQLULEN size;
 	SQLSMALLINT nullable;
 };
 /* The parameters (the key first for a bound procedure, named by the
- * entity's primary id key_name) then the result columns of p; *cols
+ * entity's primary id key_name), the result columns of p, then its output
+ * parameters and return value (when it returns primitives); *cols
  * malloc'd.  0 or -1 (no memory). */
 int dv_call_describe(const struct dv_procs *procs, const struct dv_proc *p, const char *key_name,
 		     struct dv_call_col **cols, size_t *n);

@@ -10,6 +10,7 @@
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-functions */
 #include "odbc/call_int.h"
 #include "odbc/stmt.h"
+#include "odbc/convert.h"
 #include "odbc/types.h"
 #include "catalog/catalog_procs.h"
 #include "engine/proc_call.h"
@@ -94,6 +95,29 @@ static int result_col(void *ctx, const char *name, const char *edm, int nullable
 	return add_col(c->cols, c->n, name, edm, SQL_RESULT_COL, nullable);
 }
 
+void call_outputs(const struct dv_procs *procs, const struct dv_proc *p, size_t *nout,
+		  int *has_ret)
+{
+	struct proc_shape sh;
+	proc_result_shape(procs, p->return_type, &sh);
+	*nout = 0;
+	*has_ret = sh.kind == PSH_VALUE;
+	if (sh.kind != PSH_OBJECT || sh.ct->nprops == 0 || sh.ct->nprops > SQL_CALL_MAX_ARGS)
+		return;
+	for (size_t i = 0; i < sh.ct->nprops; i++)
+		if (!proc_is_edm(sh.ct->props[i].type))
+			return;
+	*nout = sh.ct->nprops;
+	*has_ret = sh.ct->nprops == 1;
+}
+
+const char *call_output_name(const struct dv_procs *procs, const struct dv_proc *p, size_t i)
+{
+	const struct dv_complex_type *ct = p->return_type ? dv_procs_complex(procs, p->return_type)
+							  : NULL;
+	return ct && i < ct->nprops ? ct->props[i].name : "?";
+}
+
 int dv_call_describe(const struct dv_procs *procs, const struct dv_proc *p, const char *key_name,
 		     struct dv_call_col **cols, size_t *n)
 {
@@ -110,6 +134,18 @@ int dv_call_describe(const struct dv_procs *procs, const struct dv_proc *p, cons
 	proc_result_shape(procs, p->return_type, &sh);
 	struct cols_ctx cc = {cols, n, &sh};
 	if (proc_result_cols(&sh, result_col, &cc) != 0)
+		goto nomem;
+	/* the same values as output parameters / the return value */
+	size_t nout;
+	int has_ret;
+	call_outputs(procs, p, &nout, &has_ret);
+	for (size_t i = 0; i < nout; i++)
+		if (add_col(cols, n, sh.ct->props[i].name, sh.ct->props[i].type, SQL_PARAM_OUTPUT,
+			    sh.ct->props[i].nullable) != 0)
+			goto nomem;
+	if (has_ret && add_col(cols, n, "RETURN_VALUE", sh.kind == PSH_VALUE ?
+			       static_edm(sh.elem_type) : sh.ct->props[0].type, SQL_RETURN_VALUE,
+			       sh.kind == PSH_VALUE || sh.ct->props[0].nullable) != 0)
 		goto nomem;
 	return 0;
 nomem:
@@ -217,9 +253,131 @@ static struct dv_rowset *new_rowset(const struct dv_call_col *cols, size_t n)
 	return rs;
 }
 
-/* The answer's rows become the open cursor (the prepared call stays prepared). */
+/* ---- output parameters ------------------------------------------------------------- */
+
+#define OUT_MAX (SQL_CALL_MAX_ARGS + 1)
+
+struct first_row {
+	int rows;
+	yajl_val v[OUT_MAX];
+};
+
+static int first_row(void *ctx)
+{
+	((struct first_row *)ctx)->rows++;
+	return 0;
+}
+
+static int first_cell(void *ctx, int col, yajl_val v, const char *text, const char *edm)
+{
+	struct first_row *f = ctx;
+	(void)text;
+	(void)edm;
+	if (f->rows == 1 && col >= 0 && col < OUT_MAX)
+		f->v[col] = v;
+	return 0;
+}
+
+/* Writes v (of Edm type edm) into parameter n's buffers, as ODBC converts
+ * SQL data to C: 01004 truncation, 22003 out of range, 22002 NULL without
+ * an indicator.  SQL_SUCCESS, _WITH_INFO or SQL_ERROR (diagnostic added). */
+static SQLRETURN write_param(struct dv_stmt *s, const struct dv_proc *p, int n, const char *what,
+			     yajl_val v, const char *edm)
+{
+	struct dv_desc *apd = s->apd;
+	struct dv_desc_rec *a = &apd->recs[n];
+	SQLLEN off = apd->bind_offset_ptr ? *apd->bind_offset_ptr : 0;
+	SQLSMALLINT sql_type;
+	SQLULEN size;
+	struct dv_value val;
+	struct dv_buf text;
+	struct dv_error err;
+	char ts[40];
+	edm_sql(edm, &sql_type, &size);
+	memset(&val, 0, sizeof(val));
+	dv_buf_init(&text, 0);
+	if (!v || YAJL_IS_NULL(v)) {
+		val.type = DV_V_NULL;
+	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+		val.type = DV_V_INT;
+		val.i = YAJL_IS_TRUE(v);
+	} else if (YAJL_IS_INTEGER(v)) {
+		val.type = DV_V_INT;
+		val.i = YAJL_GET_INTEGER(v);
+	} else if (YAJL_IS_DOUBLE(v)) {
+		val.type = DV_V_DOUBLE;
+		val.d = YAJL_GET_DOUBLE(v);
+	} else if (YAJL_IS_STRING(v)) {
+		const char *t = YAJL_GET_STRING(v);
+		val.type = DV_V_TEXT;
+		val.s = t;
+		if (strcmp(edm, "Edm.DateTimeOffset") == 0 && strlen(t) >= 19 && t[10] == 'T') {
+			snprintf(ts, sizeof(ts), "%.10s %.8s", t, t + 11);
+			val.s = ts;
+		}
+		val.len = strlen(val.s);
+	} else {
+		if (proc_json_write(&text, v) != 0 || !dv_buf_str(&text))
+			return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
+		val.type = DV_V_TEXT;
+		val.s = dv_buf_str(&text);
+		val.len = text.len;
+	}
+	SQLSMALLINT c = a->concise_type == SQL_C_DEFAULT ? dv_default_c_type(sql_type)
+							 : a->concise_type;
+	struct dv_conv_dst dst = {
+		c, a->data_ptr ? (char *)a->data_ptr + off : NULL, a->octet_length,
+		a->octet_length_ptr ? (SQLLEN *)(void *)((char *)a->octet_length_ptr + off) : NULL,
+		a->indicator_ptr ? (SQLLEN *)(void *)((char *)a->indicator_ptr + off) : NULL,
+		a->precision, a->scale};
+	struct dv_conv_src src = {sql_type, 0};
+	dv_error_clear(&err);
+	SQLRETURN rc = dv_convert_cs(&val, &src, &dst, s->dbc->charset, NULL, &err);
+	dv_buf_free(&text);
+	if (rc != SQL_SUCCESS && rc != SQL_NO_DATA) {
+		char msg[DV_ERROR_MSG_MAX + 200];
+		snprintf(msg, sizeof(msg), "%s: output parameter %d (%s, %s): %s", p->sql_name, n,
+			 what, edm, err.message[0] ? err.message : dv_sqlstate_text(err.state));
+		dv_diag_add(&s->h.diag, err.state, err.native, msg, SQL_NO_ROW_NUMBER,
+			    SQL_NO_COLUMN_NUMBER);
+	}
+	return rc == SQL_NO_DATA ? SQL_SUCCESS : rc;
+}
+
+/* The answer's values into the return value and output parameters. */
+static SQLRETURN take_outputs(struct dv_stmt *s, const struct dv_procs *procs,
+			      const struct dv_proc *p, const struct proc_shape *sh, yajl_val root,
+			      const struct call_outs *outs)
+{
+	struct first_row f;
+	struct proc_rows_cb cb = {first_row, first_cell, &f};
+	SQLRETURN rc = SQL_SUCCESS;
+	memset(&f, 0, sizeof(f));
+	if (proc_answer_rows(sh, p->return_type, root, &cb) != 0)
+		return dv_diag_error(&s->h.diag, DV_S_HY001, NULL);
+	const char *edm0 = sh->kind == PSH_VALUE ? sh->elem_type : sh->ct->props[0].type;
+	if (outs->ret)
+		rc = write_param(s, p, outs->ret, "RETURN_VALUE", f.v[0], edm0);
+	for (size_t i = 0; i < outs->n && rc != SQL_ERROR; i++) {
+		SQLRETURN r;
+		if (!outs->marker[i])
+			continue;
+		r = write_param(s, p, outs->marker[i], call_output_name(procs, p, i), f.v[i],
+				sh->ct->props[i].type);
+		if (r != SQL_SUCCESS)
+			rc = r;
+	}
+	s->state = DV_ST_EXECUTED;
+	s->row_count = -1;
+	s->h.diag.row_count = -1;
+	return rc;
+}
+
+/* The answer's rows become the open cursor (the prepared call stays prepared),
+ * or, with outs, its values go into the output parameters. */
 SQLRETURN call_take_answer(struct dv_stmt *s, const struct dv_procs *procs,
-			     const struct dv_proc *p, struct dv_buf *body, struct dv_error *err)
+			   const struct dv_proc *p, struct dv_buf *body, const struct call_outs *outs,
+			   struct dv_error *err)
 {
 	struct proc_shape sh;
 	struct dv_call_col *cols;
@@ -243,6 +401,11 @@ SQLRETURN call_take_answer(struct dv_stmt *s, const struct dv_procs *procs,
 			     p->sql_name);
 		dv_diag_add_error(&s->h.diag, err);
 		return SQL_ERROR;
+	}
+	if (outs) {
+		SQLRETURN orc = take_outputs(s, procs, p, &sh, root, outs);
+		yajl_tree_free(root);
+		return orc;
 	}
 	if (dv_call_describe(procs, p, "", &cols, &n) != 0) {
 		yajl_tree_free(root);

@@ -708,9 +708,10 @@ static int add_proc_row(struct dv_stmt *s, struct dv_rowset *rs, const struct dv
 	char remarks[256], kb[160];
 	if (dv_call_describe(all, p, key_name(s, p, kb, sizeof(kb)), &cols, &n) != 0)
 		return -1;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		inputs += cols[i].column_type == SQL_PARAM_INPUT;
-	results = n - inputs;
+		results += cols[i].column_type == SQL_RESULT_COL;
+	}
 	free(cols);
 	if (p->bound_entity)
 		snprintf(remarks, sizeof(remarks), "%s %s bound to a %s record (its id first)%s",
@@ -805,10 +806,13 @@ SQLRETURN dv_cat_procedure_columns(struct dv_stmt *s, const char *cat, const cha
 			continue;
 		if (dv_call_describe(all, p, key_name(s, p, kb, sizeof(kb)), &cols, &n) != 0)
 			return fail_nomem(s, rs);
-		/* ORDINAL_POSITION: parameters 1.., result columns 1.. of the result set */
+		/* ORDINAL_POSITION: parameters 1.. (inputs, then outputs), the return
+		 * value 0, result columns 1.. of the result set */
 		int param_no = 0, col_no = 0;
 		for (size_t k = 0; k < n; k++) {
-			int ord = cols[k].column_type == SQL_PARAM_INPUT ? ++param_no : ++col_no;
+			SQLSMALLINT ct = cols[k].column_type;
+			int ord = ct == SQL_RETURN_VALUE ? 0 : ct == SQL_RESULT_COL ? ++col_no
+										    : ++param_no;
 			if (!name_matches(s, column, cols[k].name, 1))
 				continue;
 			if (add_proc_col_row(rs, p, &cols[k], ord, dv_stmt_odbc2(s)) != 0) {

@@ -4,6 +4,7 @@
  * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlbindparameter-function
  *         https://learn.microsoft.com/sql/odbc/reference/develop-app/binding-arrays-of-parameters */
 #include "odbc/params.h"
+#include "odbc/call.h"
 #include "odbc/charset.h"
 #include "odbc/stmt.h"
 #include "odbc/convert.h"
@@ -23,9 +24,11 @@ SQLRETURN dv_stmt_bind_param(struct dv_stmt *s, SQLUSMALLINT n, SQLSMALLINT io_t
 {
 	if (n < 1)
 		return dv_diag_error(&s->h.diag, DV_S_07009, "parameter number %u", (unsigned)n);
-	if (io_type != SQL_PARAM_INPUT)
-		return dv_diag_error(&s->h.diag, DV_S_HYC00,
-				     "only input parameters are supported");
+	if (io_type != SQL_PARAM_INPUT && io_type != SQL_PARAM_OUTPUT &&
+	    io_type != SQL_PARAM_INPUT_OUTPUT)
+		return dv_diag_error(&s->h.diag, DV_S_HY105, "InputOutputType %d: parameters are "
+				     "SQL_PARAM_INPUT, or SQL_PARAM_OUTPUT / SQL_PARAM_INPUT_OUTPUT "
+				     "in a procedure call", (int)io_type);
 	if (!dv_c_type_valid(c_type))
 		return dv_diag_error(&s->h.diag, DV_S_HY003, "C type %d", (int)c_type);
 	if (dv_desc_ensure(s->apd, (SQLSMALLINT)n) != 0 ||
@@ -247,6 +250,14 @@ static SQLRETURN bind_one(struct dv_stmt *s, int n, SQLULEN set)
 	if (param_at(s, n, set, &p) != 0)
 		return dv_diag_error(&s->h.diag, DV_S_07002,
 				     "parameter %d is not bound (%d markers)", n, s->nparams);
+	if (p.ip->parameter_type != SQL_PARAM_INPUT && s->kind != DV_KIND_CALL)
+		return dv_diag_error(&s->h.diag, DV_S_HY105, "parameter %d is bound as an output "
+				     "parameter; only a procedure call ({? = call ...}) returns "
+				     "values into parameters", n);
+	if (p.ip->parameter_type == SQL_PARAM_OUTPUT) {
+		sqlite3_bind_null(s->vm, n);   /* receives a value (call.c): nothing to read */
+		return SQL_SUCCESS;
+	}
 	if (p.ind && *p.ind == SQL_NULL_DATA) {
 		sqlite3_bind_null(s->vm, n);
 		return SQL_SUCCESS;

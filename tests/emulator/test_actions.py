@@ -21,7 +21,7 @@ class TestActionsCsdl(EmuTestCase):
         s = self.schema()
         fns = {f.get("Name"): f for f in s.findall("e:Function", NS)}
         acts = {a.get("Name"): a for a in s.findall("e:Action", NS)}
-        self.assertEqual(sorted(fns), ["RetrieveAadUserPrivileges", "RetrieveAadUserSetOfPrivilegesByNames",
+        self.assertEqual(sorted(fns), ["GetTimeZoneCodeByLocalizedName", "RetrieveAadUserPrivileges", "RetrieveAadUserSetOfPrivilegesByNames",
                                        "RetrieveAvailableLanguages", "RetrieveTotalRecordCount",
                                        "RetrieveUserPrivileges", "RetrieveVersion", "WhoAmI"])
         aad = fns["RetrieveAadUserSetOfPrivilegesByNames"]
@@ -53,7 +53,7 @@ class TestActionsCsdl(EmuTestCase):
         self.assertEqual(erc, [("Count", "Edm.Int32"), ("IsReadOnly", "Edm.Boolean"),
                                ("Keys", "Collection(Edm.String)"), ("Values", "Collection(Edm.Int64)")])
         imports = [i.get("Name") for i in s.find("e:EntityContainer", NS).findall("e:FunctionImport", NS)]
-        self.assertEqual(sorted(imports), ["RetrieveAadUserPrivileges", "RetrieveAadUserSetOfPrivilegesByNames",
+        self.assertEqual(sorted(imports), ["GetTimeZoneCodeByLocalizedName", "RetrieveAadUserPrivileges", "RetrieveAadUserSetOfPrivilegesByNames",
                                            "RetrieveAvailableLanguages", "RetrieveTotalRecordCount",
                                            "RetrieveVersion", "WhoAmI"])
 
@@ -193,4 +193,18 @@ class TestAadUserPrivileges(EmuTestCase):
         r = self.emu.get("RetrieveAadUserPrivileges(DirectoryObjectId=@p1)?@p1=00000000-0000-0000-0000-0000000000aa")
         self.assertError(r, 404, "0x80040217")
         r = self.emu.get("RetrieveAadUserPrivileges(DirectoryObjectId=@p1)?@p1=nope")
+        self.assertError(r, 400, "0x80060888")
+
+
+class TestTimeZoneCode(EmuTestCase):
+    def test_code_by_name(self):
+        r = self.emu.get("GetTimeZoneCodeByLocalizedName(LocalizedStandardName=@p1,LocaleId=@p2)?@p1=%s&@p2=1033"
+                         % urllib.parse.quote("'Tokyo Standard Time'"))
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json["TimeZoneCode"], 235)
+        r = self.emu.get("GetTimeZoneCodeByLocalizedName(LocalizedStandardName=@p1,LocaleId=@p2)?@p1=%s&@p2=1033"
+                         % urllib.parse.quote("'Nowhere Time'"))
+        self.assertError(r, 404, "0x80040217")
+        r = self.emu.get("GetTimeZoneCodeByLocalizedName(LocalizedStandardName=@p1)?@p1=%s"
+                         % urllib.parse.quote("'GMT Standard Time'"))
         self.assertError(r, 400, "0x80060888")

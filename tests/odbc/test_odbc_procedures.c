@@ -188,6 +188,7 @@ static void test_procedures_list(void)
 	rc_ok(SQLProcedures(st, NULL, 0, NULL, 0, NULL, 0), SQL_HANDLE_STMT, st, "SQLProcedures");
 	char *rows = fetch_all(st, 8);
 	is_text(rows,
+		"NULL|NULL|GetTimeZoneCodeByLocalizedName|2|0|1|function GetTimeZoneCodeByLocalizedName|2\n"
 		"NULL|NULL|RetrieveAadUserPrivileges|1|0|1|function RetrieveAadUserPrivileges|2\n"
 		"NULL|NULL|RetrieveAadUserSetOfPrivilegesByNames|2|0|1|function "
 		"RetrieveAadUserSetOfPrivilegesByNames|2\n"
@@ -497,7 +498,8 @@ static void test_errors(void)
 	expect_error("{call NoSuchThing()}", "42000",
 		     "'NoSuchThing' is not a function or action of this environment");
 	expect_error("{call QualifyLead(1)}", "42000", "<table>.<Name>");
-	expect_error("{call WhoAmI(1)}", "07001", "WhoAmI takes 0 arguments, the call gives 1");
+	expect_error("{call WhoAmI(1)}", "42000", "argument 1 of WhoAmI is its output parameter "
+		     "BusinessUnitId");
 	expect_error("{call RetrieveTotalRecordCount()}", "07001",
 		     "RetrieveTotalRecordCount needs a value for parameter EntityNames");
 	expect_error("{call lead.QualifyLead()}", "07001", "needs the id of the lead record");
@@ -508,7 +510,9 @@ static void test_errors(void)
 		     "22018", "the id of the lead record (a GUID)");
 	expect_error("{call lead.QualifyLead('00000000-0000-0000-0000-000000000001', 'maybe', 0, "
 		     "0, NULL, NULL, NULL, 3)}", "22018", "true/false or 1/0");
-	expect_error("{?= call WhoAmI()}", "HYC00", "comes back as a result set");
+	expect_error("{?= call WhoAmI()}", "42000", "WhoAmI has no return value (SQLProcedureColumns "
+		     "lists none): write {call WhoAmI(...)} and bind its output parameters, or read "
+		     "its result set");
 	expect_error("{call WhoAmI() junk}", "42000", "not closed with '}'");
 	expect_error("{call RetrieveTotalRecordCount('nosuch')}", "HY000", "0x80040217");
 
@@ -668,6 +672,168 @@ static void test_function_table_errors(void)
 		     "HY000", "0x80040217");
 }
 
+/* ---- output parameters and return values ---- */
+
+/* name column_type data_type nullable ordinal, one line per SQLProcedureColumns row */
+static char *proc_cols(const char *proc)
+{
+	SQLHSTMT st = new_stmt();
+	SQLCHAR name[128];
+	SQLSMALLINT ctype, dtype, nullable;
+	SQLINTEGER ord;
+	char *got = calloc(1, 4096);
+	SQLProcedureColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)proc, SQL_NTS, NULL, 0);
+	SQLBindCol(st, 4, SQL_C_CHAR, name, sizeof(name), NULL);
+	SQLBindCol(st, 5, SQL_C_SSHORT, &ctype, 0, NULL);
+	SQLBindCol(st, 6, SQL_C_SSHORT, &dtype, 0, NULL);
+	SQLBindCol(st, 12, SQL_C_SSHORT, &nullable, 0, NULL);
+	SQLBindCol(st, 18, SQL_C_SLONG, &ord, 0, NULL);
+	while (SQL_SUCCEEDED(SQLFetch(st))) {
+		char line[200];
+		snprintf(line, sizeof(line), "%s %d %d %d %d\n", name, ctype, dtype, nullable, (int)ord);
+		strcat(got, line);
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return got;
+}
+
+static void test_output_columns(void)
+{
+	char *got = proc_cols("WhoAmI");
+	is_text(got, "BusinessUnitId 3 -11 0 1\nUserId 3 -11 0 2\nOrganizationId 3 -11 0 3\n"
+		"BusinessUnitId 4 -11 0 1\nUserId 4 -11 0 2\nOrganizationId 4 -11 0 3\n",
+		"WhoAmI: its 3 values as result columns and as output parameters "
+		"(SQL_PARAM_OUTPUT), no return value");
+	free(got);
+	got = proc_cols("GetTimeZoneCodeByLocalizedName");
+	is_text(got, "LocalizedStandardName 1 -9 0 1\nLocaleId 1 4 0 2\nTimeZoneCode 3 4 0 1\n"
+		"TimeZoneCode 4 4 0 3\nRETURN_VALUE 5 4 0 0\n",
+		"GetTimeZoneCodeByLocalizedName: 2 inputs, TimeZoneCode as result column, output "
+		"parameter 3 and return value (ordinal 0)");
+	free(got);
+}
+
+static void test_output_params(void)
+{
+	char bu[64], user[64], org[64];
+	api_member("WhoAmI", "BusinessUnitId", bu, sizeof(bu));
+	api_member("WhoAmI", "UserId", user, sizeof(user));
+	api_member("WhoAmI", "OrganizationId", org, sizeof(org));
+
+	/* WhoAmI's three values into output parameters */
+	int since = emu_request_count(&emu);
+	SQLHSTMT st = new_stmt();
+	char o1[64] = "", o2[64] = "", o3[64] = "";
+	SQLLEN l1 = 0, l2 = 0, l3 = 0;
+	SQLBindParameter(st, 1, SQL_PARAM_OUTPUT, SQL_C_CHAR, SQL_GUID, 36, 0, o1, sizeof(o1), &l1);
+	SQLBindParameter(st, 2, SQL_PARAM_OUTPUT, SQL_C_CHAR, SQL_GUID, 36, 0, o2, sizeof(o2), &l2);
+	SQLBindParameter(st, 3, SQL_PARAM_INPUT_OUTPUT, SQL_C_CHAR, SQL_GUID, 36, 0, o3, sizeof(o3),
+			 &l3);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"{call WhoAmI(?, ?, ?)}", SQL_NTS), SQL_HANDLE_STMT, st,
+	      "{call WhoAmI(?, ?, ?)} with output parameters");
+	SQLSMALLINT ncols = -1;
+	SQLNumResultCols(st, &ncols);
+	ok(strcmp(o1, bu) == 0 && strcmp(o2, user) == 0 && strcmp(o3, org) == 0 && l1 == 36 &&
+	   l2 == 36 && l3 == 36 && ncols == 0, "the service's BusinessUnitId, UserId and "
+	   "OrganizationId in parameters 1-3, lengths 36, no result set (%s %s %s, %d)", o1, o2, o3,
+	   ncols);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	char *reqs = requests_since(since);
+	is_text(reqs, "GET WhoAmI()\n", "one GET WhoAmI()");
+	free(reqs);
+
+	/* too small a buffer: for a GUID 22003, as ODBC converts SQL_GUID to SQL_C_CHAR */
+	st = new_stmt();
+	char small[10] = "";
+	SQLLEN ls = 0;
+	SQLBindParameter(st, 1, SQL_PARAM_OUTPUT, SQL_C_CHAR, SQL_GUID, 36, 0, o1, sizeof(o1), &l1);
+	SQLBindParameter(st, 2, SQL_PARAM_OUTPUT, SQL_C_CHAR, SQL_GUID, 36, 0, small, sizeof(small),
+			 &ls);
+	SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)"{call WhoAmI(?, ?)}", SQL_NTS);
+	char state[6] = "", msg[512] = "";
+	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+	ok(rc == SQL_ERROR && strcmp(state, "22003") == 0 && strstr(msg, "UserId"),
+	   "UserId into 10 bytes: 22003 naming the parameter (%d %s: %s)", (int)rc, state, msg);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+	/* text into too small a buffer: 01004, the whole length in the indicator */
+	char ver[64];
+	api_member("RetrieveVersion()", "Version", ver, sizeof(ver));
+	st = new_stmt();
+	SQLBindParameter(st, 1, SQL_PARAM_OUTPUT, SQL_C_CHAR, SQL_WVARCHAR, 64, 0, small,
+			 sizeof(small), &ls);
+	rc = SQLExecDirect(st, (SQLCHAR *)"{? = call RetrieveVersion}", SQL_NTS);
+	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+	ok(rc == SQL_SUCCESS_WITH_INFO && strcmp(state, "01004") == 0 && ls == (SQLLEN)strlen(ver) &&
+	   strncmp(small, ver, 9) == 0 && small[9] == '\0' && strstr(msg, "RETURN_VALUE"),
+	   "RetrieveVersion's Version (%s) into 10 bytes: 01004, 9 characters and the NUL, "
+	   "indicator its length (%d %s %d %s: %s)", ver, (int)rc, state, (int)ls, small, msg);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+	/* {? = call}: the return value, with an input parameter */
+	since = emu_request_count(&emu);
+	st = new_stmt();
+	SQLINTEGER code = -1;
+	SQLLEN lc = 0, ln = SQL_NTS;
+	char zone[64] = "Tokyo Standard Time";
+	SQLBindParameter(st, 1, SQL_PARAM_OUTPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &code, 0, &lc);
+	SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_WVARCHAR, 64, 0, zone,
+			 sizeof(zone), &ln);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"{? = call GetTimeZoneCodeByLocalizedName(?, 1033)}",
+			    SQL_NTS), SQL_HANDLE_STMT, st, "{? = call GetTimeZoneCodeByLocalizedName(?, 1033)}");
+	ok(code == 235, "the return value: TimeZoneCode 235 (%d)", (int)code);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	reqs = requests_since(since);
+	is_text(reqs, "GET GetTimeZoneCodeByLocalizedName(LocalizedStandardName=@p1,LocaleId=@p2)"
+		"?@p1=%27Tokyo%20Standard%20Time%27&@p2=1033\n", "the inputs as aliases");
+	free(reqs);
+
+	/* the same value as the output parameter after the inputs */
+	st = new_stmt();
+	code = -1;
+	SQLBindParameter(st, 1, SQL_PARAM_OUTPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &code, 0, &lc);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"{call GetTimeZoneCodeByLocalizedName('GMT Standard "
+			    "Time', 1033, ?)}", SQL_NTS), SQL_HANDLE_STMT, st,
+	      "{call GetTimeZoneCodeByLocalizedName('GMT Standard Time', 1033, ?)}");
+	ok(code == 85, "TimeZoneCode 85 in the output parameter (%d)", (int)code);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+	/* a value the C type cannot hold: 22003 */
+	st = new_stmt();
+	SQLSCHAR tiny = 0;
+	SQLBindParameter(st, 1, SQL_PARAM_OUTPUT, SQL_C_STINYINT, SQL_TINYINT, 0, 0, &tiny, 0, &lc);
+	rc = SQLExecDirect(st, (SQLCHAR *)"{? = call GetTimeZoneCodeByLocalizedName('Tokyo Standard "
+			   "Time', 1033)}", SQL_NTS);
+	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+	ok(rc == SQL_ERROR && strcmp(state, "22003") == 0 && strstr(msg, "RETURN_VALUE"),
+	   "235 into SQL_C_STINYINT: 22003 (%d %s: %s)", (int)rc, state, msg);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+	/* bound the wrong way round: HY105 */
+	st = new_stmt();
+	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &code, 0, &lc);
+	rc = SQLExecDirect(st, (SQLCHAR *)"{? = call GetTimeZoneCodeByLocalizedName('Tokyo Standard "
+			   "Time', 1033)}", SQL_NTS);
+	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+	ok(rc == SQL_ERROR && strcmp(state, "HY105") == 0 && strstr(msg, "SQL_PARAM_OUTPUT"),
+	   "the return value bound SQL_PARAM_INPUT: HY105 (%s: %s)", state, msg);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	st = new_stmt();
+	SQLBindParameter(st, 1, SQL_PARAM_OUTPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &code, 0, &lc);
+	rc = SQLExecDirect(st, (SQLCHAR *)"SELECT ? FROM account", SQL_NTS);
+	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+	ok(rc == SQL_ERROR && strcmp(state, "HY105") == 0 && strstr(msg, "procedure call"),
+	   "an output parameter in a SELECT: HY105 (%s: %s)", state, msg);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+	expect_error("{call WhoAmI(?, 'x')}", "42000", "argument 2 of WhoAmI is its output "
+		     "parameter UserId: give it as a ? marker bound with SQL_PARAM_OUTPUT");
+	expect_error("{call WhoAmI(?, ?, ?, ?)}", "07001", "WhoAmI takes 3 arguments, the call "
+		     "gives 4");
+	expect_error("{? = call RetrieveTotalRecordCount('account')}", "42000",
+		     "RetrieveTotalRecordCount has no return value");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -687,6 +853,8 @@ int main(void)
 	test_function_table();
 	test_function_join();
 	test_function_table_errors();
+	test_output_columns();
+	test_output_params();
 	disconnect(env, dbc);
 	emu_stop(&emu);
 	curl_global_cleanup();

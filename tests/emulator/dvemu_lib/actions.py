@@ -14,6 +14,8 @@ ActionImport; metadata.csdl inserts them) and the Web API routes that run them:
        collection, for the user with that Microsoft Entra (Azure AD) object id.
   GET  RetrieveAadUserSetOfPrivilegesByNames(DirectoryObjectId=@p1,PrivilegeNames=@p2)  unbound
        function: the privileges of that user among the names given.
+  GET  GetTimeZoneCodeByLocalizedName(LocalizedStandardName=@p1,LocaleId=@p2)  unbound function
+       answering one Edm.Int32 (TimeZoneCode) for a time zone's standard name.
 
 Sources (signatures as the real CSDL declares them):
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/whoami
@@ -25,6 +27,7 @@ https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/roleprivilege
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrieveaaduserprivileges
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrieveaadusersetofprivilegesbynames
+https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/gettimezonecodebylocalizedname
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-functions
 https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-actions
 and spec sections 1, 5, 11, 12.  Error texts marked [U] are not confirmed against the service.
@@ -54,7 +57,12 @@ COMPLEX_TYPES = [
     ("RetrieveAadUserPrivilegesResponse", [("RolePrivileges", "Collection(mscrm.RolePrivilege)", True)]),
     ("RetrieveAadUserSetOfPrivilegesByNamesResponse",
      [("RolePrivileges", "Collection(mscrm.RolePrivilege)", True)]),
+    ("GetTimeZoneCodeByLocalizedNameResponse", [("TimeZoneCode", "Edm.Int32", False)]),
 ]
+
+# Time zone codes of a few time zones by their English standard name (timezonedefinition)
+TIME_ZONE_CODES = {"Pacific Standard Time": 4, "Eastern Standard Time": 35, "GMT Standard Time": 85,
+                   "W. Europe Standard Time": 110, "Tokyo Standard Time": 235}
 
 # EnumType PrivilegeDepth (members as the service declares them)
 ENUMS = [("PrivilegeDepth", [("Basic", 0), ("Local", 1), ("Deep", 2), ("Global", 3)])]
@@ -83,6 +91,9 @@ OPERATIONS = [
     ("Function", "RetrieveAadUserSetOfPrivilegesByNames", None, [
         ("DirectoryObjectId", "Edm.Guid", False), ("PrivilegeNames", "Collection(Edm.String)", False)],
      "mscrm.RetrieveAadUserSetOfPrivilegesByNamesResponse"),
+    ("Function", "GetTimeZoneCodeByLocalizedName", None, [
+        ("LocalizedStandardName", "Edm.String", False), ("LocaleId", "Edm.Int32", False)],
+     "mscrm.GetTimeZoneCodeByLocalizedNameResponse"),
 ]
 
 
@@ -446,10 +457,37 @@ def retrieve_aad_user_set_of_privileges_by_names(app, req, args):
                    {"RolePrivileges": _privileges(_aad_user_bu(app, oid), names)})
 
 
+def _string_arg(text, pname, fname):
+    """An Edm.String function argument: the OData literal 'it''s'."""
+    t = (text or "").strip()
+    if len(t) < 2 or t[0] != "'" or t[-1] != "'":
+        # [U] text
+        raise bad_query("The value '%s' of the parameter '%s' of the function '%s' is not an "
+                        "Edm.String literal." % (text, pname, fname))
+    return t[1:-1].replace("''", "'")
+
+
+def get_time_zone_code_by_localized_name(app, req, args):
+    fname = "GetTimeZoneCodeByLocalizedName"
+    name = _string_arg(args["LocalizedStandardName"], "LocalizedStandardName", fname)
+    try:
+        int(args["LocaleId"])
+    except ValueError:
+        # [U] text
+        raise bad_query("The value '%s' of the parameter 'LocaleId' is not an Edm.Int32." % args["LocaleId"])
+    code = TIME_ZONE_CODES.get(name)
+    if code is None:
+        # [U] text
+        raise DvError(404, "0x80040217", "No time zone definition has the name '%s'." % name,
+                      api_name="ObjectDoesNotExist")
+    return _answer(app, req, "GetTimeZoneCodeByLocalizedNameResponse", {"TimeZoneCode": code})
+
+
 UNBOUND = {"WhoAmI": who_am_i, "RetrieveVersion": retrieve_version,
            "RetrieveTotalRecordCount": retrieve_total_record_count,
            "RetrieveAvailableLanguages": retrieve_available_languages,
            "RetrieveAadUserPrivileges": retrieve_aad_user_privileges,
-           "RetrieveAadUserSetOfPrivilegesByNames": retrieve_aad_user_set_of_privileges_by_names}
+           "RetrieveAadUserSetOfPrivilegesByNames": retrieve_aad_user_set_of_privileges_by_names,
+           "GetTimeZoneCodeByLocalizedName": get_time_zone_code_by_localized_name}
 BOUND = {"QualifyLead": qualify_lead, "RetrieveUserPrivileges": retrieve_user_privileges}
 
