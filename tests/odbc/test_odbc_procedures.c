@@ -634,6 +634,25 @@ static void test_function_join(void)
 	is_text(reqs, "GET RetrieveAvailableLanguages()\n", "one request for the statement, not "
 		"one per outer row");
 	free(reqs);
+	/* joined with a table: the function's answer joins the service's rows */
+	char oid[64], bu[64], user[64], sql[768], want[512];
+	aad_user(oid, bu);
+	api_member("WhoAmI", "UserId", user, sizeof(user));
+	since = emu_request_count(&emu);
+	snprintf(sql, sizeof(sql), "SELECT p.PrivilegeName, u.systemuserid FROM systemuser u "
+		 "JOIN RetrieveAadUserSetOfPrivilegesByNames('%s', 'prvReadAccount, prvWriteAccount') p "
+		 "ON p.BusinessUnitId = u.businessunitid WHERE u.azureactivedirectoryobjectid = '%s' "
+		 "ORDER BY 1", oid, oid);
+	rows = run(sql, 2);
+	snprintf(want, sizeof(want), "prvReadAccount|%s\nprvWriteAccount|%s\n", user, user);
+	is_text(rows, want, "a function joined with systemuser");
+	free(rows);
+	reqs = requests_since(since);
+	int fn = 0;
+	for (char *q = reqs; (q = strstr(q, "GET RetrieveAadUserSetOfPrivilegesByNames(")); q++)
+		fn++;
+	ok(fn == 1, "the function asked once in the join (%d)", fn);
+	free(reqs);
 	/* the next statement asks again */
 	since = emu_request_count(&emu);
 	rows = run("SELECT count(*) FROM RetrieveAvailableLanguages()", 1);
