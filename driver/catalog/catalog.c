@@ -2,18 +2,27 @@
  *
  * Requests, in order (each a plain GET, bodies parsed by catalog_meta.c):
  *  1. once:  EntityDefinitions?$select=LogicalName,EntitySetName,...  (no paging)
- *  2. per entity, on first use:
- *     EntityDefinitions(LogicalName='x')/Attributes?$select=...
- *     then one typed cast per facet kind the entity actually has
- *     (.../Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata
- *      ?$select=LogicalName,MaxLength; then Memo, Decimal, Money, Double,
- *      DateTime, Lookup, Image), skipped when no
- *     attribute of that type exists,
- *     then EntityDefinitions(LogicalName='x')/ManyToOneRelationships?$select=...
- * With MetadataCacheLocation (dv_catalog_set_disk_cache) each of these
- * bodies is first looked up in the cache file (catalog_disk.c) and stored
- * there after a request, so a connection within MetadataCacheTTL of the
- * file's creation sends none of them.
+ *  2. one entity, on first use (a query, SQLColumns of one table):
+ *     EntityDefinitions(LogicalName='x')?$select=LogicalName
+ *       &$expand=Attributes,ManyToOneRelationships($select=...)
+ *     Attributes are expanded without $select: each item then carries its
+ *     derived type's properties (MaxLength, Precision, Format and
+ *     DateTimeBehavior, Targets, MaxSizeInKB), which a $select inside the
+ *     expand cannot name (the service refuses them there), so one request
+ *     replaces the Attributes request, up to 8 typed casts and the
+ *     relationships request of earlier versions.
+ *  3. many entities (dv_catalog_load_columns: SQLColumns or SQLForeignKeys over
+ *     a pattern or all tables): the same expansion for a batch of entities,
+ *     EntityDefinitions?$select=LogicalName&$filter=LogicalName eq 'a' or
+ *     LogicalName eq 'b' ...&$expand=..., BATCH_ENTITIES entities per request
+ *     (and at most BATCH_URL bytes of URL, well under the 32 KB GET limit).
+ *     Batches are fixed slices of the whole sorted entity list, so the same
+ *     sweep sends the same URLs (and a cache file answers them) whatever was
+ *     loaded before; 3 entities or fewer are loaded one by one instead.
+ * With a cache file (MetadataCacheLocation, or the per-user default of
+ * catalog_disk.c) each body is first looked up there; new bodies are added to
+ * it and the file is written once per catalog call (entity list, one entity,
+ * one sweep), atomically, never once per response.
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api */
 #include "catalog/catalog.h"
 
@@ -38,6 +47,12 @@
 #define RELATIONSHIP_SELECT "SchemaName,ReferencedEntity,ReferencedAttribute," \
 	"ReferencingAttribute,ReferencingEntityNavigationPropertyName," \
 	"ReferencedEntityNavigationPropertyName"
+
+#define ENTITY_EXPAND "$select=LogicalName&$expand=Attributes,ManyToOneRelationships($select=" \
+	RELATIONSHIP_SELECT ")"
+#define BATCH_ENTITIES 40
+#define BATCH_URL 8000
+#define BATCH_MIN 4 /* fewer entities than this: one request each */
 
 struct dv_catalog {
 	struct dv_http *http;
@@ -166,6 +181,8 @@ static int load_entities(struct dv_catalog *cat, struct dv_error *err)
 	rc = catalog_parse_entities(dv_buf_str(&body), body.len, &cat->entities,
 				    &cat->nentities, err);
 	dv_buf_free(&body);
+	if (cat->disk)
+		disk_cache_flush(cat->disk);
 	if (rc == 0)
 		cat->loaded = 1;
 	DV_LOG(cat->log, DV_LOG_DEBUG, cat, "catalog: %zu entities", cat->nentities);
@@ -213,70 +230,170 @@ static int entity_get(struct dv_catalog *cat, const struct dv_entity *e, const c
 	return rc;
 }
 
-static int load_facets(struct dv_catalog *cat, const struct dv_entity *e,
-		       struct attr_list *attrs, struct dv_error *err)
+/* Applies one expanded entity to the catalog entity of that name (columns
+ * mapped, relationships moved); entities already loaded are left as they are. */
+static int apply_expanded(struct dv_catalog *cat, struct expanded_entity *x, struct dv_error *err)
 {
-	int f;
-	for (f = 0; f < FACET_COUNT; f++) {
-		struct dv_buf tail, body;
-		int rc;
-		if (!catalog_facet_needed(attrs, (enum facet_cast)f))
-			continue;
-		dv_buf_init(&tail, 0);
-		if (dv_buf_appendf(&tail, "Attributes/Microsoft.Dynamics.CRM.%s?$select=%s",
-				   catalog_facet_class((enum facet_cast)f),
-				   catalog_facet_select((enum facet_cast)f)) != 0) {
-			dv_buf_free(&tail);
-			return dv_error_nomem(err);
-		}
-		rc = entity_get(cat, e, dv_buf_str(&tail), &body, err);
-		dv_buf_free(&tail);
-		/* Servers before 9.1 have no ImageAttributeMetadata.MaxSizeInKB
-		 * (0x80060888, no such property): images keep the default size. */
-		if (rc != 0 && f == FACET_IMAGE && err && err->native == 0x80060888L) {
-			DV_LOG(cat->log, DV_LOG_INFO, cat, "catalog: no image sizes: %s",
-			       err->message);
-			dv_error_clear(err);
-			continue;
-		}
-		if (rc != 0)
-			return -1;
-		rc = catalog_parse_facets(dv_buf_str(&body), body.len, (enum facet_cast)f, attrs,
-					  err);
-		dv_buf_free(&body);
-		if (rc != 0)
-			return -1;
+	struct dv_entity *e = find_entity(cat, x->logical_name);
+	if (!e || e->columns_loaded)
+		return 0;
+	if (catalog_map_columns(e, &x->attrs, &cat->opt, err) != 0)
+		return -1;
+	if (!e->many_to_one) {
+		e->many_to_one = x->rels->many_to_one;
+		e->nmany_to_one = x->rels->nmany_to_one;
+		x->rels->many_to_one = NULL;
+		x->rels->nmany_to_one = 0;
 	}
+	DV_LOG(cat->log, DV_LOG_DEBUG, cat, "catalog: %s has %zu columns", e->logical_name,
+	       e->ncolumns);
 	return 0;
+}
+
+/* GETs path and applies every entity of its body. */
+static int load_expanded(struct dv_catalog *cat, const char *path, struct dv_error *err)
+{
+	struct expanded_entity *list;
+	struct dv_buf body;
+	size_t i, n;
+	int rc = 0;
+	if (meta_get(cat, path, &body, err) != 0)
+		return -1;
+	if (catalog_parse_expanded(dv_buf_str(&body), body.len, &list, &n, err) != 0) {
+		dv_buf_free(&body);
+		return -1;
+	}
+	dv_buf_free(&body);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = apply_expanded(cat, &list[i], err);
+	catalog_expanded_free(list, n);
+	return rc;
 }
 
 static int load_columns(struct dv_catalog *cat, struct dv_entity *e, struct dv_error *err)
 {
-	struct attr_list attrs = {NULL, 0};
-	struct dv_buf body;
+	struct dv_buf path;
 	int rc;
-	if (entity_get(cat, e, "Attributes?$select=" ATTRIBUTE_SELECT, &body, err) != 0)
-		return -1;
-	rc = catalog_parse_attributes(dv_buf_str(&body), body.len, &attrs, err);
-	dv_buf_free(&body);
+	dv_buf_init(&path, 0);
+	rc = dv_buf_appends(&path, "EntityDefinitions(LogicalName='");
+	/* logical names are [a-z0-9_]; encode anything else so the URL stays valid */
 	if (rc == 0)
-		rc = load_facets(cat, e, &attrs, err);
+		rc = dv_url_encode(&path, e->logical_name, strlen(e->logical_name));
 	if (rc == 0)
-		rc = catalog_map_columns(e, &attrs, &cat->opt, err);
-	catalog_attr_list_free(&attrs);
-	if (rc != 0 || e->many_to_one)
-		return rc;
-	if (entity_get(cat, e, "ManyToOneRelationships?$select=" RELATIONSHIP_SELECT, &body,
-		       err) != 0) {
-		e->columns_loaded = 0;
-		return -1;
+		rc = dv_buf_appends(&path, "')?" ENTITY_EXPAND);
+	if (rc != 0) {
+		dv_buf_free(&path);
+		return dv_error_nomem(err);
 	}
-	rc = catalog_parse_relationships(dv_buf_str(&body), body.len, e, err);
-	dv_buf_free(&body);
-	if (rc != 0)
-		e->columns_loaded = 0; /* try the whole entity again next time */
-	DV_LOG(cat->log, DV_LOG_DEBUG, cat, "catalog: %s has %zu columns", e->logical_name,
-	       e->ncolumns);
+	rc = load_expanded(cat, dv_buf_str(&path), err);
+	dv_buf_free(&path);
+	if (cat->disk)
+		disk_cache_flush(cat->disk);
+	if (rc == 0 && !e->columns_loaded)
+		return dv_error_set(err, DV_S_HY000, 0, "the service described no attributes "
+				    "for table '%s'", e->logical_name);
+	return rc;
+}
+
+struct slot {                /* an entity in the sweep order */
+	struct dv_entity *e;
+	int want;
+};
+
+/* One batch request: EntityDefinitions?$select=LogicalName&$filter=LogicalName
+ * eq 'a' or ...&$expand=... for the entities of order[from..to). */
+static int load_batch(struct dv_catalog *cat, const struct slot *order, size_t from, size_t to,
+		      struct dv_error *err)
+{
+	struct dv_buf path, flt;
+	size_t i;
+	int rc = 0;
+	dv_buf_init(&path, 0);
+	dv_buf_init(&flt, 0);
+	for (i = from; i < to && rc == 0; i++)
+		rc = dv_buf_appendf(&flt, "%sLogicalName eq '%s'", i > from ? " or " : "",
+				    order[i].e->logical_name);
+	if (rc == 0)
+		rc = dv_buf_appends(&path, "EntityDefinitions?$select=LogicalName&$filter=");
+	if (rc == 0)
+		rc = dv_url_encode(&path, dv_buf_str(&flt), flt.len);
+	if (rc == 0)
+		rc = dv_buf_appends(&path, "&$expand=Attributes,ManyToOneRelationships($select="
+				    RELATIONSHIP_SELECT ")");
+	dv_buf_free(&flt);
+	if (rc != 0) {
+		dv_buf_free(&path);
+		return dv_error_nomem(err);
+	}
+	rc = load_expanded(cat, dv_buf_str(&path), err);
+	dv_buf_free(&path);
+	return rc;
+}
+
+/* The URL bytes one entity adds to a batch filter (encoded, at worst). */
+static size_t term_bytes(const struct dv_entity *e)
+{
+	return strlen(e->logical_name) * 3 + 40;
+}
+
+static int cmp_slot(const void *a, const void *b)
+{
+	return strcmp(((const struct slot *)a)->e->logical_name,
+		      ((const struct slot *)b)->e->logical_name);
+}
+
+/* Sends the batches (fixed slices of the sorted list) that hold a wanted entity. */
+static int load_slices(struct dv_catalog *cat, struct slot *order, struct dv_error *err)
+{
+	size_t from, to;
+	int rc = 0;
+	qsort(order, cat->nentities, sizeof(*order), cmp_slot);
+	for (from = 0; from < cat->nentities && rc == 0; from = to) {
+		size_t bytes = 0;
+		int needed = 0;
+		for (to = from; to < cat->nentities && to - from < BATCH_ENTITIES &&
+		     bytes + term_bytes(order[to].e) <= BATCH_URL; to++) {
+			bytes += term_bytes(order[to].e);
+			needed |= order[to].want && !order[to].e->columns_loaded;
+		}
+		if (to == from)
+			to = from + 1; /* a name longer than a batch goes alone */
+		if (needed)
+			rc = load_batch(cat, order, from, to, err);
+	}
+	return rc;
+}
+
+int dv_catalog_load_columns(struct dv_catalog *cat, const char *const *names, size_t n,
+			    struct dv_error *err)
+{
+	struct slot *order;
+	size_t i, k, nwant = 0;
+	int rc = 0;
+	if (load_entities(cat, err) != 0)
+		return -1;
+	order = calloc(cat->nentities + 1, sizeof(*order));
+	if (!order)
+		return dv_error_nomem(err);
+	for (k = 0; k < cat->nentities; k++)
+		order[k].e = cat->entities[k];
+	for (i = 0; i < n; i++)
+		for (k = 0; k < cat->nentities; k++)
+			if (!order[k].want && !order[k].e->columns_loaded &&
+			    dv_strcasecmp(order[k].e->logical_name, names[i]) == 0) {
+				order[k].want = 1;
+				nwant++;
+				break;
+			}
+	if (nwant >= BATCH_MIN) {
+		rc = load_slices(cat, order, err);
+		if (cat->disk)
+			disk_cache_flush(cat->disk);
+	}
+	for (k = 0; k < cat->nentities && nwant < BATCH_MIN && rc == 0; k++)
+		if (order[k].want)
+			rc = load_columns(cat, order[k].e, err);
+	free(order);
 	return rc;
 }
 
@@ -295,6 +412,8 @@ int dv_catalog_entity_keys(struct dv_catalog *cat, const struct dv_entity *e,
 			return -1;
 		rc = catalog_parse_keys(dv_buf_str(&body), body.len, me, err);
 		dv_buf_free(&body);
+		if (cat->disk)
+			disk_cache_flush(cat->disk);
 		if (rc != 0)
 			return -1;
 		me->keys_loaded = 1;

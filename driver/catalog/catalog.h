@@ -1,9 +1,8 @@
 /* catalog.h - entity metadata as SQL tables and columns.
  *
  * Owns: struct dv_catalog (per connection, cached): the entity list from one
- * EntityDefinitions request, each entity's attributes (loaded on first use,
- * with the typed casts for lengths, precision, date behaviour and lookup
- * targets), relationships for keys, and the mapping of every Dataverse
+ * EntityDefinitions request, each entity's attributes and relationships (one
+ * request per entity on first use, or batched for many: catalog.c), and the mapping of every Dataverse
  * attribute type to a SQL column (docs/type-mapping.md), including the
  * companion columns SQL users of Dataverse know from Microsoft's SQL endpoint:
  * <lookup>name (the referenced primary name), <lookup>type (a polymorphic
@@ -131,5 +130,18 @@ void dv_catalog_invalidate(struct dv_catalog *cat);
  * "" or ttl_seconds <= 0: no file.  Call before the first lookup.  -1 only
  * when out of memory. */
 int dv_catalog_set_disk_cache(struct dv_catalog *cat, const char *path, long ttl_seconds);
+/* The per-user default cache file (MetadataCache=true without
+ * MetadataCacheLocation): $XDG_CACHE_HOME/dvodbc/metadata-<hash>.json, else
+ * ~/.cache/dvodbc/..., one file per API base URL and identity (hash of both),
+ * the dvodbc directory created 0700 (an existing one must be this user's).
+ * NULL when there is no usable directory (then no file).  Caller frees. */
+char *dv_catalog_default_cache_path(const char *api_base, const char *identity);
+/* Loads the columns and relationships of the named entities not loaded yet:
+ * BATCH_MIN or more in batched EntityDefinitions requests with
+ * $expand=Attributes,ManyToOneRelationships (catalog.c), fewer one request
+ * each.  Names that are not tables are skipped.  For callers about to read
+ * many tables (SQLColumns over a pattern, SQLForeignKeys of all tables). */
+int dv_catalog_load_columns(struct dv_catalog *cat, const char *const *names, size_t n,
+			    struct dv_error *err);
 
 #endif

@@ -9,10 +9,15 @@
  *    "entries":{"<request path>":"<response body>",...}}
  * A file whose key differs (another org or API version), whose format is
  * unknown or whose age is MetadataCacheTTL seconds or more is ignored and
- * replaced.  Writes go to "<path>.<pid>.tmp" created 0600 and are renamed
+ * replaced.  New bodies are kept in memory and the file is written by
+ * disk_cache_flush, which the catalog calls once per catalog call (the entity
+ * list, one entity, one sweep of many), not once per response (rewriting a
+ * growing file per response made a first sweep over a real org 25 times
+ * slower).  Writes go to "<path>.<pid>.tmp" created 0600 and are renamed
  * over the file, so a reader never sees half a file and other users never
  * see the schema.  The file is a cache: any failure to read or write it
- * only costs the requests it would have saved.
+ * (a truncated or corrupt file included) only costs the requests it would
+ * have saved.
  * Source: https://github.com/lloyd/yajl (yajl_tree, yajl_gen) */
 #include "catalog/catalog_disk.h"
 
@@ -42,6 +47,7 @@ struct disk_cache {
 	long long created;
 	struct entry *items;
 	size_t n, cap;
+	int dirty;                 /* entries not written yet */
 };
 
 static int add_entry(struct disk_cache *dc, const char *rel, const char *body, size_t len)
@@ -253,13 +259,69 @@ int disk_cache_put(struct disk_cache *dc, const char *rel, const char *body, siz
 			free(dc->items[i].body);
 			dc->items[i].body = copy;
 			dc->items[i].len = len;
-			save(dc);
+			dc->dirty = 1;
 			return 0;
 		}
 	}
 	if (add_entry(dc, rel, body, len) == 0)
-		save(dc);
+		dc->dirty = 1;
 	return 0;
+}
+
+void disk_cache_flush(struct disk_cache *dc)
+{
+	if (dc->dirty)
+		save(dc);
+	dc->dirty = 0;
+}
+
+/* mkdir path 0700, or accept an existing directory of this user (made 0700). */
+static int private_dir(const char *path)
+{
+	struct stat st;
+	if (mkdir(path, 0700) == 0)
+		return 0;
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+		return -1;
+	if ((st.st_mode & 077) != 0 && chmod(path, 0700) != 0)
+		return -1;
+	return 0;
+}
+
+char *dv_catalog_default_cache_path(const char *api_base, const char *identity)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	unsigned long long h = 14695981039346656037ULL; /* FNV-1a 64 */
+	const char *parts[2] = {api_base ? api_base : "", identity ? identity : ""};
+	struct dv_buf dir;
+	size_t i;
+	int k;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; parts[k][i]; i++) {
+			h ^= (unsigned char)parts[k][i];
+			h *= 1099511628211ULL;
+		}
+		h ^= '\n';
+		h *= 1099511628211ULL;
+	}
+	dv_buf_init(&dir, 0);
+	if (xdg && xdg[0] == '/') {          /* relative values are invalid: ignored */
+		if (dv_buf_appends(&dir, xdg) != 0 || (mkdir(xdg, 0700) != 0 && access(xdg, W_OK) != 0))
+			goto fail;
+	} else if (home && home[0] == '/') {
+		if (dv_buf_appendf(&dir, "%s/.cache", home) != 0 ||
+		    (mkdir(dv_buf_str(&dir), 0700) != 0 && access(dv_buf_str(&dir), W_OK) != 0))
+			goto fail;
+	} else {
+		goto fail;
+	}
+	if (dv_buf_appends(&dir, "/dvodbc") != 0 || private_dir(dv_buf_str(&dir)) != 0 ||
+	    dv_buf_appendf(&dir, "/metadata-%016llx.json", h) != 0)
+		goto fail;
+	return dv_buf_steal(&dir);
+fail:
+	dv_buf_free(&dir);
+	return NULL;
 }
 
 void disk_cache_clear(struct disk_cache *dc)

@@ -19,9 +19,12 @@ struct disk_cache *disk_cache_open(const char *path, const char *key, long ttl, 
 void disk_cache_free(struct disk_cache *dc);
 /* Copies the body stored for request path rel into out: 0, or -1 when absent. */
 int disk_cache_get(const struct disk_cache *dc, const char *rel, struct dv_buf *out);
-/* Stores a body and rewrites the file atomically (mode 0600).  A failure to
- * write only loses the cache: 0 always, the file is best effort. */
+/* Stores a body in memory (disk_cache_flush writes it).  0 always: the
+ * cache is best effort. */
 int disk_cache_put(struct disk_cache *dc, const char *rel, const char *body, size_t len);
+/* Rewrites the file atomically (mode 0600) when bodies were added since the
+ * last flush.  A failure to write only loses the cache. */
+void disk_cache_flush(struct disk_cache *dc);
 /* Forgets every entry and removes the file. */
 void disk_cache_clear(struct disk_cache *dc);
 

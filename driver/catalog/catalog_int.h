@@ -62,6 +62,22 @@ int catalog_parse_facets(const char *json, size_t len, enum facet_cast f,
 			 struct attr_list *list, struct dv_error *err);
 int catalog_parse_relationships(const char *json, size_t len, struct dv_entity *e,
 				struct dv_error *err);
+/* One entity of an EntityDefinitions body with $expand=Attributes (no
+ * $select inside: each item carries its derived type's facets) and
+ * ManyToOneRelationships: the attributes with the facets the typed casts
+ * would give, and the relationships in rels->many_to_one. */
+struct expanded_entity {
+	char *logical_name;
+	struct attr_list attrs;
+	struct dv_entity *rels;      /* only many_to_one / nmany_to_one are set */
+};
+/* The body of EntityDefinitions(LogicalName='x')?...&$expand=... (one object)
+ * or EntityDefinitions?$filter=...&$expand=... (a "value" array) -> out
+ * (objects without the two expansions are left out). */
+int catalog_parse_expanded(const char *json, size_t len, struct expanded_entity **out,
+			   size_t *n, struct dv_error *err);
+void catalog_expanded_free_one(struct expanded_entity *x);
+void catalog_expanded_free(struct expanded_entity *list, size_t n);
 /* Keys body -> e->alt_keys (active keys only). */
 int catalog_parse_keys(const char *json, size_t len, struct dv_entity *e, struct dv_error *err);
 void catalog_attr_list_free(struct attr_list *list);

@@ -206,21 +206,14 @@ void catalog_attr_list_free(struct attr_list *list)
 	list->n = 0;
 }
 
-int catalog_parse_attributes(const char *json, size_t len, struct attr_list *out,
-			     struct dv_error *err)
+/* An array of AttributeMetadata objects -> out (-1: out of memory). */
+static int attrs_from_array(yajl_val items, struct attr_list *out)
 {
-	yajl_val root, items;
-	size_t i, n;
-	out->items = NULL;
-	out->n = 0;
-	if (parse_body(json, len, &root, &items, err) != 0)
-		return -1;
-	n = YAJL_GET_ARRAY(items)->len;
+	size_t i, n = YAJL_GET_ARRAY(items)->len;
 	out->items = calloc(n + 1, sizeof(*out->items));
-	if (!out->items) {
-		yajl_tree_free(root);
-		return dv_error_nomem(err);
-	}
+	out->n = 0;
+	if (!out->items)
+		return -1;
 	for (i = 0; i < n; i++) {
 		attr_from_json(YAJL_GET_ARRAY(items)->values[i], &out->items[out->n]);
 		if (!out->items[out->n].logical_name || !out->items[out->n].attribute_type) {
@@ -229,8 +222,21 @@ int catalog_parse_attributes(const char *json, size_t len, struct attr_list *out
 		}
 		out->n++;
 	}
-	yajl_tree_free(root);
 	return 0;
+}
+
+int catalog_parse_attributes(const char *json, size_t len, struct attr_list *out,
+			     struct dv_error *err)
+{
+	yajl_val root, items;
+	int rc;
+	out->items = NULL;
+	out->n = 0;
+	if (parse_body(json, len, &root, &items, err) != 0)
+		return -1;
+	rc = attrs_from_array(items, out);
+	yajl_tree_free(root);
+	return rc == 0 ? 0 : dv_error_nomem(err);
 }
 
 static struct attr_meta *find_attr(struct attr_list *list, const char *name)
@@ -319,19 +325,13 @@ static void relationship_free(struct dv_relationship *r)
 	free(r->collection_property);
 }
 
-int catalog_parse_relationships(const char *json, size_t len, struct dv_entity *e,
-				struct dv_error *err)
+/* An array of OneToManyRelationshipMetadata objects -> e->many_to_one (-1: out of memory). */
+static int rels_from_array(yajl_val items, struct dv_entity *e)
 {
-	yajl_val root, items;
-	size_t i, n;
-	if (parse_body(json, len, &root, &items, err) != 0)
-		return -1;
-	n = YAJL_GET_ARRAY(items)->len;
+	size_t i, n = YAJL_GET_ARRAY(items)->len;
 	e->many_to_one = calloc(n + 1, sizeof(*e->many_to_one));
-	if (!e->many_to_one) {
-		yajl_tree_free(root);
-		return dv_error_nomem(err);
-	}
+	if (!e->many_to_one)
+		return -1;
 	for (i = 0; i < n; i++) {
 		yajl_val o = YAJL_GET_ARRAY(items)->values[i];
 		struct dv_relationship *r = &e->many_to_one[e->nmany_to_one];
@@ -348,8 +348,123 @@ int catalog_parse_relationships(const char *json, size_t len, struct dv_entity *
 		}
 		e->nmany_to_one++;
 	}
-	yajl_tree_free(root);
 	return 0;
+}
+
+int catalog_parse_relationships(const char *json, size_t len, struct dv_entity *e,
+				struct dv_error *err)
+{
+	yajl_val root, items;
+	int rc;
+	if (parse_body(json, len, &root, &items, err) != 0)
+		return -1;
+	rc = rels_from_array(items, e);
+	yajl_tree_free(root);
+	return rc == 0 ? 0 : dv_error_nomem(err);
+}
+
+/* Merges the facets of the derived types, as the typed casts would: facet f
+ * only when catalog_facet_needed (the cast would have been sent), for every
+ * item whose "@odata.type" is that cast's class. */
+static int merge_expanded_facets(yajl_val items, struct attr_list *attrs)
+{
+	static const char prefix[] = "#Microsoft.Dynamics.CRM.";
+	size_t i;
+	int f;
+	for (f = 0; f < FACET_COUNT; f++) {
+		if (!catalog_facet_needed(attrs, (enum facet_cast)f))
+			continue;
+		for (i = 0; i < YAJL_GET_ARRAY(items)->len; i++) {
+			yajl_val o = YAJL_GET_ARRAY(items)->values[i];
+			const char *t = get_str(o, "@odata.type");
+			struct attr_meta *a;
+			if (!t || strncmp(t, prefix, sizeof(prefix) - 1) != 0 ||
+			    strcmp(t + sizeof(prefix) - 1, catalog_facet_class((enum facet_cast)f)) != 0)
+				continue;
+			a = find_attr(attrs, get_str(o, "LogicalName"));
+			if (a && merge_facet(a, o, (enum facet_cast)f) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* One entity object with its expanded Attributes and ManyToOneRelationships. */
+static int expanded_from_json(yajl_val o, struct expanded_entity *x)
+{
+	yajl_val attrs = get(o, "Attributes"), rels = get(o, "ManyToOneRelationships");
+	memset(x, 0, sizeof(*x));
+	x->logical_name = dup_str(o, "LogicalName");
+	if (!x->logical_name || !YAJL_IS_ARRAY(attrs) || !YAJL_IS_ARRAY(rels))
+		return 1;
+	x->rels = calloc(1, sizeof(*x->rels));
+	if (!x->rels || attrs_from_array(attrs, &x->attrs) != 0 ||
+	    merge_expanded_facets(attrs, &x->attrs) != 0 || rels_from_array(rels, x->rels) != 0)
+		return -1;
+	return 0;
+}
+
+int catalog_parse_expanded(const char *json, size_t len, struct expanded_entity **out,
+			   size_t *n, struct dv_error *err)
+{
+	char errbuf[256], *copy = dv_strndup(json, len);
+	yajl_val root, items;
+	size_t i, total;
+	int rc = 0;
+	*out = NULL;
+	*n = 0;
+	if (!copy)
+		return dv_error_nomem(err);
+	root = yajl_tree_parse(copy, errbuf, sizeof(errbuf));
+	free(copy);
+	if (!root)
+		return dv_error_set(err, DV_S_HY000, 0, "unreadable metadata response: %s",
+				    errbuf);
+	items = get(root, "value");
+	total = YAJL_IS_ARRAY(items) ? YAJL_GET_ARRAY(items)->len : 1;
+	*out = calloc(total + 1, sizeof(**out));
+	if (!*out) {
+		yajl_tree_free(root);
+		return dv_error_nomem(err);
+	}
+	for (i = 0; i < total && rc >= 0; i++) {
+		yajl_val o = YAJL_IS_ARRAY(items) ? YAJL_GET_ARRAY(items)->values[i] : root;
+		rc = expanded_from_json(o, &(*out)[*n]);
+		if (rc == 0)
+			(*n)++;
+		else
+			catalog_expanded_free_one(&(*out)[*n]);
+	}
+	yajl_tree_free(root);
+	if (rc < 0) {
+		catalog_expanded_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return dv_error_nomem(err);
+	}
+	return 0;
+}
+
+void catalog_expanded_free_one(struct expanded_entity *x)
+{
+	size_t i;
+	free(x->logical_name);
+	catalog_attr_list_free(&x->attrs);
+	if (x->rels) {
+		for (i = 0; i < x->rels->nmany_to_one; i++)
+			relationship_free(&x->rels->many_to_one[i]);
+		free(x->rels->many_to_one);
+		free(x->rels);
+	}
+	memset(x, 0, sizeof(*x));
+}
+
+void catalog_expanded_free(struct expanded_entity *list, size_t n)
+{
+	size_t i;
+	for (i = 0; list && i < n; i++)
+		catalog_expanded_free_one(&list[i]);
+	free(list);
 }
 
 static void alt_key_free(struct dv_alt_key *k)

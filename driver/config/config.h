@@ -66,7 +66,8 @@ struct dv_config {
 	long max_retry_wait;   /* longest Retry-After waited for, seconds; default 120 */
 	int use_display_names;
 	int include_formatted_values; /* companion *name columns; default 1 */
-	char *metadata_cache_location; /* metadata cache file, "" = none */
+	int metadata_cache;            /* per-user default cache file; default 1 */
+	char *metadata_cache_location; /* metadata cache file, "" = the default */
 	long metadata_cache_ttl;       /* its lifetime in seconds; default 3600 */
 	/* transport */
 	char *proxy;

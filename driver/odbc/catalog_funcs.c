@@ -251,6 +251,21 @@ static int matching_entities(struct dv_stmt *s, const char *table, int pattern,
 	return 0;
 }
 
+/* Columns of many tables in a few batched metadata requests (catalog.c), not
+ * one request per table. */
+static int load_all_columns(struct dv_stmt *s, const struct dv_entity **sel, size_t n,
+			    struct dv_error *err)
+{
+	const char **names = calloc(n + 1, sizeof(*names));
+	if (!names)
+		return dv_error_nomem(err);
+	for (size_t i = 0; i < n; i++)
+		names[i] = sel[i]->logical_name;
+	int rc = dv_catalog_load_columns(s->dbc->catalog, names, n, err);
+	free(names);
+	return rc;
+}
+
 /* ---- SQLTables ------------------------------------------------------------ */
 
 SQLRETURN dv_cat_tables(struct dv_stmt *s, const char *cat, const char *schem,
@@ -363,6 +378,10 @@ SQLRETURN dv_cat_columns(struct dv_stmt *s, const char *cat, const char *schem,
 	dv_error_clear(&err);
 	if (matching_entities(s, table, 1, &sel, &n, &err) != 0)
 		return fail_err(s, rs, &err);
+	if (load_all_columns(s, sel, n, &err) != 0) {
+		free(sel);
+		return fail_err(s, rs, &err);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct dv_entity *e;
 		if (dv_catalog_entity(s->dbc->catalog, sel[i]->logical_name, &e, &err) != 0) {
@@ -550,6 +569,10 @@ SQLRETURN dv_cat_foreign_keys(struct dv_stmt *s, const char *pkcat, const char *
 	size_t n;
 	if (matching_entities(s, NULL, 0, &sel, &n, &err) != 0)
 		return fail_err(s, rs, &err);
+	if (load_all_columns(s, sel, n, &err) != 0) {
+		free(sel);
+		return fail_err(s, rs, &err);
+	}
 	char *pkname = dv_strdup(pk->logical_name);
 	for (size_t i = 0; i < n && pkname; i++) {
 		const struct dv_entity *fk;

@@ -154,8 +154,14 @@ static SQLRETURN open_services(struct dv_dbc *dbc, struct dv_error *err)
 				      cfg->include_formatted_values, dbc->log);
 	if (!dbc->catalog)
 		return fail(dbc, (dv_error_nomem(err), err));
-	dv_catalog_set_disk_cache(dbc->catalog, cfg->metadata_cache_location,
-				  cfg->metadata_cache_ttl);
+	/* MetadataCacheLocation, else the per-user default file (MetadataCache) */
+	char *default_cache = NULL;
+	const char *cache = cfg->metadata_cache_location;
+	if ((!cache || !*cache) && cfg->metadata_cache)
+		cache = default_cache = dv_catalog_default_cache_path(dbc->api_base,
+									dbc->user_name);
+	dv_catalog_set_disk_cache(dbc->catalog, cache, cfg->metadata_cache_ttl);
+	free(default_cache);
 	/* The first authenticated request: bad credentials and unreachable
 	 * services fail the connect, not the first query.  With a warm
 	 * metadata cache the entity list sends nothing, so the token is asked

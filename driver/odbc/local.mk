@@ -95,6 +95,15 @@ tests_odbc_test_odbc_parallel_SOURCES = tests/odbc/test_odbc_parallel.c tests/od
 tests_odbc_test_odbc_parallel_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_parallel_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_parallel_DEPENDENCIES = $(DVODBC_DM_DEPS)
+# The catalog over a real org's 831 entity sets: batched metadata, the cache file.
+DVODBC_DM_TESTS += tests/odbc/test_odbc_catalog_scale
+tests_odbc_test_odbc_catalog_scale_SOURCES = tests/odbc/test_odbc_catalog_scale.c \
+	tests/odbc/odbc_test.h
+tests_odbc_test_odbc_catalog_scale_CPPFLAGS = $(DVODBC_DM_CPPFLAGS) \
+	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_odbc_test_odbc_catalog_scale_LDADD = $(DVODBC_DM_LDADD) driver/util/libdvutil.la \
+	$(YAJL_LIBS)
+tests_odbc_test_odbc_catalog_scale_DEPENDENCIES = $(DVODBC_DM_DEPS)
 # Function sequence and buffer rules unixODBC answers itself: the driver
 # loaded with dlopen and called directly.
 DVODBC_DM_TESTS += tests/odbc/test_odbc_direct

@@ -15,6 +15,8 @@ if ldd "$top_builddir/driver/.libs/libdvodbc.so" 2>/dev/null | grep -q libasan; 
 	export ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0"
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/dvclient.XXXXXX")
+# the driver's per-user metadata cache (MetadataCache) goes here, never to the real home
+export XDG_CACHE_HOME="$T/cache"
 EMU_PID=
 tap_n=0
 tap_failed=0

@@ -53,6 +53,8 @@ cleanup() {
 	[ -n "$scratch" ] && rm -rf "$scratch"
 }
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/dvodbc-install.XXXXXX")
+# the driver's per-user metadata cache (MetadataCache) goes here, never to the real home
+export XDG_CACHE_HOME="$scratch/cache"
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 

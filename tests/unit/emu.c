@@ -64,6 +64,10 @@ int emu_start(struct emu *e, const char *extra_args)
 		fprintf(stderr, "emu_start: mkdtemp: %s\n", strerror(errno));
 		return -1;
 	}
+	/* the driver's per-user metadata cache (MetadataCache) of this test goes to
+	 * this emulator's directory: never the real home, empty at each start */
+	snprintf(portfile, sizeof(portfile), "%s/cache", e->dir);
+	setenv("XDG_CACHE_HOME", portfile, 1);
 	snprintf(portfile, sizeof(portfile), "%s/port", e->dir);
 	snprintf(logpath, sizeof(logpath), "%s/dvemu.log", e->dir);
 	snprintf(emu_path, sizeof(emu_path), "%s/tests/emulator/dvemu", srcdir);

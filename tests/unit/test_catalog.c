@@ -1,6 +1,7 @@
 /* test_catalog.c - the catalog's pure parts on canned metadata JSON: entity
  * list parsing, attribute + facet parsing, the type mapping to SQL columns
- * (docs/type-mapping.md), companions, UseDisplayNames, relationships. */
+ * (docs/type-mapping.md), companions, UseDisplayNames, relationships, the
+ * $expand=Attributes,ManyToOneRelationships bodies of one entity or a batch. */
 #include <sql.h>
 #include <sqlext.h>
 #include <stdlib.h>
@@ -358,10 +359,104 @@ static void test_relationships(void)
 	catalog_entity_free(e);
 }
 
+/* EntityDefinitions bodies with $expand=Attributes (no $select: derived types'
+ * facets inline) and ManyToOneRelationships, one object or a "value" array. */
+#define TYPED(cls, name, type, tname, extra) "{'@odata.type':'#Microsoft.Dynamics.CRM." cls \
+	"AttributeMetadata','LogicalName':'" name "','AttributeType':'" type "'," \
+	"'AttributeTypeName':{'Value':'" tname "'},'IsValidForRead':true" extra "}"
+static const char *const expanded_one =
+	"{'@odata.context':'x','LogicalName':'contact','MetadataId':'1','Attributes':["
+	TYPED("String", "fullname", "String", "StringType", ",'MaxLength':160")
+	"," TYPED("DateTime", "birthdate", "DateTime", "DateTimeType",
+		  ",'Format':'DateOnly','DateTimeBehavior':{'Value':'DateOnly'}")
+	"," TYPED("Lookup", "parentcustomerid", "Customer", "CustomerType",
+		  ",'Targets':['account','contact']")
+	"," TYPED("String", "parentcustomeridname", "String", "StringType",
+		  ",'AttributeOf':'parentcustomerid','MaxLength':100")
+	"," TYPED("Money", "creditlimit", "Money", "MoneyType", ",'Precision':2")
+	"],'ManyToOneRelationships':[{'SchemaName':'contact_customer_accounts',"
+	"'ReferencedEntity':'account','ReferencedAttribute':'accountid',"
+	"'ReferencingAttribute':'parentcustomerid',"
+	"'ReferencingEntityNavigationPropertyName':'parentcustomerid_account',"
+	"'ReferencedEntityNavigationPropertyName':'contact_customer_accounts'}]}";
+static const char *const expanded_many =
+	"{'value':[{'LogicalName':'a1','Attributes':["
+	TYPED("String", "x_name", "String", "StringType", ",'AttributeOf':'x','MaxLength':50")
+	"," TYPED("Memo", "notes", "Memo", "MemoType", ",'MaxLength':4000")
+	"],'ManyToOneRelationships':[]},"
+	"{'LogicalName':'noexpand'},"
+	"{'LogicalName':'a2','Attributes':[" TYPED("Decimal", "ratio", "Decimal", "DecimalType",
+						   ",'Precision':4") "],"
+	"'ManyToOneRelationships':[]}]}";
+
+static struct attr_meta *attr_named(struct attr_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].logical_name, name) == 0)
+			return &l->items[i];
+	return NULL;
+}
+
+static void test_expanded(void)
+{
+	struct expanded_entity *x = NULL;
+	struct dv_error err;
+	struct attr_meta *a;
+	size_t n = 0;
+	char *j = json(expanded_one);
+	is_int(catalog_parse_expanded(j, strlen(j), &x, &n, &err), 0, "one expanded entity parses");
+	free(j);
+	is_int((int)n, 1, "one entity");
+	if (n == 1) {
+		is_str(x[0].logical_name, "contact", "its logical name");
+		is_int((int)x[0].attrs.n, 5, "its five attributes");
+		a = attr_named(&x[0].attrs, "fullname");
+		is_int(a ? (int)a->max_length : -2, 160, "MaxLength from the derived type");
+		a = attr_named(&x[0].attrs, "parentcustomeridname");
+		/* a String cast is sent (fullname needs it), so the companion gets it too */
+		is_int(a ? (int)a->max_length : -2, 100, "companion MaxLength as the cast gives it");
+		a = attr_named(&x[0].attrs, "birthdate");
+		is_str(a ? a->behavior : NULL, "DateOnly", "DateTimeBehavior merged");
+		is_str(a ? a->format : NULL, "DateOnly", "Format merged");
+		a = attr_named(&x[0].attrs, "parentcustomerid");
+		is_int(a ? (int)a->ntargets : -1, 2, "Targets merged");
+		a = attr_named(&x[0].attrs, "creditlimit");
+		is_int(a ? a->precision : -2, 2, "Precision merged");
+		is_int((int)x[0].rels->nmany_to_one, 1, "one relationship");
+		is_str(x[0].rels->many_to_one[0].navigation_property, "parentcustomerid_account",
+		       "relationship's navigation property");
+		is_str(x[0].rels->many_to_one[0].collection_property, "contact_customer_accounts",
+		       "relationship's collection property");
+	}
+	catalog_expanded_free(x, n);
+
+	j = json(expanded_many);
+	is_int(catalog_parse_expanded(j, strlen(j), &x, &n, &err), 0, "a batch body parses");
+	free(j);
+	is_int((int)n, 2, "two entities (the one without expansions left out)");
+	if (n == 2) {
+		is_str(x[0].logical_name, "a1", "first entity");
+		a = attr_named(&x[0].attrs, "x_name");
+		/* only a companion is a String: no String cast would be sent */
+		is_int(a ? (int)a->max_length : -2, -1, "companion-only String: no MaxLength");
+		a = attr_named(&x[0].attrs, "notes");
+		is_int(a ? (int)a->max_length : -2, 4000, "Memo MaxLength");
+		a = attr_named(&x[1].attrs, "ratio");
+		is_int(a ? a->precision : -2, 4, "Decimal Precision");
+	}
+	catalog_expanded_free(x, n);
+
+	is_int(catalog_parse_expanded("{\"value\":[", 11, &x, &n, &err), -1,
+	       "a truncated body is an error");
+	is_int(err.state, DV_S_HY000, "HY000");
+	ok(strstr(err.message, "unreadable metadata response") != NULL, "message says so");
+}
+
 int main(void)
 {
 	test_entities();
 	test_mapping();
 	test_relationships();
+	test_expanded();
 	return tap_done();
 }

@@ -1,9 +1,13 @@
-/* test_eng_mdcache.c - the metadata cache file (MetadataCacheLocation).
+/* test_eng_mdcache.c - the metadata requests and the cache file
+ * (MetadataCacheLocation, the per-user default of MetadataCache).
  *
- * A first connection fills the file (mode 0600); a second one within the
+ * One request per table used, batches for many (dv_catalog_load_columns);
+ * a first connection fills the file (mode 0600); a second one within the
  * lifetime sends no EntityDefinitions request and sees the same columns;
- * after the lifetime the metadata is fetched again; invalidation removes
- * the file; the connection keys parse.  Against the emulator's request log. */
+ * after the lifetime the metadata is fetched again; a corrupt or truncated
+ * file is read afresh; invalidation removes the file; the default path is
+ * per user, org and identity, in a 0700 directory; the connection keys
+ * parse.  Against the emulator's request log. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +88,126 @@ static int describe(struct conn *c, char *out, size_t size)
 	return 0;
 }
 
+/* A corrupt or truncated file is ignored: metadata read afresh, file replaced. */
+static void test_corrupt(const char *path, char *keys)
+{
+	static const char *const bodies[] = {
+		"{\"format\":1,\"key\":\"", /* truncated */
+		"\x01\x02 not json at all",
+		"{\"format\":1,\"key\":42,\"created\":\"x\",\"entries\":[]}",
+	};
+	char first[128], second[128];
+	struct conn c;
+	struct stat st;
+	snprintf(keys, 512, "MetadataCacheLocation=%s;MetadataCacheTTL=3600", path);
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		FILE *f = fopen(path, "w");
+		fputs(bodies[i], f);
+		fclose(f);
+		emu_reset(&emu);
+		ok(conn_open(&c, keys) == 0 && describe(&c, first, sizeof(first)) == 0,
+		   "bad cache file %zu: the connection works", i);
+		is_int(metadata_requests(), 3, "bad cache file %zu: metadata read afresh", i);
+		conn_close(&c);
+		emu_reset(&emu);
+		ok(conn_open(&c, keys) == 0 && describe(&c, second, sizeof(second)) == 0 &&
+		   strcmp(first, second) == 0, "bad cache file %zu: replaced by a good one", i);
+		is_int(metadata_requests(), 0, "bad cache file %zu: next connection sends none", i);
+		conn_close(&c);
+	}
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "replaced file is 0600");
+	unlink(path);
+}
+
+/* Many tables in batches; a handful one request each; then no more requests. */
+static void test_batches(const char *path)
+{
+	static const char *const all[] = {"account", "contact", "lead", "opportunity",
+					  "systemuser", "team", "new_project", "nosuchtable"};
+	static const char *const two[] = {"account", "contact"};
+	const struct dv_entity *e;
+	struct dv_error err;
+	struct conn c;
+	char *reqs;
+	unlink(path);
+	emu_reset(&emu);
+	ok(conn_open(&c, "") == 0 && dv_catalog_load_columns(c.cat, all, 8, &err) == 0,
+	   "seven tables (and a name that is none) loaded together");
+	is_int(metadata_requests(), 2, "the list and one batch request");
+	reqs = emu_requests(&emu, 0);
+	ok(reqs && strstr(reqs, "EntityDefinitions?$select=LogicalName&$filter=LogicalName%20eq"
+			  "%20%27account%27%20or%20LogicalName%20eq%20%27businessunit%27") != NULL,
+	   "the batch filters on the logical names, sorted, all of the list's slice");
+	ok(reqs && strstr(reqs, "&$expand=Attributes,ManyToOneRelationships($select=") != NULL,
+	   "and expands attributes and relationships");
+	free(reqs);
+	ok(dv_catalog_entity(c.cat, "new_project", &e, &err) == 0 && e->ncolumns > 40 &&
+	   e->nmany_to_one > 0, "a batched table has its columns and relationships");
+	is_int(metadata_requests(), 2, "no request for a batched table");
+	conn_close(&c);
+
+	emu_reset(&emu);
+	ok(conn_open(&c, "") == 0 && dv_catalog_load_columns(c.cat, two, 2, &err) == 0,
+	   "two tables loaded");
+	is_int(metadata_requests(), 3, "two tables: one request each");
+	reqs = emu_requests(&emu, 0);
+	ok(reqs && strstr(reqs, "EntityDefinitions(LogicalName='account')?$select=LogicalName"
+			  "&$expand=Attributes,ManyToOneRelationships($select=") != NULL,
+	   "one table: EntityDefinitions(LogicalName=...) with the expansions");
+	free(reqs);
+	conn_close(&c);
+}
+
+/* The per-user default: $XDG_CACHE_HOME/dvodbc, else ~/.cache/dvodbc. */
+static void test_default_path(const char *dir)
+{
+	char xdg[300], want[400], home[300];
+	struct stat st;
+	char *p1, *p2, *p3, *p4;
+	const char *old_home = getenv("HOME");
+	char *saved_home = old_home ? strdup(old_home) : NULL;
+	snprintf(xdg, sizeof(xdg), "%s/xdg", dir);
+	setenv("XDG_CACHE_HOME", xdg, 1);
+	p1 = dv_catalog_default_cache_path("https://a.example/api/data/v9.2/", "u1");
+	p2 = dv_catalog_default_cache_path("https://a.example/api/data/v9.2/", "u1");
+	p3 = dv_catalog_default_cache_path("https://a.example/api/data/v9.2/", "u2");
+	p4 = dv_catalog_default_cache_path("https://b.example/api/data/v9.2/", "u1");
+	snprintf(want, sizeof(want), "%s/dvodbc/metadata-", xdg);
+	ok(p1 && strncmp(p1, want, strlen(want)) == 0 && strstr(p1, ".json"),
+	   "default file under $XDG_CACHE_HOME/dvodbc");
+	ok(p1 && p2 && strcmp(p1, p2) == 0, "same org and identity: same file");
+	ok(p1 && p3 && strcmp(p1, p3) != 0, "another identity: another file");
+	ok(p1 && p4 && strcmp(p1, p4) != 0, "another org: another file");
+	snprintf(want, sizeof(want), "%s/dvodbc", xdg);
+	ok(stat(want, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700,
+	   "the dvodbc directory is 0700");
+	chmod(want, 0755);
+	free(p2);
+	p2 = dv_catalog_default_cache_path("https://a.example/api/data/v9.2/", "u1");
+	ok(stat(want, &st) == 0 && (st.st_mode & 0777) == 0700, "a 0755 directory is made 0700");
+	free(p1), free(p2), free(p3), free(p4);
+	/* a relative XDG_CACHE_HOME is invalid: ~/.cache */
+	snprintf(home, sizeof(home), "%s/home", dir);
+	mkdir(home, 0700);
+	setenv("HOME", home, 1);
+	setenv("XDG_CACHE_HOME", "relative/dir", 1);
+	p1 = dv_catalog_default_cache_path("https://a.example/api/data/v9.2/", "u1");
+	snprintf(want, sizeof(want), "%s/.cache/dvodbc/metadata-", home);
+	ok(p1 && strncmp(p1, want, strlen(want)) == 0, "relative XDG_CACHE_HOME: ~/.cache/dvodbc");
+	free(p1);
+	unsetenv("HOME");
+	unsetenv("XDG_CACHE_HOME");
+	p1 = dv_catalog_default_cache_path("https://a.example/api/data/v9.2/", "u1");
+	ok(p1 == NULL, "no home: no default file");
+	free(p1);
+	if (saved_home)
+		setenv("HOME", saved_home, 1);
+	free(saved_home);
+	snprintf(want, sizeof(want), "rm -rf '%s/xdg' '%s/home'", dir, dir);
+	if (system(want) != 0)
+		tap_diag("could not clean %s", dir);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/dvmdcache.XXXXXX", keys[512], first[128], second[128];
@@ -101,8 +225,8 @@ int main(void)
 	ok(conn_open(&c, keys) == 0 && describe(&c, first, sizeof(first)) == 0,
 	   "first connection reads metadata");
 	is_int(c.cfg.metadata_cache_ttl, 3600, "MetadataCacheTTL parsed");
-	ok(metadata_requests() >= 3, "first connection asks the service (%d requests)",
-	   metadata_requests());
+	/* the entity list, then one request per table */
+	is_int(metadata_requests(), 3, "first connection: list + account + contact");
 	conn_close(&c);
 	ok(stat(path, &st) == 0, "cache file written");
 	is_int(st.st_mode & 0777, 0600, "cache file is 0600");
@@ -125,8 +249,7 @@ int main(void)
 	emu_reset(&emu);
 	ok(conn_open(&c, keys) == 0 && describe(&c, second, sizeof(second)) == 0,
 	   "connection after the lifetime");
-	ok(metadata_requests() >= 3, "stale cache: metadata fetched again (%d requests)",
-	   metadata_requests());
+	is_int(metadata_requests(), 3, "stale cache: metadata fetched again");
 	is_str(second, first, "same answer after refetching");
 	conn_close(&c);
 
@@ -137,8 +260,12 @@ int main(void)
 	ok(c.cfg.metadata_cache_location == NULL || c.cfg.metadata_cache_location[0] == '\0',
 	   "MetadataCacheLocation defaults to none");
 	is_int(c.cfg.metadata_cache_ttl, 3600, "MetadataCacheTTL defaults to 3600");
-	ok(metadata_requests() >= 3, "without the file every connection asks");
+	is_int(metadata_requests(), 3, "without the file every connection asks");
 	conn_close(&c);
+
+	test_corrupt(path, keys);
+	test_batches(path);
+	test_default_path(dir);
 
 	unlink(path);
 	rmdir(dir);
