@@ -21,6 +21,12 @@
  * read stopped half-way never hands out a token that would skip rows).
  * Expired token (ExpiredVersionStamp 0x80044352): HY000 with that native
  * code and a message saying to read the whole table again.
+ * ONE READ PER STATEMENT: SQLite scans the inner side of a join (or a
+ * correlated subquery) once per outer row.  A scan keeps a copy of the rows
+ * it reads (up to KEEP_ROWS, beyond which it only streams), and a scan of
+ * the same statement with the same token that follows a complete one
+ * replays them instead of sending the delta query again; the token
+ * dv_last_change_token() gives is the one that read ended with.
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems
  * ($filter, $orderby, $expand, $top are refused with track-changes, so
  * nothing is pushed down: SQLite filters the rows itself). */
@@ -37,6 +43,19 @@
 #include "util/strutil.h"
 
 #define EXPIRED_VERSION_STAMP ((long)(int32_t)0x80044352u)
+#define KEEP_ROWS 10000
+
+/* The rows of the statement's last read, for replays (shared by the
+ * table and the cursors replaying it). */
+struct ch_saved {
+	int refs;
+	size_t ncells;              /* per row: the entity's columns, "id", "reason" */
+	unsigned long stmt;         /* the engine's statement, 0 = none */
+	char *token;                /* the token it was read with (NULL: a full read) */
+	int complete;               /* read to its end */
+	struct odata_cell *cells;   /* rows * (ncolumns + 2), texts owned */
+	size_t rows, cap;
+};
 
 struct ch_vtab {
 	sqlite3_vtab base;          /* must come first */
@@ -44,6 +63,8 @@ struct ch_vtab {
 	struct tvf_state *st;
 	const struct dv_entity *e;
 	char *name;                 /* account_changes */
+	struct ch_saved *saved;     /* the last read's rows, or NULL */
+	void *recorder;             /* the cursor filling saved, or NULL */
 };
 
 struct ch_cur {
@@ -56,7 +77,52 @@ struct ch_cur {
 	char *token;                /* the argument */
 	sqlite3_int64 rowid;
 	int eof;
+	struct ch_saved *replay_of; /* the rows replayed (a reference), or NULL */
+	size_t replay;              /* next saved row + 1 while replaying, 0 = reading */
 };
+
+static void saved_unref(struct ch_saved *sv)
+{
+	if (!sv || --sv->refs > 0)
+		return;
+	for (size_t i = 0; i < sv->rows * sv->ncells; i++)
+		if (sv->cells[i].type == OC_TEXT)
+			free((char *)sv->cells[i].s);
+	free(sv->cells);
+	free(sv->token);
+	free(sv);
+}
+
+/* Keeps a copy of row; -1 when out of memory. */
+static int saved_add(struct ch_saved *sv, const struct odata_cell *row)
+{
+	size_t ncells = sv->ncells;
+	if (sv->rows == sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 64;
+		struct odata_cell *p = realloc(sv->cells, cap * ncells * sizeof(*p));
+		if (!p)
+			return -1;
+		sv->cells = p;
+		sv->cap = cap;
+	}
+	struct odata_cell *dst = &sv->cells[sv->rows * ncells];
+	for (size_t i = 0; i < ncells; i++) {
+		dst[i] = row[i];
+		if (row[i].type == OC_TEXT && !(dst[i].s = dv_strndup(row[i].s, row[i].len))) {
+			while (i-- > 0)
+				if (dst[i].type == OC_TEXT)
+					free((char *)dst[i].s);
+			return -1;
+		}
+	}
+	sv->rows++;
+	return 0;
+}
+
+static int same_token(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
 
 static int ch_error(struct ch_vtab *vt, const struct dv_error *err)
 {
@@ -138,6 +204,7 @@ static int ch_disconnect(sqlite3_vtab *base)
 {
 	struct ch_vtab *vt = (struct ch_vtab *)base;
 	tvf_unlink_vtab(vt->eng, vt);
+	saved_unref(vt->saved);
 	sqlite3_free(vt->name);
 	sqlite3_free(vt);
 	return SQLITE_OK;
@@ -200,6 +267,9 @@ static int ch_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
 static int ch_close(sqlite3_vtab_cursor *base)
 {
 	struct ch_cur *cur = (struct ch_cur *)base;
+	if (cur->vt->recorder == cur)
+		cur->vt->recorder = NULL;   /* closed before its end: nothing to replay */
+	saved_unref(cur->replay_of);
 	odata_cursor_close(cur->oc);
 	free(cur->specs);
 	free(cur->token);
@@ -295,7 +365,17 @@ static void explain_error(const struct ch_vtab *vt, struct dv_error *err)
 
 static int ch_advance(struct ch_cur *cur, struct dv_error *err)
 {
+	struct ch_vtab *vt = cur->vt;
 	int rc;
+	if (cur->replay) {
+		const struct ch_saved *sv = cur->replay_of;
+		cur->eof = cur->replay > sv->rows;
+		if (!cur->eof) {
+			cur->row = &sv->cells[(cur->replay++ - 1) * sv->ncells];
+			cur->rowid++;
+		}
+		return 0;
+	}
 	if (!cur->oc) {
 		cur->eof = 1;
 		return 0;
@@ -309,6 +389,10 @@ static int ch_advance(struct ch_cur *cur, struct dv_error *err)
 		const char *link = odata_cursor_delta_link(cur->oc);
 		char *tok = link ? token_of(link) : NULL;
 		cur->eof = 1;
+		if (vt->recorder == cur) {
+			vt->saved->complete = tok != NULL;
+			vt->recorder = NULL;
+		}
 		if (!tok)
 			return dv_error_set(err, DV_S_HY000, 0, "%s: the service's last page "
 					    "has no @odata.deltaLink with a $deltatoken, so there is "
@@ -316,6 +400,12 @@ static int ch_advance(struct ch_cur *cur, struct dv_error *err)
 		rc = tvf_set_token(cur->vt->st, cur->vt->e->logical_name, tok);
 		free(tok);
 		return rc == 0 ? 0 : dv_error_nomem(err);
+	}
+	if (vt->recorder == cur && (vt->saved->rows >= KEEP_ROWS ||
+				    saved_add(vt->saved, cur->row) != 0)) {
+		saved_unref(vt->saved);     /* too big to keep: scans read again */
+		vt->saved = NULL;
+		vt->recorder = NULL;
 	}
 	cur->rowid++;
 	cur->eof = 0;
@@ -345,6 +435,32 @@ static int ch_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 		tok = NULL;
 	if (tok && !(cur->token = dv_strdup(tok)))
 		return ch_error(vt, (dv_error_nomem(&err), &err));
+	cur->replay = 0;
+	saved_unref(cur->replay_of);
+	cur->replay_of = NULL;
+	if (vt->recorder == cur)
+		vt->recorder = NULL;
+	if (vt->saved && vt->saved->complete && vt->saved->stmt == eng->stmt_seq &&
+	    same_token(vt->saved->token, cur->token)) {
+		cur->replay = 1;            /* read already in this statement */
+		cur->replay_of = vt->saved;
+		vt->saved->refs++;
+		return ch_advance(cur, &err) == 0 ? SQLITE_OK : ch_error(vt, &err);
+	}
+	if (!vt->recorder) {
+		struct ch_saved *sv = calloc(1, sizeof(*sv));
+		saved_unref(vt->saved);
+		vt->saved = NULL;
+		if (sv && (!cur->token || (sv->token = dv_strdup(cur->token)))) {
+			sv->refs = 1;
+			sv->ncells = cur->nspecs;
+			sv->stmt = eng->stmt_seq;
+			vt->saved = sv;
+			vt->recorder = cur;
+		} else {
+			free(sv);               /* no memory to keep rows: read only */
+		}
+	}
 	if (tvf_set_token(vt->st, vt->e->logical_name, NULL) != 0)
 		return ch_error(vt, (dv_error_nomem(&err), &err));
 	url = changes_url(eng, vt->e, cur->token);

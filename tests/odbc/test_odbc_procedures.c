@@ -853,6 +853,61 @@ static void test_output_params(void)
 		     "RetrieveTotalRecordCount has no return value");
 }
 
+/* ---- <table>_changes on the inner side of a join ---- */
+
+static int count_prefix(const char *reqs, const char *prefix)
+{
+	int n = 0;
+	size_t l = strlen(prefix);
+	for (const char *p = reqs; *p;) {
+		n += strncmp(p, prefix, l) == 0;
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	return n;
+}
+
+static void test_changes_join(void)
+{
+	char *n_acc = api_get("accounts/$count"), want[128];
+	long n = atol(n_acc);
+	free(n_acc);
+	int since = emu_request_count(&emu);
+	char *rows = run("SELECT count(*), count(DISTINCT c.accountid) FROM (SELECT 1 AS n UNION ALL "
+			 "SELECT 2 UNION ALL SELECT 3) a CROSS JOIN account_changes(NULL) c", 2);
+	snprintf(want, sizeof(want), "%ld|%ld\n", 3 * n, n);
+	is_text(rows, want, "3 outer rows x every account of the full change read");
+	free(rows);
+	char *reqs = requests_since(since);
+	ok(count_prefix(reqs, "GET accounts?") == 1, "one delta request for the statement, "
+	   "not one per outer row:\n%s", reqs);
+	free(reqs);
+	char tok[512] = "";
+	rows = run("SELECT dv_last_change_token('account')", 1);
+	snprintf(tok, sizeof(tok), "%s", rows);
+	free(rows);
+	tok[strcspn(tok, "\n")] = '\0';
+	ok(strlen(tok) > 0 && strcmp(tok, "NULL") != 0, "the read's token is kept (%s)", tok);
+
+	/* with the token: nothing changed, one request, and the same token after */
+	since = emu_request_count(&emu);
+	SQLHSTMT st = new_stmt();
+	SQLLEN ind = SQL_NTS;
+	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_WVARCHAR, 500, 0, tok,
+			 sizeof(tok), &ind);
+	rc_ok(SQLExecDirect(st, (SQLCHAR *)"SELECT a.n, c.accountid FROM (SELECT 1 AS n UNION ALL "
+			    "SELECT 2) a CROSS JOIN account_changes(?) c", SQL_NTS), SQL_HANDLE_STMT,
+	      st, "a join on account_changes(?) with the token");
+	rows = fetch_all(st, 2);
+	is_text(rows, "", "no changes since");
+	free(rows);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	reqs = requests_since(since);
+	ok(count_prefix(reqs, "GET accounts?") == 1 && strstr(reqs, "deltatoken="),
+	   "one request with the $deltatoken:\n%s", reqs);
+	free(reqs);
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -874,6 +929,7 @@ int main(void)
 	test_function_table_errors();
 	test_output_columns();
 	test_output_params();
+	test_changes_join();
 	disconnect(env, dbc);
 	emu_stop(&emu);
 	curl_global_cleanup();
