@@ -12,6 +12,7 @@ driver_libdvengine_la_SOURCES = \
 	sqlparse/mentions.c sqlparse/mentions.h \
 	driver/engine/pushdown.h driver/engine/pushdown.c \
 	driver/engine/pushdown_filter.c driver/engine/pushdown_vtab.c \
+	driver/engine/pushdown_semijoin.c \
 	driver/catalog/catalog.c driver/catalog/catalog_int.h \
 	driver/catalog/catalog_meta.c driver/catalog/catalog_map.c \
 	driver/catalog/catalog_disk.h driver/catalog/catalog_disk.c \

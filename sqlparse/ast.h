@@ -7,7 +7,11 @@
  * where an item is *, a column, COUNT(*) (or COUNT(1)), COUNT([DISTINCT] col) or
  * SUM/AVG/MIN/MAX(col), optionally aliased, and expr is AND/OR/NOT and
  * parentheses over comparisons of a column with a literal or '?', IN lists,
- * LIKE, IS [NOT] NULL and BETWEEN.  Anything else is "not pushable" (the
+ * LIKE, IS [NOT] NULL and BETWEEN, and subqueries: [NOT] EXISTS (SELECT ..)
+ * and col [NOT] IN (SELECT ..), whose SELECT has one item (*, a number or a
+ * column), one table and a WHERE of the same predicates plus col = col (no
+ * DISTINCT, GROUP BY, ORDER BY, LIMIT or nested subquery; the planner,
+ * pushdown_semijoin.c, decides what it can send).  Anything else is "not pushable" (the
  * statement runs through the virtual tables as before).  Every node keeps
  * the offsets of its text so the planner can quote the original SQL.
  * Names are kept as written (quotes removed); the planner resolves them. */
@@ -41,8 +45,13 @@ enum ast_kind {
 	AST_IN,                         /* col IN (v[0..nv-1]) */
 	AST_LIKE,                       /* col LIKE v[0] */
 	AST_ISNULL,                     /* col IS NULL */
-	AST_BETWEEN                     /* col BETWEEN v[0] AND v[1] */
+	AST_BETWEEN,                    /* col BETWEEN v[0] AND v[1] */
+	AST_EXISTS,                     /* EXISTS (sub) */
+	AST_INSUB,                      /* col IN (sub) */
+	AST_COLEQ                       /* col = col2 (only inside a subquery) */
 };
+
+struct ast_select;
 
 struct ast_expr {
 	enum ast_kind kind;
@@ -51,6 +60,8 @@ struct ast_expr {
 	struct ast_colref col;
 	struct ast_value *v;
 	size_t nv;
+	struct ast_colref col2;         /* AST_COLEQ */
+	struct ast_select *sub;         /* AST_EXISTS, AST_INSUB (owned) */
 	size_t pos, end;      /* the node's text (without enclosing parentheses) */
 };
 
@@ -78,6 +89,7 @@ struct ast_select {
 	char *alias;                /* or NULL */
 	size_t table_pos, table_end;  /* text of "entity [AS alias]" */
 	struct ast_expr *where;     /* or NULL */
+	size_t where_pos, where_end;  /* its text (after WHERE) */
 	struct ast_colref group[AST_MAX_ITEMS];
 	size_t ngroup;
 	struct ast_order order[AST_MAX_ITEMS];

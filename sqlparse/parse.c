@@ -7,6 +7,10 @@
  *   or      := and {OR and};   and := not {AND not};   not := NOT not | pred
  *   pred    := ( or ) | col cmp value | value cmp col | col [NOT] IN ( value {, value} )
  *            | col [NOT] LIKE value | col IS [NOT] NULL | col [NOT] BETWEEN value AND value
+ *            | EXISTS ( sub ) | col [NOT] IN ( sub )
+ *   sub     := SELECT (* | number | col) FROM name [[AS] name] [WHERE or]
+ * and inside a sub, pred also takes col = col (a correlation); a sub in a sub
+ * is not taken.  A sub's markers are numbered with the statement's.
  * An aggregate's column may carry the COLLATE DVNOCASE that collate.c attaches.
  * Anything outside it returns 1 ("not pushable"), which is not an error: the
  * statement then runs through the virtual tables.
@@ -30,6 +34,7 @@ struct parser {
 	struct sql_token t;
 	size_t prev_end;       /* end of the last token consumed */
 	int depth;
+	int in_sub;            /* parsing a subquery's WHERE */
 	struct ast_select *out;
 };
 
@@ -274,6 +279,11 @@ static void expr_free(struct ast_expr *e)
 	expr_free(e->a);
 	expr_free(e->b);
 	colref_free(&e->col);
+	colref_free(&e->col2);
+	if (e->sub) {
+		ast_select_free(e->sub);
+		free(e->sub);
+	}
 	for (i = 0; i < e->nv; i++)
 		free(e->v[i].text);
 	free(e->v);
@@ -300,12 +310,18 @@ static int maybe_not(struct ast_expr **e, int negate)
 	return 0;
 }
 
+static int subquery(struct parser *p, struct ast_select **out);
+
 static int in_list(struct parser *p, struct ast_expr *e)
 {
 	int rc;
 	if (!is_punct(p, '('))
 		return NOT_PUSHABLE;
 	advance(p);
+	if (is_kw(p, "select")) {
+		e->kind = AST_INSUB;
+		return subquery(p, &e->sub);
+	}
 	if (values_alloc(e, AST_MAX_LIST) != 0)
 		return NOMEM;
 	e->kind = AST_IN;
@@ -361,6 +377,12 @@ static int predicate_rest(struct parser *p, struct ast_expr *e, int *negate)
 	e->kind = AST_CMP;
 	if ((rc = cmp_op(p, &e->op)) != 0)
 		return rc;
+	if (p->in_sub && !is_value_start(p)) {     /* x.lookup = t.key */
+		if (e->op != AST_EQ)
+			return NOT_PUSHABLE;
+		e->kind = AST_COLEQ;
+		return colref(p, &e->col2);
+	}
 	if (values_alloc(e, 1) != 0)
 		return NOMEM;
 	e->nv = 1;
@@ -381,6 +403,16 @@ static int predicate(struct parser *p, struct ast_expr **out)
 			return NOT_PUSHABLE;
 		advance(p);
 		return 0;
+	}
+	if (is_kw(p, "exists")) {
+		advance(p);
+		*out = e = node(AST_EXISTS);
+		if (!e)
+			return NOMEM;
+		if (!is_punct(p, '('))
+			return NOT_PUSHABLE;
+		advance(p);
+		return subquery(p, &e->sub);
 	}
 	*out = e = node(AST_CMP);
 	if (!e)
@@ -680,6 +712,59 @@ static int distinct_as_group_by(struct ast_select *s)
 	return 0;
 }
 
+/* sub := SELECT (* | number | col) FROM name [[AS] name] [WHERE or], then
+ * the ')' that closes it. */
+static int sub_statement(struct parser *p)
+{
+	struct ast_select *s = p->out;
+	struct ast_item *it = &s->items[0];
+	int rc;
+	if (!accept_kw(p, "select"))
+		return NOT_PUSHABLE;
+	s->nitems = 1;
+	it->pos = p->pos;
+	if (is_punct(p, '*')) {
+		it->star = 1;
+		advance(p);
+	} else if (p->t.type == TOK_NUMBER) {
+		advance(p);                         /* SELECT 1: no column */
+	} else if ((rc = colref(p, &it->col)) != 0) {
+		return rc;
+	}
+	it->len = p->prev_end - it->pos;
+	if ((rc = from_clause(p)) != 0)
+		return rc;
+	if (accept_kw(p, "where") && (rc = parse_or(p, &s->where)) != 0)
+		return rc;
+	if (p->t.type != TOK_RPAREN)
+		return NOT_PUSHABLE;
+	advance(p);
+	return 0;
+}
+
+/* At SELECT after '(': the subquery into a new *out (owned by the node). */
+static int subquery(struct parser *p, struct ast_select **out)
+{
+	struct ast_select *outer = p->out, *sub;
+	int rc;
+	if (p->in_sub)
+		return NOT_PUSHABLE;
+	sub = calloc(1, sizeof(*sub));
+	if (!sub)
+		return NOMEM;
+	*out = sub;
+	sub->limit = -1;
+	sub->nparams = outer->nparams;
+	p->out = sub;
+	p->in_sub = 1;
+	rc = sub_statement(p);
+	p->in_sub = 0;
+	p->out = outer;
+	outer->nparams = sub->nparams;
+	outer->local_hint |= sub->local_hint;
+	return rc;
+}
+
 static int statement(struct parser *p)
 {
 	int rc, distinct;
@@ -688,8 +773,12 @@ static int statement(struct parser *p)
 	distinct = accept_kw(p, "distinct");
 	if ((rc = select_list(p)) != 0 || (rc = from_clause(p)) != 0)
 		return rc;
-	if (accept_kw(p, "where") && (rc = parse_or(p, &p->out->where)) != 0)
-		return rc;
+	if (accept_kw(p, "where")) {
+		p->out->where_pos = p->pos;
+		if ((rc = parse_or(p, &p->out->where)) != 0)
+			return rc;
+		p->out->where_end = p->prev_end;
+	}
 	if ((rc = group_by(p)) != 0 || (rc = order_by(p)) != 0 || (rc = limit(p)) != 0)
 		return rc;
 	if (p->t.type == TOK_SEMI)

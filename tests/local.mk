@@ -48,3 +48,11 @@ tests_odbc_test_odbc_fetchxml_SOURCES = tests/odbc/test_odbc_fetchxml.c tests/od
 tests_odbc_test_odbc_fetchxml_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_fetchxml_LDADD = $(DVODBC_DM_LDADD) $(CURL_LIBS) $(YAJL_LIBS)
 tests_odbc_test_odbc_fetchxml_DEPENDENCIES = $(DVODBC_DM_DEPS)
+
+# Subqueries along a relationship sent as lambda / path filters (issue 9).
+check_PROGRAMS += tests/odbc/test_odbc_semijoin
+TESTS += tests/odbc/test_odbc_semijoin
+tests_odbc_test_odbc_semijoin_SOURCES = tests/odbc/test_odbc_semijoin.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_semijoin_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_semijoin_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_semijoin_DEPENDENCIES = $(DVODBC_DM_DEPS)

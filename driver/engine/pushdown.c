@@ -4,13 +4,17 @@
  *
  * HOW IT WORKS.  dv_engine_prepare calls pushdown_prepare first (the one
  * hook in engine.c).  The statement is parsed (sqlparse/parse.c); when it is
- *  - a plain SELECT whose WHERE has an OR or a NOT: the statement is kept,
+ *  - a plain SELECT whose WHERE has an OR, a NOT or a subquery: the statement is kept,
  *    only its FROM entity becomes main."<entity>"('<sql>', ?1, .., ?N), a
  *    "dv_pushed" virtual table declared with the entity's columns (same
  *    names, types, collations, so the result describes exactly as before)
  *    that sends $select (SQLite's colUsed) + $filter = the translated WHERE
  *    (pushdown_filter.c).  SQLite still evaluates the WHERE, ORDER BY and
- *    LIMIT over those rows, so a superset filter is enough;
+ *    LIMIT over those rows, so a superset filter is enough.  A subquery
+ *    along a relationship goes into the $filter as a lambda or a lookup
+ *    path (pushdown_semijoin.c); an AND-ed one translated exactly is
+ *    replaced by 1 in the statement SQLite runs (rows_sql), so SQLite never
+ *    runs it;
  *  - an aggregate (GROUP BY and/or COUNT/SUM/AVG/MIN/MAX): every key and
  *    aggregate must map and the filter must be exact; the statement
  *    becomes SELECT "c0" AS <name>, ... FROM temp."dvpush_<hash>"('<sql>',
@@ -31,7 +35,8 @@
  *    a local MIN/MAX compares with; among values equal under it either
  *    answer is the minimum (ORDER BY <text> is consumed the same way).
  *    ($apply's min/max is documented for numbers and dates only.)
- * Not pushed (per-table path as before): joins, subqueries, expressions,
+ * Not pushed (per-table path as before): joins, subqueries not along a
+ * relationship (pushdown_semijoin.c), aggregates over subqueries, expressions,
  * HAVING, OFFSET, text GROUP BY keys (the service groups case- and
  * accent-insensitively; SELECT DISTINCT is GROUP BY of its plain column
  * items, parse.c, under the same rules), date-time keys (the
@@ -288,12 +293,18 @@ int push_plan_build(struct dv_engine *eng, const struct ast_select *s,
 	memset(out, 0, sizeof(*out));
 	dv_buf_init(&out->query, 0);
 	out->e = e;
-	rc = push_filter(e, s, argv, argc, &cond);
+	rc = push_filter(eng->cat, e, s, argv, argc, &cond);
+	if (rc == 0 && s->has_aggregate && (cond.nsemi || cond.unsupported)) {
+		free(cond.text);
+		rc = 1;                 /* aggregates over subqueries: per-table path */
+	}
 	if (rc != 0) {
 		push_plan_free(out);
 		return rc < 0 ? dv_error_nomem(err) : 1;
 	}
 	out->exact = cond.exact;
+	out->semi = cond;
+	out->semi.text = NULL;
 	memset(&q, 0, sizeof(q));
 	q.base = eng->api_base;
 	q.entity_set = e->entity_set;
@@ -365,17 +376,42 @@ static void append_args(struct dv_buf *b, const char *sql, int nparams)
 	dv_buf_appendc(b, ')');
 }
 
-/* The original text with FROM <entity> [alias] replaced and '?' numbered. */
+/* The exact subquery term starting at pos, or NULL. */
+static const struct push_term *removed_term(const struct push_cond *c, size_t pos)
+{
+	size_t i;
+	for (i = 0; i < c->nterms; i++)
+		if (c->terms[i].exact && c->terms[i].pos == pos)
+			return &c->terms[i];
+	return NULL;
+}
+
+/* The original text with FROM <entity> [alias] replaced, '?' numbered, and
+ * each exactly sent subquery term replaced by 1 (pushdown_semijoin.c; its
+ * markers keep their numbers: the table still receives every value). */
 static void rows_sql(const char *sql, const struct ast_select *s, const struct dv_entity *e,
-		     struct dv_buf *out)
+		     const struct push_cond *semi, struct dv_buf *out)
 {
 	size_t len = strlen(sql), pos = 0;
 	int n = 0;
 	struct sql_token t;
 	while (pos < len) {
+		const struct push_term *gone;
 		sql_lex(sql, len, pos, &t);
 		if (t.type == TOK_END)
 			break;
+		if ((gone = removed_term(semi, t.pos)) != NULL) {
+			while (pos < gone->end) {       /* count its markers */
+				sql_lex(sql, len, pos, &t);
+				if (t.type == TOK_END)
+					break;
+				if (t.type == TOK_PARAM)
+					n++;
+				pos = t.pos + (t.len ? t.len : 1);
+			}
+			dv_buf_appends(out, "1");
+			continue;
+		}
 		if (t.pos == s->table_pos) {
 			dv_buf_appends(out, "main.");
 			append_ident(out, e->logical_name);
@@ -532,6 +568,20 @@ void push_local_sql(const char *sql, const struct ast_select *s, struct dv_buf *
 	dv_buf_appends(out, sql + at);
 }
 
+void push_local_rows_sql(const char *sql, const struct ast_select *s, struct dv_buf *out)
+{
+	size_t at = s->where_pos;
+	dv_buf_appends(out, PUSH_LOCAL_HINT "SELECT ");
+	append_ident(out, s->alias ? s->alias : s->table);
+	dv_buf_appends(out, ".* FROM ");
+	dv_buf_append(out, sql + s->table_pos, s->table_end - s->table_pos);
+	if (!s->where)
+		return;
+	dv_buf_appends(out, " WHERE ");
+	and_terms(sql, s->where, &at, out);
+	dv_buf_append(out, sql + at, s->where_end - at);
+}
+
 /* The original statement compiles on the per-table path (this creates its
  * table and reports unknown columns exactly as without pushdown). */
 static int check_locally(struct dv_engine *eng, const char *sql, struct dv_error *err)
@@ -555,6 +605,8 @@ static size_t count_conditions(const struct ast_expr *x)
 		return 0;
 	if (x->kind == AST_AND || x->kind == AST_OR || x->kind == AST_NOT)
 		return count_conditions(x->a) + count_conditions(x->b);
+	if (x->sub)                           /* the lambda or path and its body */
+		return 2 + count_conditions(x->sub->where);
 	return x->nv ? x->nv * 2 + 1 : 2;     /* a term and its complement */
 }
 
@@ -579,6 +631,8 @@ static int plan_statement(struct dv_engine *eng, const char *sql, struct ast_sel
 	rc = push_plan_build(eng, s, *e, NULL, 0, NULL, plan, err);
 	if (rc == 0 && plan->kind == PUSH_ROWS && !strstr(dv_buf_str(&plan->query), "$filter="))
 		rc = 1;                 /* nothing of the WHERE could be said */
+	if (rc == 0 && plan->semi.unsupported)
+		rc = 1;                 /* a subquery not along a relationship */
 	if (rc != 0) {
 		push_plan_free(plan);
 		ast_select_free(s);
@@ -605,7 +659,7 @@ int pushdown_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
 		rc = push_module_ensure(eng, err);
 	if (rc == 0 && plan.kind == PUSH_ROWS) {
 		rc = create_rows_table(eng, e, err);
-		rows_sql(sql, &s, e, &text);
+		rows_sql(sql, &s, e, &plan.semi, &text);
 	} else if (rc == 0) {
 		rc = agg_sql(eng, sql, &s, &plan, &text, err);
 	}

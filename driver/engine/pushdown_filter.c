@@ -29,6 +29,12 @@
  *     escaped: a superset (SQLite's LIKE is ASCII-case-insensitive only);
  *   - anything else (functions of columns, NULL literals, a value the column
  *     cannot take): true, inexact.
+ *   - a subquery along a relationship (pushdown_semijoin.c): its WHERE is
+ *     translated by these same rules over its table, each property behind
+ *     the lambda variable or the lookup's path (tr_sub); EXISTS and IN are
+ *     T = <nav>/any(v:T(inner)) or <nav>/<key> ne null and T(inner), as
+ *     exact as T(inner); F of EXISTS is "not" of that when exact; F of an
+ *     IN says nothing (it is NULL, not FALSE, when the subquery has NULLs).
  * An inexact T is fine for plain rows, because the statement keeps its WHERE
  * and SQLite re-checks every row; an aggregate needs T(where) exact.
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows
@@ -55,6 +61,12 @@ struct tf {
 	struct fml t, f;
 };
 
+/* One subquery node's translation (T and F exactness), for push_cond.terms. */
+struct semi_seen {
+	const struct ast_expr *x;
+	int t_exact, f_exact;
+};
+
 struct ctx {
 	const struct dv_entity *e;
 	const struct ast_select *s;
@@ -62,7 +74,16 @@ struct ctx {
 	int argc;
 	int bad;                 /* a column did not resolve */
 	int nomem;
+	const char *prefix;      /* before every property: "" or "o/" in a lambda */
+	struct dv_catalog *cat;  /* NULL inside a subquery */
+	const struct ast_expr *skip;  /* the subquery's correlation term */
+	struct semi_seen seen[PUSH_MAX_SEMI];
+	size_t nseen;
+	size_t unsupported;
 };
+
+/* A column's property, prefixed: the arguments of a "%s%s". */
+#define PN(c, col) (c)->prefix, (col)->select_name
 
 static void fml_free(struct fml *f)
 {
@@ -375,21 +396,21 @@ static struct tf tr_cmp(struct ctx *c, const struct dv_column *col, enum ast_op 
 	}
 	dv_buf_init(&t, 0);
 	dv_buf_init(&f, 0);
-	dv_buf_appendf(&t, "%s %s ", col->select_name, op_text[op]);
-	dv_buf_appendf(&f, "%s %s ", col->select_name, op_text[op_not[op]]);
+	dv_buf_appendf(&t, "%s%s %s ", PN(c, col), op_text[op]);
+	dv_buf_appendf(&f, "%s%s %s ", PN(c, col), op_text[op_not[op]]);
 	if (value_text(c, col, v, flags, &t) != 0 || value_text(c, col, v, flags, &f) != 0) {
 		dv_buf_free(&t);
 		dv_buf_free(&f);
 		return tf_relaxed();
 	}
 	if (op == AST_EQ && !text)
-		dv_buf_appendf(&f, " and %s ne null", col->select_name);
+		dv_buf_appendf(&f, " and %s%s ne null", PN(c, col));
 	if (text) {          /* eq: T superset; ne: F superset (see the top) */
 		struct dv_buf *keep = op == AST_EQ ? &t : &f;
 		struct fml k;
 		if (op == AST_NE) {     /* F(c <> 'x') = c eq 'x' */
 			dv_buf_reset(&f);
-			dv_buf_appendf(&f, "%s eq ", col->select_name);
+			dv_buf_appendf(&f, "%s%s eq ", PN(c, col));
 			value_text(c, col, v, 0, &f);
 		}
 		k = fml_text(c, keep, 0, P_ATOM);
@@ -413,8 +434,8 @@ static struct tf tr_in(struct ctx *c, const struct dv_column *col, const struct 
 	dv_buf_init(&t, 0);
 	dv_buf_init(&f, 0);
 	for (i = 0; i < x->nv; i++) {
-		dv_buf_appendf(&t, "%s%s eq ", i ? " or " : "", col->select_name);
-		dv_buf_appendf(&f, "%s ne ", col->select_name);
+		dv_buf_appendf(&t, "%s%s%s eq ", i ? " or " : "", PN(c, col));
+		dv_buf_appendf(&f, "%s%s ne ", PN(c, col));
 		if (value_text(c, col, &x->v[i], 0, &t) != 0 ||
 		    value_text(c, col, &x->v[i], 0, &f) != 0) {
 			dv_buf_free(&t);
@@ -423,7 +444,7 @@ static struct tf tr_in(struct ctx *c, const struct dv_column *col, const struct 
 		}
 		dv_buf_appends(&f, " and ");
 	}
-	dv_buf_appendf(&f, "%s ne null", col->select_name);
+	dv_buf_appendf(&f, "%s%s ne null", PN(c, col));
 	r.t = fml_text(c, &t, !text, x->nv > 1 ? P_OR : P_ATOM);
 	if (text) {
 		dv_buf_free(&f);
@@ -456,8 +477,8 @@ static struct tf tr_like(struct ctx *c, const struct dv_column *col, const struc
 	if (n == 0)
 		return r;
 	dv_buf_init(&t, 0);
-	dv_buf_appendf(&t, "%s(%s,'", lead && trail ? "contains" : lead ? "endswith" :
-		       "startswith", col->select_name);
+	dv_buf_appendf(&t, "%s(%s%s,'", lead && trail ? "contains" : lead ? "endswith" :
+		       "startswith", PN(c, col));
 	for (i = 0; i < n; i++) {
 		if (p[i] == '[')
 			dv_buf_appends(&t, "[[]");
@@ -477,10 +498,106 @@ static struct tf tr_isnull(struct ctx *c, const struct dv_column *col)
 	struct tf r;
 	dv_buf_init(&t, 0);
 	dv_buf_init(&f, 0);
-	dv_buf_appendf(&t, "%s eq null", col->select_name);
-	dv_buf_appendf(&f, "%s ne null", col->select_name);
+	dv_buf_appendf(&t, "%s%s eq null", PN(c, col));
+	dv_buf_appendf(&f, "%s%s ne null", PN(c, col));
 	r.t = fml_text(c, &t, 1, P_ATOM);
 	r.f = fml_text(c, &f, 1, P_ATOM);
+	return r;
+}
+
+static struct tf tr(struct ctx *c, const struct ast_expr *x);
+static void check_columns(struct ctx *c, const struct ast_expr *x);
+
+/* The inner WHERE of a subquery, translated over its entity with the lambda
+ * variable (or the lookup's path) before every property: T only. */
+static struct fml tr_inner(struct ctx *c, const struct push_semi *sj, const char *prefix,
+			  int *bad)
+{
+	struct ctx in;
+	struct tf r;
+	memset(&in, 0, sizeof(in));
+	in.e = sj->inner;
+	in.s = sj->sub;
+	in.argv = c->argv;
+	in.argc = c->argc;
+	in.prefix = prefix;
+	in.skip = sj->corr;
+	if (!sj->sub->where)
+		return fml_true(1);
+	check_columns(&in, sj->sub->where);
+	if (in.bad) {
+		*bad = 1;
+		return fml_true(0);
+	}
+	r = tr(&in, sj->sub->where);
+	fml_free(&r.f);
+	if (in.nomem)
+		c->nomem = 1;
+	return r.t;
+}
+
+/* EXISTS (SELECT .. FROM C x WHERE x.lookup = T.key AND inner), T.key IN
+ * (SELECT x.lookup FROM C x WHERE inner): some member of T's collection
+ * satisfies inner: T = nav/any(v:T(inner)), as exact as T(inner); F (for
+ * NOT EXISTS) = not T when exact.  T.lookup IN (SELECT y.key FROM P y WHERE
+ * inner): the referenced row exists and satisfies inner: T = nav/key ne null
+ * and T(inner) with nav/ before each property.  An IN is NULL, not FALSE,
+ * for a row without a match when the subquery yields a NULL, so F of an IN
+ * says nothing (NOT IN stays local).  See pushdown_semijoin.c. */
+static struct tf tr_sub(struct ctx *c, const struct ast_expr *x)
+{
+	struct push_semi sj;
+	struct dv_buf t, pre;
+	struct fml inner;
+	struct tf r = tf_relaxed();
+	int bad = 0;
+	int rc = c->cat && c->nseen < PUSH_MAX_SEMI ?
+		 push_semi_resolve(c->cat, c->e, c->s, x, &sj) : 1;
+	if (rc != 0) {
+		if (rc < 0)
+			c->nomem = 1;
+		c->unsupported++;
+		return r;
+	}
+	dv_buf_init(&pre, 0);
+	dv_buf_init(&t, 0);
+	if (sj.collection)
+		dv_buf_appendf(&pre, "%s/", sj.var);
+	else
+		dv_buf_appendf(&pre, "%s/", sj.nav);
+	inner = tr_inner(c, &sj, dv_buf_str(&pre), &bad);
+	if (bad) {                   /* a column the subquery names is not its table's */
+		c->unsupported++;
+		fml_free(&inner);
+		dv_buf_free(&pre);
+		return r;
+	}
+	if (sj.collection) {
+		dv_buf_appendf(&t, "%s/any(%s:", sj.nav, sj.var);
+		if (inner.text)
+			dv_buf_appends(&t, inner.text);
+		else
+			dv_buf_appendf(&t, "%s%s ne null", dv_buf_str(&pre),
+				       sj.inner_pk->select_name);
+		dv_buf_appendc(&t, ')');
+	} else {
+		dv_buf_appendf(&t, "%s%s ne null", dv_buf_str(&pre), sj.inner_pk->select_name);
+		if (inner.text) {
+			dv_buf_appends(&t, " and ");
+			append_operand(&t, &inner, P_AND);
+		}
+	}
+	r.t = fml_text(c, &t, inner.exact, sj.collection ? P_ATOM : P_AND);
+	if (x->kind == AST_EXISTS && inner.exact && r.t.text) {
+		dv_buf_appendf(&t, "not %s", r.t.text);
+		r.f = fml_text(c, &t, 1, P_ATOM);
+	}
+	c->seen[c->nseen].x = x;
+	c->seen[c->nseen].t_exact = r.t.exact;
+	c->seen[c->nseen].f_exact = r.f.exact;
+	c->nseen++;
+	fml_free(&inner);
+	dv_buf_free(&pre);
 	return r;
 }
 
@@ -499,6 +616,12 @@ static struct tf tr(struct ctx *c, const struct ast_expr *x)
 		a = tr(c, x->a);
 		r.t = a.f;           /* no "not" needed: F is written positively */
 		r.f = a.t;
+		return r;
+	case AST_EXISTS: case AST_INSUB:
+		return tr_sub(c, x);
+	case AST_COLEQ:         /* the correlation: true for every member of nav */
+		r.t = fml_true(x == c->skip);
+		r.f = fml_true(0);
 		return r;
 	default:
 		break;
@@ -526,7 +649,8 @@ static struct tf tr(struct ctx *c, const struct ast_expr *x)
 	}
 }
 
-/* Every column the tree names must exist (else SQLite reports it). */
+/* Every column the tree names must exist (else SQLite reports it); in a
+ * subquery, a column comparison other than the correlation is refused. */
 static void check_columns(struct ctx *c, const struct ast_expr *x)
 {
 	if (!x)
@@ -536,10 +660,46 @@ static void check_columns(struct ctx *c, const struct ast_expr *x)
 		check_columns(c, x->b);
 		return;
 	}
+	if (x->kind == AST_EXISTS)
+		return;              /* tr_sub resolves it */
+	if (x->kind == AST_COLEQ) {  /* the correlation was resolved by tr_sub */
+		if (x != c->skip)
+			c->bad = 1;
+		return;
+	}
 	resolve(c, &x->col);
 }
 
-int push_filter(const struct dv_entity *e, const struct ast_select *s,
+/* The translation recorded for subquery node x, or NULL. */
+static const struct semi_seen *seen_of(const struct ctx *c, const struct ast_expr *x)
+{
+	size_t i;
+	for (i = 0; i < c->nseen; i++)
+		if (c->seen[i].x == x)
+			return &c->seen[i];
+	return NULL;
+}
+
+/* The top-level AND terms that are subqueries, with T(term)'s exactness. */
+static void collect_terms(const struct ctx *c, const struct ast_expr *x, struct push_cond *out)
+{
+	const struct semi_seen *sn;
+	int neg = x->kind == AST_NOT;
+	if (x->kind == AST_AND) {
+		collect_terms(c, x->a, out);
+		collect_terms(c, x->b, out);
+		return;
+	}
+	sn = seen_of(c, neg ? x->a : x);
+	if (!sn || out->nterms == PUSH_MAX_SEMI)
+		return;
+	out->terms[out->nterms].pos = x->pos;
+	out->terms[out->nterms].end = x->end;
+	out->terms[out->nterms].exact = neg ? sn->f_exact : sn->t_exact;
+	out->nterms++;
+}
+
+int push_filter(struct dv_catalog *cat, const struct dv_entity *e, const struct ast_select *s,
 		sqlite3_value **argv, int argc, struct push_cond *out)
 {
 	struct ctx c;
@@ -550,6 +710,8 @@ int push_filter(const struct dv_entity *e, const struct ast_select *s,
 	c.s = s;
 	c.argv = argv;
 	c.argc = argc;
+	c.prefix = "";
+	c.cat = cat;
 	out->exact = 1;
 	if (!s->where)
 		return 0;
@@ -564,6 +726,9 @@ int push_filter(const struct dv_entity *e, const struct ast_select *s,
 	}
 	out->text = r.t.text;
 	out->exact = r.t.exact;
+	out->nsemi = c.nseen;
+	out->unsupported = c.unsupported;
+	collect_terms(&c, s->where, out);
 	return 0;
 }
 
@@ -571,7 +736,7 @@ int push_tree_needs_push(const struct ast_expr *x)
 {
 	if (!x)
 		return 0;
-	if (x->kind == AST_OR)
+	if (x->kind == AST_OR || x->kind == AST_EXISTS || x->kind == AST_INSUB)
 		return 1;
 	if (x->kind == AST_NOT)      /* IS NOT NULL: xBestIndex sees it */
 		return x->a->kind != AST_ISNULL;

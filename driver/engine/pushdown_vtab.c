@@ -16,7 +16,11 @@
  * 50,000 rows) or refuses the $apply request otherwise (400: 42000, 42S22,
  * 22003), or a parameter value has no exact OData form, the original
  * statement is prepared on the per-table path (PUSH_LOCAL_HINT) and its rows
- * are handed out instead: same rows, same values, no error.
+ * are handed out instead: same rows, same values, no error.  A rows table
+ * whose statement lost subquery terms sent exactly (pushdown_semijoin.c)
+ * checks that they are still exact with the values; if not, it hands out
+ * the outer table's rows that satisfy the whole WHERE, read on the
+ * per-table path (push_local_rows_sql).
  * Source: https://www.sqlite.org/vtab.html#tabfunc2 (table-valued functions) */
 #include "engine/pushdown.h"
 
@@ -336,14 +340,18 @@ static int rows_specs(struct pcur *cur, const char *select)
 	return (int)n;
 }
 
-/* Runs the original statement on the per-table path (see FALLBACK). */
+/* Runs the original statement on the per-table path (see FALLBACK); for a
+ * rows table, the outer table's rows that satisfy its WHERE. */
 static int open_local(struct pcur *cur, const char *sql, const struct ast_select *s,
 		      int argc, sqlite3_value **argv, struct dv_error *err)
 {
 	struct dv_buf b;
 	int i, rc;
 	dv_buf_init(&b, 0);
-	push_local_sql(sql, s, &b);
+	if (cur->vt->agg)
+		push_local_sql(sql, s, &b);
+	else
+		push_local_rows_sql(sql, s, &b);
 	rc = dv_engine_prepare(cur->vt->eng, dv_buf_str(&b), &cur->local, err);
 	DV_LOG(cur->vt->eng->log, DV_LOG_DEBUG, cur->vt->eng, "pushdown: evaluated locally: %s",
 	       dv_buf_str(&b));
@@ -398,6 +406,22 @@ static int refused(const struct dv_error *err)
 	       err->state == DV_S_42S22 || err->state == DV_S_22003;
 }
 
+/* 1 when the subquery terms that the statement SQLite runs no longer has
+ * (exact with markers at prepare time) are exact with these values too. */
+static int removed_terms_exact(struct dv_engine *eng, const struct dv_entity *e,
+			       const struct ast_select *s, const struct push_plan *p)
+{
+	struct push_cond prepared;
+	int ok;
+	if (p->semi.nterms == 0)
+		return 1;
+	if (push_filter(eng->cat, e, s, NULL, 0, &prepared) != 0)
+		return 0;
+	free(prepared.text);
+	ok = push_semi_still_exact(&prepared, &p->semi);
+	return ok;
+}
+
 /* Plans the statement with its parameter values and opens the request. */
 static int open_plan(struct pcur *cur, int flags, const char *select, const char *sql,
 		     const struct ast_select *s, int argc, sqlite3_value **argv,
@@ -415,7 +439,8 @@ static int open_plan(struct pcur *cur, int flags, const char *select, const char
 	cur->have_plan = rc == 0;
 	if (rc > 0 && !vt->agg)
 		return dv_error_set(err, DV_S_HY000, 0, "internal: pushed statement not planned");
-	if (rc > 0 || (vt->agg && !cur->plan.exact))
+	if (rc > 0 || (vt->agg && !cur->plan.exact) ||
+	    (!vt->agg && !removed_terms_exact(eng, e, s, &cur->plan)))
 		return open_local(cur, sql, s, argc, argv, err);
 	if (vt->agg) {
 		cur->oc = odata_cursor_open(eng->http, cur->plan.url, NULL, cur->plan.specs,

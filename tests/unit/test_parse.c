@@ -31,9 +31,12 @@ static void val(struct dv_buf *b, const struct ast_value *v)
 	}
 }
 
+static char *dump(const struct ast_select *s);
+
 static void expr(struct dv_buf *b, const struct ast_expr *x)
 {
 	size_t i;
+	char *sub;
 	switch (x->kind) {
 	case AST_AND: case AST_OR:
 		dv_buf_appendf(b, "(%s ", x->kind == AST_AND ? "and" : "or");
@@ -54,6 +57,23 @@ static void expr(struct dv_buf *b, const struct ast_expr *x)
 	case AST_LIKE: dv_buf_appends(b, "(like "); break;
 	case AST_ISNULL: dv_buf_appends(b, "(isnull "); break;
 	case AST_BETWEEN: dv_buf_appends(b, "(between "); break;
+	case AST_COLEQ:
+		dv_buf_appends(b, "(= ");
+		col(b, &x->col);
+		dv_buf_appendc(b, ' ');
+		col(b, &x->col2);
+		dv_buf_appendc(b, ')');
+		return;
+	case AST_EXISTS: case AST_INSUB:
+		sub = dump(x->sub);
+		dv_buf_appends(b, x->kind == AST_EXISTS ? "(exists " : "(insub ");
+		if (x->kind == AST_INSUB) {
+			col(b, &x->col);
+			dv_buf_appendc(b, ' ');
+		}
+		dv_buf_appendf(b, "[%s])", sub ? sub : "");
+		free(sub);
+		return;
 	}
 	col(b, &x->col);
 	for (i = 0; i < x->nv; i++) {
@@ -146,6 +166,28 @@ static const struct pcase cases[] = {
 	{"SELECT name FROM account WHERE upper(name) = 'X'", NULL},
 	{"SELECT name FROM account WHERE a = b", NULL},
 	{"SELECT name FROM account WHERE a = (SELECT 1)", NULL},
+	/* subqueries: [NOT] EXISTS, [NOT] IN; col = col inside them only; the
+	 * markers are numbered through the whole statement */
+	{"SELECT a.name FROM account a WHERE a.x = ? AND EXISTS (SELECT 1 FROM opportunity o "
+	 "WHERE o.parentaccountid = a.accountid AND o.y = ?) AND NOT EXISTS (SELECT * FROM "
+	 "contact WHERE parentcustomerid = a.accountid) AND a.z = ?",
+	 "a.name|account a|(and (and (and (= a.x ?1) (exists [?|opportunity o|(and (= "
+	 "o.parentaccountid a.accountid) (= o.y ?2))|||-1|2])) (not (exists [*|contact|(= "
+	 "parentcustomerid a.accountid)|||-1|2]))) (= a.z ?3))|||-1|3"},
+	{"SELECT name FROM account WHERE accountid IN (SELECT c.parentcustomerid FROM contact c "
+	 "WHERE lastname = 'x') OR pid NOT IN (SELECT accountid FROM account)",
+	 "name|account|(or (insub accountid [c.parentcustomerid|contact c|(= lastname 'x')|||-1|0]) "
+	 "(not (insub pid [accountid|account||||-1|0])))|||-1|0"},
+	{"SELECT name FROM account WHERE EXISTS (SELECT 1 FROM contact WHERE EXISTS (SELECT 1 "
+	 "FROM lead))", NULL},
+	{"SELECT name FROM account WHERE x IN (SELECT DISTINCT y FROM contact)", NULL},
+	{"SELECT name FROM account WHERE x IN (SELECT y FROM contact GROUP BY y)", NULL},
+	{"SELECT name FROM account WHERE x IN (SELECT y FROM contact LIMIT 2)", NULL},
+	{"SELECT name FROM account WHERE x IN (SELECT y, z FROM contact)", NULL},
+	{"SELECT name FROM account WHERE x IN (SELECT COUNT(*) FROM contact)", NULL},
+	{"SELECT name FROM account WHERE EXISTS (SELECT 1 FROM contact c JOIN lead l ON 1)", NULL},
+	{"SELECT name FROM account a WHERE EXISTS (SELECT 1 FROM contact c WHERE c.x < a.y)",
+	 NULL},
 	{"SELECT name FROM account WHERE name LIKE 'a!%' ESCAPE '!'", NULL},
 	{"SELECT statuscode, COUNT(*) FROM account GROUP BY statuscode HAVING COUNT(*) > 1", NULL},
 	{"SELECT name FROM account LIMIT 5 OFFSET 2", NULL},

@@ -731,6 +731,12 @@ def compile_lambda(ctx, node):
     sctx.vars[var] = (te, sub)
     cond = compile_node(sctx, body)
     if kind == "any":
+        if not re.search(r'(?<![A-Za-z0-9_"])%s\."' % re.escape(alias), cond):
+            # a body that names only the member: a semi-join, which SQLite can start from
+            # the members (as the service's optimiser does) instead of probing per row; a
+            # NULL from IN is "no member" wherever it lands (not coalesces, WHERE drops it)
+            return '(%s."%s" IN (SELECT %s."%s" FROM "%s" %s WHERE %s))' % (
+                alias, entity.pk, sub, rel["ReferencingAttribute"], te.name, sub, cond)
         return '(EXISTS (SELECT 1 FROM "%s" %s WHERE %s AND %s))' % (te.name, sub, join, cond)
     return '(NOT EXISTS (SELECT 1 FROM "%s" %s WHERE %s AND NOT coalesce(%s, 0)))' % (te.name, sub, join, cond)
 
