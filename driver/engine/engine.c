@@ -543,9 +543,24 @@ static void explain_scan(struct dv_engine *eng, const struct dv_entity *e, const
 			 struct dv_buf *out)
 {
 	const char *first = strstr(idx, ";first=");
+	const char *rows = strstr(idx, ";rows="), *least = strstr(idx, ";least=");
 	if (out->len)
 		dv_buf_appendc(out, '\n');
 	dv_buf_appendf(out, "GET %s%s?", eng->api_base, e ? e->entity_set : "?");
+	if (rows || least) {       /* a row budget (plan.c): not a query option */
+		const char *cut = rows && (!least || rows < least) ? rows : least;
+		char *head = dv_strndup(idx, (size_t)(cut - idx));
+		if (!head)
+			return;
+		idxstr_to_query(head, out);
+		free(head);
+		if (rows)
+			dv_buf_appendf(out, " (the first %ld rows: no more are read)", atol(rows + 6));
+		if (least)
+			dv_buf_appendf(out, " (at least %ld rows: no page read ahead past them)",
+				       atol(least + 7));
+		return;
+	}
 	if (!first) {
 		idxstr_to_query(idx, out);
 		return;

@@ -127,6 +127,10 @@ struct plan_query {
 	long top;        /* 0 = none */
 	long first;      /* > 0: the first request asks for this many rows, the
 			  * rest goes without $top (vtab.c, FIRST ROWS) */
+	long rows;       /* > 0: a LIMIT above $top's 5000: the answer is the first
+			  * rows rows, no more are read (plan.c "rows=") */
+	long least;      /* > 0: at least this many rows are needed (a LIMIT over a
+			  * local term): no page prefetched past them ("least=") */
 	int empty;       /* an argv comparison value is NULL: no row can match */
 	/* an IN list longer than one request holds: filter asks for the first
 	 * batch of keys, more[i] for the next ones (same select, one request each) */

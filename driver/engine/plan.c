@@ -37,7 +37,16 @@
  *    (the same proof as above), else "first=2n": the first request asks
  *    for 2n rows ($top: no next page, nothing prefetched) and only if
  *    SQLite wants more after them does the scan read on without $top,
- *    skipping the rows it already handed out (vtab.c, FIRST ROWS).
+ *    skipping the rows it already handed out (vtab.c, FIRST ROWS);
+ *  - a LIMIT (+ OFFSET) above 5000 gets no $top (the service's answer to
+ *    $top > 5000 is undocumented) but becomes the scan's row budget:
+ *    "rows=N" when the first N rows of the service's order are the answer
+ *    (the same proof as for $top: the scan reads at most N rows, in pages
+ *    sized so that N rows take the fewest pages, and is never partitioned),
+ *    "least=N" when a term stays local (at least N rows are needed: the
+ *    scan is not partitioned and prefetches no page once N rows are read;
+ *    later pages come only when SQLite asks).  A LIMIT from argv ("top=?1")
+ *    over 5000 becomes the same "rows" budget at xFilter time.
  * Source: https://www.sqlite.org/vtab.html#the_xbestindex_method
  *         https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api */
 #include "engine/engine_int.h"
@@ -50,6 +59,7 @@
 #include "util/strutil.h"
 
 #define TOP_MAX 5000
+#define ROWS_MAX 1000000000L   /* a LIMIT kept as a row budget, not $top */
 #define IN_MAX 200
 
 struct best {
@@ -335,8 +345,8 @@ static int plan_orderby(struct best *b, struct dv_buf *out)
 }
 
 static void buf_truncate(struct dv_buf *b, size_t len);
-static long resolve_top(const char *t, size_t n, int argc, sqlite3_value **argv,
-			int drop_args);
+static long resolve_limit(const char *t, size_t n, int argc, sqlite3_value **argv,
+			  int drop_args);
 
 /* One LIMIT or OFFSET value for $top: the constant, or "?N" (argv). */
 static int limit_value(struct best *b, int i, struct dv_buf *top)
@@ -344,7 +354,7 @@ static int limit_value(struct best *b, int i, struct dv_buf *top)
 	sqlite3_value *v = NULL;
 	if (sqlite3_vtab_rhs_value(b->info, i, &v) == SQLITE_OK && v) {
 		sqlite3_int64 n = sqlite3_value_int64(v);
-		if (sqlite3_value_type(v) != SQLITE_INTEGER || n < 0 || n > TOP_MAX)
+		if (sqlite3_value_type(v) != SQLITE_INTEGER || n < 0 || n > ROWS_MAX)
 			return -1;
 		dv_buf_appendf(top, "%lld", (long long)n);
 	} else {
@@ -357,8 +367,9 @@ static int limit_value(struct best *b, int i, struct dv_buf *top)
 
 /* $top from LIMIT when it is safe (see the contract above): LIMIT n OFFSET m
  * asks for the first n + m rows ("top=n+m"; $skip does not exist) and
- * SQLite skips the m itself, as it always does unless OFFSET is omitted. */
-static void plan_limit(struct best *b, int order_ok, struct dv_buf *top)
+ * SQLite skips the m itself, as it always does unless OFFSET is omitted.
+ * Constants summing above 5000 go to rows instead (the row budget). */
+static void plan_limit(struct best *b, int order_ok, struct dv_buf *top, struct dv_buf *rows)
 {
 	sqlite3_index_info *info = b->info;
 	int i, lim = -1, off = -1;
@@ -379,10 +390,12 @@ static void plan_limit(struct best *b, int order_ok, struct dv_buf *top)
 		buf_truncate(top, 0);
 		return;
 	}
-	if (off >= 0 && !memchr(dv_buf_str(top), '?', top->len)) { /* two constants: the sum */
-		long n = resolve_top(dv_buf_str(top), top->len, 0, NULL, 0);
+	if (!memchr(dv_buf_str(top), '?', top->len)) { /* constants: the sum */
+		long n = resolve_limit(dv_buf_str(top), top->len, 0, NULL, 0);
 		buf_truncate(top, 0);
-		if (n > 0)
+		if (n > TOP_MAX)
+			dv_buf_appendf(rows, "%ld", n);
+		else if (n > 0)
 			dv_buf_appendf(top, "%ld", n);
 	}
 }
@@ -418,9 +431,10 @@ static int names_entity(const char *name, const struct dv_entity *e)
 }
 
 /* The statement's own LIMIT when SQLite did not hand it over (see the
- * contract): $top, or "first=" rows for the first request. */
+ * contract): $top, or "first=" rows for the first request; above 5000 the
+ * row budget, "rows=" (exact) or "least=" (a term stays local). */
 static void plan_statement_limit(struct best *b, const char *sql, struct dv_buf *top,
-				 struct dv_buf *first)
+				 struct dv_buf *first, struct dv_buf *rows, struct dv_buf *least)
 {
 	sqlite3_index_info *info = b->info;
 	struct ast_select s;
@@ -435,12 +449,14 @@ static void plan_statement_limit(struct best *b, const char *sql, struct dv_buf 
 	if (!sql || sqlparse_select(sql, strlen(sql), &s) != 0)
 		return;
 	whole = where_constraints(s.where) == nc;
-	if (!s.has_aggregate && s.limit > 0 && s.limit <= TOP_MAX && names_entity(s.table, b->e) &&
+	if (!s.has_aggregate && s.limit > 0 && s.limit <= ROWS_MAX && names_entity(s.table, b->e) &&
 	    (size_t)info->nOrderBy == s.norder && (s.norder == 0 || info->orderByConsumed)) {
 		for (k = 0; k < b->e->ncolumns; k++)
 			if (b->e->columns[k].is_primary_id && b->e->columns[k].role == DV_COL_VALUE)
 				break;
-		if (b->pushed_all && whole)
+		if (s.limit > TOP_MAX)
+			dv_buf_appendf(b->pushed_all && whole ? rows : least, "%lld", s.limit);
+		else if (b->pushed_all && whole)
 			dv_buf_appendf(top, "%lld", s.limit);
 		else if (k < b->e->ncolumns)  /* the rest skips rows by key */
 			dv_buf_appendf(first, "%lld",
@@ -501,7 +517,7 @@ int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
 		    const char *sql, sqlite3_index_info *info)
 {
 	struct best b;
-	struct dv_buf idx, order, top, sel, first;
+	struct dv_buf idx, order, top, sel, first, rows, least;
 	int flags = 0, order_ok;
 	memset(&b, 0, sizeof(b));
 	b.e = e;
@@ -515,11 +531,13 @@ int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
 	dv_buf_init(&top, 0);
 	dv_buf_init(&sel, 0);
 	dv_buf_init(&first, 0);
+	dv_buf_init(&rows, 0);
+	dv_buf_init(&least, 0);
 	plan_constraints(&b);
 	order_ok = info->nOrderBy == 0 || plan_orderby(&b, &order);
-	plan_limit(&b, order_ok, &top);
-	if (!top.len && order_ok)
-		plan_statement_limit(&b, sql, &top, &first);
+	plan_limit(&b, order_ok, &top, &rows);
+	if (!top.len && !rows.len && order_ok)
+		plan_statement_limit(&b, sql, &top, &first, &rows, &least);
 	plan_select(&b, &sel, &flags);
 	dv_buf_appendf(&idx, "select=%s", dv_buf_str(&sel));
 	if (b.filter.len)
@@ -530,6 +548,10 @@ int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
 		dv_buf_appendf(&idx, ";top=%s", dv_buf_str(&top));
 	if (first.len)
 		dv_buf_appendf(&idx, ";first=%s", dv_buf_str(&first));
+	if (rows.len)
+		dv_buf_appendf(&idx, ";rows=%s", dv_buf_str(&rows));
+	if (least.len)
+		dv_buf_appendf(&idx, ";least=%s", dv_buf_str(&least));
 	info->idxNum = flags;
 	info->idxStr = sqlite3_mprintf("%s", dv_buf_str(&idx));
 	info->needToFreeIdxStr = 1;
@@ -548,6 +570,8 @@ int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
 	dv_buf_free(&top);
 	dv_buf_free(&sel);
 	dv_buf_free(&first);
+	dv_buf_free(&rows);
+	dv_buf_free(&least);
 	return info->idxStr ? SQLITE_OK : SQLITE_NOMEM;
 }
 
@@ -891,24 +915,38 @@ static long top_addend(const char *t, size_t n, int argc, sqlite3_value **argv, 
 			return -1;
 		if (sqlite3_value_type(argv[v - 1]) != SQLITE_INTEGER)
 			return -1;
-		v = (long)sqlite3_value_int64(argv[v - 1]);
-		return v >= 0 && v <= TOP_MAX ? v : -1;
+		if (sqlite3_value_int64(argv[v - 1]) < 0 ||
+		    sqlite3_value_int64(argv[v - 1]) > ROWS_MAX)
+			return -1;
+		return (long)sqlite3_value_int64(argv[v - 1]);
 	}
-	return dv_parse_long(num, &v) == 0 && v >= 0 && v <= TOP_MAX ? v : -1;
+	return dv_parse_long(num, &v) == 0 && v >= 0 && v <= ROWS_MAX ? v : -1;
 }
 
-/* "n" or "n+m" (LIMIT, OFFSET) -> the rows to ask for, 0 = no $top. */
-static long resolve_top(const char *t, size_t n, int argc, sqlite3_value **argv,
-			int drop_args)
+/* "n" or "n+m" (LIMIT, OFFSET) -> the rows the statement needs, 0 = none
+ * known (a value that cannot be had). */
+static long resolve_limit(const char *t, size_t n, int argc, sqlite3_value **argv,
+			  int drop_args)
 {
 	const char *plus = memchr(t, '+', n);
 	long lim, off = 0;
 	lim = top_addend(t, plus ? (size_t)(plus - t) : n, argc, argv, drop_args);
 	if (plus)
 		off = top_addend(plus + 1, n - (size_t)(plus + 1 - t), argc, argv, drop_args);
-	if (lim <= 0 || off < 0 || lim + off > TOP_MAX)
+	if (lim <= 0 || off < 0)
 		return 0;
 	return lim + off;
+}
+
+/* "top=": $top up to 5000, above that the exact row budget. */
+static void resolve_top(const char *t, size_t n, int argc, sqlite3_value **argv,
+			int drop_args, struct plan_query *out)
+{
+	long v = resolve_limit(t, n, argc, argv, drop_args);
+	if (v > TOP_MAX)
+		out->rows = v;
+	else
+		out->top = v;
 }
 
 int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
@@ -918,7 +956,8 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 	const char *p = idx_str ? idx_str : "";
 	struct in_batches bx = {NULL, NULL, 0};
 	/* keys in batches give rows batch after batch: no order, no $top */
-	int may_batch = !strstr(p, ";orderby=") && !strstr(p, ";top=") && !strstr(p, ";first=");
+	int may_batch = !strstr(p, ";orderby=") && !strstr(p, ";top=") && !strstr(p, ";first=") &&
+			!strstr(p, ";rows=") && !strstr(p, ";least=");
 	memset(out, 0, sizeof(*out));
 	while (*p) {
 		size_t len = span_unquoted(p, ";");
@@ -930,9 +969,13 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 		else if (strncmp(p, "orderby=", 8) == 0)
 			out->orderby = dv_strndup(p + 8, len - 8);
 		else if (strncmp(p, "top=", 4) == 0)
-			out->top = resolve_top(p + 4, len - 4, argc, argv, drop_args);
+			resolve_top(p + 4, len - 4, argc, argv, drop_args, out);
 		else if (strncmp(p, "first=", 6) == 0 && !drop_args)
-			out->first = resolve_top(p + 6, len - 6, 0, NULL, 1);
+			out->first = resolve_limit(p + 6, len - 6, 0, NULL, 1);
+		else if (strncmp(p, "rows=", 5) == 0 && !drop_args)
+			out->rows = resolve_limit(p + 5, len - 5, 0, NULL, 1);
+		else if (strncmp(p, "least=", 6) == 0 && !drop_args)
+			out->least = resolve_limit(p + 6, len - 6, 0, NULL, 1);
 		p += len;
 		if (*p)
 			p++;

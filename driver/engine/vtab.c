@@ -390,12 +390,27 @@ static int build_specs(struct dv_cur *cur, const char *select)
 	return 0;
 }
 
-static char *build_prefer(const struct dv_engine *eng, int flags, long top)
+/* The page size for a scan whose answer is its first rows rows (a LIMIT
+ * above 5000, plan.c "rows="): as many pages as the configured size needs
+ * for them, each as full as the others (LIMIT 7000 with 5000-row pages:
+ * two pages of 3500, not 5000 + 5000).  The same on every page of the
+ * chain: the service documents the nextLink as read with the same Prefer
+ * header; a smaller last page would change it mid-chain. */
+static long budget_page_size(long configured, long rows)
+{
+	long size = configured > 0 && configured < 5000 ? configured : 5000;
+	long pages = (rows + size - 1) / size;
+	return rows > 0 ? (rows + pages - 1) / pages : configured;
+}
+
+static char *build_prefer(const struct dv_engine *eng, int flags, long top, long rows)
 {
 	struct dv_buf b;
 	dv_buf_init(&b, 0);
 	/* $top is ignored when odata.maxpagesize is sent too (spec section 4) */
-	if (!top && eng->page_size > 0)
+	if (!top && rows > 0)
+		dv_buf_appendf(&b, "odata.maxpagesize=%ld", budget_page_size(eng->page_size, rows));
+	else if (!top && eng->page_size > 0)
 		dv_buf_appendf(&b, "odata.maxpagesize=%ld", eng->page_size);
 	if (flags & (PLAN_WANT_FORMATTED | PLAN_WANT_LOOKUPTYPE)) {
 		dv_buf_appendf(&b, "%sodata.include-annotations=\"", b.len ? "," : "");
@@ -441,7 +456,7 @@ static int open_resolved(struct dv_cur *cur, int flags, struct plan_query *pq,
 	q.orderby = pq->orderby;
 	q.top = pq->top;
 	url = odata_query_url(&q);
-	prefer = build_prefer(eng, flags, pq->top);
+	prefer = build_prefer(eng, flags, pq->top, pq->rows);
 	if (!url) {
 		free(prefer);
 		return dv_error_nomem(err);
@@ -450,6 +465,8 @@ static int open_resolved(struct dv_cur *cur, int flags, struct plan_query *pq,
 	scan.q = &q;
 	scan.key = e->is_intersect ? NULL : plain_column(e, NULL, 1);
 	scan.created = plain_column(e, "createdon", 0);
+	scan.budget = pq->rows > 0 ? pq->rows : pq->least;
+	scan.budget_exact = pq->rows > 0;
 	cur->oc = odata_cursor_open_scan(eng->http, &scan, prefer, cur->specs, cur->nspecs, err);
 	eng->scans++;
 	free(url);
@@ -512,6 +529,8 @@ static int first_rows_open(struct dv_cur *cur, int flags, struct plan_query *pq,
 	f->flags = flags;
 	f->rest = *pq;
 	f->rest.first = 0;
+	if (!f->rest.rows && !f->rest.least)
+		f->rest.least = f->want;   /* read on, but not partitioned or far ahead */
 	memset(pq, 0, sizeof(*pq));
 	q.top = f->want;
 	return open_resolved(cur, flags, &q, err);

@@ -118,13 +118,20 @@ struct odata_cursor *odata_cursor_open_ex(struct dv_http *http, const char *url,
 					  int prefetch, struct dv_error *err);
 /* A scan of one table that may be read as partitions at once (see
  * odata_cursor.c, PARTITIONED SCANS): the connection's ParallelReads key
- * decides; a query with top, orderby, apply, expand or count, or without
- * key or created, is read as one chain of pages as odata_cursor_open does.
- * Rows of a partitioned scan come in no particular order, each once. */
+ * decides; a query with top, orderby, apply, expand or count, a row budget,
+ * or without key or created, is read as one chain of pages as
+ * odata_cursor_open does.  Rows of a partitioned scan come in no
+ * particular order, each once.  A row budget (ROW BUDGET in
+ * odata_cursor.c) bounds what the chain reads ahead. */
 struct odata_scan {
 	const struct odata_query *q;
 	const char *key;      /* primary key property, e.g. "accountid" */
 	const char *created;  /* "createdon" when the table has it, else NULL */
+	long budget;          /* > 0: rows the statement needs (its LIMIT) */
+	int budget_exact;     /* 1: the first budget rows are the answer: no more
+				 are read; 0: at least budget rows are needed
+				 (a term stays local): no page is prefetched
+				 once budget rows are read */
 };
 struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct odata_scan *scan,
 					    const char *prefer,

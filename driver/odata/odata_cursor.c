@@ -28,41 +28,71 @@
  * rows.  The check runs when a page becomes current, before its link is
  * posted to the prefetch worker.
  *
+ * ROW BUDGET (odata_scan.budget, a LIMIT the service cannot be sent as
+ * $top): the rows of the pages read so far are counted.  No page is
+ * prefetched once they reach the budget; with an exact budget (the first
+ * budget rows are the answer) the chain also ends there, so a LIMIT 10000
+ * reads two pages and nothing more.  A scan with a budget is never
+ * partitioned: partitions read the whole table at once.
+ *
  * PARTITIONED SCANS (odata_cursor_open_scan, ParallelReads): a scan of one
- * table without $top, $orderby, $apply or $expand reads its first page as
- * usual.  When that page has a nextLink (and, with the automatic setting,
- * holds 1000 rows or more), the rest is read as N partitions at once
- * (odata_partition.c) instead of following the link:
+ * table without $top, $orderby, $apply, $expand or a row budget reads its
+ * first page alone.  When that page has a nextLink (and, with the
+ * automatic setting, holds 1000 rows or more), the rest is read as N
+ * partitions at once (odata_partition.c) instead of following the link.
+ *
+ * FIRST PAGE IN CREATEDON ORDER: with ParallelReads=N set, the first page
+ * asks "$orderby=createdon asc,<key> asc" (createdon added to $select), so
+ * the partitions start where it ends and read none of it again but the
+ * rows of its last second.  With the automatic setting the first page is
+ * the scan's own request, unchanged (most scans are one page, and every
+ * unordered scan's request and row order would change otherwise): a
+ * partitioned read then takes the lowest createdon from a second probe
+ * and reads the first page's rows again, skipping them by key (one page
+ * of the whole read).  A first page the service refuses in createdon
+ * order (a virtual table) is asked again as the scan's own request.
+ *
+ * How the partitions are cut:
  *   - Why createdon ranges and not primary key ranges: the service compares
  *     GUIDs in SQL Server's uniqueidentifier order (last byte group first),
  *     which a client cannot split into even ranges without knowing how the
  *     keys were made, while createdon is set by the service, never changes
  *     and grows with time.  Why not $apply=aggregate(createdon with min..):
  *     the service refuses aggregates over more than 50,000 rows
- *     (0x8004E023), exactly the tables worth partitioning.  So two probes,
+ *     (0x8004E023), exactly the tables worth partitioning.
+ *   - A first page in createdon order holds exactly the lowest createdon
+ *     values (NULLs sort first, as on SQL Server), so the partitions start
+ *     at the second B0 of its last row's createdon.  One probe,
  *     "$select=createdon&$filter=createdon ne null&$orderby=createdon
- *     asc|desc&$top=1", give the lowest and highest value (with the scan's
- *     own filter and-ed in).
- *   - The ranges B0 < B1 < .. are whole seconds between them: partition 0
- *     is "createdon lt B1 or createdon eq null", partition i "createdon ge Bi
- *     and createdon lt Bi+1", the last "createdon ge Bn-1" with no upper
- *     bound.  Half-open ranges give a row whose createdon equals a bound to
- *     exactly one partition; a NULL createdon goes to partition 0; a row
- *     created during the read (createdon = now) to the unbounded last one.
- *     So every row that exists for the whole read comes exactly once, as
- *     with one chain of pages.
- *   - The rows of the first page are read again by the partitions: their
- *     primary keys (one page of them, sorted) are kept and those rows
- *     skipped, so they come once.  The key is added to the columns read
- *     when the caller did not ask for it (cells past ncols).
+ *     desc&$top=1" (the scan's own filter and-ed in), gives the highest
+ *     value.  A first page in the default order: B0 from the same probe
+ *     with "asc".
+ *   - The ranges B0 < B1 < .. are whole seconds between them: partition i
+ *     is "createdon ge Bi and createdon lt Bi+1" (the first one, after a
+ *     first page in the default order, "createdon lt B1 or createdon eq
+ *     null"), the last "createdon ge Bn-1" with no upper bound.  Half-open
+ *     ranges give a row whose createdon equals a bound to exactly one
+ *     partition; a NULL createdon is on a first page in createdon order (one
+ *     whose last row has none stays on its chain), else in partition 0; a
+ *     row created during the read (createdon = now) falls in the unbounded
+ *     last one.  So every row that exists for the whole read comes exactly
+ *     once, as with one chain of pages.
+ *   - The first page's rows that partitions read again are skipped by
+ *     primary key (kept sorted): with a first page in createdon order only
+ *     those of second B0 (ties with its last row: usually a handful), else
+ *     all of them.  The key and createdon are added to the columns read
+ *     when the caller did not ask for them (cells past ncols; createdon is
+ *     added to the first page's $select only when it is in createdon
+ *     order).
  *   - Rows are handed out page by page as partitions deliver them: the
  *     order is not the service's (there is no ORDER BY).  A scan with ORDER
  *     BY is never partitioned: merging N ordered partitions would need the
  *     service's collation (case-insensitive text, lookups ordered by name)
  *     in the driver.
- *   - Anything that stops the probes from giving two distinct bounds (an
- *     error other than a cancel, an empty or one-second table) leaves the
- *     scan on its single chain of links, as before. */
+ *   - Anything that stops the probe from giving a span of two seconds or
+ *     more (an error other than a cancel, rows all in one second, a first
+ *     page ending on a NULL createdon) leaves the scan on its single chain
+ *     of links (in createdon order), as before. */
 #include "odata/odata.h"
 #include "odata/odata_partition.h"
 #include "odata/odata_prefetch.h"
@@ -99,9 +129,14 @@ struct odata_cursor {
 	const struct odata_page *ppage; /* a partition's page being read */
 	size_t prow;
 	size_t key_col;                 /* the key's cell in a row */
-	char (*seen)[37];               /* keys of the first page, sorted */
+	size_t created_col;             /* createdon's cell in a row */
+	char (*seen)[37];               /* keys of the first page's ties, sorted */
 	size_t nseen;
 	int nparts;
+	/* row budget (see ROW BUDGET) */
+	long budget;                    /* 0 = none */
+	int budget_exact;
+	unsigned long long rows_read;   /* rows of the pages made current */
 };
 
 static int fail(struct odata_cursor *cur, struct dv_error *err)
@@ -152,14 +187,21 @@ static int read_page(struct odata_cursor *cur, const char *url, struct dv_error 
 	if (odata_page_read(cur->http, url, cur->prefer, cur->cols, cur->ncols, &cur->page,
 			    err) != 0)
 		return fail(cur, err);
+	cur->rows_read += cur->page.nrows;
 	return check_links(cur, err);
+}
+
+/* The budget is reached: nothing more is read ahead (nor at all, exact). */
+static int budget_spent(const struct odata_cursor *cur)
+{
+	return cur->budget > 0 && cur->rows_read >= (unsigned long long)cur->budget;
 }
 
 /* Posts the current page's nextLink to the worker (started on first use). */
 static void prefetch_next(struct odata_cursor *cur)
 {
 	struct dv_error ignored;
-	if (!cur->want_prefetch || !cur->page.next_link)
+	if (!cur->want_prefetch || !cur->page.next_link || budget_spent(cur))
 		return;
 	if (!cur->pf) {
 		cur->pf = odata_prefetch_start(cur->http, cur->prefer, cur->cols, cur->ncols,
@@ -184,13 +226,14 @@ static int advance(struct odata_cursor *cur, struct dv_error *err)
 		if (odata_prefetch_take(cur->pf, &cur->page, err) != 0)
 			return fail(cur, err);
 		cur->next_row = 0;
+		cur->rows_read += cur->page.nrows;
 		if (check_links(cur, err) != 0)
 			return -1;
 		prefetch_next(cur);
 		return 1;
 	}
 	next = cur->page.next_link;
-	if (!next)
+	if (!next || (cur->budget_exact && budget_spent(cur)))
 		return 0;
 	/* the page (and its next_link) is reused by the read */
 	cur->page.next_link = NULL;
@@ -395,7 +438,7 @@ static char *and_filter(const char *own, const char *more)
 	return dv_buf_steal(&b);
 }
 
-/* One probe: the lowest (asc) or highest (desc) non-null createdon. */
+/* The probe: the highest non-null createdon (dir "desc"). */
 static int probe_created(struct dv_http *http, const struct odata_scan *scan,
 			 const char *dir, long long *out, struct dv_error *err)
 {
@@ -429,10 +472,11 @@ static int probe_created(struct dv_http *http, const struct odata_scan *scan,
 	return rc;
 }
 
-/* The URLs of n partitions between lo and hi (n may shrink: at least one
- * second per partition).  Returns how many, 0 when none (err set on OOM). */
+/* The URLs of n partitions from second lo (the first page's last) to hi
+ * (n may shrink: at least one second per partition).  Returns how many, 0
+ * when none (err set on OOM). */
 static size_t partition_urls(const struct odata_scan *scan, long long lo, long long hi,
-			     size_t n, char **urls, struct dv_error *err)
+			     size_t n, int nulls, char **urls, struct dv_error *err)
 {
 	long long span = hi - lo + 1;
 	const char *c = scan->created;
@@ -447,7 +491,7 @@ static size_t partition_urls(const struct odata_scan *scan, long long lo, long l
 		char from[32], to[32], range[256], *filter;
 		format_utc(lo + span * (long long)i / (long long)n, from);
 		format_utc(lo + span * (long long)(i + 1) / (long long)n, to);
-		if (i == 0)
+		if (i == 0 && nulls)
 			snprintf(range, sizeof(range), "%s lt %s or %s eq null", c, to, c);
 		else if (i + 1 == n)
 			snprintf(range, sizeof(range), "%s ge %s", c, from);
@@ -471,8 +515,18 @@ static size_t partition_urls(const struct odata_scan *scan, long long lo, long l
 	return n;
 }
 
-/* Keeps the first page's keys so partitions skip those rows. */
-static int remember_first_page(struct odata_cursor *cur, struct dv_error *err)
+/* The createdon second of a first-page row, -1 when it has none. */
+static int row_created(const struct odata_cursor *cur, size_t i, long long *t)
+{
+	const struct odata_cell *c = &cur->page.cells[i * cur->ncols + cur->created_col];
+	return c->type == OC_TEXT && parse_utc(c->s, t) == 0 ? 0 : -1;
+}
+
+/* Keeps the keys of the first page's rows that partitions read again, so
+ * that they skip those rows: all of them (lo < 0: a first page in the
+ * service's default order), or those from second lo on (a first page in
+ * createdon order: the ties with its last row). */
+static int remember_first_page(struct odata_cursor *cur, long long lo, struct dv_error *err)
 {
 	size_t i;
 	cur->seen = calloc(cur->page.nrows ? cur->page.nrows : 1, sizeof(cur->seen[0]));
@@ -480,6 +534,9 @@ static int remember_first_page(struct odata_cursor *cur, struct dv_error *err)
 		return dv_error_nomem(err);
 	for (i = 0; i < cur->page.nrows; i++) {
 		const struct odata_cell *k = &cur->page.cells[i * cur->ncols + cur->key_col];
+		long long t;
+		if (lo >= 0 && (row_created(cur, i, &t) != 0 || t < lo))
+			continue;
 		if (k->type != OC_TEXT || k->len != 36)
 			return dv_error_set(err, DV_S_HY000, 0, "a row without its key");
 		memcpy(cur->seen[cur->nseen++], k->s, 37);
@@ -491,20 +548,27 @@ static int remember_first_page(struct odata_cursor *cur, struct dv_error *err)
 /* The first page had a nextLink: read the rest as partitions.  0 when
  * they run, 1 when the scan stays on its chain, -1 on a cancel. */
 static int start_partitions(struct odata_cursor *cur, const struct odata_scan *scan,
-			    int n, struct dv_error *err)
+			    int n, int ordered, struct dv_error *err)
 {
 	char *urls[PART_MAX];
 	long long lo, hi;
 	size_t made, i;
 	int rc = 1;
 
-	if (probe_created(cur->http, scan, "asc", &lo, err) != 0 ||
+	/* a first page in createdon order: its last row's second is where the
+	 * partitions start (a NULL there: the rest is on the chain); else the
+	 * lowest createdon, probed */
+	if (ordered && (cur->page.nrows == 0 || row_created(cur, cur->page.nrows - 1, &lo) != 0))
+		return 1;
+	if ((!ordered && probe_created(cur->http, scan, "asc", &lo, err) != 0) ||
 	    probe_created(cur->http, scan, "desc", &hi, err) != 0)
 		return err->state == DV_S_HY008 ? -1 : 1;
-	made = partition_urls(scan, lo, hi, (size_t)n, urls, err);
+	if (hi < lo)
+		return 1;
+	made = partition_urls(scan, lo, hi, (size_t)n, !ordered, urls, err);
 	if (made == 0)
 		return 1;
-	if (remember_first_page(cur, err) == 0) {
+	if (remember_first_page(cur, ordered ? lo : -1, err) == 0) {
 		cur->parts = odata_parts_start(cur->http, urls, made, cur->prefer, cur->cols,
 					       cur->ncols, cur->origin, err);
 		rc = cur->parts ? 0 : 1;
@@ -524,7 +588,70 @@ static int scan_eligible(const struct odata_scan *scan)
 {
 	const struct odata_query *q = scan->q;
 	return scan->key && scan->created && !q->top && !q->orderby && !q->apply &&
-	       !q->expand && !q->count;
+	       !q->expand && !q->count && scan->budget <= 0;
+}
+
+/* The property is one of the columns in a $select list. */
+static int selected(const char *select, const char *prop)
+{
+	size_t n = strlen(prop);
+	for (const char *p = select; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && strncmp(p, prop, n) == 0)
+			return 1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+/* The first page of a scan that may be partitioned: in createdon order,
+ * with createdon selected (ordered), or as the scan asks. */
+static char *first_page_url(const struct odata_scan *scan, int ordered)
+{
+	struct odata_query q = *scan->q;
+	char order[192], *select = NULL, *url;
+	if (!ordered)
+		return odata_query_url(&q);
+	snprintf(order, sizeof(order), "%s asc,%s asc", scan->created, scan->key);
+	q.orderby = order;
+	if (q.select && !selected(q.select, scan->created)) {
+		struct dv_buf b;
+		dv_buf_init(&b, 0);
+		dv_buf_appendf(&b, "%s,%s", q.select, scan->created);
+		select = dv_buf_steal(&b);
+		if (!select)
+			return NULL;
+		q.select = select;
+	}
+	url = odata_query_url(&q);
+	free(select);
+	return url;
+}
+
+/* A scan read as one chain: the budget applies from its first page on. */
+static struct odata_cursor *open_chain(struct dv_http *http, const struct odata_scan *scan,
+				       const char *url, const char *prefer,
+				       const struct odata_colspec *cols, size_t ncols,
+				       struct dv_error *err)
+{
+	struct odata_cursor *cur = odata_cursor_open_ex(http, url, prefer, cols, ncols, 0, err);
+	if (!cur)
+		return NULL;
+	cur->budget = scan->budget > 0 ? scan->budget : 0;
+	cur->budget_exact = scan->budget_exact;
+	cur->want_prefetch = prefetch_configured(http);
+	prefetch_next(cur);
+	return cur;
+}
+
+/* The index of prop among the caller's value columns, or ncols. */
+static size_t find_col(const struct odata_colspec *cols, size_t ncols, const char *prop)
+{
+	for (size_t i = 0; i < ncols; i++)
+		if (!cols[i].annotation && strcmp(cols[i].property, prop) == 0)
+			return i;
+	return ncols;
 }
 
 struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct odata_scan *scan,
@@ -534,44 +661,59 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 {
 	struct odata_cursor *cur;
 	struct odata_colspec *own;
-	size_t key_col = ncols;
-	int automatic, n = partitions_wanted(http, &automatic), rc;
-	char *url = odata_query_url(scan->q);
+	size_t key_col, created_col, nown = ncols;
+	int automatic, n = partitions_wanted(http, &automatic), rc, ordered;
+	char *url;
 
-	if (!url)
-		return dv_error_nomem(err), NULL;
 	if (n < 2 || !scan_eligible(scan)) {
-		cur = odata_cursor_open(http, url, prefer, cols, ncols, err);
+		url = odata_query_url(scan->q);
+		if (!url)
+			return dv_error_nomem(err), NULL;
+		cur = open_chain(http, scan, url, prefer, cols, ncols, err);
 		free(url);
 		return cur;
 	}
-	own = calloc(ncols + 1, sizeof(*own));
-	if (!own) {
+	/* see FIRST PAGE IN CREATEDON ORDER */
+	ordered = !automatic;
+	url = first_page_url(scan, ordered);
+	own = calloc(ncols + 2, sizeof(*own));
+	if (!own || !url) {
+		free(own);
 		free(url);
 		return dv_error_nomem(err), NULL;
 	}
 	memcpy(own, cols, ncols * sizeof(*own));
-	for (size_t i = 0; i < ncols; i++)
-		if (!cols[i].annotation && strcmp(cols[i].property, scan->key) == 0)
-			key_col = i;
+	key_col = find_col(cols, ncols, scan->key);
 	if (key_col == ncols)
-		own[ncols] = (struct odata_colspec){scan->key, NULL, ODATA_STRING};
+		own[nown++] = (struct odata_colspec){scan->key, NULL, ODATA_STRING};
+	created_col = find_col(cols, ncols, scan->created);
+	if (created_col == ncols) {
+		created_col = nown;
+		own[nown++] = (struct odata_colspec){scan->created, NULL, ODATA_STRING};
+	}
 	/* the first page alone: whether the rest is partitioned is decided on it */
-	cur = odata_cursor_open_ex(http, url, prefer, own, key_col == ncols ? ncols + 1 : ncols,
-				   0, err);
+	cur = odata_cursor_open_ex(http, url, prefer, own, nown, 0, err);
 	free(url);
+	if (!cur && ordered && err->state != DV_S_HY008) {
+		/* a table that refuses $orderby=createdon: as the scan asks */
+		ordered = 0;
+		url = first_page_url(scan, 0);
+		cur = url ? odata_cursor_open_ex(http, url, prefer, own, nown, 0, err) : NULL;
+		free(url);
+	}
 	if (!cur) {
 		free(own);
 		return NULL;
 	}
 	cur->own_cols = own;
 	cur->key_col = key_col;
+	cur->created_col = created_col;
 	cur->want_prefetch = prefetch_configured(http);
 	if (!cur->page.next_link || (automatic && cur->page.nrows < PART_AUTO_MIN_ROWS)) {
 		prefetch_next(cur);
 		return cur;
 	}
-	rc = start_partitions(cur, scan, n, err);
+	rc = start_partitions(cur, scan, n, ordered, err);
 	if (rc < 0) {
 		odata_cursor_close(cur);
 		return NULL;

@@ -104,6 +104,12 @@ tests_odbc_test_odbc_catalog_scale_CPPFLAGS = $(DVODBC_DM_CPPFLAGS) \
 tests_odbc_test_odbc_catalog_scale_LDADD = $(DVODBC_DM_LDADD) driver/util/libdvutil.la \
 	$(YAJL_LIBS)
 tests_odbc_test_odbc_catalog_scale_DEPENDENCIES = $(DVODBC_DM_DEPS)
+# A LIMIT above $top's 5000 as a row budget: exact rows and requests.
+DVODBC_DM_TESTS += tests/odbc/test_odbc_limits
+tests_odbc_test_odbc_limits_SOURCES = tests/odbc/test_odbc_limits.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_limits_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_limits_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_limits_DEPENDENCIES = $(DVODBC_DM_DEPS)
 # Function sequence and buffer rules unixODBC answers itself: the driver
 # loaded with dlopen and called directly.
 DVODBC_DM_TESTS += tests/odbc/test_odbc_direct

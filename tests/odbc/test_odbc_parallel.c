@@ -1,13 +1,18 @@
 /* test_odbc_parallel.c - partitioned parallel reads (ParallelReads), through unixODBC.
  *
  * Against the emulator with 3,000 accounts and 100-row pages:
- *   - ParallelReads=4: the scan reads its first page, two createdon probes
- *     (asc and desc, $top=1), then exactly four partitions whose filters
- *     are the half-open ranges between the probed bounds (the first also
- *     takes createdon eq null, the last has no upper bound); every account
- *     comes exactly once, the same ids as ParallelReads=1 (one chain).
+ *   - ParallelReads=4: the scan reads its first page in createdon order
+ *     ($orderby=createdon asc,accountid asc, createdon selected), one
+ *     createdon probe (desc, $top=1), then exactly four partitions whose
+ *     filters are the half-open ranges from the first page's last createdon
+ *     to the probed highest one (the last has no upper bound); every account
+ *     comes exactly once, the same ids as ParallelReads=1 (one chain), and
+ *     the rows downloaded are the table's, the probe's one and only the
+ *     first page's rows in its last second again (the ties the first
+ *     partition reads and the driver skips), not the whole first page.
  *   - Rows whose createdon equals a partition bound (inserted with the
- *     emulator's clock set to the bounds) come exactly once.
+ *     emulator's clock set to the bounds, the lowest included: a tie with
+ *     the first page's last row) come exactly once.
  *   - A row inserted while the partitions are being read, with a key that
  *     sorts last, comes exactly once.
  *   - 429 storms (Retry-After 1), connection resets and truncated bodies in
@@ -134,8 +139,9 @@ static int partition_filters(struct emu *e, int since, char filters[][512], int 
 	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char dec[2048];
 		url_decode(line, dec, sizeof(dec));
-		if (!strstr(dec, "/accounts?") || !strstr(dec, "createdon") || strstr(dec, "skiptoken"))
-			continue;
+		if (!strstr(dec, "/accounts?") || !strstr(dec, "createdon") || strstr(dec, "skiptoken") ||
+		    strstr(dec, "$orderby=createdon asc"))
+			continue; /* not a partition's first page (nor the scan's) */
 		if (strstr(dec, "$top=1")) {
 			(*probes)++;
 			continue;
@@ -166,30 +172,70 @@ static void reference_ids(SQLHENV env, struct emu *e, struct ids *ref)
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 }
 
-/* The probed bounds, as the driver computes them, from every createdon. */
-static void bounds(SQLHDBC dbc, long long *b)
+/* The partition bounds, as the driver computes them, from every createdon:
+ * from the first page's last one (the 100th lowest: pages of 100) to the
+ * highest.  *ties: rows of the first page in that last second. */
+static void bounds(SQLHDBC dbc, long long *b, int *ties)
 {
 	struct ids all;
 	char state[6], msg[512];
-	long long lo = 0, hi = 0;
+	long long lo, hi;
+	/* sorted text "YYYY-MM-DD hh:mm:ss" is sorted time; no account lacks one */
 	collect(dbc, "SELECT createdon FROM account", &all, 1, state, msg, sizeof(msg));
+	long long *t = calloc(all.n ? all.n : 1, sizeof(*t));
 	for (size_t i = 0; i < all.n; i++) {
 		struct tm tm;
 		memset(&tm, 0, sizeof(tm));
 		if (sscanf(all.v[i], "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
 			   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-			continue;
+			bail_out("an account without createdon");
 		tm.tm_year -= 1900;
 		tm.tm_mon -= 1;
-		long long t = (long long)timegm(&tm);
-		if (!lo || t < lo)
-			lo = t;
-		if (t > hi)
-			hi = t;
+		t[i] = (long long)timegm(&tm);
 	}
+	lo = all.n >= 100 ? t[99] : 0;
+	hi = all.n ? t[all.n - 1] : 0;
+	*ties = 0;
+	for (size_t i = 0; i < 100 && i < all.n; i++)
+		*ties += t[i] == lo;
 	for (int i = 0; i <= NPARTS; i++)
 		b[i] = lo + (hi - lo + 1) * i / NPARTS;
+	free(t);
 	ids_free(&all);
+}
+
+/* Rows in the answers to accounts requests since `since` (config log_rows). */
+static long rows_downloaded(struct emu *e, int since)
+{
+	const char *up[] = {"url", NULL}, *rp[] = {"rows", NULL};
+	yajl_val log = emu_requests_tree(e, since);
+	long n = 0;
+	for (size_t k = 0; log && YAJL_IS_ARRAY(log) && k < log->u.array.len; k++) {
+		yajl_val u = yajl_tree_get(log->u.array.values[k], up, yajl_t_string);
+		yajl_val r = yajl_tree_get(log->u.array.values[k], rp, yajl_t_number);
+		const char *us = u ? YAJL_GET_STRING(u) : NULL;
+		if (us && strstr(us, "/accounts?") && r)
+			n += (long)YAJL_GET_INTEGER(r);
+	}
+	yajl_tree_free(log);
+	return n;
+}
+
+/* The scan's own first page: in createdon order, createdon selected. */
+static int first_page_ordered(struct emu *e, int since)
+{
+	char *log = emu_requests(e, since), *line, *save = NULL;
+	int n = 0;
+	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char dec[2048];
+		url_decode(line, dec, sizeof(dec));
+		if (strstr(dec, "GET /api/data/v9.2/accounts?$select=accountid,createdon&"
+				"$orderby=createdon asc,accountid asc") &&
+		    !strstr(dec, "skiptoken") && !strstr(dec, "$filter"))
+			n++;
+	}
+	free(log);
+	return n;
 }
 
 static void fmt_utc(long long t, char *out, size_t size)
@@ -205,25 +251,28 @@ static void test_partitions(SQLHENV env, struct emu *e, const struct ids *ref)
 	char state[6], msg[512], filters[8][512], want[512], from[32], to[32];
 	struct ids got;
 	long long b[NPARTS + 1];
-	int probes;
+	int probes, ties;
 	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4");
 
-	bounds(dbc, b);
+	bounds(dbc, b, &ties);
 	int before = emu_request_count(e);
 	SQLRETURN rc = collect(dbc, "SELECT accountid FROM account", &got, 1, state, msg,
 			       sizeof(msg));
 	is_int(rc, SQL_NO_DATA, "ParallelReads=4: the scan ends normally");
 	ok(same_ids(&got, ref), "ParallelReads=4: every account exactly once, the same ids");
 	ids_free(&got);
+	is_int(first_page_ordered(e, before), 1,
+	       "the first page asks $select=accountid,createdon&$orderby=createdon asc,accountid asc");
+	is_int((int)rows_downloaded(e, before), NROWS + 1 + ties,
+	       "rows downloaded: the %d accounts, the probe's row and the first page's %d in its "
+	       "last second again", NROWS, ties);
 	int n = partition_filters(e, before, filters, 8, &probes);
-	is_int(probes, 2, "two createdon probes ($top=1, asc and desc)");
+	is_int(probes, 1, "one createdon probe ($top=1, desc)");
 	is_int(n, NPARTS, "four partitions");
 	for (int i = 0; i < NPARTS && i < n; i++) {
 		fmt_utc(b[i], from, sizeof(from));
 		fmt_utc(b[i + 1], to, sizeof(to));
-		if (i == 0)
-			snprintf(want, sizeof(want), "createdon lt %s or createdon eq null", to);
-		else if (i == NPARTS - 1)
+		if (i == NPARTS - 1)
 			snprintf(want, sizeof(want), "createdon ge %s", from);
 		else
 			snprintf(want, sizeof(want), "createdon ge %s and createdon lt %s", from, to);
@@ -267,21 +316,28 @@ static void test_ties(SQLHENV env, struct emu *e)
 	char state[6], msg[512], clock[96], t[32];
 	struct ids ref, got;
 	long long b[NPARTS + 1];
+	int ties;
 	emu_reset(e);
 	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4");
-	bounds(dbc, b);
-	for (int i = 1; i < NPARTS; i++) {
+	bounds(dbc, b, &ties);
+	for (int i = 0; i < NPARTS; i++) {
 		fmt_utc(b[i], t, sizeof(t));
 		snprintf(clock, sizeof(clock), "{\"now\":\"%s\"}", t);
 		emu_post(e, "/_emu/clock", clock);
 		insert_account(dbc, NULL, "on a bound");
+		if (i == 0) { /* ties with the first page's last row: a key sorting
+			       * first (on the first page) and one sorting last (not) */
+			insert_account(dbc, "00000000-0000-4000-8000-000000000000", "tie, low key");
+			insert_account(dbc, "ffffffff-ffff-4fff-bfff-fffffffffffe", "tie, high key");
+		}
 	}
 	emu_post(e, "/_emu/clock", "{\"now\":null}");
 	SQLHDBC one = connect_with(env, e, "ParallelReads=1");
 	collect(one, "SELECT accountid FROM account", &ref, 1, state, msg, sizeof(msg));
-	is_int((int)ref.n, NROWS + NPARTS - 1, "three rows created exactly on the inner bounds");
+	is_int((int)ref.n, NROWS + NPARTS + 2,
+	       "six rows created exactly on the bounds (three in the first page's last second)");
 	collect(dbc, "SELECT accountid FROM account", &got, 1, state, msg, sizeof(msg));
-	ok(same_ids(&got, &ref), "rows on the bounds come exactly once (ge/lt)");
+	ok(same_ids(&got, &ref), "rows on the bounds come exactly once (ge/lt, first-page ties)");
 	ids_free(&ref);
 	ids_free(&got);
 	SQLDisconnect(one);
@@ -481,6 +537,7 @@ int main(void)
 	char args[64];
 	snprintf(args, sizeof(args), "--rows %d", NROWS);
 	start_emulator(&e, args, NULL);
+	emu_post(&e, "/_emu/config", "{\"log_rows\":true}");
 	SQLHENV env = new_env(SQL_OV_ODBC3);
 	reference_ids(env, &e, &ref);
 	test_partitions(env, &e, &ref);
