@@ -1,11 +1,13 @@
 /* test_procs.c - the CSDL reader of catalog_actions.c: Function, Action and
  * ComplexType elements kept, everything else skipped, whatever the pieces
  * the body arrives in; bound operations named <entity>.<Name>, those bound
- * to a collection or to crmbaseentity left out. */
+ * to a collection or to crmbaseentity left out.  And the call splitter of
+ * sqlparse/call.c on return values and output markers. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog/catalog_procs.h"
+#include "sqlparse/call.h"
 #include "tap.h"
 
 /* Shaped as a real org's CSDL: one line, annotations with '>' inside quoted
@@ -94,8 +96,35 @@ static void check(size_t piece)
 	catalog_procs_free(p);
 }
 
+/* {? = call ..}: the return value is marker 1, the argument statement
+ * starts with it; arguments that are one '?' know their marker's number. */
+static void check_call_markers(void)
+{
+	struct sql_call c;
+	struct dv_error err;
+	dv_error_clear(&err);
+	int r = sqlparse_call("{? = call F(?, 'x', ? + 1, ?)}", 30, &c, &err);
+	ok(r == 1 && c.ret_marker == 1 && c.nargs == 4 && c.nmarkers == 4 &&
+	   c.arg_marker[0] == 2 && c.arg_marker[1] == 0 && c.arg_marker[2] == 0 &&
+	   c.arg_marker[3] == 4 && strcmp(c.select_sql, "SELECT ?, ?,  'x',  ? + 1,  ?") == 0,
+	   "{? = call F(?, 'x', ? + 1, ?)}: return marker 1, markers 2 and 4 as whole "
+	   "arguments (%s)", r == 1 ? c.select_sql : err.message);
+	if (r == 1)
+		sqlparse_call_free(&c);
+	r = sqlparse_call("{?=call G}", 10, &c, &err);
+	ok(r == 1 && c.ret_marker == 1 && c.nargs == 0 && strcmp(c.select_sql, "SELECT ?") == 0,
+	   "{?=call G}: the return value alone");
+	if (r == 1)
+		sqlparse_call_free(&c);
+	dv_error_clear(&err);
+	r = sqlparse_call("{? call G}", 10, &c, &err);
+	ok(r == -1 && err.state == DV_S_42000 && strstr(err.message, "{? = call name(...)}"),
+	   "{? call G}: 42000 showing the form (%s)", err.message);
+}
+
 int main(void)
 {
+	check_call_markers();
 	check(sizeof(csdl));
 	check(1);
 	check(7);
