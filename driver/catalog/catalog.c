@@ -136,9 +136,11 @@ int dv_catalog_procs(struct dv_catalog *cat, const struct dv_procs **out, struct
 	return 0;
 }
 
-/* GETs base + path into body (a 2xx body; errors come back in err). */
-static int meta_get(struct dv_catalog *cat, const char *path, struct dv_buf *body,
-		    struct dv_error *err)
+/* GETs base + path into body (a 2xx body; errors come back in err).  prune:
+ * an expanded body, kept in the cache file without what the catalog does not
+ * read (catalog_prune_expanded). */
+static int meta_get_as(struct dv_catalog *cat, const char *path, int prune, struct dv_buf *body,
+		       struct dv_error *err)
 {
 	struct dv_http_req req;
 	struct dv_http_resp resp;
@@ -162,12 +164,24 @@ static int meta_get(struct dv_catalog *cat, const char *path, struct dv_buf *bod
 	if (rc == 0) {
 		*body = resp.body;
 		dv_buf_init(&resp.body, 0);
-		if (cat->disk && body->data)
+		struct dv_buf small;
+		if (cat->disk && body->data && prune &&
+		    catalog_prune_expanded(body->data, body->len, &small) == 0) {
+			disk_cache_put(cat->disk, path, small.data, small.len);
+			dv_buf_free(&small);
+		} else if (cat->disk && body->data) {
 			disk_cache_put(cat->disk, path, body->data, body->len);
+		}
 	}
 	dv_http_resp_free(&resp);
 	dv_buf_free(&url);
 	return rc;
+}
+
+static int meta_get(struct dv_catalog *cat, const char *path, struct dv_buf *body,
+		    struct dv_error *err)
+{
+	return meta_get_as(cat, path, 0, body, err);
 }
 
 static int load_entities(struct dv_catalog *cat, struct dv_error *err)
@@ -257,7 +271,7 @@ static int load_expanded(struct dv_catalog *cat, const char *path, struct dv_err
 	struct dv_buf body;
 	size_t i, n;
 	int rc = 0;
-	if (meta_get(cat, path, &body, err) != 0)
+	if (meta_get_as(cat, path, 1, &body, err) != 0)
 		return -1;
 	if (catalog_parse_expanded(dv_buf_str(&body), body.len, &list, &n, err) != 0) {
 		dv_buf_free(&body);

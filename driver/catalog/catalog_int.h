@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "catalog/catalog.h"
+#include "util/buf.h"
 
 enum attr_required { REQ_NONE, REQ_SYSTEM, REQ_APPLICATION, REQ_RECOMMENDED };
 
@@ -77,6 +78,11 @@ struct expanded_entity {
 int catalog_parse_expanded(const char *json, size_t len, struct expanded_entity **out,
 			   size_t *n, struct dv_error *err);
 void catalog_expanded_free_one(struct expanded_entity *x);
+/* The same body with only what catalog_parse_expanded reads (each attribute's
+ * properties of attr_from_json and the facets, one display label), for the
+ * cache file: a tenth of the size, parsed to the same entities.  -1 when the
+ * body is not JSON or out of memory. */
+int catalog_prune_expanded(const char *json, size_t len, struct dv_buf *out);
 void catalog_expanded_free(struct expanded_entity *list, size_t n);
 /* Keys body -> e->alt_keys (active keys only). */
 int catalog_parse_keys(const char *json, size_t len, struct dv_entity *e, struct dv_error *err);

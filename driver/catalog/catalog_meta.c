@@ -9,8 +9,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "util/buf.h"
 #include "util/strutil.h"
 
 static yajl_val get(yajl_val obj, const char *key)
@@ -443,6 +445,141 @@ int catalog_parse_expanded(const char *json, size_t len, struct expanded_entity 
 		return dv_error_nomem(err);
 	}
 	return 0;
+}
+
+/* ---- the cache file's copy of an expanded body ---- */
+
+static void gen_str(yajl_gen g, const char *s)
+{
+	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+/* Emits v as it is. */
+static void gen_val(yajl_gen g, yajl_val v)
+{
+	size_t i;
+	if (YAJL_IS_STRING(v)) {
+		gen_str(g, v->u.string);
+	} else if (YAJL_IS_NUMBER(v)) {
+		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+		yajl_gen_bool(g, YAJL_IS_TRUE(v));
+	} else if (YAJL_IS_OBJECT(v)) {
+		yajl_gen_map_open(g);
+		for (i = 0; i < v->u.object.len; i++) {
+			gen_str(g, v->u.object.keys[i]);
+			gen_val(g, v->u.object.values[i]);
+		}
+		yajl_gen_map_close(g);
+	} else if (YAJL_IS_ARRAY(v)) {
+		yajl_gen_array_open(g);
+		for (i = 0; i < v->u.array.len; i++)
+			gen_val(g, v->u.array.values[i]);
+		yajl_gen_array_close(g);
+	} else {
+		yajl_gen_null(g);
+	}
+}
+
+/* The properties attr_from_json and merge_facet read. */
+static const char *const kept_attr_keys[] = {
+	"@odata.type", "LogicalName", "SchemaName", "AttributeType", "AttributeTypeName",
+	"AttributeOf", "IsPrimaryId", "IsPrimaryName", "IsValidForRead", "IsValidForCreate",
+	"IsValidForUpdate", "IsValidODataAttribute", "RequiredLevel", "ColumnNumber",
+	"IsLogical", "MaxLength", "Precision", "Format", "DateTimeBehavior", "Targets",
+	"MaxSizeInKB", NULL,
+};
+
+static void gen_attr(yajl_gen g, yajl_val a)
+{
+	char *label = dup_label(a, "DisplayName");
+	size_t k;
+	yajl_gen_map_open(g);
+	for (k = 0; kept_attr_keys[k]; k++) {
+		yajl_val v = get(a, kept_attr_keys[k]), inner;
+		if (!v || YAJL_IS_NULL(v))
+			continue;      /* absent reads as null */
+		gen_str(g, kept_attr_keys[k]);
+		inner = YAJL_IS_OBJECT(v) ? get(v, "Value") : NULL;
+		if (inner) {           /* {"Value":..,"CanBeChanged":..}: only Value is read */
+			yajl_gen_map_open(g);
+			gen_str(g, "Value");
+			gen_val(g, inner);
+			yajl_gen_map_close(g);
+		} else {
+			gen_val(g, v);
+		}
+	}
+	if (label) { /* the one label dup_label would pick */
+		gen_str(g, "DisplayName");
+		yajl_gen_map_open(g);
+		gen_str(g, "UserLocalizedLabel");
+		yajl_gen_map_open(g);
+		gen_str(g, "Label");
+		gen_str(g, label);
+		yajl_gen_map_close(g);
+		yajl_gen_map_close(g);
+	}
+	free(label);
+	yajl_gen_map_close(g);
+}
+
+static void gen_entity(yajl_gen g, yajl_val o)
+{
+	yajl_val attrs = get(o, "Attributes"), rels = get(o, "ManyToOneRelationships");
+	size_t i;
+	yajl_gen_map_open(g);
+	gen_str(g, "LogicalName");
+	gen_val(g, get(o, "LogicalName"));
+	if (YAJL_IS_ARRAY(attrs)) {
+		gen_str(g, "Attributes");
+		yajl_gen_array_open(g);
+		for (i = 0; i < attrs->u.array.len; i++)
+			gen_attr(g, attrs->u.array.values[i]);
+		yajl_gen_array_close(g);
+	}
+	if (rels) {
+		gen_str(g, "ManyToOneRelationships");
+		gen_val(g, rels);
+	}
+	yajl_gen_map_close(g);
+}
+
+int catalog_prune_expanded(const char *json, size_t len, struct dv_buf *out)
+{
+	char *copy = dv_strndup(json, len);
+	yajl_val root = copy ? yajl_tree_parse(copy, NULL, 0) : NULL, items;
+	yajl_gen g = root ? yajl_gen_alloc(NULL) : NULL;
+	const unsigned char *text;
+	size_t i, n;
+	int rc = -1;
+	free(copy);
+	if (!g)
+		goto done;
+	items = get(root, "value");
+	if (YAJL_IS_ARRAY(items)) {
+		yajl_gen_map_open(g);
+		gen_str(g, "value");
+		yajl_gen_array_open(g);
+		for (i = 0; i < items->u.array.len; i++)
+			gen_entity(g, items->u.array.values[i]);
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+	} else {
+		gen_entity(g, root);
+	}
+	dv_buf_init(out, 0);
+	if (yajl_gen_get_buf(g, &text, &n) == yajl_gen_status_ok &&
+	    dv_buf_append(out, (const char *)text, n) == 0)
+		rc = 0;
+	else
+		dv_buf_free(out);
+done:
+	if (g)
+		yajl_gen_free(g);
+	if (root)
+		yajl_tree_free(root);
+	return rc;
 }
 
 void catalog_expanded_free_one(struct expanded_entity *x)

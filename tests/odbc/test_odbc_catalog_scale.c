@@ -57,14 +57,33 @@ static long count_rows(SQLHSTMT st)
 	return n;
 }
 
-/* SQLColumns of every table: the number of rows (-1 on failure). */
+/* FNV-1a of every field of every SQLColumns row of the last sweep. */
+static unsigned long long sweep_hash;
+
+/* SQLColumns of every table: the number of rows (-1 on failure); the rows'
+ * hash in sweep_hash. */
 static long sweep(SQLHDBC dbc)
 {
 	SQLHSTMT st;
 	long n = -1;
+	char buf[4200];
+	SQLLEN ind;
+	sweep_hash = 14695981039346656037ULL;
 	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	if (SQLColumns(st, NULL, 0, NULL, 0, NULL, 0, NULL, 0) == SQL_SUCCESS)
-		n = count_rows(st);
+	if (SQLColumns(st, NULL, 0, NULL, 0, NULL, 0, NULL, 0) == SQL_SUCCESS) {
+		n = 0;
+		while (SQLFetch(st) == SQL_SUCCESS) {
+			for (SQLUSMALLINT c = 1; c <= 18; c++) {
+				if (SQLGetData(st, c, SQL_C_CHAR, buf, sizeof(buf), &ind) != SQL_SUCCESS ||
+				    ind == SQL_NULL_DATA)
+					snprintf(buf, sizeof(buf), "<null>");
+				for (char *q = buf; *q; q++)
+					sweep_hash = (sweep_hash ^ (unsigned char)*q) * 1099511628211ULL;
+				sweep_hash = (sweep_hash ^ '|') * 1099511628211ULL;
+			}
+			n++;
+		}
+	}
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	return n;
 }
@@ -87,7 +106,7 @@ static int child(void)
 		return 2;
 	long n = sweep(dbc);
 	disconnect(env, dbc);
-	printf("%ld\n", n);
+	printf("%ld %llx\n", n, sweep_hash);
 	return n > 0 ? 0 : 1;
 }
 
@@ -284,6 +303,7 @@ int main(int argc, char **argv)
 	double t0 = now();
 	long ncols = sweep(dbc);
 	double t1 = now();
+	unsigned long long first_hash = sweep_hash;
 	ok(ncols > 25000, "SQLColumns of every table: %ld columns", ncols);
 	is_int(metadata_requests(before), 1 + SWEEP_BATCHES,
 	       "sweep: one batched request per 40 tables");
@@ -337,6 +357,7 @@ int main(int argc, char **argv)
 	t0 = now();
 	is_int(sweep(dbc), ncols, "second connection: same columns");
 	t1 = now();
+	ok(sweep_hash == first_hash, "second connection: every field the same (from the file)");
 	is_int(metadata_requests(before), 0, "second connection: no metadata request");
 	tap_diag("cached sweep: %.2f s", t1 - t0);
 	disconnect(env, dbc);
@@ -352,6 +373,8 @@ int main(int argc, char **argv)
 		ok(pclose(p) == 0, "second process sweeps");
 	}
 	is_int(atol(out), ncols, "second process: same columns");
+	ok(strchr(out, ' ') && strtoull(strchr(out, ' ') + 1, NULL, 16) == first_hash,
+	   "second process: every field the same");
 	is_int(metadata_requests(before), 0, "second process: no metadata request");
 
 	/* a truncated file: read afresh, no crash, rewritten */
@@ -360,6 +383,7 @@ int main(int argc, char **argv)
 		before = emu_request_count(&emu);
 		dbc = connect_dsn(env);
 		is_int(sweep(dbc), ncols, "truncated cache file: same columns");
+		ok(sweep_hash == first_hash, "truncated cache file: same fields");
 		is_int(metadata_requests(before), 1 + SWEEP_BATCHES, "truncated file: read afresh");
 		disconnect(env, dbc);
 		ok(stat(cache_file, &sb) == 0 && (sb.st_mode & 0777) == 0600, "file rewritten, 0600");

@@ -430,6 +430,35 @@ static void test_expanded(void)
 	}
 	catalog_expanded_free(x, n);
 
+	/* the cache file's copy parses to the same attributes, smaller */
+	struct dv_buf small;
+	j = json(expanded_one);
+	is_int(catalog_prune_expanded(j, strlen(j), &small), 0, "an expanded body prunes");
+	ok(small.len < strlen(j), "pruned: %zu bytes of %zu", small.len, strlen(j));
+	ok(small.data && !strstr(small.data, "@odata.context") && !strstr(small.data, "MetadataId"),
+	   "what the catalog does not read is left out");
+	free(j);
+	is_int(catalog_parse_expanded(small.data, small.len, &x, &n, &err), 0,
+	       "the pruned body parses");
+	if (n == 1) {
+		is_int((int)x[0].attrs.n, 5, "pruned: five attributes");
+		a = attr_named(&x[0].attrs, "fullname");
+		is_int(a ? (int)a->max_length : -2, 160, "pruned: MaxLength");
+		a = attr_named(&x[0].attrs, "birthdate");
+		is_str(a ? a->behavior : NULL, "DateOnly", "pruned: DateTimeBehavior");
+		a = attr_named(&x[0].attrs, "parentcustomerid");
+		is_int(a ? (int)a->ntargets : -1, 2, "pruned: Targets");
+		ok(a && a->valid_read && a->attribute_type &&
+		   strcmp(a->attribute_type, "Customer") == 0 && a->type_name &&
+		   strcmp(a->type_name, "CustomerType") == 0, "pruned: type and flags");
+		is_str(x[0].rels->many_to_one[0].collection_property, "contact_customer_accounts",
+		       "pruned: relationships whole");
+	} else {
+		ok(0, "pruned: one entity");
+	}
+	catalog_expanded_free(x, n);
+	dv_buf_free(&small);
+
 	j = json(expanded_many);
 	is_int(catalog_parse_expanded(j, strlen(j), &x, &n, &err), 0, "a batch body parses");
 	free(j);
