@@ -3,7 +3,10 @@
 Owns: query option validation, Prefer handling (odata.maxpagesize, include-annotations),
 server-driven paging with a real-shaped $skiptoken (keyset over the order columns + primary
 key, so paging is stateless), @odata.count and the collection annotations, single-record
-reads and single-valued $expand.
+reads and $expand parsing (single-valued rendering here; collection-valued expands and
+<set>(<key>)/<nav> paths in navigation.py). With config guid_order "sqlserver" GUIDs (the
+primary key tie-break included) order as SQL Server orders uniqueidentifier values, as the
+service does (guidorder.py); the default "text" orders them as text.
 
 Sources:
   paging      https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results
@@ -28,6 +31,7 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 
+from . import guidorder
 from . import odata_filter
 from . import pagecache
 from . import rowjson
@@ -155,7 +159,11 @@ def resolve_select(entity, text):
 
 
 class Expand:
-    def __init__(self, nav, attr, target, select, select_names, expands, raw_opts):
+    """One $expand item. kind: "single" (lookup), "1n" or "nn" (collection-valued, rel is the
+    navigation.Rel); opt_pairs keeps the options in request order for nextLinks."""
+
+    def __init__(self, nav, attr, target, select, select_names, expands, raw_opts, kind="single",
+                 rel=None, opt_pairs=()):
         self.nav = nav
         self.attr = attr
         self.target = target
@@ -163,35 +171,54 @@ class Expand:
         self.select_names = select_names
         self.expands = expands
         self.raw_opts = raw_opts
+        self.kind = kind
+        self.rel = rel
+        self.opt_pairs = list(opt_pairs)
+        self.filter = raw_opts.get("$filter")
+        self.orderby = raw_opts.get("$orderby")
+        self.top = None
+        if raw_opts.get("$top") is not None:
+            try:
+                self.top = int(raw_opts["$top"])
+                if self.top < 0:
+                    raise ValueError()
+            except ValueError:
+                raise bad_query("Invalid value '%s' for $top query option found. The $top query option requires "
+                                "a non-negative integer value." % raw_opts["$top"])
 
 
-def parse_expand(model, entity, text, depth=0):
-    """Single-valued navigation expands: nav($select=a,b;$expand=nav2(...))."""
+def parse_expand(model, entity, text, depth=0, _count=None):
+    """nav($select=a,b;$expand=nav2(...)) for single-valued navigation properties, and
+    collection-valued ones with $filter/$orderby/$top too (navigation.py has their rules)."""
+    from . import navigation
     out = []
     if not text:
         return out
+    top_level = _count is None
+    if top_level:
+        _count = [0]
     items = [s.strip() for s in split_top_level(text) if s.strip()]
-    if len(items) > 15:
-        raise bad_query("Number of expands in the query exceeded the maximum limit of 15.")
     navs = entity.nav_props()
     for item in items:
+        _count[0] += 1
         m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\((.*)\))?$", item, re.S)
         if not m:
             raise bad_query("Syntax error at position 0 in '%s'." % text)
         nav, inner = m.group(1), m.group(2)
-        if nav not in navs:
-            # collection-valued navs (relationship names) are not implemented yet
-            is_coll = any(r["ReferencedEntity"] == entity.name and r["ReferencedEntityNavigationPropertyName"] == nav
-                          for r in model.one_to_many)
-            if is_coll:
-                raise DvError(501, "0x80040216", "dvemu: collection-valued $expand ('%s') is not implemented." % nav)
-            raise unknown_property(nav, entity.name)
-        attr, target, _ = navs[nav]
-        te = model.by_name[target]
+        rel = None
+        if nav in navs:
+            attr, target, _ = navs[nav]
+            te = model.by_name[target]
+        else:
+            rel = navigation.find_collection(model, entity, nav)
+            if rel is None:
+                raise unknown_property(nav, entity.name)
+            attr, te = None, rel.target
         sel = None
         sel_names = None
         sub = []
         raw = {}
+        pairs = []
         if inner:
             for opt in split_top_level(inner, ";"):
                 if "=" not in opt:
@@ -199,26 +226,36 @@ def parse_expand(model, entity, text, depth=0):
                 k, v = opt.split("=", 1)
                 k = k.strip()
                 raw[k] = v
+                pairs.append((k, v))
                 if k == "$select":
                     sel, sel_names = resolve_select(te, v)
                 elif k == "$expand":
-                    sub = parse_expand(model, te, v, depth + 1)
+                    sub = parse_expand(model, te, v, depth + 1, _count)
                 elif k in ("$skip", "$count", "$search", "$levels"):
                     raise bad_query("The query parameter %s is not supported" % k)
-                elif k in ("$top", "$orderby", "$filter"):
+                elif k in ("$top", "$orderby", "$filter") and rel is None:
                     # Source: spec section 4: only $select (and $filter) on many-to-one expands.
-                    raise bad_query("Only $select and $filter clause can be provided while doing $expand "
-                                    "on many-to-one relationship or nested one-to-many relationship.")
-                else:
+                    raise bad_query(navigation.ONLY_SELECT_FILTER)
+                elif k not in ("$top", "$orderby", "$filter"):
                     raise bad_query("The query parameter %s is not supported" % k)
-        out.append(Expand(nav, attr, te, sel, sel_names, sub, raw))
+        out.append(Expand(nav, attr, te, sel, sel_names, sub, raw, kind=rel.kind if rel else "single",
+                          rel=rel, opt_pairs=pairs))
+    if top_level:
+        # Source: spec section 4 / join-tables doc: up to 15 $expand options in a query.
+        if _count[0] > 15:
+            raise bad_query("Number of expands in the query exceeded the maximum limit of 15.")
+        navigation.validate(out)
     return out
 
 
-def expand_sql(model, exp, parent_alias, ann, counter):
+def expand_sql(model, exp, parent_alias, ann, counter, ectx=None, parent=None):
+    """SQL giving the JSON text after "<nav>": of one row's expanded navigation property."""
+    if exp.kind != "single":
+        from . import navigation
+        return navigation.collection_sql(model, exp, parent, parent_alias, ann, counter, ectx)
     counter[0] += 1
     alias = "x%d" % counter[0]
-    subs = [(e.nav, expand_sql(model, e, alias, ann, counter)) for e in exp.expands]
+    subs = [(e.nav, expand_sql(model, e, alias, ann, counter, ectx, exp.target)) for e in exp.expands]
     inner = rowjson.row_sql(model, exp.target, exp.select, ann, alias=alias, expands=subs)
     cond = '%s."%s" = %s."%s"' % (alias, exp.target.pk, parent_alias, exp.attr.column)
     if exp.attr.kind in ("customer", "owner"):
@@ -235,14 +272,28 @@ def context_select(sel_names, expands):
 
 
 class OrderKey:
-    def __init__(self, sql, desc, name, is_text):
+    """One ORDER BY term. A GUID orders by its SQL Server key (guidorder.py): sql is that key,
+    value_sql the GUID itself (what the paging cookie shows) and bind turns a cookie value
+    back into a key to compare with."""
+
+    def __init__(self, sql, desc, name, is_text, value_sql=None, bind=None):
         self.sql = sql
         self.desc = desc
         self.name = name
         self.is_text = is_text
+        self.value_sql = value_sql or sql
+        self.bind = bind
 
 
-def parse_orderby(model, entity, text, alias="t"):
+def guid_key(col, desc, name):
+    # Source: spec section 4 (no $orderby = primary key order) and SQL Server's uniqueidentifier
+    # order (guidorder.py): the last byte group first, not the text order.
+    return OrderKey(guidorder.sql_key(col), desc, name, False, value_sql=col, bind=guidorder.py_key)
+
+
+def parse_orderby(model, entity, text, alias="t", guid_order=False):
+    """$orderby -> [OrderKey], the primary key last. guid_order: GUIDs order as SQL Server
+    orders them (guidorder.py), else as text."""
     keys = []
     if text:
         for item in split_top_level(text):
@@ -259,13 +310,20 @@ def parse_orderby(model, entity, text, alias="t"):
             a = op.attr
             sql = op.sql
             is_text = a.is_text
+            name = a.name if len(path) == 1 else "_".join(path)
             if a.is_lookup and len(path) == 1:
                 # Source: spec section 4: lookup columns sort by the related primary name.
                 sql = rowjson.formatted_sql(model, a, alias)
                 is_text = True
-            keys.append(OrderKey(sql, desc, a.name if len(path) == 1 else "_".join(path), is_text))
+            elif a.kind in ("pk", "guid") and guid_order:
+                keys.append(guid_key(sql, desc, name))
+                continue
+            keys.append(OrderKey(sql, desc, name, is_text))
     pk = entity.pk
-    keys.append(OrderKey('%s."%s"' % (alias, pk), False, pk, False))
+    if guid_order:
+        keys.append(guid_key('%s."%s"' % (alias, pk), False, pk))
+    else:
+        keys.append(OrderKey('%s."%s"' % (alias, pk), False, pk, False))
     return keys
 
 
@@ -345,8 +403,10 @@ def keyset_condition(keys, vals, params):
                 ands.append("%s IS NULL" % kj.sql)
             else:
                 ands.append("%s = ?%s" % (kj.sql, odata_filter.TEXT_COLLATE if kj.is_text else ""))
-                params.append(vj)
+                params.append(kj.bind(vj) if kj.bind is not None else vj)
         v = vals[i]
+        if k.bind is not None:
+            v = k.bind(v)
         coll = odata_filter.TEXT_COLLATE if k.is_text else ""
         if not k.desc:
             if v is None:
@@ -379,14 +439,15 @@ def json_bytes(obj):
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def page_key(app, req, entity, kind="odata"):
+def page_key(app, req, entity, kind="odata", nav=None):
     """Everything that shapes a collection page (see pagecache.py)."""
     rq = req.raw_query or ""
     clock = None
     if "Microsoft.Dynamics.CRM" in rq or "fetchXml" in rq or "%2E" in rq:
         clock = app.now().strftime("%Y-%m-%dT%H:%M:%S")  # relative date functions
     prefer = tuple(req.headers.get_all("Prefer") or ()) if req.headers is not None else ()
-    return (kind, req.api_version, entity.set_name, rq, prefer, req.user_id, clock)
+    return (kind, req.api_version, nav.path if nav is not None else entity.set_name, rq, prefer, req.user_id, clock,
+            guidorder.enabled(app))
 
 
 def next_request(req, next_rq):
@@ -395,12 +456,13 @@ def next_request(req, next_rq):
     return nxt
 
 
-def query_collection(app, req, entity, opts, prefer):
+def query_collection(app, req, entity, opts, prefer, nav=None):
     """Returns (status, headers, body). Pages come from the page cache when the identical
-    page of the same data was rendered (or prefetched) before; see pagecache.py."""
+    page of the same data was rendered (or prefetched) before; see pagecache.py.
+    nav: a navigation.NavBase when the collection is <set>(<key>)/<nav>."""
     cache = pagecache.cache_of(app)
-    key = page_key(app, req, entity)
-    result = cache.get_or_render(app, key, lambda: render_collection(app, req, entity, opts, prefer))
+    key = page_key(app, req, entity, nav=nav)
+    result = cache.get_or_render(app, key, lambda: render_collection(app, req, entity, opts, prefer, nav))
     status, headers, body, next_rq = result
     if next_rq is not None:
         nreq = next_request(req, next_rq)
@@ -409,14 +471,14 @@ def query_collection(app, req, entity, opts, prefer):
         except DvError:
             nopts = None
         if nopts is not None:
-            cache.prefetch(app, page_key(app, nreq, entity),
-                           lambda: render_collection(app, nreq, entity, nopts, prefer))
+            cache.prefetch(app, page_key(app, nreq, entity, nav=nav),
+                           lambda: render_collection(app, nreq, entity, nopts, prefer, nav))
     if app.page_think_ms:
         time.sleep(app.page_think_ms / 1000.0)
     return status, list(headers), body
 
 
-def render_collection(app, req, entity, opts, prefer):
+def render_collection(app, req, entity, opts, prefer, nav=None):
     """-> (status, headers, body bytes, raw query of the next page or None)."""
     model = app.model
     ann = rowjson.Annotations(prefer.get("odata.include-annotations"))
@@ -440,14 +502,15 @@ def render_collection(app, req, entity, opts, prefer):
 
     sel, sel_names = resolve_select(entity, opts.get("$select"))
     expands = parse_expand(model, entity, opts.get("$expand"))
-    where = []
+    where = [] if nav is None else [nav.where]
     params = []
     if opts.get("$filter") is not None:
         fsql, fparams = odata_filter.compile_filter(model, entity, "t", opts.get("$filter"),
                                                     opts.aliases, app.now(), req.user_id, req.bu_id)
         where.append(fsql)
         params.extend(fparams)
-    keys = parse_orderby(model, entity, opts.get("$orderby"))
+    guid_order = guidorder.enabled(app)
+    keys = parse_orderby(model, entity, opts.get("$orderby"), guid_order=guid_order)
     top = None
     if opts.get("$top") is not None:
         try:
@@ -479,20 +542,24 @@ def render_collection(app, req, entity, opts, prefer):
         limit = max(0, min(page_size, remaining_top))
 
     counter = [0]
-    exp_sql = [(e.nav, expand_sql(model, e, "t", ann, counter)) for e in expands]
+    from . import navigation
+    ectx = navigation.ExpandCtx(app, req, expands, page_size)
+    exp_sql = [(e.nav, expand_sql(model, e, "t", ann, counter, ectx, entity)) for e in expands]
     joins = rowjson.Joins("t")
     row_expr = rowjson.row_sql(model, entity, sel, ann, alias="t", expands=exp_sql, joins=joins)
-    key_cols = ", ".join(k.sql for k in keys)
+    key_cols = ", ".join(k.value_sql for k in keys)
     where_sql = (" WHERE " + " AND ".join(where)) if where else ""
     sql = 'SELECT CAST(%s AS BLOB), %s FROM "%s" t%s%s ORDER BY %s LIMIT %d' % (
         row_expr, key_cols, entity.name, joins.text(), where_sql, order_sql(keys), limit + 1)
     con = app.db()
     try:
+        if guid_order:
+            guidorder.ensure_index(app, con, entity)
         rows = con.execute(sql, params).fetchall()
         total = None
         if count == "true" or ann.wants("Microsoft.Dynamics.CRM.totalrecordcount"):
             if count == "true":
-                base_where = []
+                base_where = [] if nav is None else [nav.where]
                 bparams = []
                 if opts.get("$filter") is not None:
                     fsql, fparams = odata_filter.compile_filter(model, entity, "t", opts.get("$filter"),
@@ -528,7 +595,7 @@ def render_collection(app, req, entity, opts, prefer):
         first = rows[0][1:1 + nkeys]
         cookie = make_cookie(page_no, keys, list(first), list(last))
         next_rq = next_link_query(opts, cookie)
-        link = app.api_base(req) + "/" + entity.set_name + "?" + next_rq
+        link = app.api_base(req) + "/" + (nav.path if nav is not None else entity.set_name) + "?" + next_rq
         if app.config.get("next_link_base"):  # a link to another origin (test knob, server.py)
             link = app.config["next_link_base"] + urllib.parse.urlsplit(link).path + "?" + next_rq
         tail = '],"@odata.nextLink":%s' % json.dumps(link)
@@ -593,16 +660,20 @@ def key_where(app, entity, keytext):
 
 def get_single(app, req, entity, keytext, opts, prefer, prop=None):
     model = app.model
+    if prop is not None and entity.odata_prop(prop) is None:
+        # Source: query-data-web-api doc: <set>(<key>)/<navigation property> (navigation.py)
+        from . import navigation
+        return navigation.get_path(app, req, entity, keytext, prop, opts, prefer)
     ann = rowjson.Annotations(prefer.get("odata.include-annotations"))
     sel, sel_names = resolve_select(entity, opts.get("$select"))
     expands = parse_expand(model, entity, opts.get("$expand"))
     wsql, params, is_alt = key_where(app, entity, keytext)
     counter = [0]
-    exp_sql = [(e.nav, expand_sql(model, e, "t", ann, counter)) for e in expands]
+    from . import navigation
+    ectx = navigation.ExpandCtx(app, req, expands, MAX_PAGE)
+    exp_sql = [(e.nav, expand_sql(model, e, "t", ann, counter, ectx, entity)) for e in expands]
     if prop is not None:
         a = entity.odata_prop(prop)
-        if a is None:
-            raise unknown_property(prop, entity.name)
         row_expr = rowjson.value_sql(a, 't."%s"' % a.column)
     else:
         row_expr = rowjson.row_sql(model, entity, sel, ann, alias="t", expands=exp_sql)
