@@ -23,7 +23,8 @@
  * statement and the request it came from, and a scan of the same statement
  * with the same arguments replays it.
  * Actions change data: they are never run from a query (42000 saying to
- * use {call}).
+ * use {call}).  EXPLAIN / SQLNativeSql show a scan as GET F(P1=@p1,..)
+ * (the table is linked to a stand-in entity holding only that text).
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/use-web-api-functions */
 #include "engine/engine_int.h"
 #include "engine/proc_call.h"
@@ -206,6 +207,8 @@ struct fn_vtab {
 	size_t ncols, nparams;        /* result columns, then the parameters' hidden ones */
 	char **edm;                   /* result columns' Edm types */
 	struct fn_answer *last;       /* the last answer read, for replays */
+	struct dv_entity shown;       /* only entity_set: "F(P1=@p1,..)", what EXPLAIN and
+				       * SQLNativeSql show for this table's scans */
 };
 
 struct fn_cur {
@@ -294,6 +297,7 @@ static void vtab_free(struct fn_vtab *vt)
 		free(vt->edm[i]);
 	free(vt->edm);
 	free(vt->sql_name);
+	free(vt->shown.entity_set);
 	answer_unref(vt->last);
 	sqlite3_free(vt);
 }
@@ -372,6 +376,15 @@ static int fn_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	if (rc == SQLITE_OK)
 		rc = dv_buf_str(&sql) ? sqlite3_declare_vtab(db, dv_buf_str(&sql)) : SQLITE_NOMEM;
 	dv_buf_free(&sql);
+	dv_buf_init(&sql, 0);
+	dv_buf_appendf(&sql, "%s(", p->name);
+	for (size_t i = 0; i < p->nparams; i++)
+		dv_buf_appendf(&sql, "%s%s=@p%zu", i ? "," : "", p->params[i].name, i + 1);
+	dv_buf_appendc(&sql, ')');
+	if (rc == SQLITE_OK && (!(vt->shown.entity_set = dv_buf_steal(&sql)) ||
+				tvf_link_vtab(eng, vt, &vt->shown) != 0))
+		rc = SQLITE_NOMEM;
+	dv_buf_free(&sql);
 	if (rc != SQLITE_OK) {
 		*pzErr = sqlite3_mprintf("dv_function: cannot declare the columns of %s",
 					 p->sql_name);
@@ -384,7 +397,9 @@ static int fn_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 
 static int fn_disconnect(sqlite3_vtab *base)
 {
-	vtab_free((struct fn_vtab *)base);
+	struct fn_vtab *vt = (struct fn_vtab *)base;
+	tvf_unlink_vtab(vt->eng, vt);
+	vtab_free(vt);
 	return SQLITE_OK;
 }
 
@@ -430,7 +445,7 @@ static int fn_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 							  p->sql_name, p->params[k].name,
 							  p->params[k].type, k + 1), &err));
 	info->idxNum = given;
-	info->idxStr = sqlite3_mprintf("GET %s(<arguments>)", p->name);
+	info->idxStr = sqlite3_mprintf("%s", "");  /* EXPLAIN shows vt->shown */
 	info->needToFreeIdxStr = 1;
 	info->estimatedCost = 1e5;
 	info->estimatedRows = 100;

@@ -653,6 +653,16 @@ static void test_function_join(void)
 		fn++;
 	ok(fn == 1, "the function asked once in the join (%d)", fn);
 	free(reqs);
+	/* SQLNativeSql shows the request */
+	{
+		SQLCHAR out[1024];
+		SQLINTEGER len = 0;
+		SQLRETURN nrc = SQLNativeSql(dbc, (SQLCHAR *)"SELECT * FROM RetrieveAvailableLanguages()",
+					     SQL_NTS, out, sizeof(out), &len);
+		ok(SQL_SUCCEEDED(nrc) &&
+		   strstr((char *)out, "/api/data/v9.2/RetrieveAvailableLanguages()"),
+		   "SQLNativeSql shows the function's request: %s", out);
+	}
 	/* the next statement asks again */
 	since = emu_request_count(&emu);
 	rows = run("SELECT count(*) FROM RetrieveAvailableLanguages()", 1);
