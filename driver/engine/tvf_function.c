@@ -107,8 +107,9 @@ int tvf_function_sql(struct dv_engine *eng, const char *name, char **sql, struct
 	const struct dv_proc *p;
 	struct dv_error ignored;
 	struct proc_shape sh;
+	const char *dot = strrchr(name, '.');
 	*sql = NULL;
-	if (!called_in(eng->plan_sql, name))
+	if (!called_in(eng->plan_sql, dot ? dot + 1 : name))
 		return 1;                 /* a table name: the catalog's 42S02 stands */
 	dv_error_clear(&ignored);
 	if (dv_catalog_procs(eng->cat, &procs, &ignored) != 0)

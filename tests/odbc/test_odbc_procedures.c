@@ -683,6 +683,9 @@ static void test_function_table_errors(void)
 		     "with {call lead.QualifyLead(...)}");
 	expect_error("SELECT * FROM RetrieveUserPrivileges('00000000-0000-0000-0000-000000000001')",
 		     "42000", "bound to a systemuser record");
+	expect_error("SELECT * FROM systemuser.RetrieveUserPrivileges('00000000-0000-0000-0000-"
+		     "000000000001')", "42000", "RetrieveUserPrivileges is bound to a systemuser record: call it "
+		     "with {call systemuser.RetrieveUserPrivileges(<the record's id>, ...)}");
 	expect_error("SELECT * FROM RetrieveAadUserPrivileges()", "07001",
 		     "RetrieveAadUserPrivileges needs a value for parameter DirectoryObjectId "
 		     "(Edm.Guid, argument 1)");
