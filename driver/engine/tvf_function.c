@@ -396,6 +396,17 @@ static int fn_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	return SQLITE_OK;
 }
 
+/* The CSDL read again (the catalog was refreshed) still declares the
+ * parameters this table was made with. */
+static int same_shape(const struct fn_vtab *vt, const struct dv_proc *p, struct dv_error *err)
+{
+	if (p->nparams == vt->nparams)
+		return 0;
+	return dv_error_set(err, DV_S_HY000, 0, "%s now has %zu parameters, %zu when this "
+			    "connection first used it: reconnect to use its new declaration",
+			    p->sql_name, p->nparams, vt->nparams);
+}
+
 static int fn_disconnect(sqlite3_vtab *base)
 {
 	struct fn_vtab *vt = (struct fn_vtab *)base;
@@ -414,7 +425,7 @@ static int fn_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 	struct dv_error err;
 	int given = 0, argv_index = 0, extra = 0;
 	dv_error_clear(&err);
-	if (find_fn(vt->eng, vt->sql_name, &procs, &p, &err) != 0)
+	if (find_fn(vt->eng, vt->sql_name, &procs, &p, &err) != 0 || same_shape(vt, p, &err) != 0)
 		return fn_error(vt, &err);
 	for (int i = 0; i < info->nConstraint; i++) {
 		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
@@ -614,7 +625,7 @@ static int fn_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 	for (size_t k = 0; k < vt->nparams && a < argc; k++)
 		if ((idx_num & (1 << k)) && !(cur->args[k] = sqlite3_value_dup(argv[a++])))
 			return fn_error(vt, (dv_error_nomem(&err), &err));
-	if (find_fn(vt->eng, vt->sql_name, &procs, &p, &err) != 0 ||
+	if (find_fn(vt->eng, vt->sql_name, &procs, &p, &err) != 0 || same_shape(vt, p, &err) != 0 ||
 	    !(url = function_url(cur, p, &err)))
 		return fn_error(vt, &err);
 	if (vt->last && vt->last->stmt == vt->eng->stmt_seq && strcmp(vt->last->url, url) == 0) {

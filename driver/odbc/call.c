@@ -102,6 +102,9 @@ static SQLRETURN map_args(struct dv_stmt *s, const struct dv_procs *procs, const
 	call_outputs(procs, p, &nout, &has_ret);
 	int total = (int)p->nparams + bound + (int)nout;
 	memset(m, 0, sizeof(*m));
+	if (p->nparams > SQL_CALL_MAX_ARGS)
+		return dv_diag_error(&s->h.diag, DV_S_HYC00, "%s has %zu parameters; a call "
+				     "takes at most %d", p->sql_name, p->nparams, SQL_CALL_MAX_ARGS);
 	for (size_t i = 0; i < p->nparams; i++)
 		m->argof[i] = -1;
 	m->key = -1;
