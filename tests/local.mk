@@ -14,6 +14,17 @@ tests_libdvtest_la_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"' 
 	-DTOP_BUILDDIR='"$(abs_top_builddir)"'
 tests_libdvtest_la_LIBADD = driver/util/libdvutil.la $(CURL_LIBS) $(YAJL_LIBS)
 
+# Number formatting and reading without printf/strto* (util/numfmt), and
+# the bound-column fast path of the conversions against the matrix (issue 11).
+check_PROGRAMS += tests/unit/test_numfmt tests/odbc/test_convert_fast
+TESTS += tests/unit/test_numfmt tests/odbc/test_convert_fast
+tests_unit_test_numfmt_SOURCES = tests/unit/test_numfmt.c tests/unit/tap.h
+tests_unit_test_numfmt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_numfmt_LDADD = driver/util/libdvutil.la
+tests_odbc_test_convert_fast_SOURCES = tests/odbc/test_convert_fast.c $(DVODBC_CORE_SOURCES)
+tests_odbc_test_convert_fast_CPPFLAGS = $(AM_CPPFLAGS) -DUNITTEST -I$(top_srcdir)/tests/unit
+tests_odbc_test_convert_fast_LDADD = driver/util/libdvutil.la $(DV_DEPLIBS)
+
 # The emulator's own test suite (Python, standard library), reported as TAP.
 if !SANITIZERS
 TESTS += tests/emulator-tap.py

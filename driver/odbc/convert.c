@@ -21,6 +21,7 @@
 #include "odbc/convert.h"
 #include "odbc/unicode.h"
 #include "util/buf.h"
+#include "util/numfmt.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
@@ -90,6 +91,11 @@ static void sink_put(struct sink *k, const char *s, size_t n)
 
 static void sink_putc(struct sink *k, char c)
 {
+	if (!k->on_heap && k->len + 1 < SINK_STACK) {
+		k->stack[k->len++] = c;
+		k->stack[k->len] = '\0';
+		return;
+	}
 	sink_put(k, &c, 1);
 }
 
@@ -108,29 +114,19 @@ static void sink_borrow(struct sink *k, const char *s, size_t n)
 /* v in decimal (what "%" PRId64 writes) into out[21]; returns the length. */
 static size_t format_int64(int64_t v, char *out)
 {
-	char rev[20];
-	size_t n = 0, k = 0;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		rev[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		out[k++] = '-';
-	while (n > 0)
-		out[k++] = rev[--n];
-	return k;
+	return dv_fmt_int64(v, out);
 }
 
-/* v (0 <= v < 10^width) with leading zeros, like "%0*d". */
-static void sink_put_padded(struct sink *k, unsigned long v, int width)
+/* v in decimal into the sink: straight onto the stack when it has room. */
+static void sink_put_int64(struct sink *k, int64_t v)
 {
-	char tmp[12];
-	for (int i = width - 1; i >= 0; i--) {
-		tmp[i] = (char)('0' + v % 10);
-		v /= 10;
+	char tmp[DV_FMT_INT64_MAX];
+	if (!k->on_heap && !k->failed && k->len + DV_FMT_INT64_MAX < SINK_STACK) {
+		k->len += dv_fmt_int64(v, k->stack + k->len);
+		k->stack[k->len] = '\0';
+		return;
 	}
-	sink_put(k, tmp, (size_t)width);
+	sink_put(k, tmp, dv_fmt_int64(v, tmp));
 }
 
 enum sql_class {
@@ -391,20 +387,25 @@ static void dec_format(const struct dec *in, int scale, struct sink *out)
 }
 
 /* dec_format(dec_from_double(v), scale) without printf, for the usual
- * decimals and money (|v| from 1e-4, below 1e15 at the scale, scale 0-9):
+ * decimals and money (|v| from 1e-4, below 1e15 at the scale, scale 0-15):
  * v * 10^scale rounded half away from zero.  That product is off the exact
  * one by at most 1.1e-16 of itself and "%.17g" by 5e-17, so the two agree
  * unless the fraction is within 1e-14 of a half: those, and every other
- * value, return -1 and take the printf way. */
+ * value, return -1 and take the printf way.  Written into a local buffer
+ * and put into the sink at once. */
 static int dec_text_from_double(double v, int scale, struct sink *out)
 {
-	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-	static const uint64_t u10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-				       100000000, 1000000000};
-	char tmp[24], frac[10];
+	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+				     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	static const uint64_t u10[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+				       1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+				       10000000000ULL, 100000000000ULL, 1000000000000ULL,
+				       10000000000000ULL, 100000000000000ULL,
+				       1000000000000000ULL};
+	char buf[48], *q = buf;
 	double a = fabs(v), p, fl;
 	uint64_t m;
-	if (scale < 0 || scale > 9 || !isfinite(v) || (a != 0 && a < 1e-4))
+	if (scale < 0 || scale > 15 || !isfinite(v) || (a != 0 && a < 1e-4))
 		return -1;
 	p = a * p10[scale];
 	if (!(p < 1e15))
@@ -414,15 +415,16 @@ static int dec_text_from_double(double v, int scale, struct sink *out)
 		return -1;
 	m = (uint64_t)fl + (p - fl > 0.5);
 	if (v < 0 && m != 0)
-		sink_putc(out, '-');
-	sink_put(out, tmp, format_int64((int64_t)(m / u10[scale]), tmp));
+		*q++ = '-';
+	q += dv_fmt_int64((int64_t)(m / u10[scale]), q);
 	if (scale > 0) {
 		uint64_t f = m % u10[scale];
+		*q++ = '.';
 		for (int i = scale - 1; i >= 0; i--, f /= 10)
-			frac[i] = (char)('0' + f % 10);
-		sink_putc(out, '.');
-		sink_put(out, frac, (size_t)scale);
+			q[i] = (char)('0' + f % 10);
+		q += scale;
 	}
+	sink_put(out, buf, (size_t)(q - buf));
 	return 0;
 }
 
@@ -660,35 +662,91 @@ static int parse_ts(const char *s, size_t len, struct ts *t)
 	return *p ? -1 : 0;
 }
 
-/* parse_ts bounds the fields: year 4 digits, the others 2, frac < 10^9. */
+/* v (0 <= v < 10^width) with leading zeros, like "%0*d", at p. */
+static char *put_padded(char *p, unsigned long v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* parse_ts bounds the fields: year 4 digits, the others 2, frac < 10^9.
+ * Written into a local buffer and put into the sink at once. */
 static void format_ts(const struct ts *t, enum sql_class sc, struct sink *out)
 {
+	char buf[40], *p = buf;
 	if (sc != SC_TIME) {
-		sink_put_padded(out, (unsigned long)t->y, 4);
-		sink_putc(out, '-');
-		sink_put_padded(out, (unsigned long)t->mo, 2);
-		sink_putc(out, '-');
-		sink_put_padded(out, (unsigned long)t->d, 2);
-		if (sc == SC_DATE)
+		p = put_padded(p, (unsigned long)t->y, 4);
+		*p++ = '-';
+		p = put_padded(p, (unsigned long)t->mo, 2);
+		*p++ = '-';
+		p = put_padded(p, (unsigned long)t->d, 2);
+		if (sc == SC_DATE) {
+			sink_put(out, buf, (size_t)(p - buf));
 			return;
-		sink_putc(out, ' ');
+		}
+		*p++ = ' ';
 	}
-	sink_put_padded(out, (unsigned long)t->h, 2);
-	sink_putc(out, ':');
-	sink_put_padded(out, (unsigned long)t->mi, 2);
-	sink_putc(out, ':');
-	sink_put_padded(out, (unsigned long)t->s, 2);
-	if (sc == SC_TIME || !t->frac)
-		return;
-	/* Nine digits, trailing zeros dropped (at least one kept). */
-	unsigned long f = t->frac % 1000000000ul;
-	int width = 9;
-	while (width > 1 && f % 10 == 0) {
-		f /= 10;
-		width--;
+	p = put_padded(p, (unsigned long)t->h, 2);
+	*p++ = ':';
+	p = put_padded(p, (unsigned long)t->mi, 2);
+	*p++ = ':';
+	p = put_padded(p, (unsigned long)t->s, 2);
+	if (sc != SC_TIME && t->frac) {
+		/* Nine digits, trailing zeros dropped (at least one kept). */
+		unsigned long f = t->frac % 1000000000ul;
+		int width = 9;
+		while (width > 1 && f % 10 == 0) {
+			f /= 10;
+			width--;
+		}
+		*p++ = '.';
+		p = put_padded(p, f, width);
 	}
-	sink_putc(out, '.');
-	sink_put_padded(out, f, width);
+	sink_put(out, buf, (size_t)(p - buf));
+}
+
+static int digits_ok(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int two(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* 1 when format_ts(parse_ts(s)) is s itself, so the text can be handed out
+ * as it is: 'YYYY-MM-DD' for a date, 'YYYY-MM-DD HH:MM:SS' with 1 to 9
+ * fraction digits not ending in 0 (or none) for a timestamp, every field in
+ * the range parse_ts accepts.  Other forms ('T', 'Z', a trailing zero, a
+ * date alone as a timestamp) are rewritten by the two, not here. */
+static int ts_canonical(const char *s, size_t len, enum sql_class sc)
+{
+	int y, mo, d;
+	if (len < 10 || !digits_ok(s, 4) || s[4] != '-' || !digits_ok(s + 5, 2) || s[7] != '-' ||
+	    !digits_ok(s + 8, 2))
+		return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + two(s + 2);
+	mo = two(s + 5);
+	d = two(s + 8);
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		return 0;
+	if (sc == SC_DATE)
+		return len == 10;
+	if (sc != SC_TIMESTAMP || len < 19 || s[10] != ' ' || !digits_ok(s + 11, 2) ||
+	    s[13] != ':' || !digits_ok(s + 14, 2) || s[16] != ':' || !digits_ok(s + 17, 2) ||
+	    two(s + 11) > 23 || two(s + 14) > 59 || two(s + 17) > 61)
+		return 0;
+	if (len == 19)
+		return 1;
+	return s[19] == '.' && len >= 21 && len <= 29 && digits_ok(s + 20, (int)(len - 20)) &&
+	       s[len - 1] != '0';
 }
 
 /* ---- GUID ---------------------------------------------------------------- */
@@ -821,14 +879,13 @@ static int render_text(const struct dv_value *v, const struct dv_conv_src *src,
 	int is_dec = src->sql_type == SQL_DECIMAL || src->sql_type == SQL_NUMERIC;
 	struct dec d;
 	struct ts t;
-	char tmp[24];
 	switch (v->type) {
 	case DV_V_INT:
 		if (is_dec && src->scale > 0) {
 			dec_from_int64(v->i, &d);
 			dec_format(&d, src->scale, out);
 		} else {
-			sink_put(out, tmp, format_int64(v->i, tmp));
+			sink_put_int64(out, v->i);
 		}
 		break;
 	case DV_V_DOUBLE:
@@ -844,6 +901,8 @@ static int render_text(const struct dv_value *v, const struct dv_conv_src *src,
 	case DV_V_TEXT:
 		if (is_dec && dec_parse(v->s, v->len, &d) == 0)
 			dec_format(&d, src->scale, out);
+		else if ((sc == SC_DATE || sc == SC_TIMESTAMP) && ts_canonical(v->s, v->len, sc))
+			sink_borrow(out, v->s, v->len);
 		else if ((sc == SC_DATE || sc == SC_TIMESTAMP || sc == SC_TIME) &&
 			 parse_ts(v->s, v->len, &t) == 0 && (t.has_date || sc == SC_TIME))
 			format_ts(&t, sc, out);
@@ -1358,6 +1417,54 @@ SQLRETURN dv_convert(const struct dv_value *v, const struct dv_conv_src *src,
 	if (c == SQL_C_GUID)
 		return to_guid(v, dst, offset, err);
 	return to_datetime(v, sc, c, dst, offset, err);
+}
+
+/* The text of a value of this SQL type is handed out as stored (render_text
+ * borrows it): every class but decimals and dates/times. */
+static int text_as_stored(SQLSMALLINT sql_type, enum sql_class sc)
+{
+	return sql_type != SQL_DECIMAL && sql_type != SQL_NUMERIC && sc != SC_DATE &&
+	       sc != SC_TIME && sc != SC_TIMESTAMP;
+}
+
+int dv_convert_char_whole(const struct dv_value *v, const struct dv_conv_src *src,
+			  const struct dv_conv_dst *dst, struct dv_charset *cs)
+{
+	enum sql_class sc;
+	struct sink text;
+	const char *p;
+	size_t n;
+	if (dst->c_type != SQL_C_CHAR || !dst->ptr || dst->buflen <= 0)
+		return 0;
+	if (v->type == DV_V_NULL) {
+		if (!dst->ind_ptr)
+			return 0;
+		*dst->ind_ptr = SQL_NULL_DATA;
+		return 1;
+	}
+	sc = classify(src->sql_type);
+	if (cs && sc == SC_CHAR)
+		return 0;           /* put_charset's conversion */
+	if (v->type == DV_V_TEXT && text_as_stored(src->sql_type, sc)) {
+		p = v->s;
+		n = v->len;
+	} else if (v->type == DV_V_TEXT || v->type == DV_V_INT || v->type == DV_V_DOUBLE) {
+		sink_init(&text);
+		if (render_text(v, src, sc, &text) != 0 || text.on_heap) {
+			sink_free(&text);
+			return 0;
+		}
+		p = text.p;
+		n = text.len;
+	} else {
+		return 0;
+	}
+	if ((size_t)dst->buflen <= n)
+		return 0;           /* truncation (01004) or 22003: the full way */
+	memcpy(dst->ptr, p, n);
+	((char *)dst->ptr)[n] = '\0';
+	set_len(dst, (SQLLEN)n);
+	return 1;
 }
 
 SQLRETURN dv_convert_cs(const struct dv_value *v, const struct dv_conv_src *src,

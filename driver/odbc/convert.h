@@ -54,6 +54,15 @@ SQLRETURN dv_convert_cs(const struct dv_value *v, const struct dv_conv_src *src,
 			const struct dv_conv_dst *dst, struct dv_charset *cs, size_t *offset,
 			struct dv_error *err);
 
+/* The common case of a bound column, without the matrix's checks: a whole
+ * value into a SQL_C_CHAR buffer (dst->c_type resolved) that holds it and
+ * its terminator, or NULL into an indicator.  Writes exactly what
+ * dv_convert_cs(v, src, dst, cs, NULL, ...) writes and returns 1; returns
+ * 0, writing nothing, for everything else (truncation, errors, warnings,
+ * other C types, ClientCharset text), which then takes dv_convert_cs. */
+int dv_convert_char_whole(const struct dv_value *v, const struct dv_conv_src *src,
+			  const struct dv_conv_dst *dst, struct dv_charset *cs);
+
 /* The C type SQL_C_DEFAULT means for a SQL type. */
 SQLSMALLINT dv_default_c_type(SQLSMALLINT sql_type);
 /* Size of the fixed-length C type, or 0 for character/binary ones. */

@@ -117,38 +117,44 @@ SQLRETURN dv_stmt_bind_col(struct dv_stmt *s, SQLUSMALLINT col, SQLSMALLINT c_ty
 	return SQL_SUCCESS;
 }
 
-void dv_value_from_vm(sqlite3_stmt *vm, int i, struct dv_value *v)
+/* One sqlite3_column_value and the value_* accessors instead of a
+ * sqlite3_column_* call per field (each of those looks the column up and
+ * checks for a failed malloc again).  The value is read while the
+ * connection lock is held, as every use of the engine's SQLite is. */
+static inline void value_from_vm(sqlite3_stmt *vm, int i, struct dv_value *v)
 {
-	memset(v, 0, sizeof(*v));
-	switch (sqlite3_column_type(vm, i)) {
+	sqlite3_value *sv = sqlite3_column_value(vm, i);
+	switch (sqlite3_value_type(sv)) {
 	case SQLITE_INTEGER:
-		v->type = DV_V_INT;
-		v->i = sqlite3_column_int64(vm, i);
+		*v = (struct dv_value){.type = DV_V_INT, .i = sqlite3_value_int64(sv)};
 		break;
 	case SQLITE_FLOAT:
-		v->type = DV_V_DOUBLE;
-		v->d = sqlite3_column_double(vm, i);
+		*v = (struct dv_value){.type = DV_V_DOUBLE, .d = sqlite3_value_double(sv)};
 		break;
 	case SQLITE_TEXT:
-		v->type = DV_V_TEXT;
-		v->s = (const char *)sqlite3_column_text(vm, i);
-		v->len = (size_t)sqlite3_column_bytes(vm, i);
+		*v = (struct dv_value){.type = DV_V_TEXT,
+				       .s = (const char *)sqlite3_value_text(sv)};
+		v->len = (size_t)sqlite3_value_bytes(sv);
 		if (!v->s) {
 			v->s = "";
 			v->len = 0;
 		}
 		break;
 	case SQLITE_BLOB:
-		v->type = DV_V_BLOB;
-		v->s = sqlite3_column_blob(vm, i);
-		v->len = (size_t)sqlite3_column_bytes(vm, i);
+		*v = (struct dv_value){.type = DV_V_BLOB, .s = sqlite3_value_blob(sv)};
+		v->len = (size_t)sqlite3_value_bytes(sv);
 		if (!v->s)
 			v->s = "";
 		break;
 	default:
-		v->type = DV_V_NULL;
+		*v = (struct dv_value){.type = DV_V_NULL};
 		break;
 	}
+}
+
+void dv_value_from_vm(sqlite3_stmt *vm, int i, struct dv_value *v)
+{
+	value_from_vm(vm, i, v);
 }
 
 static int is_char_or_binary(SQLSMALLINT t)
@@ -180,16 +186,25 @@ static void apply_max_length(const struct dv_stmt *s, int col, struct dv_value *
 	v->len = n;
 }
 
-void dv_stmt_value(struct dv_stmt *s, int col, struct dv_value *v)
+/* Inlined into put_row (the exported functions are called through the
+ * PLT, a cost per column). */
+static inline void stmt_value(struct dv_stmt *s, int col, struct dv_value *v)
 {
-	memset(v, 0, sizeof(*v));
 	if (s->scroll)
 		dv_scroll_value(s, col, v);
 	else if (s->rowset)
 		*v = *dv_rowset_cell(s->rowset, s->rs_cur, col - 1);
 	else if (s->vm)
-		dv_value_from_vm(s->vm, col - 1, v);
-	apply_max_length(s, col, v);
+		value_from_vm(s->vm, col - 1, v);
+	else
+		*v = (struct dv_value){.type = DV_V_NULL};
+	if (s->max_length)
+		apply_max_length(s, col, v);
+}
+
+void dv_stmt_value(struct dv_stmt *s, int col, struct dv_value *v)
+{
+	stmt_value(s, col, v);
 }
 
 /* Moves to the next row: 1 row, 0 end, -1 error (diag added). */
@@ -242,7 +257,7 @@ static SQLRETURN no_cursor(struct dv_stmt *s)
 			     "first");
 }
 
-char *dv_ard_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLLEN elem)
+static inline char *ard_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLLEN elem)
 {
 	if (!base)
 		return NULL;
@@ -254,6 +269,11 @@ char *dv_ard_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLLEN ele
 	else
 		p += (SQLLEN)row * (SQLLEN)ard->bind_type;
 	return p;
+}
+
+char *dv_ard_addr(const struct dv_desc *ard, void *base, SQLULEN row, SQLLEN elem)
+{
+	return ard_addr(ard, base, row, elem);
 }
 
 SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
@@ -282,19 +302,21 @@ SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
 		SQLSMALLINT ctype = a->concise_type;
 		if (ctype == SQL_C_DEFAULT)
 			ctype = dv_default_c_type(ir->concise_type);
-		SQLLEN elem = dv_c_type_size(ctype);
+		SQLLEN elem = ctype == SQL_C_CHAR ? 0 : dv_c_type_size(ctype);
 		if (elem == 0)
 			elem = a->octet_length;
 		struct dv_conv_dst dst = {
-			ctype, dv_ard_addr(ard, a->data_ptr, row, elem), a->octet_length,
-			(SQLLEN *)dv_ard_addr(ard, a->octet_length_ptr, row, sizeof(SQLLEN)),
-			(SQLLEN *)dv_ard_addr(ard, a->indicator_ptr, row, sizeof(SQLLEN)),
+			ctype, ard_addr(ard, a->data_ptr, row, elem), a->octet_length,
+			(SQLLEN *)ard_addr(ard, a->octet_length_ptr, row, sizeof(SQLLEN)),
+			(SQLLEN *)ard_addr(ard, a->indicator_ptr, row, sizeof(SQLLEN)),
 			a->precision, a->scale};
 		struct dv_conv_src src = {ir->concise_type, ir->scale};
 		struct dv_value v;
 		struct dv_error err;
+		stmt_value(s, c, &v);
+		if (dv_convert_char_whole(&v, &src, &dst, s->dbc->charset))
+			continue;
 		dv_error_clear(&err);
-		dv_stmt_value(s, c, &v);
 		SQLRETURN rc = dv_convert_cs(&v, &src, &dst, s->dbc->charset, NULL, &err);
 		if (rc == SQL_SUCCESS)
 			continue;
