@@ -18,7 +18,10 @@
  *     (and at most BATCH_URL bytes of URL, well under the 32 KB GET limit).
  *     Batches are fixed slices of the whole sorted entity list, so the same
  *     sweep sends the same URLs (and a cache file answers them) whatever was
- *     loaded before; 3 entities or fewer are loaded one by one instead.
+ *     loaded before; 3 entities or fewer are loaded one by one instead, unless
+ *     the catalog functions of this connection already asked for more than
+ *     BATCH_MIN tables: a client that walks the tables with one SQLColumns
+ *     call each (as most tools do after SQLTables) then gets slices too.
  * With a cache file (MetadataCacheLocation, or the per-user default of
  * catalog_disk.c) each body is first looked up there; new bodies are added to
  * it and the file is written once per catalog call (entity list, one entity,
@@ -63,6 +66,7 @@ struct dv_catalog {
 	struct dv_entity **entities;
 	size_t nentities;
 	struct disk_cache *disk;     /* NULL: no MetadataCacheLocation */
+	size_t catalog_asked;        /* tables dv_catalog_load_columns was asked to load */
 	struct dv_procs *procs;      /* functions and actions, NULL until asked for */
 };
 
@@ -399,14 +403,19 @@ int dv_catalog_load_columns(struct dv_catalog *cat, const char *const *names, si
 				nwant++;
 				break;
 			}
-	if (nwant >= BATCH_MIN) {
+	/* Many at once, or a client walking the tables one call each (SQLColumns
+	 * per table after SQLTables): from the (BATCH_MIN+1)th table on, each
+	 * miss loads its whole slice. */
+	cat->catalog_asked += nwant;
+	if (nwant >= BATCH_MIN || (nwant > 0 && cat->catalog_asked > BATCH_MIN)) {
 		rc = load_slices(cat, order, err);
 		if (cat->disk)
 			disk_cache_flush(cat->disk);
+	} else {
+		for (k = 0; k < cat->nentities && rc == 0; k++)
+			if (order[k].want)
+				rc = load_columns(cat, order[k].e, err);
 	}
-	for (k = 0; k < cat->nentities && nwant < BATCH_MIN && rc == 0; k++)
-		if (order[k].want)
-			rc = load_columns(cat, order[k].e, err);
 	free(order);
 	return rc;
 }

@@ -137,10 +137,12 @@ int dv_catalog_set_disk_cache(struct dv_catalog *cat, const char *path, long ttl
  * NULL when there is no usable directory (then no file).  Caller frees. */
 char *dv_catalog_default_cache_path(const char *api_base, const char *identity);
 /* Loads the columns and relationships of the named entities not loaded yet:
- * BATCH_MIN or more in batched EntityDefinitions requests with
+ * 4 or more in batched EntityDefinitions requests with
  * $expand=Attributes,ManyToOneRelationships (catalog.c), fewer one request
- * each.  Names that are not tables are skipped.  For callers about to read
- * many tables (SQLColumns over a pattern, SQLForeignKeys of all tables). */
+ * each until this catalog was asked for more than 4 tables in all (then a
+ * miss loads its batch: a client walking the tables one call each).  Names
+ * that are not tables are skipped.  For the catalog functions (SQLColumns,
+ * SQLPrimaryKeys, SQLForeignKeys...), not for queries. */
 int dv_catalog_load_columns(struct dv_catalog *cat, const char *const *names, size_t n,
 			    struct dv_error *err);
 

@@ -419,6 +419,8 @@ static int one_entity(struct dv_stmt *s, const char *table, const struct dv_enti
 	const char *name = n > 0 ? sel[0]->logical_name : NULL;
 	int rc = 0;
 	if (name)
+		rc = load_all_columns(s, sel, 1, err); /* a walk over tables is batched */
+	if (name && rc == 0)
 		rc = dv_catalog_entity(s->dbc->catalog, name, out, err);
 	free(sel);
 	return rc;

@@ -155,6 +155,16 @@ static void test_batches(const char *path)
 			  "&$expand=Attributes,ManyToOneRelationships($select=") != NULL,
 	   "one table: EntityDefinitions(LogicalName=...) with the expansions");
 	free(reqs);
+	/* a walk, one table per call: two more single requests, then the batch */
+	ok(dv_catalog_load_columns(c.cat, &all[2], 1, &err) == 0 &&
+	   dv_catalog_load_columns(c.cat, &all[3], 1, &err) == 0, "third and fourth table");
+	is_int(metadata_requests(), 5, "still one request each up to the fourth table");
+	ok(dv_catalog_load_columns(c.cat, &all[4], 1, &err) == 0, "fifth table");
+	is_int(metadata_requests(), 6, "the fifth loads its batch (all the emulator's tables)");
+	ok(dv_catalog_load_columns(c.cat, &all[5], 1, &err) == 0 &&
+	   dv_catalog_load_columns(c.cat, &all[6], 1, &err) == 0 &&
+	   dv_catalog_entity(c.cat, "team", &e, &err) == 0, "the rest of the walk");
+	is_int(metadata_requests(), 6, "no request for the rest");
 	conn_close(&c);
 }
 
