@@ -265,6 +265,8 @@ def table_ddl(e):
             c += " PRIMARY KEY"
         cols.append(c)
     idx = []
+    if getattr(e, "no_indexes", False):  # --real-schema's one-row entities: none needed
+        return 'CREATE TABLE "%s" (%s)' % (e.name, ", ".join(cols)), idx
     for a in e.stored_attrs():
         if a.is_lookup and a.name not in ("createdby", "modifiedby", "transactioncurrencyid",
                                           "owningbusinessunit"):

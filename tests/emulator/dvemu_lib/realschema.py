@@ -133,6 +133,7 @@ def add_entities(entities):
                      custom=ent["name"].startswith(("new_", "cdsify_", "dev_", "inv_")),
                      activity=ent["key"] == "activityid" and ent["name"] != "activitypointer",
                      change_tracking=False, schema=ent["name"], count=lambda n: 1)
+        e.no_indexes = True  # one row: SQLite indexes would only slow the start (datagen)
         entities.append(e)
     return entities
 
