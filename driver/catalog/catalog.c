@@ -67,6 +67,8 @@ struct dv_catalog {
 	size_t nentities;
 	struct disk_cache *disk;     /* NULL: no MetadataCacheLocation */
 	size_t catalog_asked;        /* tables dv_catalog_load_columns was asked to load */
+	int list_from_disk;          /* the entity list came from the cache file */
+	int from_disk;               /* set by meta_get_as when it answered from the file */
 	struct dv_procs *procs;      /* functions and actions, NULL until asked for */
 };
 
@@ -151,6 +153,7 @@ static int meta_get_as(struct dv_catalog *cat, const char *path, int prune, stru
 	struct dv_buf url;
 	int rc;
 	if (cat->disk && disk_cache_get(cat->disk, path, body) == 0) {
+		cat->from_disk = 1;
 		DV_LOG(cat->log, DV_LOG_DEBUG, cat, "catalog: %s from the cache file", path);
 		return 0;
 	}
@@ -194,8 +197,10 @@ static int load_entities(struct dv_catalog *cat, struct dv_error *err)
 	int rc;
 	if (cat->loaded)
 		return 0;
+	cat->from_disk = 0;
 	if (meta_get(cat, "EntityDefinitions?$select=" ENTITY_SELECT, &body, err) != 0)
 		return -1;
+	cat->list_from_disk = cat->from_disk;
 	rc = catalog_parse_entities(dv_buf_str(&body), body.len, &cat->entities,
 				    &cat->nentities, err);
 	dv_buf_free(&body);
@@ -446,6 +451,48 @@ int dv_catalog_entity_keys(struct dv_catalog *cat, const struct dv_entity *e,
 	return 0;
 }
 
+/* A table the cache file's entity list lacks may be newer than the file:
+ * the file is dropped (its other bodies may be as old) and the list read
+ * from the service again; entities new in it are appended (those already
+ * handed out stay where they are). */
+static int refresh_list(struct dv_catalog *cat, struct dv_error *err)
+{
+	struct dv_entity **fresh, **grown;
+	struct dv_buf body;
+	size_t i, n, added = 0;
+	int rc;
+	DV_LOG(cat->log, DV_LOG_INFO, cat, "catalog: a table is not in the cached list: the "
+	       "cache file is dropped and the list read again");
+	cat->list_from_disk = 0;
+	disk_cache_clear(cat->disk);
+	if (meta_get(cat, "EntityDefinitions?$select=" ENTITY_SELECT, &body, err) != 0)
+		return -1;
+	rc = catalog_parse_entities(dv_buf_str(&body), body.len, &fresh, &n, err);
+	dv_buf_free(&body);
+	if (rc != 0)
+		return -1;
+	grown = realloc(cat->entities, (cat->nentities + n + 1) * sizeof(*grown));
+	if (!grown) {
+		for (i = 0; i < n; i++)
+			catalog_entity_free(fresh[i]);
+		free(fresh);
+		return dv_error_nomem(err);
+	}
+	cat->entities = grown;
+	for (i = 0; i < n; i++) {
+		if (find_entity(cat, fresh[i]->logical_name)) {
+			catalog_entity_free(fresh[i]);
+			continue;
+		}
+		cat->entities[cat->nentities++] = fresh[i];
+		added++;
+	}
+	free(fresh);
+	disk_cache_flush(cat->disk);
+	DV_LOG(cat->log, DV_LOG_DEBUG, cat, "catalog: %zu new entities", added);
+	return 0;
+}
+
 int dv_catalog_entity(struct dv_catalog *cat, const char *name,
 		      const struct dv_entity **out, struct dv_error *err)
 {
@@ -453,6 +500,11 @@ int dv_catalog_entity(struct dv_catalog *cat, const char *name,
 	if (load_entities(cat, err) != 0)
 		return -1;
 	e = find_entity(cat, name);
+	if (!e && cat->list_from_disk) {
+		if (refresh_list(cat, err) != 0)
+			return -1;
+		e = find_entity(cat, name);
+	}
 	if (!e)
 		return dv_error_set(err, DV_S_42S02, 0,
 				    "Table '%s' does not exist in this Dataverse environment", name);

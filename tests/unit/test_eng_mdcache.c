@@ -119,6 +119,62 @@ static void test_corrupt(const char *path, char *keys)
 	unlink(path);
 }
 
+/* A table missing from the cached entity list (made after the file was
+ * written): the list is read again, the file dropped and rewritten. */
+static void test_new_table(const char *path, const char *keys)
+{
+	const struct dv_entity *e;
+	struct dv_error err;
+	struct conn c;
+	struct stat st;
+	char *text = NULL, *p;
+	long len;
+	FILE *f;
+	unlink(path);
+	ok(conn_open(&c, keys) == 0 && dv_catalog_entity(c.cat, "account", &e, &err) == 0,
+	   "a cache file with the list and account");
+	conn_close(&c);
+	/* rename contact in the file's list: as if contact were made after it */
+	f = fopen(path, "rb");
+	if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+		text = calloc(1, (size_t)len + 1);
+		if (text && fread(text, 1, (size_t)len, f) != (size_t)len) {
+			free(text);
+			text = NULL;
+		}
+	}
+	if (f)
+		fclose(f);
+	p = text ? strstr(text, "\\\"LogicalName\\\":\\\"contact\\\"") : NULL;
+	ok(p != NULL, "contact is in the cached list");
+	if (p) {
+		memcpy(strstr(p, "contact"), "cntact_", 7);
+		f = fopen(path, "wb");
+		fputs(text, f);
+		fclose(f);
+	}
+	free(text);
+	emu_reset(&emu);
+	ok(conn_open(&c, keys) == 0 && dv_catalog_entity(c.cat, "account", &e, &err) == 0,
+	   "account from the file");
+	is_int(metadata_requests(), 0, "no request for it");
+	ok(dv_catalog_entity(c.cat, "contact", &e, &err) == 0 && e->ncolumns > 10,
+	   "contact, not in the cached list, is found");
+	is_int(metadata_requests(), 2, "the list read again, then contact");
+	ok(dv_catalog_entity(c.cat, "nosuchtable", &e, &err) != 0 && err.state == DV_S_42S02,
+	   "a table that is none: 42S02");
+	is_int(metadata_requests(), 2, "without reading the list a third time");
+	conn_close(&c);
+	emu_reset(&emu);
+	ok(conn_open(&c, keys) == 0 && dv_catalog_entity(c.cat, "contact", &e, &err) == 0 &&
+	   dv_catalog_entity(c.cat, "account", &e, &err) == 0, "next connection");
+	is_int(metadata_requests(), 1, "the rewritten file has the list and contact; account "
+	       "(dropped with the old file) is read again");
+	conn_close(&c);
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "file rewritten, 0600");
+	unlink(path);
+}
+
 /* Many tables in batches; a handful one request each; then no more requests. */
 static void test_batches(const char *path)
 {
@@ -274,6 +330,7 @@ int main(void)
 	conn_close(&c);
 
 	test_corrupt(path, keys);
+	test_new_table(path, keys);
 	test_batches(path);
 	test_default_path(dir);
 
