@@ -546,7 +546,8 @@ static void explain_scan(struct dv_engine *eng, const struct dv_entity *e, const
 	const char *rows = strstr(idx, ";rows="), *least = strstr(idx, ";least=");
 	if (out->len)
 		dv_buf_appendc(out, '\n');
-	dv_buf_appendf(out, "GET %s%s?", eng->api_base, e ? e->entity_set : "?");
+	/* a function table's plan is empty: its request has no query options */
+	dv_buf_appendf(out, "GET %s%s%s", eng->api_base, e ? e->entity_set : "?", *idx ? "?" : "");
 	if (rows || least) {       /* a row budget (plan.c): not a query option */
 		const char *cut = rows && (!least || rows < least) ? rows : least;
 		char *head = dv_strndup(idx, (size_t)(cut - idx));
