@@ -438,7 +438,7 @@ static char *and_filter(const char *own, const char *more)
 	return dv_buf_steal(&b);
 }
 
-/* The probe: the highest non-null createdon (dir "desc"). */
+/* One probe: the lowest (asc) or highest (desc) non-null createdon. */
 static int probe_created(struct dv_http *http, const struct odata_scan *scan,
 			 const char *dir, long long *out, struct dv_error *err)
 {
@@ -472,9 +472,9 @@ static int probe_created(struct dv_http *http, const struct odata_scan *scan,
 	return rc;
 }
 
-/* The URLs of n partitions from second lo (the first page's last) to hi
- * (n may shrink: at least one second per partition).  Returns how many, 0
- * when none (err set on OOM). */
+/* The URLs of n partitions from second lo to hi (n may shrink: at least
+ * one second per partition); nulls: the first also takes createdon eq
+ * null.  Returns how many, 0 when none (err set on OOM). */
 static size_t partition_urls(const struct odata_scan *scan, long long lo, long long hi,
 			     size_t n, int nulls, char **urls, struct dv_error *err)
 {
