@@ -25,6 +25,23 @@
  * kind (e.g. a number against a text column, where SQLite's affinity
  * rules decide) replays every row as before.  Rows are replayed in their
  * cached order, each at most once per xFilter.
+ * KEY BATCHES: before any of that, when the key term is on a GUID column
+ * (a join on a lookup or a primary key) and another open cursor of the
+ * statement holds the key in its current row (the outer row it came
+ * from), the inner side is read by batches of keys instead: the keys of
+ * that cursor's coming rows (read ahead into the cursor's own buffer,
+ * which it then hands out first, in the same order) go into requests
+ * "(<key> eq k1 or <key> eq k2 ...)" as long as the URL allows, with the
+ * plan's other argv terms left out (SQLite checks them), and each batch's
+ * rows get the join index.  An xFilter whose key a batch holds replays
+ * that batch's rows of the key; one whose key no batch holds reads the
+ * next batch.  A key's rows all come from the one request that named it,
+ * so the replay gives SQLite every row the key's own request would have:
+ * the answer is the same whichever cursor the keys were taken from (a
+ * wrong guess costs a request, never a row).  A NULL key matches nothing.
+ * Where no cursor holds the key, the key is not a GUID, a LIMIT applies
+ * per outer row or the statement writes, the first KEYS_BY_REQUEST way
+ * above applies.
  * WRITES (write.c): during a write statement a rowid is an index into the
  * engine's key list (the row's primary key, and an intersect row's two
  * ids), xColumn honours sqlite3_vtab_nochange() so xUpdate sees which
@@ -50,6 +67,17 @@
  * than a request per outer row.  Measured by bench/bench-plans. */
 #define KEYS_BY_REQUEST 8
 
+/* KEY BATCHES: the first batch takes the keys of up to KEYS_FIRST_CHUNK
+ * outer rows (a LIMIT may need no more), the next one as many as one
+ * request holds, the later ones KEYS_CHUNK_REQUESTS requests' worth; a
+ * request's URL stays under KEY_URL_MAX (the service takes GET URLs up to
+ * 32,768 characters); the batches of one plan keep at most KEY_ROWS_MAX
+ * rows before they are dropped and read again as needed. */
+#define KEYS_FIRST_CHUNK 100
+#define KEYS_CHUNK_REQUESTS 4
+#define KEY_URL_MAX 30000
+#define KEY_ROWS_MAX 200000
+
 /* Rows of one scan read whole (argv terms dropped), shared by every cursor
  * of the same plan during one statement: a correlated subquery opens a new
  * cursor for each outer row, and they all replay the one read. */
@@ -57,6 +85,7 @@ struct mat {
 	unsigned refs;              /* the plan slot's and each cursor's */
 	struct odata_cell *cells;   /* rows * nspecs cells, texts owned */
 	size_t rows, cap, nspecs;
+	int batch;                  /* the rows of one key batch (see KEY BATCHES) */
 	/* the join index over the rows (see JOIN INDEX) */
 	int ix_state;               /* 0 not built, 1 built, -1 not indexable */
 	int ix_spec;                /* key cell: spec index */
@@ -71,12 +100,32 @@ struct mat {
 /* What the table remembers of one plan (idxNum + idxStr) during one
  * statement: the xFilter calls with argv terms made on all its cursors
  * (KEYS_BY_REQUEST counts them all), and its rows once read. */
+/* Keys (canonical lowercase GUIDs) -> the batch whose rows hold them. */
+struct keyset {
+	char (*keys)[37];           /* "" = free entry */
+	unsigned *batch;
+	size_t cap, n;              /* cap is a power of two (or 0) */
+};
+
+/* A plan's key batches (see KEY BATCHES). */
+struct key_batches {
+	int state;                  /* 0 not looked at, 1 batched, -1 the old way */
+	size_t key_col;             /* entity column of the "<key> eq ?N" term */
+	int key_argv;               /* N */
+	struct keyset keys;
+	struct mat **mats;          /* one per batch, each with its join index */
+	size_t nmats, capmats, rows;
+	size_t chunk;               /* outer rows to read ahead for the next one */
+	size_t per;                 /* keys one request holds (0 = not known yet) */
+};
+
 struct plan_slot {
 	char *idx_str;
 	int idx_num;
 	unsigned long stmt;         /* the engine's statement it belongs to */
 	unsigned filters;
 	struct mat *mat;            /* or NULL */
+	struct key_batches kb;
 	struct plan_slot *next;
 };
 
@@ -85,6 +134,7 @@ struct dv_vtab {
 	struct dv_engine *eng;
 	const struct dv_entity *e;
 	struct plan_slot *slots;
+	struct dv_cur *open;        /* its open cursors (a key batch's outer rows) */
 };
 
 /* FIRST ROWS (plan.c "first=N"): a LIMIT SQLite applies itself over a
@@ -132,6 +182,12 @@ struct dv_cur {
 	int probing;                /* this xFilter walks one bucket */
 	uint64_t probe_hash;
 	size_t probe_next;          /* next row + 1 of the bucket, 0 = end */
+	/* rows read ahead for another cursor's key batch (see KEY BATCHES) */
+	struct mat *ahead;          /* NULL, or rows [ahead_pos, rows) still to come */
+	size_t ahead_pos;
+	int ahead_end;              /* the scan ends after them */
+	unsigned long stmt_seq;     /* the statement of the last xFilter */
+	struct dv_cur *next_open;   /* the vtab's list of open cursors */
 };
 
 static int vtab_error(struct dv_vtab *vt, const struct dv_error *err)
@@ -228,8 +284,22 @@ static void mat_unref(struct mat *m)
 	free(m);
 }
 
+/* Drops every batch (cursors replaying one keep it until they move on). */
+static void kb_clear(struct key_batches *kb)
+{
+	size_t i;
+	for (i = 0; i < kb->nmats; i++)
+		mat_unref(kb->mats[i]);
+	kb->nmats = kb->rows = 0;
+	free(kb->keys.keys);
+	free(kb->keys.batch);
+	memset(&kb->keys, 0, sizeof(kb->keys));
+}
+
 static void slot_free(struct plan_slot *slot)
 {
+	kb_clear(&slot->kb);
+	free(slot->kb.mats);
 	mat_unref(slot->mat);
 	free(slot->idx_str);
 	free(slot);
@@ -314,6 +384,8 @@ static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
 		return SQLITE_NOMEM;
 	}
 	cur->eof = 1;
+	cur->next_open = vt->open;
+	vt->open = cur;
 	*out = &cur->base;
 	return SQLITE_OK;
 }
@@ -345,8 +417,15 @@ static void first_rows_reset(struct first_rows *f)
 static int vt_close(sqlite3_vtab_cursor *base)
 {
 	struct dv_cur *cur = (struct dv_cur *)base;
+	struct dv_cur **pp;
+	for (pp = &cur->vt->open; *pp; pp = &(*pp)->next_open)
+		if (*pp == cur) {
+			*pp = cur->next_open;
+			break;
+		}
 	odata_cursor_close(cur->oc);
 	cache_free(cur);
+	mat_unref(cur->ahead);
 	plan_query_free(&cur->lazy_q);
 	plan_query_free(&cur->batch_q);
 	first_rows_reset(&cur->first);
@@ -888,6 +967,23 @@ static const struct odata_cell *replay_next(struct dv_cur *cur)
 	return NULL;
 }
 
+/* The next row read ahead (see KEY BATCHES): 1 handed out (or the end
+ * reached), 0 when none is buffered. */
+static int ahead_next(struct dv_cur *cur)
+{
+	struct mat *a = cur->ahead;
+	if (a->rows > cur->ahead_pos) {
+		cur->row = &a->cells[cur->ahead_pos++ * a->nspecs];
+		cur->eof = 0;
+		return 1;
+	}
+	if (!cur->ahead_end)
+		return 0;
+	cur->row = NULL;
+	cur->eof = 1;
+	return 1;
+}
+
 static int advance(struct dv_cur *cur, struct dv_error *err)
 {
 	int rc;
@@ -898,6 +994,8 @@ static int advance(struct dv_cur *cur, struct dv_error *err)
 		cur->eof = 1;
 		return 0;
 	}
+	if (cur->ahead && ahead_next(cur))
+		return 0;
 	if (cur->mat) {
 		const struct odata_cell *row = replay_next(cur);
 		if (row)
@@ -929,6 +1027,453 @@ static int advance(struct dv_cur *cur, struct dv_error *err)
 	return 0;
 }
 
+/* ---- key batches (see KEY BATCHES) ---- */
+
+static sqlite3_module dataverse_module;
+
+static int guid_column(const struct dv_column *c)
+{
+	return c->role == DV_COL_VALUE &&
+	       (c->attr_type == DV_ATTR_GUID || c->attr_type == DV_ATTR_LOOKUP ||
+		c->attr_type == DV_ATTR_CUSTOMER || c->attr_type == DV_ATTR_OWNER);
+}
+
+/* s as a canonical GUID (36 characters, lowercase) in out: 1, else 0. */
+static int guid_canon(const char *s, size_t n, char out[37])
+{
+	size_t i;
+	if (!s || n != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		char ch = s[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (ch != '-')
+				return 0;
+		} else if (ch >= 'A' && ch <= 'F') {
+			ch = (char)(ch + 32);
+		} else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
+			return 0;
+		}
+		out[i] = ch;
+	}
+	out[36] = '\0';
+	return 1;
+}
+
+static size_t key_slot(const char *k, size_t mask)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+	int i;
+	for (i = 0; i < 36; i++) {
+		h ^= (unsigned char)k[i];
+		h *= 1099511628211ull;
+	}
+	return (size_t)(h ^ (h >> 29)) & mask;
+}
+
+/* The batch holding key k, or -1. */
+static long keyset_find(const struct keyset *s, const char *k)
+{
+	size_t i;
+	if (!s->cap)
+		return -1;
+	for (i = key_slot(k, s->cap - 1); s->keys[i][0]; i = (i + 1) & (s->cap - 1))
+		if (memcmp(s->keys[i], k, 36) == 0)
+			return (long)s->batch[i];
+	return -1;
+}
+
+/* Adds key k (not in s yet): 0, or -1 (no memory). */
+static int keyset_put(struct keyset *s, const char *k, unsigned batch)
+{
+	size_t i;
+	if ((s->n + 1) * 2 > s->cap) {
+		struct keyset g;
+		memset(&g, 0, sizeof(g));
+		g.cap = s->cap ? s->cap * 2 : 256;
+		g.keys = calloc(g.cap, sizeof(*g.keys));
+		g.batch = calloc(g.cap, sizeof(*g.batch));
+		if (!g.keys || !g.batch) {
+			free(g.keys);
+			free(g.batch);
+			return -1;
+		}
+		for (i = 0; i < s->cap; i++)
+			if (s->keys[i][0])
+				keyset_put(&g, s->keys[i], s->batch[i]); /* room enough */
+		free(s->keys);
+		free(s->batch);
+		*s = g;
+	}
+	for (i = key_slot(k, s->cap - 1); s->keys[i][0]; i = (i + 1) & (s->cap - 1))
+		;
+	memcpy(s->keys[i], k, 36);
+	s->keys[i][36] = '\0';
+	s->batch[i] = batch;
+	s->n++;
+	return 0;
+}
+
+/* The keys of the next batch: each once, none a batch holds already. */
+struct key_list {
+	char (*k)[37];
+	size_t n, cap;
+	struct keyset seen;
+};
+
+static void key_list_free(struct key_list *l)
+{
+	free(l->k);
+	free(l->seen.keys);
+	free(l->seen.batch);
+}
+
+/* Adds the key text s unless it is no GUID or known: 0, or -1 (no memory). */
+static int key_list_add(struct key_list *l, const struct keyset *known, const char *s, size_t n)
+{
+	char k[37];
+	if (!guid_canon(s, n, k) || keyset_find(known, k) >= 0 || keyset_find(&l->seen, k) >= 0)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 128;
+		char (*p)[37] = realloc(l->k, cap * sizeof(*p));
+		if (!p)
+			return -1;
+		l->k = p;
+		l->cap = cap;
+	}
+	memcpy(l->k[l->n++], k, 37);
+	return keyset_put(&l->seen, k, 0);
+}
+
+/* Frees rows [0, k) of m and moves the others to the front. */
+static void mat_drop_front(struct mat *m, size_t k)
+{
+	size_t i;
+	if (k == 0)
+		return;
+	for (i = 0; i < k * m->nspecs; i++)
+		if (m->cells[i].type == OC_TEXT)
+			free((char *)m->cells[i].s);
+	memmove(m->cells, m->cells + k * m->nspecs, (m->rows - k) * m->nspecs * sizeof(*m->cells));
+	m->rows -= k;
+}
+
+/* The spec of a GUID column whose value in x's current row is key, or -1. */
+static int source_spec(const struct dv_cur *x, const char *key)
+{
+	const struct dv_entity *e = x->vt->e;
+	size_t i;
+	for (i = 0; i < e->ncolumns; i++) {
+		const struct odata_cell *c;
+		char k[37];
+		if (x->colmap[i] < 0 || !guid_column(&e->columns[i]))
+			continue;
+		c = &x->row[x->colmap[i]];
+		if (c->type == OC_TEXT && guid_canon(c->s, c->len, k) && memcmp(k, key, 36) == 0)
+			return x->colmap[i];
+	}
+	return -1;
+}
+
+/* Another open cursor of the running statement whose current row holds
+ * key: where the key most likely came from (the outer row).  NULL if none. */
+static struct dv_cur *find_source(struct dv_cur *cur, const char *key, int *spec)
+{
+	struct dv_engine *eng = cur->vt->eng;
+	const struct vtab_ref *r;
+	for (r = eng->vtabs; r; r = r->next) {
+		const sqlite3_vtab *base = r->vtab;
+		struct dv_cur *x;
+		if (base->pModule != &dataverse_module)
+			continue;                  /* a table-valued function's (tvf.c) */
+		for (x = ((const struct dv_vtab *)base)->open; x; x = x->next_open) {
+			if (x == cur || x->eof || !x->row || x->lazy || x->ghost ||
+			    x->stmt_seq != eng->stmt_seq)
+				continue;
+			*spec = source_spec(x, key);
+			if (*spec >= 0)
+				return x;
+		}
+	}
+	return NULL;
+}
+
+/* Buffers x's current row and up to n rows after it, read from its scan
+ * as SQLite would read them (advance), so that their keys can be batched;
+ * x hands them out before reading on (ahead_next).  No request for a
+ * LIMIT's later rows (FIRST ROWS) is sent early.  0 or -1. */
+static int read_ahead(struct dv_cur *x, size_t n, struct dv_error *err)
+{
+	struct mat *a = x->ahead;
+	sqlite3_int64 rowid = x->key_rowid;
+	size_t have;
+	int rc = 0;
+	if (!a) {
+		a = calloc(1, sizeof(*a));
+		if (!a)
+			return dv_error_nomem(err);
+		a->refs = 1;
+		a->nspecs = x->nspecs;
+		x->ahead = a;
+	}
+	if (x->ahead_pos > 0 && x->row == &a->cells[(x->ahead_pos - 1) * a->nspecs]) {
+		mat_drop_front(a, x->ahead_pos - 1);   /* the current row is buffered */
+	} else {                               /* it came from the scan */
+		mat_drop_front(a, a->rows);
+		x->ahead_end = 0;
+		if (cache_row(a, x->row) != 0)
+			return dv_error_nomem(err);
+	}
+	x->ahead_pos = 1;
+	x->row = a->cells;
+	have = a->rows - 1;
+	if (x->first.stage == 1) {
+		long left = x->first.want - x->first.got;
+		if (left < 0)
+			left = 0;
+		if (n > have + (size_t)left)
+			n = have + (size_t)left;
+	}
+	x->ahead = NULL;                       /* advance reads the scan */
+	while (have < n && !x->ahead_end) {
+		if (advance(x, err) != 0) {
+			rc = -1;
+			break;
+		}
+		if (x->eof) {
+			x->ahead_end = 1;
+			break;
+		}
+		if (cache_row(a, x->row) != 0) {
+			rc = dv_error_nomem(err);
+			break;
+		}
+		have++;
+	}
+	x->ahead = a;
+	x->row = a->cells;
+	x->eof = 0;
+	x->key_rowid = rowid;
+	return rc;
+}
+
+/* Adds the keys in spec of rows [r, m->rows) of m to l, up to chunk keys. */
+static int rows_keys(const struct mat *m, size_t r, int spec, size_t chunk,
+		     const struct keyset *known, struct key_list *l, struct dv_error *err)
+{
+	for (; r < m->rows && l->n < chunk; r++) {
+		const struct odata_cell *c = &m->cells[r * m->nspecs + (size_t)spec];
+		if (c->type == OC_TEXT && key_list_add(l, known, c->s, c->len) != 0)
+			return dv_error_nomem(err);
+	}
+	return 0;
+}
+
+/* Adds the keys in spec of x's coming rows to l, up to chunk keys: a scan
+ * reads ahead until it has them (rows of known or repeated keys, or NULL
+ * ones, give none), at most KEYS_CHUNK_REQUESTS times chunk rows. */
+static int source_keys(struct dv_cur *x, int spec, size_t chunk, const struct keyset *known,
+		       struct key_list *l, struct dv_error *err)
+{
+	size_t rows = 0, done = 0;
+	if (x->mat)                            /* rows read whole: from the current one */
+		return rows_keys(x->mat, x->mat->batch ? 0 : (size_t)(x->row - x->mat->cells) /
+				 (x->mat->nspecs ? x->mat->nspecs : 1), spec, chunk, known, l, err);
+	while (l->n < chunk && rows < KEYS_CHUNK_REQUESTS * chunk) {
+		rows += chunk - l->n;
+		if (read_ahead(x, rows, err) != 0 ||
+		    rows_keys(x->ahead, done, spec, chunk, known, l, err) != 0)
+			return -1;
+		done = x->ahead->rows;
+		if (x->ahead_end || x->ahead->rows < rows + 1)
+			break;                 /* the scan has no more (or stops early) */
+	}
+	return 0;
+}
+
+/* Keys of one request: its URL, each key's "<key> eq <guid> or " encoded,
+ * stays under KEY_URL_MAX. */
+static size_t keys_per_request(const struct dv_cur *cur, const struct plan_query *pq,
+			       const char *prop)
+{
+	struct odata_query q;
+	size_t base = KEY_URL_MAX, per = strlen(prop) + 36 + 16;
+	char *url;
+	memset(&q, 0, sizeof(q));
+	q.base = cur->vt->eng->api_base;
+	q.entity_set = cur->vt->e->entity_set;
+	q.select = pq->select;
+	q.filter = pq->filter;
+	q.orderby = pq->orderby;
+	url = odata_query_url(&q);
+	if (url)
+		base = strlen(url);
+	free(url);
+	if (base + 32 + per >= KEY_URL_MAX)
+		return 1;
+	return (KEY_URL_MAX - base - 32) / per;
+}
+
+/* Reads the rows of l's keys (the plan's other argv terms left out:
+ * SQLite checks them) into a new batch of slot, in as few requests as the
+ * URL length allows.  0 or -1. */
+static int kb_fetch(struct dv_cur *cur, struct plan_slot *slot, int flags, const char *idx_str,
+		    int argc, sqlite3_value **argv, const struct key_list *l, struct dv_error *err)
+{
+	struct key_batches *kb = &slot->kb;
+	const char *prop = cur->vt->e->columns[kb->key_col].select_name;
+	struct plan_query pq;
+	struct mat *m;
+	size_t i = 0, per;
+	int rc = 0;
+	if (plan_resolve(cur->vt->e, idx_str, argc, argv, 1, &pq, err) != 0)
+		return -1;
+	m = calloc(1, sizeof(*m));
+	if (!m || build_specs(cur, pq.select) != 0) {
+		free(m);
+		plan_query_free(&pq);
+		return dv_error_nomem(err);
+	}
+	m->refs = 1;
+	m->nspecs = cur->nspecs;
+	m->batch = 1;
+	per = keys_per_request(cur, &pq, prop);
+	kb->per = per;
+	while (rc == 0 && i < l->n) {
+		struct plan_query q = pq;
+		const struct odata_cell *row;
+		size_t start = i, end = i + per < l->n ? i + per : l->n;
+		struct dv_buf f;
+		int more = 0;
+		dv_buf_init(&f, 0);
+		if (pq.filter)
+			dv_buf_appendf(&f, "%s and ", pq.filter);
+		dv_buf_appendc(&f, '(');
+		for (; i < end; i++)
+			dv_buf_appendf(&f, "%s%s eq %s", i > start ? " or " : "", prop, l->k[i]);
+		dv_buf_appendc(&f, ')');
+		q.filter = f.data;
+		q.more = NULL;
+		q.nmore = 0;
+		if (!f.data)
+			rc = dv_error_nomem(err);
+		else if (open_resolved(cur, flags, &q, err) != 0)
+			rc = -1;
+		while (rc == 0 && cur->oc && (more = odata_cursor_next(cur->oc, &row, err)) == 1)
+			if (cache_row(m, row) != 0)
+				rc = dv_error_nomem(err);
+		if (more < 0)
+			rc = -1;
+		odata_cursor_close(cur->oc);
+		cur->oc = NULL;
+		dv_buf_free(&f);
+	}
+	plan_query_free(&pq);
+	if (rc == 0 && kb->rows + m->rows > KEY_ROWS_MAX)
+		kb_clear(kb);                  /* memory stays bounded: read again as needed */
+	if (rc == 0 && kb->nmats == kb->capmats) {
+		size_t cap = kb->capmats ? kb->capmats * 2 : 8;
+		struct mat **p = realloc(kb->mats, cap * sizeof(*p));
+		if (!p)
+			rc = dv_error_nomem(err);
+		else {
+			kb->mats = p;
+			kb->capmats = cap;
+		}
+	}
+	for (i = 0; rc == 0 && i < l->n; i++)
+		if (keyset_put(&kb->keys, l->k[i], (unsigned)kb->nmats) != 0)
+			rc = dv_error_nomem(err);
+	if (rc != 0) {
+		mat_unref(m);
+		kb_clear(kb);                  /* no key may point at a missing batch */
+		return -1;
+	}
+	kb->mats[kb->nmats++] = m;
+	kb->rows += m->rows;
+	DV_LOG(cur->vt->eng->log, DV_LOG_DEBUG, cur->vt->eng,
+	       "key batch of %zu keys: %zu rows of %s", l->n, m->rows, cur->vt->e->logical_name);
+	return 0;
+}
+
+/* Can this plan be read by key batches?  Its first "<key> eq ?N" term is
+ * on a GUID column, and no LIMIT applies per outer row. */
+static void kb_setup(struct dv_cur *cur, struct key_batches *kb, const char *idx_str)
+{
+	size_t col;
+	int n;
+	kb->state = -1;
+	if (strstr(idx_str, ";top=") || strstr(idx_str, ";rows=") ||
+	    !plan_eq_arg(cur->vt->e, idx_str, &col, &n) || !guid_column(&cur->vt->e->columns[col]))
+		return;
+	kb->key_col = col;
+	kb->key_argv = n;
+	kb->chunk = KEYS_FIRST_CHUNK;
+	kb->state = 1;
+}
+
+/* xFilter of a plan with a key from the outer row: the batch holding the
+ * key (read now, with the keys of the outer side's coming rows, when no
+ * batch holds it).  1 cur->mat is that batch, 2 no row can match (a NULL
+ * key), 0 not by key batches (the old way), -1 on error. */
+static int keys_filter(struct dv_cur *cur, struct plan_slot *slot, int flags, const char *idx_str,
+		       int argc, sqlite3_value **argv, struct dv_error *err)
+{
+	struct key_batches *kb = &slot->kb;
+	struct key_list l;
+	struct dv_cur *src;
+	sqlite3_value *v;
+	char key[37];
+	long b;
+	int spec, rc;
+	if (kb->state == 0)
+		kb_setup(cur, kb, idx_str);
+	if (kb->state < 0 || slot->mat || cur->vt->eng->writing || kb->key_argv > argc)
+		return 0;
+	v = argv[kb->key_argv - 1];
+	if (sqlite3_value_type(v) == SQLITE_NULL)
+		return 2;                      /* = NULL is never true */
+	if (sqlite3_value_type(v) != SQLITE_TEXT ||
+	    !guid_canon((const char *)sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v), key))
+		return 0;
+	b = keyset_find(&kb->keys, key);
+	if (b < 0) {
+		src = find_source(cur, key, &spec);
+		if (!src)
+			return 0;
+		memset(&l, 0, sizeof(l));
+		rc = key_list_add(&l, &kb->keys, key, 36) != 0 ? dv_error_nomem(err) : 0;
+		if (rc == 0)
+			rc = source_keys(src, spec, kb->chunk, &kb->keys, &l, err);
+		if (rc == 0)
+			rc = kb_fetch(cur, slot, flags, idx_str, argc, argv, &l, err);
+		key_list_free(&l);
+		if (rc != 0)
+			return -1;
+		kb->chunk = kb->chunk < kb->per ? kb->per : kb->per * KEYS_CHUNK_REQUESTS;
+		b = keyset_find(&kb->keys, key);
+		if (b < 0)
+			return dv_error_set(err, DV_S_HY000, 0, "internal: a key batch of %s lost "
+					    "its key", cur->vt->e->logical_name);
+	} else if (!cur->specs) {              /* this cursor's first xFilter */
+		struct plan_query pq;
+		if (plan_resolve(cur->vt->e, idx_str, argc, argv, 1, &pq, err) != 0)
+			return -1;
+		rc = build_specs(cur, pq.select);
+		plan_query_free(&pq);
+		if (rc != 0)
+			return dv_error_nomem(err);
+	}
+	if (cur->nspecs != kb->mats[b]->nspecs)
+		return dv_error_set(err, DV_S_HY000, 0, "internal: a key batch of %s has another "
+				    "layout", cur->vt->e->logical_name);
+	cache_free(cur);
+	cur->mat = kb->mats[b];
+	cur->mat->refs++;
+	return 1;
+}
+
 static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str, int argc,
 		     sqlite3_value **argv)
 {
@@ -945,15 +1490,30 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
 	cur->batch_next = 0;
 	first_rows_reset(&cur->first);
 	cur->nfilter++;
+	cur->stmt_seq = cur->vt->eng->stmt_seq;
+	mat_unref(cur->ahead);
+	cur->ahead = NULL;
+	cur->ahead_pos = 0;
+	cur->ahead_end = 0;
+	if (cur->mat && cur->mat->batch)       /* the batch of the last key */
+		cache_free(cur);
 	if (!cur->mat && plan_has_args(idx_str)) {
 		struct plan_slot *slot = slot_for(cur->vt, idx_num, idx_str);
+		int rc;
 		if (!slot)
 			return vtab_error(cur->vt, (dv_error_nomem(&err), &err));
-		slot->filters++;
-		if (slot->mat ? attach(cur, slot, idx_str, argc, argv, &err) != 0
-			      : slot->filters > KEYS_BY_REQUEST &&
-				materialize(cur, slot, idx_num, idx_str, argc, argv, &err) != 0)
+		rc = keys_filter(cur, slot, idx_num, idx_str, argc, argv, &err);
+		if (rc < 0)
 			return vtab_error(cur->vt, &err);
+		if (rc == 2)
+			return SQLITE_OK;          /* eof */
+		if (rc == 0) {
+			slot->filters++;
+			if (slot->mat ? attach(cur, slot, idx_str, argc, argv, &err) != 0
+				      : slot->filters > KEYS_BY_REQUEST &&
+					materialize(cur, slot, idx_num, idx_str, argc, argv, &err) != 0)
+				return vtab_error(cur->vt, &err);
+		}
 	}
 	if (cur->mat) {
 		if (replay_start(cur, idx_str, argc, argv, &err) != 0)

@@ -1,12 +1,17 @@
-/* test_eng_join.c - a join's inner side is read once and looked up by key.
+/* test_eng_join.c - a join's inner side is read by batches of keys.
  *
- * 20,000 contacts joined to the ~5,000 accounts created before mid-2020:
- * the rows equal those SQLite computes itself over copies of both sides
- * (temp tables, no virtual table involved), the service sees each side
- * once (plus the first key's request), and the materialized side hands
- * SQLite only the rows with the outer row's key: the engine's counters
- * show O(N + M) work, not N x M.  Also: NULL keys match nothing, keys of
- * another case match (GUID text is case-insensitive), an integer key. */
+ * Every join and correlated subquery here gives the rows SQLite computes
+ * itself over copies of the tables (temp tables, no virtual table
+ * involved), and the service sees the outer side once and the inner side
+ * only by batches of the outer keys (vtab.c KEY BATCHES), each key named
+ * once, never one request per outer row and never the inner table whole:
+ * a join of 5 accounts and their contacts, the same as a correlated
+ * scalar subquery and as a LEFT JOIN (2 requests each), ~5,800 and 9,000
+ * accounts joined to their contacts, a join of three tables.  The batches
+ * hand SQLite only the rows with the outer row's key: the engine's
+ * counters show O(N + M) work, not N x M.  Also: NULL keys match nothing,
+ * keys of another case match (GUID text is case-insensitive), an integer
+ * key (read the old way), an IN list of more keys than one request holds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +51,56 @@ static int data_requests(void)
 	return n;
 }
 
+/* The data requests to one entity set since the reset. */
+struct reqs {
+	int n;              /* requests */
+	int unkeyed;        /* requests without key terms: the table read whole */
+	int keys;           /* key terms, over all requests */
+	size_t max_url;     /* the longest URL */
+	long rows;          /* rows the answers held (config log_rows) */
+};
+
+/* set: "/contacts?"; term: the encoded key term, "_parentcustomerid_value%20eq%20". */
+static struct reqs reqs_to(const char *set, const char *term)
+{
+	struct reqs r = {0, 0, 0, 0, 0};
+	const char *upath[] = {"url", NULL}, *rpath[] = {"rows", NULL};
+	yajl_val tree = emu_requests_tree(&emu, 0);
+	for (size_t i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
+		yajl_val u = yajl_tree_get(tree->u.array.values[i], upath, yajl_t_string);
+		yajl_val rows = yajl_tree_get(tree->u.array.values[i], rpath, yajl_t_number);
+		const char *url = u ? YAJL_GET_STRING(u) : NULL, *p;
+		int keys = 0;
+		if (!url || !strstr(url, set))
+			continue;
+		for (p = strstr(url, term); p; p = strstr(p + 1, term))
+			keys++;
+		r.n++;
+		r.unkeyed += keys == 0;
+		r.keys += keys;
+		if (strlen(url) > r.max_url)
+			r.max_url = strlen(url);
+		r.rows += rows ? (long)YAJL_GET_INTEGER(rows) : 0;
+	}
+	yajl_tree_free(tree);
+	return r;
+}
+
+/* A fresh request log that counts each answer's rows. */
+static void reset_log(void)
+{
+	emu_reset(&emu);
+	emu_post(&emu, "/_emu/config", "{\"log_rows\":true}");
+}
+
+static long number(struct engine_stack *s, const char *sql)
+{
+	char *v = run(s, sql);
+	long n = v ? atol(v) : -1;
+	free(v);
+	return n;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -66,11 +121,11 @@ static void test_big_join(struct engine_stack *s)
 		     "FROM contact");
 	a_copy = run(s, "CREATE TEMP TABLE xa AS SELECT accountid, name, createdon FROM account a "
 		     "WHERE " ACCOUNT_CUT);
-	n_copy = data_requests();
+	n_copy = reqs_to("/accounts?", "accountid%20eq%20").n;
 	expect = run(s, "SELECT c.contactid, c.fullname, a.name FROM xc c JOIN xa a "
 		     "ON a.accountid = c.parentcustomerid ORDER BY c.contactid");
 	ok(c_copy && a_copy && expect, "both sides copied into SQLite's own tables");
-	emu_reset(&emu);
+	reset_log();
 	s->eng->cache_rows_visited = s->eng->cache_probes = 0;
 	t0 = now_s();
 	joined = run(s, "SELECT c.contactid, c.fullname, a.name FROM contact c JOIN account a "
@@ -86,7 +141,20 @@ static void test_big_join(struct engine_stack *s)
 	/* the copies read each side once; the join does too, plus the requests
 	 * for the first 8 outer rows' keys before the inner side materializes
 	 * (vtab.c KEYS_BY_REQUEST) */
-	is_int(n_join, n_copy + 8, "each side read once (+ the first 8 keys' requests)");
+	{
+		long outer = number(s, "SELECT COUNT(*) FROM xa");
+		struct reqs c = reqs_to("/contacts?", "_parentcustomerid_value%20eq%20");
+		is_int(c.unkeyed, 0, "contacts never read whole");
+		is_int(c.keys, (int)outer, "each of the %ld accounts' keys sent once", outer);
+		is_int((int)c.rows, count_lines(joined), "each joined contact read once");
+		ok(c.n <= (int)(outer + 299) / 300 + 2, "%d contact requests for %ld keys", c.n,
+		   outer);
+		ok(reqs_to("/accounts?", "accountid%20eq%20").n <= n_copy,
+		   "accounts read once (%d requests, as many as for their copy)",
+		   reqs_to("/accounts?", "accountid%20eq%20").n);
+		is_int(n_join, c.n + reqs_to("/accounts?", "accountid%20eq%20").n,
+		       "no other request");
+	}
 	ok(probes > 0, "the materialized side was probed by key (%lu probes)", probes);
 	ok(visited <= (unsigned long)count_lines(joined),
 	   "rows replayed (%lu) <= join rows (%d): O(matches) per outer row", visited,
@@ -97,8 +165,127 @@ static void test_big_join(struct engine_stack *s)
 	free(expect);
 	free(c_copy);
 	free(a_copy);
-	free(run(s, "DROP TABLE xc"));
-	free(run(s, "DROP TABLE xa"));
+	free(run(s, "DROP TABLE xa"));   /* xc stays for the tests below */
+}
+
+#define IN5 "('A-000001','A-000002','A-000003','A-000004','A-000005')"
+#define PARENT_KEY "_parentcustomerid_value%20eq%20"
+
+/* Runs sql on the service's tables and local on the copies (the same text
+ * with account -> xall, contact -> xc, opportunity -> xo): the same rows. */
+static char *same_rows(struct engine_stack *s, const char *sql, const char *local,
+		       const char *what)
+{
+	char *want = run(s, local), *got;
+	reset_log();
+	got = run(s, sql);
+	ok(got && want && strcmp(got, want) == 0 && count_lines(want) > 0,
+	   "%s: the rows of SQLite's own join over copies (%d rows)", what, count_lines(want));
+	if (got && want && strcmp(got, want) != 0)
+		tap_diag("got:\n%s\nwant:\n%s", got, want);
+	free(got);
+	return want;
+}
+
+/* A selective outer side: 2 requests, the inner one naming its 5 keys. */
+static void test_few_keys(struct engine_stack *s)
+{
+	char *inner, *left, *sub;
+	struct reqs c;
+	inner = same_rows(s, "SELECT a.name, c.fullname FROM account a JOIN contact c ON "
+			  "c.parentcustomerid = a.accountid WHERE a.accountnumber IN " IN5
+			  " ORDER BY 1, 2",
+			  "SELECT a.name, c.fullname FROM xall a JOIN xc c ON "
+			  "c.parentcustomerid = a.accountid WHERE a.accountnumber IN " IN5
+			  " ORDER BY 1, 2", "join of 5 accounts");
+	c = reqs_to("/contacts?", PARENT_KEY);
+	is_int(data_requests(), 2, "join: 2 requests (accounts, then their contacts)");
+	is_int(c.n, 1, "join: one contact request");
+	is_int(c.keys, 5, "join: naming the 5 accounts' keys");
+	is_int((int)c.rows, count_lines(inner), "join: only the joined contacts read");
+
+	sub = same_rows(s, "SELECT a.accountnumber, (SELECT COUNT(*) FROM contact c WHERE "
+			"c.parentcustomerid = a.accountid) FROM account a WHERE a.accountnumber "
+			"IN " IN5 " ORDER BY 1",
+			"SELECT a.accountnumber, (SELECT COUNT(*) FROM xc c WHERE "
+			"c.parentcustomerid = a.accountid) FROM xall a WHERE a.accountnumber "
+			"IN " IN5 " ORDER BY 1", "correlated scalar subquery");
+	c = reqs_to("/contacts?", PARENT_KEY);
+	is_int(data_requests(), 2, "subquery: 2 requests, not one per outer row");
+	is_int(c.keys, 5, "subquery: the contact request names the 5 keys");
+
+	left = same_rows(s, "SELECT a.accountnumber, c.fullname FROM account a LEFT JOIN contact "
+			 "c ON c.parentcustomerid = a.accountid WHERE a.accountnumber IN " IN5
+			 " ORDER BY 1, 2",
+			 "SELECT a.accountnumber, c.fullname FROM xall a LEFT JOIN xc c ON "
+			 "c.parentcustomerid = a.accountid WHERE a.accountnumber IN " IN5
+			 " ORDER BY 1, 2", "LEFT JOIN");
+	ok(count_lines(left) > count_lines(inner), "LEFT JOIN: accounts without contacts "
+	   "are kept (%d rows, %d joined)", count_lines(left), count_lines(inner));
+	is_int(data_requests(), 2, "LEFT JOIN: 2 requests");
+	is_int(reqs_to("/contacts?", PARENT_KEY).keys, 5, "LEFT JOIN: naming the 5 keys");
+	free(inner);
+	free(left);
+	free(sub);
+}
+
+/* An outer side of 9,000 rows (two pages): its keys in batches, each once. */
+static void test_many_keys(struct engine_stack *s)
+{
+	char sql[512], local[512], cut[64];
+	char *v = run(s, "SELECT createdon FROM xall ORDER BY createdon LIMIT 1 OFFSET 9000");
+	char *want;
+	struct reqs c;
+	long outer;
+	snprintf(cut, sizeof(cut), "%.*s", v ? (int)strcspn(v, "\n") : 0, v ? v : "");
+	free(v);
+	snprintf(local, sizeof(local), "SELECT COUNT(*) FROM xall WHERE createdon < '%s'", cut);
+	outer = number(s, local);
+	is_int((int)outer, 9000, "9,000 accounts created before %s", cut);
+	snprintf(sql, sizeof(sql), "SELECT a.accountid, c.contactid FROM account a JOIN contact c "
+		 "ON c.parentcustomerid = a.accountid WHERE a.createdon < '%s' ORDER BY 1, 2", cut);
+	snprintf(local, sizeof(local), "SELECT a.accountid, c.contactid FROM xall a JOIN xc c "
+		 "ON c.parentcustomerid = a.accountid WHERE a.createdon < '%s' ORDER BY 1, 2", cut);
+	want = same_rows(s, sql, local, "join of 9,000 accounts");
+	c = reqs_to("/contacts?", PARENT_KEY);
+	is_int(c.unkeyed, 0, "9,000: contacts never read whole");
+	is_int(c.keys, (int)outer, "9,000: each account's key sent once");
+	is_int((int)c.rows, count_lines(want), "9,000: each joined contact read once");
+	ok(c.n <= (int)(outer + 299) / 300 + 2, "9,000: %d contact requests", c.n);
+	ok(c.max_url < 32768, "9,000: URLs within the service's limit (longest %zu)",
+	   c.max_url);
+	free(want);
+}
+
+/* opportunity -> account -> contact: each inner side by its keys. */
+static void test_three_tables(struct engine_stack *s)
+{
+	static const char where[] = " WHERE o.name LIKE 'Office Move%' ORDER BY 1, 2, 3";
+	char sql[512], local[512];
+	char *want;
+	long akeys, ckeys;
+	struct reqs a, c;
+	snprintf(sql, sizeof(sql), "SELECT o.opportunityid, a.name, c.fullname FROM opportunity o "
+		 "JOIN account a ON o.parentaccountid = a.accountid JOIN contact c ON "
+		 "c.contactid = a.primarycontactid%s", where);
+	snprintf(local, sizeof(local), "SELECT o.opportunityid, a.name, c.fullname FROM xo o "
+		 "JOIN xall a ON o.parentaccountid = a.accountid JOIN xc c ON "
+		 "c.contactid = a.primarycontactid%s", where);
+	akeys = number(s, "SELECT COUNT(DISTINCT parentaccountid) FROM xo o "
+		       "WHERE o.name LIKE 'Office Move%'");
+	ckeys = number(s, "SELECT COUNT(DISTINCT a.primarycontactid) FROM xall a WHERE "
+		       "a.accountid IN (SELECT parentaccountid FROM xo o WHERE "
+		       "o.name LIKE 'Office Move%')");
+	want = same_rows(s, sql, local, "three tables");
+	a = reqs_to("/accounts?", "accountid%20eq%20");
+	c = reqs_to("/contacts?", "contactid%20eq%20");
+	is_int(reqs_to("/opportunities?", "$filter").n, 1, "three tables: opportunities once");
+	is_int(a.unkeyed + c.unkeyed, 0, "three tables: accounts and contacts only by key");
+	is_int(a.keys, (int)akeys, "three tables: each account key once (%d requests)", a.n);
+	is_int(c.keys, (int)ckeys, "three tables: each contact key once (%d requests)", c.n);
+	ok(a.n <= (int)(akeys + 299) / 300 + 2 && c.n <= (int)(ckeys + 299) / 300 + 2,
+	   "three tables: %d + %d key requests for %ld + %ld keys", a.n, c.n, akeys, ckeys);
+	free(want);
 }
 
 /* Keys of another case, NULL keys, integer keys. */
@@ -157,7 +344,9 @@ static void test_long_in_list(struct engine_stack *s)
 		  "FROM contact WHERE lastname = 'Smith')");
 	req = engine_stack_data_requests(&emu);
 	for (p = req; p && (p = strstr(p, "/accounts?")); p++) {
-		if (strncmp(p, "/accounts?$select=accountid&$filter=(accountid%20eq%20", 54) == 0)
+		const char *end = strchr(p, '\n');
+		const char *f = strstr(p, "$filter=(accountid%20eq%20");
+		if (strncmp(p, "/accounts?$select=accountid", 27) == 0 && f && (!end || f < end))
 			batches++;
 		else
 			whole++;
@@ -184,6 +373,13 @@ int main(void)
 	}
 	if (engine_stack_open(&s, &emu, "IncludeFormattedValues=false") == 0) {
 		test_big_join(&s);
+		free(run(&s, "CREATE TEMP TABLE xall AS SELECT accountid, name, accountnumber, "
+			 "createdon, primarycontactid FROM account"));
+		free(run(&s, "CREATE TEMP TABLE xo AS SELECT opportunityid, name, parentaccountid "
+			 "FROM opportunity"));
+		test_few_keys(&s);
+		test_many_keys(&s);
+		test_three_tables(&s);
 		test_key_kinds(&s);
 		test_long_in_list(&s);
 		engine_stack_close(&s);
