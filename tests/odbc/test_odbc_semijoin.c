@@ -165,6 +165,11 @@ static const struct scase cases[] = {
 	 "SELECT a.name FROM account a WHERE EXISTS (SELECT 1 FROM opportunity o WHERE "
 	 "o.parentaccountid = a.accountid AND o.statecode = ?) AND a.statecode = ? "
 	 "ORDER BY a.name", 2, {0, 0}, {1, 0}, "", NULL, NULL, 1},
+	{"a NULL parameter inside NOT EXISTS: the outer rows come from the per-table path",
+	 "SELECT a.name FROM account a WHERE NOT EXISTS (SELECT 1 FROM opportunity o WHERE "
+	 "o.parentaccountid = a.accountid AND o.statecode = ?) AND a.statecode = ? "
+	 "ORDER BY a.name", 2, {0, 1}, {1, 0},
+	 "Fabrikam Pty Ltd 6\nLamna Co 11\nSchool of Fine Art Partners 16\n", NULL, NULL, 1},
 	{"a second correlation: not sent",
 	 "SELECT a.name FROM account a WHERE EXISTS (SELECT 1 FROM opportunity o WHERE "
 	 "o.parentaccountid = a.accountid AND o.owningbusinessunit = a.owningbusinessunit) "
