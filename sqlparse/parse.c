@@ -734,8 +734,12 @@ static int sub_statement(struct parser *p)
 	it->len = p->prev_end - it->pos;
 	if ((rc = from_clause(p)) != 0)
 		return rc;
-	if (accept_kw(p, "where") && (rc = parse_or(p, &s->where)) != 0)
-		return rc;
+	if (accept_kw(p, "where")) {
+		s->where_pos = p->pos;
+		if ((rc = parse_or(p, &s->where)) != 0)
+			return rc;
+		s->where_end = p->prev_end;
+	}
 	if (p->t.type != TOK_RPAREN)
 		return NOT_PUSHABLE;
 	advance(p);

@@ -676,6 +676,42 @@ int pushdown_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
 	return rc;
 }
 
+/* The requests of each subquery that stays in the statement (inexact, or
+ * not an AND-ed term): its own plan on the per-table path, run by SQLite
+ * over the rows read. */
+static void explain_subs(struct dv_engine *eng, const char *sql, const struct ast_select *s,
+			 const struct ast_expr *x, const struct push_cond *semi,
+			 struct dv_buf *out)
+{
+	struct dv_buf q;
+	struct dv_error ignored;
+	char *ex, *line, *save = NULL;
+	if (!x)
+		return;
+	if (x->kind == AST_AND || x->kind == AST_OR) {
+		explain_subs(eng, sql, s, x->a, semi, out);
+		explain_subs(eng, sql, s, x->b, semi, out);
+		return;
+	}
+	if (removed_term(semi, x->pos))
+		return;                 /* sent exactly: SQLite never runs it */
+	if (x->kind == AST_NOT) {
+		explain_subs(eng, sql, s, x->a, semi, out);
+		return;
+	}
+	if (x->kind != AST_EXISTS && x->kind != AST_INSUB)
+		return;
+	dv_buf_init(&q, 0);
+	push_semi_sub_sql(sql, s, x, &q);
+	dv_error_clear(&ignored);
+	ex = dv_engine_explain(eng, dv_buf_str(&q), &ignored);
+	for (line = ex ? strtok_r(ex, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+		dv_buf_appendf(out, "\n%s (the subquery, checked by SQLite over the rows read)",
+			       line);
+	free(ex);
+	dv_buf_free(&q);
+}
+
 char *pushdown_explain(struct dv_engine *eng, const char *sql, struct dv_error *err)
 {
 	struct ast_select s;
@@ -687,6 +723,8 @@ char *pushdown_explain(struct dv_engine *eng, const char *sql, struct dv_error *
 	dv_buf_init(&out, 0);
 	dv_buf_appendf(&out, "GET %s%s?%s", eng->api_base, e->entity_set,
 		       dv_buf_str(&plan.query));
+	if (plan.semi.nsemi)
+		explain_subs(eng, sql, &s, s.where, &plan.semi, &out);
 	push_plan_free(&plan);
 	ast_select_free(&s);
 	return dv_buf_steal(&out);

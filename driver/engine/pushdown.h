@@ -76,6 +76,11 @@ struct push_semi {
  * 0 = *out set, 1 = not along a relationship, -1 = out of memory. */
 int push_semi_resolve(struct dv_catalog *cat, const struct dv_entity *e,
 		      const struct ast_select *s, const struct ast_expr *x, struct push_semi *out);
+/* The subquery x of s as a statement of its own on the per-table path, its
+ * correlation (if any) as "<lookup> = ?" (the outer row's key): what SQLite
+ * runs over the rows read when x stays in the statement (EXPLAIN). */
+void push_semi_sub_sql(const char *sql, const struct ast_select *s, const struct ast_expr *x,
+		       struct dv_buf *out);
 /* 1 when every term removed at prepare time (exact with markers) is still
  * exact with the values in `now`. */
 int push_semi_still_exact(const struct push_cond *prepared, const struct push_cond *now);

@@ -223,6 +223,49 @@ int push_semi_resolve(struct dv_catalog *cat, const struct dv_entity *e,
 	return x->kind == AST_EXISTS ? resolve_exists(e, s, out) : resolve_in(e, s, x, out);
 }
 
+static void append_colref(struct dv_buf *b, const struct ast_colref *c)
+{
+	const char *p;
+	int i;
+	for (i = 0; i < 2; i++) {
+		const char *name = i ? c->name : c->qualifier;
+		if (!name)
+			continue;
+		dv_buf_appends(b, i && c->qualifier ? ".\"" : "\"");
+		for (p = name; *p; p++) {
+			if (*p == '"')
+				dv_buf_appendc(b, '"');
+			dv_buf_appendc(b, *p);
+		}
+		dv_buf_appendc(b, '"');
+	}
+}
+
+void push_semi_sub_sql(const char *sql, const struct ast_select *s, const struct ast_expr *x,
+		       struct dv_buf *out)
+{
+	const struct ast_select *sub = x->sub;
+	const struct ast_expr *corr = NULL;
+	size_t n = 0, at = sub->where_pos;
+	if (x->kind == AST_EXISTS)
+		corr = find_correlation(sub->where, &n);
+	dv_buf_appends(out, PUSH_LOCAL_HINT "SELECT ");
+	dv_buf_append(out, sql + sub->items[0].pos, sub->items[0].len);
+	dv_buf_appends(out, " FROM ");
+	dv_buf_append(out, sql + sub->table_pos, sub->table_end - sub->table_pos);
+	if (!sub->where)
+		return;
+	dv_buf_appends(out, " WHERE ");
+	if (corr && n == 1) {          /* x.lookup = t.key: the outer row's key */
+		dv_buf_append(out, sql + at, corr->pos - at);
+		append_colref(out, names_outer(s, sub, corr->col.qualifier) ? &corr->col2 :
+			      &corr->col);
+		dv_buf_appends(out, " = ?");
+		at = corr->end;
+	}
+	dv_buf_append(out, sql + at, sub->where_end - at);
+}
+
 int push_semi_still_exact(const struct push_cond *prepared, const struct push_cond *now)
 {
 	size_t i;
