@@ -447,24 +447,29 @@ static void decimal_result(const struct dv_column *c, const struct odata_cell *c
 	dv_buf_free(&t);
 }
 
+/* By the cell's type first: most cells are plain text, integers or NULL. */
 void cell_to_result(const struct dv_column *c, const struct odata_cell *cell,
 		    sqlite3_context *ctx)
 {
-	if (cell->type == OC_NULL) {
+	int value = c->role == DV_COL_VALUE;
+	switch (cell->type) {
+	case OC_NULL:
 		sqlite3_result_null(ctx);
 		return;
-	}
-	if (c->role == DV_COL_VALUE && cell->type == OC_TEXT) {
-		if (c->attr_type == DV_ATTR_DATETIME) {
-			datetime_result(cell->s, cell->len, ctx);
+	case OC_TEXT:
+		if (!value) {
+			text_result(ctx, cell->s, cell->len);
 			return;
 		}
-		if (c->attr_type == DV_ATTR_DATEONLY) {
+		switch (c->attr_type) {
+		case DV_ATTR_DATETIME:
+			datetime_result(cell->s, cell->len, ctx);
+			return;
+		case DV_ATTR_DATEONLY:
 			sqlite3_result_text(ctx, cell->s, cell->len > 10 ? 10 : (int)cell->len,
 					    SQLITE_TRANSIENT);
 			return;
-		}
-		if (c->attr_type == DV_ATTR_IMAGE) {
+		case DV_ATTR_IMAGE: {
 			size_t len = 0;
 			unsigned char *blob = base64_decode(cell->s, cell->len, &len);
 			if (!blob)
@@ -473,22 +478,21 @@ void cell_to_result(const struct dv_column *c, const struct odata_cell *cell,
 				sqlite3_result_blob(ctx, blob, (int)len, free);
 			return;
 		}
-	}
-	if (c->role == DV_COL_VALUE &&
-	    (c->attr_type == DV_ATTR_DECIMAL || c->attr_type == DV_ATTR_MONEY)) {
-		decimal_result(c, cell, ctx);
-		return;
-	}
-	switch (cell->type) {
-	case OC_INT:
-		sqlite3_result_int64(ctx, cell->i);
-		break;
-	case OC_DOUBLE:
-		sqlite3_result_double(ctx, cell->d);
-		break;
+		case DV_ATTR_DECIMAL: case DV_ATTR_MONEY:
+			decimal_result(c, cell, ctx);
+			return;
+		default:
+			text_result(ctx, cell->s, cell->len);
+			return;
+		}
 	default:
-		text_result(ctx, cell->s, cell->len);
-		break;
+		if (value && (c->attr_type == DV_ATTR_DECIMAL || c->attr_type == DV_ATTR_MONEY))
+			decimal_result(c, cell, ctx);
+		else if (cell->type == OC_INT)
+			sqlite3_result_int64(ctx, cell->i);
+		else
+			sqlite3_result_double(ctx, cell->d);
+		return;
 	}
 }
 

@@ -294,7 +294,17 @@ SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
 				 (SQLLEN)row_number) != SQL_SUCCESS)
 			status = SQL_ROW_SUCCESS_WITH_INFO;
 	}
-	for (SQLSMALLINT c = 1; c <= ard->count && c <= s->ird.count; c++) {
+	/* What every column's address needs, once per row: the bind offset
+	 * and the row's step (column-wise: the element size; row-wise: the
+	 * row size), as dv_ard_addr computes them. */
+	SQLLEN offset = ard->bind_offset_ptr ? *ard->bind_offset_ptr : 0;
+	int by_column = ard->bind_type == SQL_BIND_BY_COLUMN;
+	SQLLEN row_step = (SQLLEN)row * (SQLLEN)ard->bind_type;
+	SQLSMALLINT ncols = ard->count < s->ird.count ? ard->count : s->ird.count;
+	struct dv_charset *cs = s->dbc->charset;
+#define COL_ADDR(base, elem) \
+	((base) ? (char *)(base) + offset + (by_column ? (SQLLEN)row * (elem) : row_step) : NULL)
+	for (SQLSMALLINT c = 1; c <= ncols; c++) {
 		struct dv_desc_rec *a = &ard->recs[c];
 		if (!a->data_ptr && !a->indicator_ptr && !a->octet_length_ptr)
 			continue;
@@ -305,19 +315,21 @@ SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
 		SQLLEN elem = ctype == SQL_C_CHAR ? 0 : dv_c_type_size(ctype);
 		if (elem == 0)
 			elem = a->octet_length;
+		SQLLEN *len_ptr = (SQLLEN *)COL_ADDR(a->octet_length_ptr, (SQLLEN)sizeof(SQLLEN));
 		struct dv_conv_dst dst = {
-			ctype, ard_addr(ard, a->data_ptr, row, elem), a->octet_length,
-			(SQLLEN *)ard_addr(ard, a->octet_length_ptr, row, sizeof(SQLLEN)),
-			(SQLLEN *)ard_addr(ard, a->indicator_ptr, row, sizeof(SQLLEN)),
+			ctype, COL_ADDR(a->data_ptr, elem), a->octet_length, len_ptr,
+			a->indicator_ptr == a->octet_length_ptr
+				? len_ptr
+				: (SQLLEN *)COL_ADDR(a->indicator_ptr, (SQLLEN)sizeof(SQLLEN)),
 			a->precision, a->scale};
 		struct dv_conv_src src = {ir->concise_type, ir->scale};
 		struct dv_value v;
 		struct dv_error err;
 		stmt_value(s, c, &v);
-		if (dv_convert_char_whole(&v, &src, &dst, s->dbc->charset))
+		if (dv_convert_char_whole(&v, &src, &dst, cs))
 			continue;
 		dv_error_clear(&err);
-		SQLRETURN rc = dv_convert_cs(&v, &src, &dst, s->dbc->charset, NULL, &err);
+		SQLRETURN rc = dv_convert_cs(&v, &src, &dst, cs, NULL, &err);
 		if (rc == SQL_SUCCESS)
 			continue;
 		dv_diag_add(&s->h.diag, err.state, err.native, err.message, (SQLLEN)row_number, c);
@@ -326,6 +338,7 @@ SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
 		else if (status == SQL_ROW_SUCCESS)
 			status = SQL_ROW_SUCCESS_WITH_INFO;
 	}
+#undef COL_ADDR
 	return status;
 }
 
