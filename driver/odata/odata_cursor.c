@@ -44,7 +44,10 @@
  * FIRST PAGE IN CREATEDON ORDER: with ParallelReads=N set, the first page
  * asks "$orderby=createdon asc,<key> asc" (createdon added to $select), so
  * the partitions start where it ends and read none of it again but the
- * rows of its last second.  With the automatic setting the first page is
+ * rows of its last second; the one probe (the highest createdon) is sent
+ * beside it, on a thread with its own handle, so the partitions start
+ * one round trip after the first page instead of two (a one-page result
+ * cancels it, or pays one more request).  With the automatic setting the first page is
  * the scan's own request, unchanged (most scans are one page, and every
  * unordered scan's request and row order would change otherwise): a
  * partitioned read then takes the lowest createdon from a second probe
@@ -100,6 +103,7 @@
 #include "http/http.h"
 #include "util/strutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -548,7 +552,7 @@ static int remember_first_page(struct odata_cursor *cur, long long lo, struct dv
 /* The first page had a nextLink: read the rest as partitions.  0 when
  * they run, 1 when the scan stays on its chain, -1 on a cancel. */
 static int start_partitions(struct odata_cursor *cur, const struct odata_scan *scan,
-			    int n, int ordered, struct dv_error *err)
+			    int n, int ordered, const long long *probed_hi, struct dv_error *err)
 {
 	char *urls[PART_MAX];
 	long long lo, hi;
@@ -561,7 +565,7 @@ static int start_partitions(struct odata_cursor *cur, const struct odata_scan *s
 	if (ordered && (cur->page.nrows == 0 || row_created(cur, cur->page.nrows - 1, &lo) != 0))
 		return 1;
 	if ((!ordered && probe_created(cur->http, scan, "asc", &lo, err) != 0) ||
-	    probe_created(cur->http, scan, "desc", &hi, err) != 0)
+	    (probed_hi ? (hi = *probed_hi, 0) : probe_created(cur->http, scan, "desc", &hi, err)) != 0)
 		return err->state == DV_S_HY008 ? -1 : 1;
 	if (hi < lo)
 		return 1;
@@ -603,6 +607,59 @@ static int selected(const char *select, const char *prop)
 		p = comma ? comma + 1 : NULL;
 	}
 	return 0;
+}
+
+/* The desc probe sent beside the first page (see FIRST PAGE IN CREATEDON
+ * ORDER): its own handle and thread, joined before the scan goes on. */
+struct side_probe {
+	pthread_t thread;
+	struct dv_http *http;
+	const struct odata_scan *scan;
+	long long hi;
+	int rc;
+	struct dv_error err;
+};
+
+static void *side_probe_run(void *arg)
+{
+	struct side_probe *sp = arg;
+	dv_error_clear(&sp->err);
+	sp->rc = probe_created(sp->http, sp->scan, "desc", &sp->hi, &sp->err);
+	return NULL;
+}
+
+/* NULL when it cannot be started: the probe then goes after the page. */
+static struct side_probe *side_probe_start(struct dv_http *http, const struct odata_scan *scan)
+{
+	struct side_probe *sp = calloc(1, sizeof(*sp));
+	struct dv_error ignored;
+	if (!sp)
+		return NULL;
+	sp->scan = scan;
+	sp->http = dv_http_new_sibling(http, &ignored);
+	if (!sp->http || pthread_create(&sp->thread, NULL, side_probe_run, sp) != 0) {
+		dv_http_free(sp->http);
+		free(sp);
+		return NULL;
+	}
+	return sp;
+}
+
+/* Waits for the probe (cancelled first when its answer is not needed);
+ * 0 with *hi set, -1 when it gave none. */
+static int side_probe_end(struct side_probe *sp, int cancel, long long *hi)
+{
+	int rc;
+	if (!sp)
+		return -1;
+	if (cancel)
+		dv_http_cancel(sp->http);
+	pthread_join(sp->thread, NULL);
+	rc = sp->rc;
+	*hi = sp->hi;
+	dv_http_free(sp->http);
+	free(sp);
+	return rc == 0 ? 0 : -1;
 }
 
 /* The first page of a scan that may be partitioned: in createdon order,
@@ -663,6 +720,8 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 	struct odata_colspec *own;
 	size_t key_col, created_col, nown = ncols;
 	int automatic, n = partitions_wanted(http, &automatic), rc, ordered;
+	struct side_probe *probe = NULL;
+	long long hi;
 	char *url;
 
 	if (n < 2 || !scan_eligible(scan)) {
@@ -682,6 +741,7 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 		free(url);
 		return dv_error_nomem(err), NULL;
 	}
+	probe = ordered ? side_probe_start(http, scan) : NULL;
 	memcpy(own, cols, ncols * sizeof(*own));
 	key_col = find_col(cols, ncols, scan->key);
 	if (key_col == ncols)
@@ -702,6 +762,7 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 		free(url);
 	}
 	if (!cur) {
+		side_probe_end(probe, 1, &hi);
 		free(own);
 		return NULL;
 	}
@@ -710,10 +771,13 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 	cur->created_col = created_col;
 	cur->want_prefetch = prefetch_configured(http);
 	if (!cur->page.next_link || (automatic && cur->page.nrows < PART_AUTO_MIN_ROWS)) {
+		side_probe_end(probe, 1, &hi);
 		prefetch_next(cur);
 		return cur;
 	}
-	rc = start_partitions(cur, scan, n, ordered, err);
+	/* the probe's answer (if it gave one) for a first page in createdon order */
+	rc = side_probe_end(probe, 0, &hi) == 0 && ordered;
+	rc = start_partitions(cur, scan, n, ordered, rc ? &hi : NULL, err);
 	if (rc < 0) {
 		odata_cursor_close(cur);
 		return NULL;

@@ -9,7 +9,9 @@
  *     comes exactly once, the same ids as ParallelReads=1 (one chain), and
  *     the rows downloaded are the table's, the probe's one and only the
  *     first page's rows in its last second again (the ties the first
- *     partition reads and the driver skips), not the whole first page.
+ *     partition reads and the driver skips), not the whole first page; a
+ *     one-page result sends at most the probe sent beside its first page
+ *     and no partition.
  *   - Rows whose createdon equals a partition bound (inserted with the
  *     emulator's clock set to the bounds, the lowest included: a tie with
  *     the first page's last row) come exactly once.
@@ -284,6 +286,15 @@ static void test_partitions(SQLHENV env, struct emu *e, const struct ids *ref)
 			for (int j = 0; j < n; j++)
 				printf("#   got %s\n", filters[j]);
 	}
+	/* a one-page result: the probe sent beside the first page is cancelled
+	 * (or already answered): one row, at most that one probe, no partition */
+	before = emu_request_count(e);
+	rc = collect(dbc, "SELECT accountid FROM account WHERE accountnumber = 'no such number'",
+		     &got, 1, state, msg, sizeof(msg));
+	n = partition_filters(e, before, filters, 8, &probes);
+	ok(rc == SQL_NO_DATA && got.n == 0 && n == 0 && probes <= 1,
+	   "a one-page result: %zu rows, %d partitions, %d probe(s)", got.n, n, probes);
+	ids_free(&got);
 	/* a filtered scan: the user's filter and-ed with each range */
 	before = emu_request_count(e);
 	rc = collect(dbc, "SELECT accountid FROM account WHERE statecode = 0", &got, 1, state, msg,
