@@ -71,12 +71,13 @@
  * outer rows (a LIMIT may need no more), the next one as many as one
  * request holds, the later ones KEYS_CHUNK_REQUESTS requests' worth; a
  * request's URL stays under KEY_URL_MAX (the service takes GET URLs up to
- * 32,768 characters); the batches of one plan keep at most KEY_ROWS_MAX
- * rows before they are dropped and read again as needed. */
+ * 32,768 characters); the batches of one plan keep at most KEY_CELLS_MAX
+ * cells (rows times the columns read: 80 MB of cells plus their texts)
+ * before they are dropped and read again as needed. */
 #define KEYS_FIRST_CHUNK 100
 #define KEYS_CHUNK_REQUESTS 4
 #define KEY_URL_MAX 30000
-#define KEY_ROWS_MAX 200000
+#define KEY_CELLS_MAX 2000000
 
 /* Rows of one scan read whole (argv terms dropped), shared by every cursor
  * of the same plan during one statement: a correlated subquery opens a new
@@ -114,7 +115,7 @@ struct key_batches {
 	int key_argv;               /* N */
 	struct keyset keys;
 	struct mat **mats;          /* one per batch, each with its join index */
-	size_t nmats, capmats, rows;
+	size_t nmats, capmats, cells;
 	size_t chunk;               /* outer rows to read ahead for the next one */
 	size_t per;                 /* keys one request holds (0 = not known yet) */
 };
@@ -290,7 +291,7 @@ static void kb_clear(struct key_batches *kb)
 	size_t i;
 	for (i = 0; i < kb->nmats; i++)
 		mat_unref(kb->mats[i]);
-	kb->nmats = kb->rows = 0;
+	kb->nmats = kb->cells = 0;
 	free(kb->keys.keys);
 	free(kb->keys.batch);
 	memset(&kb->keys, 0, sizeof(kb->keys));
@@ -1370,7 +1371,7 @@ static int kb_fetch(struct dv_cur *cur, struct plan_slot *slot, int flags, const
 		dv_buf_free(&f);
 	}
 	plan_query_free(&pq);
-	if (rc == 0 && kb->rows + m->rows > KEY_ROWS_MAX)
+	if (rc == 0 && kb->cells + m->rows * m->nspecs > KEY_CELLS_MAX)
 		kb_clear(kb);                  /* memory stays bounded: read again as needed */
 	if (rc == 0 && kb->nmats == kb->capmats) {
 		size_t cap = kb->capmats ? kb->capmats * 2 : 8;
@@ -1391,7 +1392,7 @@ static int kb_fetch(struct dv_cur *cur, struct plan_slot *slot, int flags, const
 		return -1;
 	}
 	kb->mats[kb->nmats++] = m;
-	kb->rows += m->rows;
+	kb->cells += m->rows * m->nspecs;
 	DV_LOG(cur->vt->eng->log, DV_LOG_DEBUG, cur->vt->eng,
 	       "key batch of %zu keys: %zu rows of %s", l->n, m->rows, cur->vt->e->logical_name);
 	return 0;
