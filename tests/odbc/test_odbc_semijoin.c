@@ -130,6 +130,18 @@ static const struct scase cases[] = {
 	 "School of Fine Art Partners 16\n",
 	 API "accounts?$select=accountid,name&$filter=contact_customer_accounts%2Fany(c:c%2F"
 	 "statecode%20eq%201)\n", NULL, 0},
+	{"key IN (SELECT lookup ..) with a LIMIT",
+	 "SELECT name FROM account WHERE accountid IN (SELECT parentcustomerid FROM contact "
+	 "WHERE statecode = 1) ORDER BY name LIMIT 2", 0, {0}, {0},
+	 "Alpine Ski Pty Ltd 5\nFabrikam Pty Ltd 6\n",
+	 API "accounts?$select=accountid,name&$filter=contact_customer_accounts%2Fany(c:c%2F"
+	 "statecode%20eq%201)\n", NULL, 0},
+	{"EXISTS with text inside and a LIMIT",
+	 "SELECT a.name FROM account a WHERE a.statecode = 0 AND EXISTS (SELECT 1 FROM contact c "
+	 "WHERE c.parentcustomerid = a.accountid AND c.lastname = 'wright') ORDER BY a.name "
+	 "LIMIT 1", 0, {0}, {0}, "Bellows Ltd 8\n", NULL,
+	 API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%200%20and%20"
+	 "contact_customer_accounts%2Fany(c:c%2Flastname%20eq%20'wright')\n", 1},
 	{"key IN (SELECT lookup ..) with text and a NULL lookup among the inner rows",
 	 "SELECT name FROM account WHERE accountid IN (SELECT parentcustomerid FROM contact "
 	 "WHERE lastname = 'Brown') ORDER BY name", 0, {0}, {0}, "Fourth Coffee Ltd 12\n", NULL,
