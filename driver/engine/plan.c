@@ -416,6 +416,9 @@ static int where_constraints(const struct ast_expr *x)
 	case AST_NOT:
 		return x->a && x->a->kind == AST_ISNULL ? 1 : -1;
 	case AST_OR:
+	case AST_EXISTS:   /* subqueries are never handed to a table as constraints */
+	case AST_INSUB:
+	case AST_COLEQ:
 		return -1;
 	case AST_BETWEEN:
 		return 2;
