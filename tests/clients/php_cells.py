@@ -120,9 +120,17 @@ def main():
     out = []
     if len(php["rows"]) != len(want_rows):
         out.append("%d rows, the service holds %d" % (len(php["rows"]), len(want_rows)))
+    # rows are matched by key, not by position: the service orders a GUID key
+    # as SQL Server does (last byte group first), the SQL statement as text
+    by_key = {str(rec[key]).lower(): rec for rec in want_rows}
+    k = names.index(key) if key in names else None
+    pairs = [(r, by_key.get(str(r[k]).lower()) if k is not None else None) for r in php["rows"]]
+    if k is None or any(rec is None for _, rec in pairs):
+        out.append("rows whose %s the service does not hold" % key)
+        pairs = [p for p in pairs if p[1] is not None]
     for i, col in enumerate(names):
         bad = []
-        for got_row, rec in zip(php["rows"], want_rows):
+        for got_row, rec in pairs:
             try:
                 want = expected(rec, col)
             except KeyError:

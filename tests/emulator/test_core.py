@@ -8,8 +8,12 @@ Sources pinned here: spec sections 3, 4, 5, 7, 12, 15 (see the emulator modules 
 import json
 import os
 import urllib.parse
+import uuid
 
 from emu_helper import CLIENT_ID, SECRET, TENANT, Emu, EmuTestCase
+
+# SqlGuid's byte order over Guid.ToByteArray() (uuid's bytes_le): how SQL Server orders GUIDs
+SQLGUID_ORDER = (10, 11, 12, 13, 14, 15, 8, 9, 6, 7, 4, 5, 0, 1, 2, 3)
 
 
 def q(s):
@@ -280,7 +284,8 @@ class TestPaging(EmuTestCase):
         self.assertEqual(len(ids), 1200)
         self.assertEqual(len(set(ids)), 1200)
         self.assertEqual(pages, 3)
-        self.assertEqual(ids, sorted(ids))
+        # SQL Server's uniqueidentifier order (test_guidorder.py), not the text order
+        self.assertEqual(ids, sorted(ids, key=lambda g: bytes(uuid.UUID(g).bytes_le[i] for i in SQLGUID_ORDER)))
 
     def test_paging_with_orderby_and_filter(self):
         seen, pages = self.page_all(q("contacts?$select=lastname,firstname&$orderby=lastname desc,firstname&$filter=statecode eq 0"),

@@ -37,7 +37,7 @@ struct query_case {
 
 static const struct query_case cases[] = {
 	{"SELECT name FROM account LIMIT 3",
-	 "Tailspin Industries 13\nAlpine Ski Pty Ltd 5\nBest For You LLC 18\n",
+	 "Alpine Ski GmbH 1\nTailspin Traders 2\nRelecloud Inc 3\n",
 	 API "accounts?$select=accountid,name&$top=3\n"},
 	{"SELECT name FROM account WHERE name = 'alpine ski pty ltd 5'",
 	 "Alpine Ski Pty Ltd 5\n",
@@ -65,7 +65,7 @@ static const struct query_case cases[] = {
 	 "&$orderby=fullname%20asc,contactid%20asc&$top=2\n"},
 	/* '_' is a wildcard the service functions cannot say: filtered locally */
 	{"SELECT name FROM account WHERE name LIKE 'a_p%'",
-	 "Alpine Ski Pty Ltd 5\nAlpine Ski GmbH 1\n",
+	 "Alpine Ski GmbH 1\nAlpine Ski Pty Ltd 5\n",
 	 API "accounts?$select=accountid,name\n"},
 	/* ORDER BY consumed + every constraint pushed: LIMIT becomes $top */
 	{"SELECT TOP 2 name FROM account WHERE statecode = 0 ORDER BY name DESC",
@@ -79,7 +79,7 @@ static const struct query_case cases[] = {
 	 "statecode%20ne%200\n"},
 	{"SELECT name FROM account WHERE revenue > 1000 AND name <> 'Tailspin Industries 13' "
 	 "AND name < 'B'",
-	 "Alpine Ski Pty Ltd 5\nAdventure Works Pty Ltd 17\nAlpine Ski GmbH 1\n",
+	 "Alpine Ski GmbH 1\nAlpine Ski Pty Ltd 5\nAdventure Works Pty Ltd 17\n",
 	 API "accounts?$select=accountid,name,revenue&$filter=revenue%20gt%201000%20and%20"
 	 "name%20lt%20'B'%20and%20name%20ne%20null%20and%20name%20ne%20"
 	 "'Tailspin%20Industries%2013'\n"},
@@ -90,9 +90,9 @@ static const struct query_case cases[] = {
 	 "&$orderby=name%20desc,accountid%20asc&$top=3\n"},
 	/* a constraint stays local: the first request asks for twice the LIMIT */
 	{"SELECT name FROM account WHERE name LIKE 'a_p%' LIMIT 1",
-	 "Alpine Ski Pty Ltd 5\n", API "accounts?$select=accountid,name&$top=2\n"},
+	 "Alpine Ski GmbH 1\n", API "accounts?$select=accountid,name&$top=2\n"},
 	{"SELECT name FROM account WHERE name LIKE '%ski%' LIMIT 2 OFFSET 1",
-	 "Alpine Ski GmbH 1\n", API "accounts?$select=accountid,name&$filter=contains(name,'ski')\n"},
+	 "Alpine Ski Pty Ltd 5\n", API "accounts?$select=accountid,name&$filter=contains(name,'ski')\n"},
 	/* lookup order is by name at the service: ORDER BY stays local */
 	{"SELECT fullname FROM contact ORDER BY parentcustomerid, fullname LIMIT 1",
 	 "Michelle Novák\n", API "contacts?$select=contactid,fullname,_parentcustomerid_value\n"},

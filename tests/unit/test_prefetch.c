@@ -104,15 +104,32 @@ static void result_free(struct result *r)
 }
 
 /* 1 when a and b delivered the same ids in the same order, all distinct. */
+/* The order the service pages a GUID key in: SQL Server compares a
+ * uniqueidentifier by its last byte group first (characters 25-36), then
+ * 20-23, then the bytes of the first three groups from the back. */
+static void guid_order_key(const char *id, char out[33])
+{
+	static const int at[] = {24, 26, 28, 30, 32, 34, 19, 21, 16, 14, 11, 9, 6, 4, 2, 0};
+	size_t n = strlen(id) == 36 ? sizeof(at) / sizeof(at[0]) : 0;
+	for (size_t k = 0; k < n; k++) {
+		out[2 * k] = id[at[k]];
+		out[2 * k + 1] = id[at[k] + 1];
+	}
+	out[2 * n] = '\0';
+}
+
 static int same_rows(const struct result *a, const struct result *b)
 {
+	char prev[33], cur[33];
 	if (a->rows != b->rows)
 		return 0;
 	for (long i = 0; i < a->rows && i < ROWS; i++) {
 		if (!a->ids[i] || !b->ids[i] || strcmp(a->ids[i], b->ids[i]) != 0)
 			return 0;
-		if (i > 0 && strcmp(a->ids[i - 1], a->ids[i]) >= 0)
-			return 0; /* ordered by accountid: each later one is greater */
+		guid_order_key(a->ids[i], cur);
+		if (i > 0 && strcmp(prev, cur) >= 0)
+			return 0; /* in the service's accountid order: each later one is greater */
+		memcpy(prev, cur, sizeof(prev));
 	}
 	return 1;
 }

@@ -14,9 +14,8 @@ ToByteArray() stores the first three groups little-endian, so on the text form
 (groups 5 and 4 as written, groups 3, 2 and 1 byte-reversed). Stored GUIDs are lower-case
 hex, so the key compares as text (BINARY) exactly as SQL Server compares the values.
 
-Switch: /_emu/config {"guid_order": "sqlserver"} orders this way; the default "text" keeps
-the emulator's earlier text order, which tests of the driver written against it still expect
-(the default flips once they are updated).
+Switch: /_emu/config {"guid_order": "text"} orders GUIDs as text instead (the emulator's
+earlier order); the default "sqlserver" is the service's.
 
 The index sq_<table> on that expression (built with SQLite's own functions, so any connection
 can write the table) is created the first time a table is read in this order; a reset drops
@@ -26,7 +25,7 @@ it with its table, and it is made again on the next read.
 import threading
 
 _lock = threading.Lock()
-DEFAULT = "text"  # /_emu/config guid_order: "text" or "sqlserver"
+DEFAULT = "sqlserver"  # /_emu/config guid_order: "sqlserver" or "text"
 
 
 def enabled(app):

@@ -4,9 +4,9 @@ Owns: query option validation, Prefer handling (odata.maxpagesize, include-annot
 server-driven paging with a real-shaped $skiptoken (keyset over the order columns + primary
 key, so paging is stateless), @odata.count and the collection annotations, single-record
 reads and $expand parsing (single-valued rendering here; collection-valued expands and
-<set>(<key>)/<nav> paths in navigation.py). With config guid_order "sqlserver" GUIDs (the
-primary key tie-break included) order as SQL Server orders uniqueidentifier values, as the
-service does (guidorder.py); the default "text" orders them as text.
+<set>(<key>)/<nav> paths in navigation.py). GUIDs (the primary key tie-break included) order
+as SQL Server orders uniqueidentifier values, as the service does (guidorder.py; config
+guid_order "text" orders them as text).
 
 Sources:
   paging      https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results

@@ -54,7 +54,7 @@ DEFAULT_CONFIG = {"requests_per_window": 6000, "window_seconds": 300, "concurren
                   "page_cache_mb": 256, "prefetch": True,  # page cache: see pagecache.py
                   # "sqlserver": GUIDs order as SQL Server orders them, as the service does;
                   # "text": the emulator's earlier order (guidorder.py)
-                  "guid_order": "text",
+                  "guid_order": "sqlserver",
                   # "scheme://host:port" that @odata.nextLink names instead of the service's own
                   # origin: a misrouted or hostile link a client must refuse to follow (query.py)
                   "next_link_base": None,
