@@ -10,7 +10,9 @@
  * DISTINCT, one late column of a wide table, SELECT * (annotations), a
  * three-table join, an ETL SELECT * of the wide account (with
  * --custom-attributes 162 about 400 SQL columns, as a customised org's), and a catalog
- * sweep (SQLTables + SQLColumns of every table on a fresh connection).
+ * sweep (SQLTables + SQLColumns of every table on a fresh connection: C1 on
+ * the emulator's schema, C2 on a real org's 832 tables (dvemu --real-schema),
+ * cold and then on a second connection answered by the metadata cache file).
  * For each it prints the requests sent (data and metadata), rows
  * downloaded, rows in the answer, rows needed, KB received, the ratio
  * downloaded / needed and the seconds, and whether it succeeded.
@@ -55,18 +57,18 @@ struct received {
 	long data_requests, meta_requests, token_requests, rows, bytes, errors;
 };
 
-static struct received received_since(int since)
+static struct received received_from(struct emu *e, int since)
 {
 	struct received r = {0, 0, 0, 0, 0, 0};
 	const char *upath[] = {"url", NULL}, *rpath[] = {"rows", NULL}, *bpath[] = {"bytes", NULL},
 		   *spath[] = {"status", NULL};
-	yajl_val tree = emu_requests_tree(&emu, since);
+	yajl_val tree = emu_requests_tree(e, since);
 	for (size_t i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
-		yajl_val e = tree->u.array.values[i];
-		yajl_val u = yajl_tree_get(e, upath, yajl_t_string);
-		yajl_val rows = yajl_tree_get(e, rpath, yajl_t_number);
-		yajl_val bytes = yajl_tree_get(e, bpath, yajl_t_number);
-		yajl_val st = yajl_tree_get(e, spath, yajl_t_number);
+		yajl_val entry = tree->u.array.values[i];
+		yajl_val u = yajl_tree_get(entry, upath, yajl_t_string);
+		yajl_val rows = yajl_tree_get(entry, rpath, yajl_t_number);
+		yajl_val bytes = yajl_tree_get(entry, bpath, yajl_t_number);
+		yajl_val st = yajl_tree_get(entry, spath, yajl_t_number);
 		const char *us = u && YAJL_GET_STRING(u) ? YAJL_GET_STRING(u) : "";
 		if (verbose)
 			printf("       %4ld rows  %.200s\n", rows ? (long)YAJL_GET_INTEGER(rows) : 0L,
@@ -90,16 +92,28 @@ static struct received received_since(int since)
 	return r;
 }
 
+static struct received received_since(int since)
+{
+	return received_from(&emu, since);
+}
+
 static int log_count(void)
 {
 	return emu_request_count(&emu);
 }
 
-static SQLHDBC connect_new(SQLHENV env, long timeout)
+/* A new connection: to DSN dvtest (connstr NULL) or by a connection string. */
+static SQLHDBC connect_to(SQLHENV env, const char *connstr)
 {
 	SQLHDBC dbc;
+	SQLRETURN rc;
 	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-	if (!SQL_SUCCEEDED(SQLConnect(dbc, (SQLCHAR *)"dvtest", SQL_NTS, NULL, 0, NULL, 0))) {
+	if (connstr)
+		rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstr, SQL_NTS, NULL, 0, NULL,
+				      SQL_DRIVER_NOPROMPT);
+	else
+		rc = SQLConnect(dbc, (SQLCHAR *)"dvtest", SQL_NTS, NULL, 0, NULL, 0);
+	if (!SQL_SUCCEEDED(rc)) {
 		SQLCHAR state[6] = "", text[512] = "";
 		SQLINTEGER native = 0;
 		SQLSMALLINT len = 0;
@@ -107,8 +121,13 @@ static SQLHDBC connect_new(SQLHENV env, long timeout)
 		fprintf(stderr, "bench-plans: cannot connect to the emulator: %s %s\n", state, text);
 		exit(1);
 	}
-	(void)timeout;
 	return dbc;
+}
+
+static SQLHDBC connect_new(SQLHENV env, long timeout)
+{
+	(void)timeout;
+	return connect_to(env, NULL);
 }
 
 /* Runs sql, fetching every row; *rows = rows in the answer; 0 or -1 (state). */
@@ -144,6 +163,69 @@ static void first_value(SQLHDBC dbc, const char *sql, char *out, size_t size)
 	    SQL_SUCCEEDED(SQLFetch(st)))
 		SQLGetData(st, 1, SQL_C_CHAR, out, (SQLLEN)size, &ind);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
+/* SQLTables, then SQLColumns of every table (as BI tools walk a catalog),
+ * on a new connection to e (connstr, or DSN dvtest when NULL); prints the
+ * requests it cost. */
+static void catalog_sweep(SQLHENV env, struct emu *e, const char *connstr, const char *what)
+{
+	int m = emu_request_count(e);
+	double t0 = now_s();
+	SQLHDBC dbc = connect_to(env, connstr);
+	SQLHSTMT st;
+	char name[256];
+	SQLLEN ind;
+	long tables = 0, columns = 0;
+	char (*names)[256] = calloc(4096, 256);
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	SQLTables(st, NULL, 0, NULL, 0, NULL, 0, (SQLCHAR *)"TABLE", SQL_NTS);
+	while (tables < 4096 && SQL_SUCCEEDED(SQLFetch(st))) {
+		SQLGetData(st, 3, SQL_C_CHAR, name, sizeof(name), &ind);
+		snprintf(names[tables++], 256, "%s", name);
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (long i = 0; i < tables; i++) {
+		SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+		SQLColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)names[i], SQL_NTS, NULL, 0);
+		while (SQL_SUCCEEDED(SQLFetch(st)))
+			columns++;
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	}
+	SQLDisconnect(dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	struct received r = received_from(e, m);
+	printf("catalog sweep (%s): %ld tables, %ld columns: %ld metadata requests, %ld data "
+	       "requests, %.1f KB, %.2f s\n", what, tables, columns, r.meta_requests,
+	       r.data_requests, r.bytes / 1024.0, now_s() - t0);
+	fflush(stdout);
+	free(names);
+}
+
+/* The sweep over a real organisation's schema (dvemu --real-schema: the 832
+ * tables of a captured org), twice: cold, then on a second connection that
+ * the per-user metadata cache file (MetadataCache, default on) answers. */
+static void real_schema_sweeps(SQLHENV env)
+{
+	struct emu real;
+	const char *was = getenv("XDG_CACHE_HOME");
+	char *cache = was ? strdup(was) : NULL; /* emu_start gives each emulator its own */
+	char connstr[1024];
+	if (emu_start(&real, "--rows 1 --real-schema --quiet") != 0) {
+		printf("catalog sweep (real schema): the emulator did not start\n");
+		free(cache);
+		return;
+	}
+	emu_post(&real, "/_emu/config", "{\"log_rows\":true}");
+	/* by connection string: the driver manager keeps reading the odbc.ini
+	 * it read first, the suite's */
+	snprintf(connstr, sizeof(connstr), "%s", emu_connstr(&real));
+	catalog_sweep(env, &real, connstr, "a real org's schema, cold");
+	catalog_sweep(env, &real, connstr, "a real org's schema, second connection, cache file");
+	emu_stop(&real);
+	if (cache)
+		setenv("XDG_CACHE_HOME", cache, 1);
+	free(cache);
 }
 
 /* How many columns SQLColumns reports for the table. */
@@ -232,39 +314,11 @@ int main(int argc, char **argv)
 	SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
 	SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
 
-	/* the catalog sweep, first, on its own connection */
-	if (wanted(only, "C1")) {
-		int m = log_count();
-		double t0 = now_s();
-		SQLHDBC dbc = connect_new(env, timeout);
-		SQLHSTMT st;
-		char name[256];
-		SQLLEN ind;
-		long tables = 0, columns = 0;
-		char (*names)[256] = calloc(4096, 256);
-		SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-		SQLTables(st, NULL, 0, NULL, 0, NULL, 0, (SQLCHAR *)"TABLE", SQL_NTS);
-		while (tables < 4096 && SQL_SUCCEEDED(SQLFetch(st))) {
-			SQLGetData(st, 3, SQL_C_CHAR, name, sizeof(name), &ind);
-			snprintf(names[tables++], 256, "%s", name);
-		}
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-		for (long i = 0; i < tables; i++) {
-			SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-			SQLColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)names[i], SQL_NTS, NULL, 0);
-			while (SQL_SUCCEEDED(SQLFetch(st)))
-				columns++;
-			SQLFreeHandle(SQL_HANDLE_STMT, st);
-		}
-		SQLDisconnect(dbc);
-		SQLFreeHandle(SQL_HANDLE_DBC, dbc);
-		struct received r = received_since(m);
-		printf("catalog sweep: %ld tables, %ld columns: %ld metadata requests, %ld data "
-		       "requests, %.1f KB, %.2f s (emulator schema; a real org has ~835 entity sets)\n",
-		       tables, columns, r.meta_requests, r.data_requests, r.bytes / 1024.0,
-		       now_s() - t0);
-		free(names);
-	}
+	/* the catalog sweeps, first, each on its own connection */
+	if (wanted(only, "C1"))
+		catalog_sweep(env, &emu, NULL, "emulator schema");
+	if (wanted(only, "C2"))
+		real_schema_sweeps(env);
 
 	SQLHDBC dbc = connect_new(env, timeout);
 	first_value(dbc, "SELECT name FROM opportunity WHERE parentaccountid IS NOT NULL LIMIT 1",

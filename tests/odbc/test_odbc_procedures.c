@@ -739,10 +739,18 @@ static void test_output_params(void)
 			 sizeof(small), &ls);
 	rc = SQLExecDirect(st, (SQLCHAR *)"{? = call RetrieveVersion}", SQL_NTS);
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
-	ok(rc == SQL_SUCCESS_WITH_INFO && strcmp(state, "01004") == 0 && ls == (SQLLEN)strlen(ver) &&
-	   strncmp(small, ver, 9) == 0 && small[9] == '\0' && strstr(msg, "RETURN_VALUE"),
-	   "RetrieveVersion's Version (%s) into 10 bytes: 01004, 9 characters and the NUL, "
-	   "indicator its length (%d %s %d %s: %s)", ver, (int)rc, state, (int)ls, small, msg);
+	if (DV_TEST_IODBC) /* iODBC 3.52 answers its own parameter conversion's SQL_SUCCESS
+			    * (execute.c) and drops the driver's warning */
+		ok(rc == SQL_SUCCESS && ls == (SQLLEN)strlen(ver) && strncmp(small, ver, 9) == 0 &&
+		   small[9] == '\0', "RetrieveVersion's Version (%s) into 10 bytes through iODBC: "
+		   "9 characters and the NUL, indicator its length (%d %d %s)", ver, (int)rc, (int)ls,
+		   small);
+	else
+		ok(rc == SQL_SUCCESS_WITH_INFO && strcmp(state, "01004") == 0 &&
+		   ls == (SQLLEN)strlen(ver) && strncmp(small, ver, 9) == 0 && small[9] == '\0' &&
+		   strstr(msg, "RETURN_VALUE"), "RetrieveVersion's Version (%s) into 10 bytes: 01004, "
+		   "9 characters and the NUL, indicator its length (%d %s %d %s: %s)", ver, (int)rc,
+		   state, (int)ls, small, msg);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 
 	/* {? = call}: the return value, with an input parameter */
