@@ -38,8 +38,13 @@
  * PARTITIONED SCANS (odata_cursor_open_scan, ParallelReads): a scan of one
  * table without $top, $orderby, $apply, $expand or a row budget reads its
  * first page alone.  When that page has a nextLink (and, with the
- * automatic setting, holds 1000 rows or more), the rest is read as N
- * partitions at once (odata_partition.c) instead of following the link.
+ * automatic setting, holds 1000 rows or more and took the service at
+ * least PART_AUTO_MIN_MS to answer and the driver to read), the rest is
+ * read as N partitions at once (odata_partition.c) instead of following
+ * the link.  Partitions overlap the service's time per page; when a page
+ * comes back faster than that, the reader (parsing, the application) is
+ * what takes the time, and partitions would only add the probes, the
+ * first page read again and threads competing for the same CPUs.
  *
  * FIRST PAGE IN CREATEDON ORDER: with ParallelReads=N set, the first page
  * asks "$orderby=createdon asc,<key> asc" (createdon added to $select), so
@@ -110,6 +115,8 @@
 #include <time.h>
 
 #define PART_AUTO_MIN_ROWS 1000  /* automatic: a first page this full */
+#define PART_AUTO_MIN_MS 250     /* automatic: a first page this slow (the
+				  * service takes 0.3-2 s for 5000 rows) */
 #define PART_AUTO_DEFAULT 4      /* automatic without x-ms-dop-hint */
 #define PART_AUTO_MAX 8
 #define PART_MAX 52              /* the service's concurrent requests per user */
@@ -393,6 +400,13 @@ void odata_cursor_close(struct odata_cursor *cur)
 /* ---- partitioned scans (see PARTITIONED SCANS at the top) --------------- */
 
 /* How many partitions the configuration asks for: 0 = never. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int partitions_wanted(struct dv_http *http, int *automatic)
 {
 	const struct dv_config *cfg = dv_http_config(http);
@@ -752,7 +766,9 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 		own[nown++] = (struct odata_colspec){scan->created, NULL, ODATA_STRING};
 	}
 	/* the first page alone: whether the rest is partitioned is decided on it */
+	long long t0 = now_ms();
 	cur = odata_cursor_open_ex(http, url, prefer, own, nown, 0, err);
+	long long first_ms = now_ms() - t0;
 	free(url);
 	if (!cur && ordered && err->state != DV_S_HY008) {
 		/* a table that refuses $orderby=createdon: as the scan asks */
@@ -770,7 +786,8 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 	cur->key_col = key_col;
 	cur->created_col = created_col;
 	cur->want_prefetch = prefetch_configured(http);
-	if (!cur->page.next_link || (automatic && cur->page.nrows < PART_AUTO_MIN_ROWS)) {
+	if (!cur->page.next_link ||
+	    (automatic && (cur->page.nrows < PART_AUTO_MIN_ROWS || first_ms < PART_AUTO_MIN_MS))) {
 		side_probe_end(probe, 1, &hi);
 		prefetch_next(cur);
 		return cur;

@@ -240,10 +240,13 @@ int main(void)
 		     "/api/data/v9.2/accounts?$select=accountid (at least 7000 rows: no page "
 		     "read ahead past them)");
 
-	/* without a LIMIT the same connection still partitions (automatic) */
+	/* without a LIMIT the same connection still partitions (automatic, the
+	 * service taking 300 ms a page) */
+	emu_post(&e, "/_emu/config", "{\"page_think_ms\":300}");
 	int before = emu_request_count(&e);
 	struct sent s;
 	collect(dbc, "SELECT accountid FROM account", -1, &got);
+	emu_post(&e, "/_emu/config", "{\"page_think_ms\":0}");
 	sent_since(&e, before, &s);
 	is_int((int)got.n, NROWS, "no LIMIT: every account");
 	ok(s.created > 0, "no LIMIT: partitioned on createdon (%d requests name it)", s.created);
