@@ -24,18 +24,7 @@ static struct emu emu;
 /* The data requests since log index `since` (token and metadata left out). */
 static char *data_requests(int since)
 {
-	char *all = emu_requests(&emu, since), *out = calloc(1, strlen(all ? all : "") + 1);
-	char *save = NULL;
-	for (char *l = strtok_r(all ? all : "", "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (!strstr(l, "/api/data/") || strstr(l, "EntityDefinitions") ||
-		    strstr(l, "$metadata") || strstr(l, "WhoAmI") ||
-		    strstr(l, "RelationshipDefinitions"))
-			continue;
-		strcat(out, l);
-		strcat(out, "\n");
-	}
-	free(all);
-	return out;
+	return emu_data_requests(&emu, since);
 }
 
 static char *run(SQLHDBC dbc, const char *sql, int ncols)

@@ -306,6 +306,26 @@ char *emu_requests(struct emu *e, int since)
 	return dv_buf_steal(&out);
 }
 
+char *emu_data_requests(struct emu *e, int since)
+{
+	char *all = emu_requests(e, since), *out = calloc(1, strlen(all ? all : "") + 1);
+	char *save = NULL;
+	if (!out) {
+		free(all);
+		return NULL;
+	}
+	for (char *l = strtok_r(all ? all : "", "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!strstr(l, "/api/data/") || strstr(l, "EntityDefinitions") ||
+		    strstr(l, "$metadata") || strstr(l, "WhoAmI") ||
+		    strstr(l, "RelationshipDefinitions"))
+			continue;
+		strcat(out, l);
+		strcat(out, "\n");
+	}
+	free(all);
+	return out;
+}
+
 int emu_request_count(struct emu *e)
 {
 	yajl_val tree = emu_requests_tree(e, 0);

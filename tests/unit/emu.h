@@ -43,6 +43,10 @@ char *emu_requests(struct emu *e, int since);
  * url, headers, body, status, and with config log_rows rows and bytes), or
  * NULL.  Free with yajl_tree_free. */
 yajl_val emu_requests_tree(struct emu *e, int since);
+/* emu_requests without the requests that read no data: token, metadata
+ * (EntityDefinitions, RelationshipDefinitions, $metadata) and WhoAmI.
+ * "METHOD URL" lines; caller frees (never NULL). */
+char *emu_data_requests(struct emu *e, int since);
 /* Clears every scripted fault not used up yet.  Returns the HTTP status. */
 int emu_clear_faults(struct emu *e);
 /* Number of logged requests so far. */
