@@ -217,3 +217,37 @@ int tvf_table_sql(struct dv_engine *eng, const char *name, char **sql, struct dv
 	}
 	return tvf_function_sql(eng, name, sql, err);
 }
+
+void tvf_rows_clear(struct tvf_rows *r, size_t ncols)
+{
+	for (size_t i = 0; i < r->rows * ncols; i++)
+		if (r->cells[i].type == OC_TEXT)
+			free((char *)r->cells[i].s);
+	free(r->cells);
+	memset(r, 0, sizeof(*r));
+}
+
+int tvf_rows_add(struct tvf_rows *r, const struct odata_cell *row, size_t ncols)
+{
+	struct odata_cell *dst;
+	if (r->rows == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct odata_cell *p = realloc(r->cells, cap * (ncols ? ncols : 1) * sizeof(*p));
+		if (!p)
+			return -1;
+		r->cells = p;
+		r->cap = cap;
+	}
+	dst = &r->cells[r->rows * ncols];
+	for (size_t i = 0; i < ncols; i++) {
+		dst[i] = row[i];
+		if (row[i].type == OC_TEXT && !(dst[i].s = dv_strndup(row[i].s, row[i].len))) {
+			while (i-- > 0)
+				if (dst[i].type == OC_TEXT)
+					free((char *)dst[i].s);
+			return -1;
+		}
+	}
+	r->rows++;
+	return 0;
+}

@@ -29,6 +29,19 @@
 struct dv_engine;
 struct dv_entity;
 struct tvf_state;
+struct odata_cell;
+
+/* The rows of one complete read kept for the rest of its statement, so
+ * that later scans of it (the inner side of a join) replay them instead of
+ * sending the request again: ncols cells a row, their texts owned. */
+struct tvf_rows {
+	struct odata_cell *cells;
+	size_t rows, cap;
+};
+/* Frees the rows; r is empty after. */
+void tvf_rows_clear(struct tvf_rows *r, size_t ncols);
+/* Keeps a copy of row (ncols cells); -1 when out of memory. */
+int tvf_rows_add(struct tvf_rows *r, const struct odata_cell *row, size_t ncols);
 
 /* Registers both modules and dv_last_change_token() on eng->db, and sets
  * eng->tvf (freed with the database). */

@@ -53,8 +53,7 @@ struct ch_saved {
 	unsigned long stmt;         /* the engine's statement, 0 = none */
 	char *token;                /* the token it was read with (NULL: a full read) */
 	int complete;               /* read to its end */
-	struct odata_cell *cells;   /* rows * (ncolumns + 2), texts owned */
-	size_t rows, cap;
+	struct tvf_rows kept;       /* rows * ncells */
 };
 
 struct ch_vtab {
@@ -85,38 +84,9 @@ static void saved_unref(struct ch_saved *sv)
 {
 	if (!sv || --sv->refs > 0)
 		return;
-	for (size_t i = 0; i < sv->rows * sv->ncells; i++)
-		if (sv->cells[i].type == OC_TEXT)
-			free((char *)sv->cells[i].s);
-	free(sv->cells);
+	tvf_rows_clear(&sv->kept, sv->ncells);
 	free(sv->token);
 	free(sv);
-}
-
-/* Keeps a copy of row; -1 when out of memory. */
-static int saved_add(struct ch_saved *sv, const struct odata_cell *row)
-{
-	size_t ncells = sv->ncells;
-	if (sv->rows == sv->cap) {
-		size_t cap = sv->cap ? sv->cap * 2 : 64;
-		struct odata_cell *p = realloc(sv->cells, cap * ncells * sizeof(*p));
-		if (!p)
-			return -1;
-		sv->cells = p;
-		sv->cap = cap;
-	}
-	struct odata_cell *dst = &sv->cells[sv->rows * ncells];
-	for (size_t i = 0; i < ncells; i++) {
-		dst[i] = row[i];
-		if (row[i].type == OC_TEXT && !(dst[i].s = dv_strndup(row[i].s, row[i].len))) {
-			while (i-- > 0)
-				if (dst[i].type == OC_TEXT)
-					free((char *)dst[i].s);
-			return -1;
-		}
-	}
-	sv->rows++;
-	return 0;
 }
 
 static int same_token(const char *a, const char *b)
@@ -369,9 +339,9 @@ static int ch_advance(struct ch_cur *cur, struct dv_error *err)
 	int rc;
 	if (cur->replay) {
 		const struct ch_saved *sv = cur->replay_of;
-		cur->eof = cur->replay > sv->rows;
+		cur->eof = cur->replay > sv->kept.rows;
 		if (!cur->eof) {
-			cur->row = &sv->cells[(cur->replay++ - 1) * sv->ncells];
+			cur->row = &sv->kept.cells[(cur->replay++ - 1) * sv->ncells];
 			cur->rowid++;
 		}
 		return 0;
@@ -401,8 +371,8 @@ static int ch_advance(struct ch_cur *cur, struct dv_error *err)
 		free(tok);
 		return rc == 0 ? 0 : dv_error_nomem(err);
 	}
-	if (vt->recorder == cur && (vt->saved->rows >= KEEP_ROWS ||
-				    saved_add(vt->saved, cur->row) != 0)) {
+	if (vt->recorder == cur && (vt->saved->kept.rows >= KEEP_ROWS ||
+				    tvf_rows_add(&vt->saved->kept, cur->row, vt->saved->ncells) != 0)) {
 		saved_unref(vt->saved);     /* too big to keep: scans read again */
 		vt->saved = NULL;
 		vt->recorder = NULL;

@@ -490,8 +490,7 @@ static int parse_cookie(const char *outer, long *page, char **inner)
 struct fx_rows {
 	unsigned long stmt;            /* the engine's statement, 0 = none */
 	int complete;
-	struct odata_cell *cells;      /* rows * ncols, texts owned */
-	size_t rows, cap;
+	struct tvf_rows kept;          /* rows * ncols */
 };
 
 struct fx_vtab {
@@ -522,39 +521,9 @@ struct fx_cur {
 
 static void rows_clear(struct fx_rows *r, size_t ncols)
 {
-	size_t i;
-	for (i = 0; i < r->rows * ncols; i++)
-		if (r->cells[i].type == OC_TEXT)
-			free((char *)r->cells[i].s);
-	free(r->cells);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Keeps a copy of row; -1 when out of memory. */
-static int rows_add(struct fx_rows *r, const struct odata_cell *row, size_t ncols)
-{
-	struct odata_cell *dst;
-	size_t i;
-	if (r->rows == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct odata_cell *p = realloc(r->cells, cap * (ncols ? ncols : 1) * sizeof(*p));
-		if (!p)
-			return -1;
-		r->cells = p;
-		r->cap = cap;
-	}
-	dst = &r->cells[r->rows * ncols];
-	for (i = 0; i < ncols; i++) {
-		dst[i] = row[i];
-		if (row[i].type == OC_TEXT && !(dst[i].s = dv_strndup(row[i].s, row[i].len))) {
-			while (i-- > 0)
-				if (dst[i].type == OC_TEXT)
-					free((char *)dst[i].s);
-			return -1;
-		}
-	}
-	r->rows++;
-	return 0;
+	tvf_rows_clear(&r->kept, ncols);
+	r->stmt = 0;
+	r->complete = 0;
 }
 
 static int fx_error(struct fx_vtab *vt, const struct dv_error *err)
@@ -736,11 +705,11 @@ static int fx_advance(struct fx_cur *cur, struct dv_error *err)
 	struct fx_vtab *vt = cur->vt;
 	size_t n = vt->q.ncols;
 	if (cur->replay) {
-		if (cur->replay > vt->saved.rows) {
+		if (cur->replay > vt->saved.kept.rows) {
 			cur->eof = 1;
 			return 0;
 		}
-		cur->row = &vt->saved.cells[(cur->replay++ - 1) * n];
+		cur->row = &vt->saved.kept.cells[(cur->replay++ - 1) * n];
 		cur->rowid++;
 		cur->eof = 0;
 		return 0;
@@ -758,7 +727,7 @@ static int fx_advance(struct fx_cur *cur, struct dv_error *err)
 			return -1;
 	}
 	cur->row = &cur->page.cells[cur->next_row++ * n];
-	if (vt->recorder == cur && rows_add(&vt->saved, cur->row, n) != 0) {
+	if (vt->recorder == cur && tvf_rows_add(&vt->saved.kept, cur->row, n) != 0) {
 		rows_clear(&vt->saved, n);    /* too big to keep: later scans read again */
 		vt->recorder = NULL;
 	}
