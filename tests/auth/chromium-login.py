@@ -80,8 +80,10 @@ def main():
                 time.sleep(0.1)
             out = os.environ.get("DVTEST_BROWSER_OUT")
             if out:
-                with open(out, "w") as f:
+                # written whole, then renamed: the test reads it once it exists
+                with open(out + ".part", "w") as f:
                     f.write(source)
+                os.rename(out + ".part", out)
             return 0 if "dvodbc-done" in source else 1
         finally:
             call(base, "DELETE", s)

@@ -92,8 +92,11 @@ static void test_chromium(void)
 	       e.message);
 	is_int(whoami, 200, "chromium: the token works");
 	check_requests("chromium");
-	for (int i = 0; i < 100 && access(out, R_OK) != 0; i++)
-		usleep(100000); /* the script writes the page after the driver answered */
+	/* the script writes the page (whole, by a rename) after the driver
+	 * answered; Chromium on a loaded machine may take a while to render it,
+	 * and the script itself gives up after about 15 s */
+	for (int i = 0; i < 600 && access(out, R_OK) != 0; i++)
+		usleep(100000);
 	page = read_file(out);
 	ok(page && strstr(page, "You may close this window.") != NULL,
 	   "chromium: the browser shows the driver's closing page");
