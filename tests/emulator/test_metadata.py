@@ -215,3 +215,83 @@ class TestRelationshipsAndMisc(EmuTestCase):
             if a["IsValidODataAttribute"]:
                 name = "_%s_value" % a["LogicalName"] if a["AttributeType"] in ("Lookup", "Owner", "Customer") else a["LogicalName"]
                 self.assertIn(name, props)
+
+
+class TestRetrieveMetadataChanges(EmuTestCase):
+    """RetrieveMetadataChanges (metadatachanges.py): a stamp, nothing changed -> no entities,
+    a column added -> its entity (HasChanged false) with only that column, an expired or unknown
+    stamp -> ExpiredVersionStamp, /_emu/reset removes the column (DeletedMetadata)."""
+
+    QUERY = ('{"Properties":{"AllProperties":false,"PropertyNames":["LogicalName","EntitySetName",'
+             '"Attributes"]},"AttributeQuery":{"Properties":{"AllProperties":true}}}')
+    NONE = ('{"Criteria":{"FilterOperator":"And","Conditions":[{"PropertyName":"LogicalName",'
+            '"ConditionOperator":"Equals","Value":{"Type":"System.String","Value":"dvodbc_none"}}]},'
+            '"Properties":{"AllProperties":false,"PropertyNames":["LogicalName"]}}')
+
+    def call(self, query, stamp=None):
+        url = "RetrieveMetadataChanges(Query=@q%s)?@q=%s" % (
+            ",ClientVersionStamp=@s,DeletedMetadataFilters=@d" if stamp is not None else "",
+            urllib.parse.quote(query, safe=""))
+        if stamp is not None:
+            url += "&@s=%s&@d=%s" % (urllib.parse.quote("'%s'" % stamp, safe=""),
+                                     urllib.parse.quote("Microsoft.Dynamics.CRM.DeletedMetadataFilters'Default'"))
+        return self.emu.get(url)
+
+    def test_changes(self):
+        self.emu.control("POST", "reset")
+        r = self.call(self.NONE)
+        self.assertEqual(r.status, 200, r.body)
+        body = r.json
+        self.assertEqual(body["@odata.context"], self.emu.org +
+                         "/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.RetrieveMetadataChangesResponse")
+        self.assertEqual(body["EntityMetadata"], [])
+        self.assertEqual(body["DeletedMetadata"], {"Count": 0, "IsReadOnly": False, "Keys": [], "Values": []})
+        first = body["ServerVersionStamp"]
+        self.assertRegex(first, r"^\d+!\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$")
+        # nothing changed since the stamp: no entities, the same version
+        body = self.call(self.QUERY, first).json
+        self.assertEqual(body["EntityMetadata"], [])
+        self.assertEqual(body["ServerVersionStamp"].split("!")[0], first.split("!")[0])
+        # a column added to account: account alone, HasChanged false, the new column only
+        r = self.emu.control("POST", "metadata/columns", {"entity": "account", "name": "new_added", "kind": "string"})
+        self.assertEqual(r.status, 200, r.body)
+        body = self.call(self.QUERY, first).json
+        self.assertEqual([e["LogicalName"] for e in body["EntityMetadata"]], ["account"])
+        acc = body["EntityMetadata"][0]
+        self.assertIs(acc["HasChanged"], False)
+        self.assertEqual([a["LogicalName"] for a in acc["Attributes"]], ["new_added"])
+        self.assertIs(acc["Attributes"][0]["HasChanged"], True)
+        self.assertEqual(acc["Attributes"][0]["@odata.type"], "#Microsoft.Dynamics.CRM.ComplexStringAttributeMetadata")
+        second = body["ServerVersionStamp"]
+        self.assertGreater(int(second.split("!")[0]), int(first.split("!")[0]))
+        self.assertEqual(self.call(self.QUERY, second).json["EntityMetadata"], [])
+        # the column is served by EntityDefinitions and readable
+        attrs = self.emu.get("EntityDefinitions(LogicalName='account')/Attributes?$select=LogicalName").json["value"]
+        self.assertIn("new_added", [a["LogicalName"] for a in attrs])
+        rows = self.emu.get("accounts?$select=new_added&$top=1").json["value"]
+        self.assertIsNone(rows[0]["new_added"])
+        # a stamp never given out, then every stamp after an expiry: ExpiredVersionStamp
+        self.assertError(self.call(self.QUERY, "99999999!01/01/2020 00:00:00"), 400, "0x80044352",
+                         "Version stamp associated with the client has expired. Please perform a full sync.")
+        self.assertError(self.call(self.QUERY, "nonsense"), 400, "0x80044352")
+        self.emu.control("POST", "metadata/expire")
+        self.assertError(self.call(self.QUERY, second), 400, "0x80044352")
+        third = self.call(self.NONE).json["ServerVersionStamp"]
+        self.assertEqual(self.call(self.QUERY, third).json["EntityMetadata"], [])
+        # reset removes the added column: reported deleted since the earlier stamp
+        self.emu.control("POST", "reset")
+        body = self.call(self.QUERY, third).json
+        self.assertEqual(body["DeletedMetadata"]["Count"], 1)
+        self.assertEqual(body["DeletedMetadata"]["Keys"], ["Attribute"])
+        attrs = self.emu.get("EntityDefinitions(LogicalName='account')/Attributes?$select=LogicalName").json["value"]
+        self.assertNotIn("new_added", [a["LogicalName"] for a in attrs])
+
+    def test_without_stamp_lists_matching_entities(self):
+        q = ('{"Criteria":{"FilterOperator":"Or","Conditions":[{"PropertyName":"LogicalName",'
+             '"ConditionOperator":"Equals","Value":{"Type":"System.String","Value":"contact"}}]},'
+             '"Properties":{"AllProperties":false,"PropertyNames":["LogicalName","EntitySetName"]}}')
+        body = self.call(q).json
+        self.assertEqual(body["EntityMetadata"], [{"LogicalName": "contact", "EntitySetName": "contacts",
+                                                   "MetadataId": body["EntityMetadata"][0]["MetadataId"],
+                                                   "HasChanged": None}])
+        self.assertEqual(self.emu.get("RetrieveMetadataChanges(Query=@q)?@q=notjson").status, 400)

@@ -168,6 +168,8 @@ class App:
         return None
 
     def reset(self):
+        from . import metadatachanges
+        metadatachanges.reset(self)  # columns added by /_emu/metadata/columns go first
         with self.write_lock:
             con = self.db()
             try:
@@ -649,7 +651,10 @@ class Handler(BaseHTTPRequestHandler):
         if head == "$batch":
             from . import batch
             return batch.handle(self, app, req, body)
-        from . import actions
+        from . import actions, metadatachanges
+        answer = metadatachanges.route(app, req, method, segs, opts)  # RetrieveMetadataChanges
+        if answer is not None:
+            return answer
         answer = actions.route(app, req, method, segs, opts, body)  # functions and actions (actions.py)
         if answer is not None:
             return answer
@@ -768,6 +773,11 @@ class Handler(BaseHTTPRequestHandler):
             return 200, js, json.dumps({"access_token": tok, "expires_in": life}).encode()
         if path == "/_emu/pagecache":
             return pagecache.cache_of(app).control(method)
+        if path.startswith("/_emu/metadata"):
+            from . import metadatachanges
+            answer = metadatachanges.control(app, method, path, data)
+            if answer is not None:
+                return answer
         flow = IDF.control(app, method, path, data)  # /_emu/identity/... (identity_flows.py)
         if flow is not None:
             return flow
