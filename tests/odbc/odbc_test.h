@@ -1,8 +1,9 @@
 /* odbc_test.h - helpers for the ODBC-level tests (tests/odbc/test_odbc_*.c).
  *
  * Owns: starting the emulator with the test-local odbc.ini, connecting
- * through the real driver manager, reading diagnostics, and small
- * ASCII <-> SQLWCHAR helpers (SQLWCHAR of 2 or 4 bytes).  The tests link
+ * through the real driver manager, reading diagnostics, small
+ * ASCII <-> SQLWCHAR helpers (SQLWCHAR of 2 or 4 bytes), and a growing
+ * list of strings (struct ids) for the values a read returned.  The tests link
  * the driver manager the build is for (unixODBC's -lodbc, or iODBC's
  * -liodbc with configure --with-iodbc) and go through it exactly as
  * applications do. */
@@ -174,6 +175,30 @@ static inline char *fetch_all(SQLHSTMT st, int ncols)
 		}
 	}
 	return out;
+}
+
+/* A growing list of copied strings: the values of one column, row by row. */
+struct ids {
+	char **v;
+	size_t n, cap;
+};
+
+static inline void ids_free(struct ids *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Appends a copy of v. */
+static inline void ids_add(struct ids *s, const char *v)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->v = realloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = strdup(v);
 }
 
 #endif

@@ -23,28 +23,6 @@
 
 #define NROWS 12000
 
-struct ids {
-	char **v;
-	size_t n, cap;
-};
-
-static void ids_free(struct ids *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static void ids_add(struct ids *s, const char *v)
-{
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 1024;
-		s->v = realloc(s->v, s->cap * sizeof(*s->v));
-	}
-	s->v[s->n++] = strdup(v);
-}
-
 static SQLHDBC connect_with(SQLHENV env, struct emu *e, const char *extra)
 {
 	char connstr[1024];

@@ -37,19 +37,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-struct ids {
-	char **v;
-	size_t n, cap;
-};
-
-static void ids_free(struct ids *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
 static SQLHDBC connect_with(SQLHENV env, struct emu *e, const char *extra)
 {
 	char connstr[1024];
@@ -80,13 +67,8 @@ static SQLRETURN collect(SQLHDBC dbc, const char *sql, struct ids *out, int sort
 	rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
 	if (SQL_SUCCEEDED(rc)) {
 		SQLBindCol(st, 1, SQL_C_CHAR, buf, sizeof(buf), &ind);
-		while ((rc = SQLFetch(st)) == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO) {
-			if (out->n == out->cap) {
-				out->cap = out->cap ? out->cap * 2 : 1024;
-				out->v = realloc(out->v, out->cap * sizeof(*out->v));
-			}
-			out->v[out->n++] = strdup(ind == SQL_NULL_DATA ? "NULL" : buf);
-		}
+		while ((rc = SQLFetch(st)) == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO)
+			ids_add(out, ind == SQL_NULL_DATA ? "NULL" : buf);
 	}
 	if (rc == SQL_ERROR)
 		diag1(SQL_HANDLE_STMT, st, state, msg, msg_size);
