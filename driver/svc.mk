@@ -14,6 +14,7 @@ driver_libdvsvc_la_SOURCES = \
 	driver/odata/odata_error.c driver/odata/odata_page.c driver/odata/odata_cursor.c \
 	driver/odata/odata_prefetch.h driver/odata/odata_prefetch.c \
 	driver/odata/odata_partition.h driver/odata/odata_partition.c \
+	driver/odata/odata_merge.h driver/odata/odata_merge.c \
 	driver/odata/odata_batch.c
 
 SVC_TEST_LIBS = driver/libdvsvc.la driver/util/libdvutil.la $(DV_DEPLIBS)

@@ -547,6 +547,7 @@ static int open_resolved(struct dv_cur *cur, int flags, struct plan_query *pq,
 	scan.created = plain_column(e, "createdon", 0);
 	scan.budget = pq->rows > 0 ? pq->rows : pq->least;
 	scan.budget_exact = pq->rows > 0;
+	scan.text_cmp = textfold_cmp; /* an ORDER BY on text may be merged */
 	cur->oc = odata_cursor_open_scan(eng->http, &scan, prefer, cur->specs, cur->nspecs, err);
 	eng->scans++;
 	free(url);

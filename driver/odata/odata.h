@@ -118,11 +118,14 @@ struct odata_cursor *odata_cursor_open_ex(struct dv_http *http, const char *url,
 					  int prefetch, struct dv_error *err);
 /* A scan of one table that may be read as partitions at once (see
  * odata_cursor.c, PARTITIONED SCANS): the connection's ParallelReads key
- * decides; a query with top, orderby, apply, expand or count, a row budget,
- * or without key or created, is read as one chain of pages as
- * odata_cursor_open does.  Rows of a partitioned scan come in no
- * particular order, each once.  A row budget (ROW BUDGET in
- * odata_cursor.c) bounds what the chain reads ahead. */
+ * decides; a query with top, apply, expand or count, or without key or
+ * created, is read as one chain of pages as odata_cursor_open does, and so
+ * is an unordered one with a row budget.  Rows of an unordered
+ * partitioned scan come in no particular order, each once; those of a
+ * scan with orderby come in the service's order, merged (MERGED ORDER BY
+ * in odata_cursor.c) when every order key can be compared as the service
+ * does, else on one chain.  A row budget (ROW BUDGET in odata_cursor.c)
+ * bounds what the chain, or each partition, reads ahead. */
 struct odata_scan {
 	const struct odata_query *q;
 	const char *key;      /* primary key property, e.g. "accountid" */
@@ -132,6 +135,9 @@ struct odata_scan {
 				 are read; 0: at least budget rows are needed
 				 (a term stays local): no page is prefetched
 				 once budget rows are read */
+	/* text compared as the service's collation compares it (the engine's
+	 * textfold_cmp), or NULL: an orderby on text is then never merged */
+	int (*text_cmp)(const char *a, size_t na, const char *b, size_t nb);
 };
 struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct odata_scan *scan,
 					    const char *prefer,

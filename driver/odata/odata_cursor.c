@@ -36,8 +36,8 @@
  * partitioned: partitions read the whole table at once.
  *
  * PARTITIONED SCANS (odata_cursor_open_scan, ParallelReads): a scan of one
- * table without $top, $orderby, $apply, $expand or a row budget reads its
- * first page alone.  When that page has a nextLink (and, with the
+ * table without $top, $apply, $expand, and without a row budget unless it
+ * is ordered (see MERGED ORDER BY), reads its first page alone.  When that page has a nextLink (and, with the
  * automatic setting, holds 1000 rows or more and took the service at
  * least PART_AUTO_MIN_MS to answer and the driver to read), the rest is
  * read as N partitions at once (odata_partition.c) instead of following
@@ -92,16 +92,39 @@
  *     when the caller did not ask for them (cells past ncols; createdon is
  *     added to the first page's $select only when it is in createdon
  *     order).
- *   - Rows are handed out page by page as partitions deliver them: the
- *     order is not the service's (there is no ORDER BY).  A scan with ORDER
- *     BY is never partitioned: merging N ordered partitions would need the
- *     service's collation (case-insensitive text, lookups ordered by name)
- *     in the driver.
+ *   - Rows of an unordered scan are handed out page by page as partitions
+ *     deliver them: the order is not the service's (there is no ORDER BY).
  *   - Anything that stops the probe from giving a span of two seconds or
  *     more (an error other than a cancel, rows all in one second, a first
  *     page ending on a NULL createdon) leaves the scan on its single chain
- *     of links (in createdon order), as before. */
+ *     of links (in createdon order), as before.
+ *
+ * MERGED ORDER BY: a scan with $orderby (ORDER BY sent to the service) is
+ * partitioned the same way when every order key can be compared in the
+ * driver exactly as the service orders (odata_merge.c: text by the
+ * collation handed in as odata_scan.text_cmp, numbers, createdon, the
+ * primary key in SQL Server's GUID order, NULLs first; the primary key
+ * must be among the keys, as the engine always appends it), else it reads
+ * one chain.  Its first page is the scan's own request (its rows are the
+ * first of the order and are handed out first); with ParallelReads=N set
+ * both createdon probes are sent beside it.  Every partition sends the
+ * same $orderby with its createdon range and-ed into the $filter, and the
+ * rows come out of a k-way merge of the partitions' current rows, the
+ * first page's rows skipped by key (each partition reads its share of
+ * that page again: one page of the whole read).  Memory stays at two page
+ * buffers per partition: the merge holds one page of each, the worker
+ * reads the next; a partition whose rows are not yet needed waits.  So
+ * ORDER BY createdon (the partitions' own order) reads about one
+ * partition at a time, while an order unrelated to createdon keeps all
+ * of them busy.
+ *   A row budget (a LIMIT above 5000 sent as one, ROW BUDGET) is obeyed
+ * by every partition: with an exact budget B, each follows no nextLink
+ * once it has read B rows (the first B rows of the order are among each
+ * partition's first B) and the merge ends after B rows; a budget the
+ * first page plus one full page per partition would cover is read on the
+ * chain, where partitions would only add requests. */
 #include "odata/odata.h"
+#include "odata/odata_merge.h"
 #include "odata/odata_partition.h"
 #include "odata/odata_prefetch.h"
 #include "config/config.h"
@@ -144,6 +167,11 @@ struct odata_cursor {
 	char (*seen)[37];               /* keys of the first page's ties, sorted */
 	size_t nseen;
 	int nparts;
+	/* merged ORDER BY (see MERGED ORDER BY) */
+	struct odata_merge *merge;
+	struct odata_order_key okeys[ODATA_ORDER_MAX];
+	size_t nokeys;
+	unsigned long long rows_out;    /* rows handed out */
 	/* row budget (see ROW BUDGET) */
 	long budget;                    /* 0 = none */
 	int budget_exact;
@@ -320,6 +348,21 @@ static int already_seen(const struct odata_cursor *cur, const struct odata_cell 
 	return bsearch(k->s, cur->seen, cur->nseen, sizeof(cur->seen[0]), cmp_key) != NULL;
 }
 
+/* The next row of a merged scan, once the first page is used up. */
+static int next_merged(struct odata_cursor *cur, const struct odata_cell **row,
+		       struct dv_error *err)
+{
+	if (cur->budget_exact && cur->rows_out >= (unsigned long long)cur->budget)
+		return 0; /* the first budget rows are the answer */
+	for (;;) {
+		int rc = odata_merge_next(cur->merge, row, err);
+		if (rc < 0)
+			return fail(cur, err);
+		if (rc == 0 || !already_seen(cur, *row))
+			return rc;
+	}
+}
+
 /* The next row of a partitioned scan, once the first page is used up. */
 static int next_partitioned(struct odata_cursor *cur, const struct odata_cell **row,
 			    struct dv_error *err)
@@ -352,8 +395,11 @@ int odata_cursor_next(struct odata_cursor *cur, const struct odata_cell **row,
 		*err = cur->failure;
 		return -1;
 	}
-	if (cur->parts && cur->next_row >= cur->page.nrows)
-		return next_partitioned(cur, row, err);
+	if (cur->parts && cur->next_row >= cur->page.nrows) {
+		int rc = cur->merge ? next_merged(cur, row, err) : next_partitioned(cur, row, err);
+		cur->rows_out += rc > 0;
+		return rc;
+	}
 	while (cur->next_row >= cur->page.nrows) {
 		int rc = advance(cur, err);
 		if (rc <= 0)
@@ -361,6 +407,7 @@ int odata_cursor_next(struct odata_cursor *cur, const struct odata_cell **row,
 	}
 	*row = &cur->page.cells[cur->next_row * cur->ncols];
 	cur->next_row++;
+	cur->rows_out++;
 	return 1;
 }
 
@@ -389,6 +436,7 @@ void odata_cursor_close(struct odata_cursor *cur)
 	if (!cur)
 		return;
 	odata_prefetch_stop(cur->pf);
+	odata_merge_free(cur->merge);
 	odata_parts_stop(cur->parts);
 	odata_page_free(&cur->page);
 	free(cur->prefer);
@@ -563,10 +611,33 @@ static int remember_first_page(struct odata_cursor *cur, long long lo, struct dv
 	return 0;
 }
 
+/* The partitions' reader, and the merge of a scan with $orderby: 0, or
+ * -1 (err set; nothing left running). */
+static int run_partitions(struct odata_cursor *cur, const struct odata_scan *scan,
+			  char *const *urls, size_t made, struct dv_error *err)
+{
+	unsigned long long max_rows =
+		scan->q->orderby && scan->budget_exact && scan->budget > 0 ? (unsigned long long)scan->budget : 0;
+	cur->parts = odata_parts_start(cur->http, urls, made, cur->prefer, cur->cols, cur->ncols,
+				       cur->origin, max_rows, err);
+	if (!cur->parts || !scan->q->orderby)
+		return cur->parts ? 0 : -1;
+	cur->merge = odata_merge_start(cur->parts, made, cur->okeys, cur->nokeys,
+				       scan->text_cmp, cur->ncols, err);
+	if (cur->merge)
+		return 0;
+	odata_parts_stop(cur->parts);
+	cur->parts = NULL;
+	return -1;
+}
+
 /* The first page had a nextLink: read the rest as partitions.  0 when
- * they run, 1 when the scan stays on its chain, -1 on a cancel. */
+ * they run, 1 when the scan stays on its chain, -1 on a cancel.
+ * probed_lo, probed_hi: the createdon probes' answers when they were sent
+ * beside the first page (NULL: not sent, or no answer). */
 static int start_partitions(struct odata_cursor *cur, const struct odata_scan *scan,
-			    int n, int ordered, const long long *probed_hi, struct dv_error *err)
+			    int n, int ordered, const long long *probed_lo,
+			    const long long *probed_hi, struct dv_error *err)
 {
 	char *urls[PART_MAX];
 	long long lo, hi;
@@ -578,7 +649,8 @@ static int start_partitions(struct odata_cursor *cur, const struct odata_scan *s
 	 * lowest createdon, probed */
 	if (ordered && (cur->page.nrows == 0 || row_created(cur, cur->page.nrows - 1, &lo) != 0))
 		return 1;
-	if ((!ordered && probe_created(cur->http, scan, "asc", &lo, err) != 0) ||
+	if ((!ordered && (probed_lo ? (lo = *probed_lo, 0)
+				    : probe_created(cur->http, scan, "asc", &lo, err)) != 0) ||
 	    (probed_hi ? (hi = *probed_hi, 0) : probe_created(cur->http, scan, "desc", &hi, err)) != 0)
 		return err->state == DV_S_HY008 ? -1 : 1;
 	if (hi < lo)
@@ -586,11 +658,8 @@ static int start_partitions(struct odata_cursor *cur, const struct odata_scan *s
 	made = partition_urls(scan, lo, hi, (size_t)n, !ordered, urls, err);
 	if (made == 0)
 		return 1;
-	if (remember_first_page(cur, ordered ? lo : -1, err) == 0) {
-		cur->parts = odata_parts_start(cur->http, urls, made, cur->prefer, cur->cols,
-					       cur->ncols, cur->origin, err);
-		rc = cur->parts ? 0 : 1;
-	}
+	if (remember_first_page(cur, ordered ? lo : -1, err) == 0)
+		rc = run_partitions(cur, scan, urls, made, err) == 0 ? 0 : 1;
 	for (i = 0; i < made; i++)
 		free(urls[i]);
 	if (rc == 0) {
@@ -602,11 +671,20 @@ static int start_partitions(struct odata_cursor *cur, const struct odata_scan *s
 	return rc;
 }
 
+/* May be partitioned (an ordered scan also needs mergeable keys). */
 static int scan_eligible(const struct odata_scan *scan)
 {
 	const struct odata_query *q = scan->q;
-	return scan->key && scan->created && !q->top && !q->orderby && !q->apply &&
-	       !q->expand && !q->count && scan->budget <= 0;
+	return scan->key && scan->created && !q->top && !q->apply && !q->expand && !q->count &&
+	       (q->orderby || scan->budget <= 0);
+}
+
+/* A budget the first page and one full page per partition cover is read
+ * on the chain (see MERGED ORDER BY). */
+static int budget_too_small(const struct odata_cursor *cur, const struct odata_scan *scan, int n)
+{
+	unsigned long long page = cur->page.nrows;
+	return scan->budget > 0 && (unsigned long long)scan->budget <= page + (unsigned long long)n * page;
 }
 
 /* The property is one of the columns in a $select list. */
@@ -623,12 +701,14 @@ static int selected(const char *select, const char *prop)
 	return 0;
 }
 
-/* The desc probe sent beside the first page (see FIRST PAGE IN CREATEDON
- * ORDER): its own handle and thread, joined before the scan goes on. */
+/* A probe sent beside the first page (see FIRST PAGE IN CREATEDON ORDER
+ * and MERGED ORDER BY): its own handle and thread, joined before the scan
+ * goes on. */
 struct side_probe {
 	pthread_t thread;
 	struct dv_http *http;
 	const struct odata_scan *scan;
+	const char *dir;
 	long long hi;
 	int rc;
 	struct dv_error err;
@@ -638,18 +718,20 @@ static void *side_probe_run(void *arg)
 {
 	struct side_probe *sp = arg;
 	dv_error_clear(&sp->err);
-	sp->rc = probe_created(sp->http, sp->scan, "desc", &sp->hi, &sp->err);
+	sp->rc = probe_created(sp->http, sp->scan, sp->dir, &sp->hi, &sp->err);
 	return NULL;
 }
 
 /* NULL when it cannot be started: the probe then goes after the page. */
-static struct side_probe *side_probe_start(struct dv_http *http, const struct odata_scan *scan)
+static struct side_probe *side_probe_start(struct dv_http *http, const struct odata_scan *scan,
+					   const char *dir)
 {
 	struct side_probe *sp = calloc(1, sizeof(*sp));
 	struct dv_error ignored;
 	if (!sp)
 		return NULL;
 	sp->scan = scan;
+	sp->dir = dir;
 	sp->http = dv_http_new_sibling(http, &ignored);
 	if (!sp->http || pthread_create(&sp->thread, NULL, side_probe_run, sp) != 0) {
 		dv_http_free(sp->http);
@@ -725,6 +807,34 @@ static size_t find_col(const struct odata_colspec *cols, size_t ncols, const cha
 	return ncols;
 }
 
+/* The own columns: the caller's, then the key and createdon when the
+ * caller did not ask for them.  NULL on OOM. */
+static struct odata_colspec *own_columns(const struct odata_scan *scan,
+					 const struct odata_colspec *cols, size_t ncols,
+					 size_t *nown, size_t *key_col, size_t *created_col)
+{
+	struct odata_colspec *own = calloc(ncols + 2, sizeof(*own));
+	if (!own)
+		return NULL;
+	memcpy(own, cols, ncols * sizeof(*own));
+	*nown = ncols;
+	*key_col = find_col(cols, ncols, scan->key);
+	if (*key_col == ncols)
+		own[(*nown)++] = (struct odata_colspec){scan->key, NULL, ODATA_STRING};
+	*created_col = find_col(cols, ncols, scan->created);
+	if (*created_col == ncols) {
+		*created_col = *nown;
+		own[(*nown)++] = (struct odata_colspec){scan->created, NULL, ODATA_STRING};
+	}
+	return own;
+}
+
+/* Ends a side probe: 1 with *t set when it answered. */
+static int probe_answer(struct side_probe *sp, int cancel, long long *t)
+{
+	return sp && side_probe_end(sp, cancel, t) == 0;
+}
+
 struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct odata_scan *scan,
 					    const char *prefer,
 					    const struct odata_colspec *cols, size_t ncols,
@@ -732,13 +842,17 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 {
 	struct odata_cursor *cur;
 	struct odata_colspec *own;
-	size_t key_col, created_col, nown = ncols;
-	int automatic, n = partitions_wanted(http, &automatic), rc, ordered;
-	struct side_probe *probe = NULL;
-	long long hi;
+	struct odata_order_key okeys[ODATA_ORDER_MAX];
+	size_t key_col, created_col, nown, nokeys = 0;
+	int automatic, n = partitions_wanted(http, &automatic), rc, ordered, has_lo, has_hi;
+	int merged = scan->q->orderby != NULL;
+	struct side_probe *probe_hi = NULL, *probe_lo = NULL;
+	long long hi, lo;
 	char *url;
 
-	if (n < 2 || !scan_eligible(scan)) {
+	if (n < 2 || !scan_eligible(scan) ||
+	    (merged && odata_order_keys(scan->q->orderby, scan->key, scan->created, cols, ncols,
+					scan->text_cmp, okeys, &nokeys) != 0)) {
 		url = odata_query_url(scan->q);
 		if (!url)
 			return dv_error_nomem(err), NULL;
@@ -746,24 +860,19 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 		free(url);
 		return cur;
 	}
-	/* see FIRST PAGE IN CREATEDON ORDER */
-	ordered = !automatic;
+	/* see FIRST PAGE IN CREATEDON ORDER; a merged scan's first page is its
+	 * own request (its rows are the first of its order) */
+	ordered = !automatic && !merged;
 	url = first_page_url(scan, ordered);
-	own = calloc(ncols + 2, sizeof(*own));
+	own = own_columns(scan, cols, ncols, &nown, &key_col, &created_col);
 	if (!own || !url) {
 		free(own);
 		free(url);
 		return dv_error_nomem(err), NULL;
 	}
-	probe = ordered ? side_probe_start(http, scan) : NULL;
-	memcpy(own, cols, ncols * sizeof(*own));
-	key_col = find_col(cols, ncols, scan->key);
-	if (key_col == ncols)
-		own[nown++] = (struct odata_colspec){scan->key, NULL, ODATA_STRING};
-	created_col = find_col(cols, ncols, scan->created);
-	if (created_col == ncols) {
-		created_col = nown;
-		own[nown++] = (struct odata_colspec){scan->created, NULL, ODATA_STRING};
+	if (!automatic) {
+		probe_hi = side_probe_start(http, scan, "desc");
+		probe_lo = merged ? side_probe_start(http, scan, "asc") : NULL;
 	}
 	/* the first page alone: whether the rest is partitioned is decided on it */
 	long long t0 = now_ms();
@@ -778,7 +887,8 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 		free(url);
 	}
 	if (!cur) {
-		side_probe_end(probe, 1, &hi);
+		probe_answer(probe_hi, 1, &hi);
+		probe_answer(probe_lo, 1, &lo);
 		free(own);
 		return NULL;
 	}
@@ -786,15 +896,24 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 	cur->key_col = key_col;
 	cur->created_col = created_col;
 	cur->want_prefetch = prefetch_configured(http);
-	if (!cur->page.next_link ||
+	cur->budget = scan->budget > 0 ? scan->budget : 0;
+	cur->budget_exact = scan->budget_exact;
+	memcpy(cur->okeys, okeys, nokeys * sizeof(*okeys));
+	cur->nokeys = nokeys;
+	if (!cur->page.next_link || (cur->budget_exact && budget_spent(cur)) ||
+	    (merged && budget_too_small(cur, scan, n)) ||
 	    (automatic && (cur->page.nrows < PART_AUTO_MIN_ROWS || first_ms < PART_AUTO_MIN_MS))) {
-		side_probe_end(probe, 1, &hi);
+		probe_answer(probe_hi, 1, &hi);
+		probe_answer(probe_lo, 1, &lo);
 		prefetch_next(cur);
 		return cur;
 	}
-	/* the probe's answer (if it gave one) for a first page in createdon order */
-	rc = side_probe_end(probe, 0, &hi) == 0 && ordered;
-	rc = start_partitions(cur, scan, n, ordered, rc ? &hi : NULL, err);
+	/* the probes' answers (if they gave them); the desc one serves a first
+	 * page in createdon order or a merged scan, the asc one a merged scan */
+	has_hi = probe_answer(probe_hi, 0, &hi) && (ordered || merged);
+	has_lo = probe_answer(probe_lo, 0, &lo);
+	rc = start_partitions(cur, scan, n, ordered, has_lo ? &lo : NULL, has_hi ? &hi : NULL,
+			      err);
 	if (rc < 0) {
 		odata_cursor_close(cur);
 		return NULL;

@@ -15,6 +15,13 @@
  * failed read is queued as an error: the caller gets it when it reaches
  * it, after the pages completed before it, and the scan stops there.
  *
+ * A merged scan (odata_merge.c) asks for the next page of one partition
+ * instead: the first queued slot of that partition is taken out of the
+ * queue (a partition's slots are queued in its chain's order), and the
+ * slot it held before is given back.  It holds one page per partition,
+ * so each worker reads at most one page ahead of the merge.  With a row
+ * cap (a LIMIT), a worker ends its chain once it has read that many rows.
+ *
  * Everything shared is under one mutex and one condition variable: the
  * caller waits for "a slot queued or every worker ended", a worker for "a
  * slot free or stop".  At stop every handle is cancelled (a read in
@@ -39,6 +46,8 @@ struct part {
 	char *url;                         /* next page to read, NULL at the end */
 	struct odata_page pages[PART_SLOTS];
 	enum slot_state state[PART_SLOTS];
+	int held;                          /* slot the merge holds, or -1 */
+	unsigned long long rows;           /* rows read so far */
 	int ended;                         /* no more pages (or failed) */
 };
 
@@ -58,6 +67,7 @@ struct odata_parts {
 	int failed;                        /* an error is queued (or was returned) */
 	struct dv_error failure;
 	size_t running;                    /* workers not yet ended */
+	unsigned long long max_rows;       /* > 0: rows each partition reads at most */
 	unsigned long pages;
 	int stop;
 };
@@ -114,7 +124,9 @@ static void *worker(void *arg)
 		if (rc == 0)
 			rc = odata_link_on_origin(ps->origin, pt->pages[s].next_link,
 						  "@odata.nextLink", &err);
-		if (rc == 0 && pt->pages[s].next_link) {
+		pt->rows += rc == 0 ? pt->pages[s].nrows : 0;
+		if (rc == 0 && pt->pages[s].next_link &&
+		    (!ps->max_rows || pt->rows < ps->max_rows)) {
 			pt->url = dv_strdup(pt->pages[s].next_link);
 			if (!pt->url)
 				rc = dv_error_nomem(&err);
@@ -153,7 +165,8 @@ static int init_sync(struct odata_parts *ps)
 
 struct odata_parts *odata_parts_start(struct dv_http *http, char *const *urls, size_t n,
 				      const char *prefer, const struct odata_colspec *cols,
-				      size_t ncols, const char *origin, struct dv_error *err)
+				      size_t ncols, const char *origin,
+				      unsigned long long max_rows, struct dv_error *err)
 {
 	struct odata_parts *ps = calloc(1, sizeof(*ps));
 	size_t i;
@@ -166,6 +179,7 @@ struct odata_parts *odata_parts_start(struct dv_http *http, char *const *urls, s
 	ps->prefer = prefer;
 	ps->cols = cols;
 	ps->ncols = ncols;
+	ps->max_rows = max_rows;
 	dv_strlcpy(ps->origin, origin, sizeof(ps->origin));
 	ps->qcap = n * PART_SLOTS;
 	ps->parts = calloc(n, sizeof(*ps->parts));
@@ -180,6 +194,7 @@ struct odata_parts *odata_parts_start(struct dv_http *http, char *const *urls, s
 	for (i = 0; i < n; i++) {
 		struct part *pt = &ps->parts[i];
 		pt->ps = ps;
+		pt->held = -1;
 		pt->url = dv_strdup(urls[i]);
 		pt->http = dv_http_new_sibling(http, err);
 		if (!pt->url || !pt->http) {
@@ -228,6 +243,58 @@ int odata_parts_next_page(struct odata_parts *ps, const struct odata_page **page
 		ps->holding = 1;
 		ps->parts[ps->held_part].state[ps->held_slot] = SLOT_HELD;
 		*page = &ps->parts[ps->held_part].pages[ps->held_slot];
+		rc = 1;
+	} else if (ps->failed) {
+		*err = ps->failure;
+		rc = -1;
+	} else {
+		rc = 0;
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return rc;
+}
+
+/* The queue position of partition i's first queued slot, or -1. */
+static long queued_of(const struct odata_parts *ps, size_t i)
+{
+	for (size_t k = 0; k < ps->qlen; k++)
+		if (ps->qpart[(ps->qhead + k) % ps->qcap] == i)
+			return (long)k;
+	return -1;
+}
+
+/* Takes the entry k places from the queue's head out of the queue. */
+static void dequeue_at(struct odata_parts *ps, size_t k)
+{
+	for (; k + 1 < ps->qlen; k++) {
+		size_t at = (ps->qhead + k) % ps->qcap, next = (at + 1) % ps->qcap;
+		ps->qpart[at] = ps->qpart[next];
+		ps->qslot[at] = ps->qslot[next];
+	}
+	ps->qlen--;
+}
+
+int odata_parts_next_page_of(struct odata_parts *ps, size_t i, const struct odata_page **page,
+			     struct dv_error *err)
+{
+	struct part *pt = &ps->parts[i];
+	long k;
+	int rc;
+
+	pthread_mutex_lock(&ps->mu);
+	if (pt->held >= 0) {
+		pt->state[pt->held] = SLOT_FREE;
+		pt->held = -1;
+		pthread_cond_broadcast(&ps->cv);
+	}
+	while ((k = queued_of(ps, i)) < 0 && !pt->ended && !ps->failed)
+		pthread_cond_wait(&ps->cv, &ps->mu);
+	if (k >= 0) {
+		size_t s = ps->qslot[(ps->qhead + (size_t)k) % ps->qcap];
+		dequeue_at(ps, (size_t)k);
+		pt->held = (int)s;
+		pt->state[s] = SLOT_HELD;
+		*page = &pt->pages[s];
 		rc = 1;
 	} else if (ps->failed) {
 		*err = ps->failure;

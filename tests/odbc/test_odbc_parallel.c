@@ -22,7 +22,17 @@
  *     (each partition gets a 401, the token is refreshed): every row once.
  *   - A Retry-After above MaxRetryWait fails the fetch with HY000 saying
  *     how long the service asked to wait, instead of waiting silently.
- *   - ORDER BY is not partitioned: the rows come in order, one chain.
+ *   - ORDER BY over partitions (MERGED ORDER BY in odata_cursor.c): with
+ *     accounts added whose names differ only in case, accents and trailing
+ *     blanks (ties under the service's collation), spread over every
+ *     partition, ORDER BY name, ORDER BY revenue (nullable) and ORDER BY
+ *     createdon DESC with ParallelReads=4 give exactly the rows, in the
+ *     same order, of ParallelReads=1 and of the statement sorted locally
+ *     (dvodbc:local, ORDER BY an expression SQLite sorts itself: DVNOCASE
+ *     text, then the key in SQL Server's GUID order); the requests are the
+ *     scan's own first page, two probes and four partitions, each with the
+ *     statement's $orderby; a LIMIT above 5000 (a row budget) merges too;
+ *     a 429 storm in the middle of partitions changes nothing.
  *   - Automatic mode does not partition a first page under 1000 rows. */
 #include "odbc_test.h"
 
@@ -482,28 +492,222 @@ static void test_long_retry_after(SQLHENV env, struct emu *e)
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 }
 
-static void test_order_by_and_auto(SQLHENV env, struct emu *e)
+/* Runs sql and collects every row as its columns joined by '|', in the
+ * order they come.  Returns the SQLFetch code that ended it. */
+static SQLRETURN collect_rows(SQLHDBC dbc, const char *sql, struct ids *out, char *msg,
+			      size_t msg_size)
 {
-	char state[6], msg[512], filters[8][512];
-	struct ids got, ordered;
-	int probes;
-	emu_reset(e);
+	SQLHSTMT st;
+	SQLRETURN rc;
+	SQLSMALLINT ncols = 0;
+	char state[6];
+	memset(out, 0, sizeof(*out));
+	msg[0] = '\0';
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
+	if (SQL_SUCCEEDED(rc))
+		SQLNumResultCols(st, &ncols);
+	while (SQL_SUCCEEDED(rc) && ((rc = SQLFetch(st)) == SQL_SUCCESS ||
+				     rc == SQL_SUCCESS_WITH_INFO)) {
+		char row[1024] = "", buf[256];
+		for (SQLSMALLINT c = 1; c <= ncols; c++) {
+			SQLLEN ind;
+			SQLGetData(st, (SQLUSMALLINT)c, SQL_C_CHAR, buf, sizeof(buf), &ind);
+			snprintf(row + strlen(row), sizeof(row) - strlen(row), "%s%s", c > 1 ? "|" : "",
+				 ind == SQL_NULL_DATA ? "NULL" : buf);
+		}
+		ids_add(out, row);
+	}
+	if (rc == SQL_ERROR)
+		diag1(SQL_HANDLE_STMT, st, state, msg, msg_size);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return rc;
+}
+
+/* 1 when a and b are the same rows in the same order, else prints where. */
+static int same_rows(const struct ids *a, const struct ids *b)
+{
+	for (size_t i = 0; i < a->n && i < b->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0) {
+			printf("#   row %zu: %s\n#   expected %s\n", i, a->v[i], b->v[i]);
+			return 0;
+		}
+	if (a->n != b->n)
+		printf("#   %zu rows, expected %zu\n", a->n, b->n);
+	return a->n == b->n;
+}
+
+/* The requests of a merged scan since `since`: the scan's own first page
+ * (orderby, no createdon range), partitions' first pages (a createdon
+ * range, no skiptoken), of which *same ask exactly orderby, and probes. */
+static void merged_requests(struct emu *e, int since, const char *orderby, int *first,
+			    int *parts, int *same, int *probes)
+{
+	char *log = emu_requests(e, since), *line, *save = NULL, want[256];
+	snprintf(want, sizeof(want), "$orderby=%s", orderby);
+	*first = *parts = *same = *probes = 0;
+	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char dec[2048];
+		url_decode(line, dec, sizeof(dec));
+		if (!strstr(dec, "/accounts?") || strstr(dec, "skiptoken"))
+			continue;
+		const char *o = strstr(dec, want);
+		int exact = o && (o[strlen(want)] == '&' || o[strlen(want)] == ' ' ||
+				  o[strlen(want)] == '\0');
+		if (strstr(dec, "$top=1")) {
+			(*probes)++;
+		} else if (strstr(dec, "createdon ge ") || strstr(dec, "createdon lt ")) {
+			(*parts)++;
+			*same += exact;
+		} else if (exact) {
+			(*first)++;
+		}
+	}
+	free(log);
+}
+
+/* Accounts whose names are equal or close under the service's collation,
+ * created across the partitions' span, revenue NULL for some. */
+static void add_collation_rows(SQLHENV env, struct emu *e)
+{
+	static const char *names[] = {
+		"café", "Cafe", "CAFÉ", "cafe  ", "Cafés", "Éclair", "eclair", "ECLAIR",
+		"zoë", "Zoe", "ZOË", "Ångström", "angstrom", "Ñandú", "nandu", "Øyvind",
+		"oyvind", "Straße", "STRASSE", "a", "A", "à", "Contoso Ltd", "contoso ltd",
+	};
+	char state[6], msg[512], clock[96], t[32], sql[256];
+	long long b[NPARTS + 1];
+	int ties;
 	SQLHDBC dbc = connect_with(env, e, "ParallelReads=4");
-	int before = emu_request_count(e);
-	collect(dbc, "SELECT accountnumber FROM account ORDER BY accountnumber", &got, 0, state,
-		msg, sizeof(msg));
-	is_int(partition_filters(e, before, filters, 8, &probes) + probes, 0,
-	       "ORDER BY: not partitioned");
-	collect(dbc, "SELECT accountnumber FROM account ORDER BY accountnumber", &ordered, 1,
-		state, msg, sizeof(msg));
-	ok(got.n == NROWS && same_ids(&got, &ordered), "ORDER BY: %zu rows, in order", got.n);
-	ids_free(&got);
-	ids_free(&ordered);
+	bounds(dbc, b, &ties);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		SQLHSTMT st;
+		fmt_utc(b[i % NPARTS] + 1 + (long long)(i / NPARTS), t, sizeof(t));
+		snprintf(clock, sizeof(clock), "{\"now\":\"%s\"}", t);
+		emu_post(e, "/_emu/clock", clock);
+		if (i % 3 == 0)
+			snprintf(sql, sizeof(sql), "INSERT INTO account (name) VALUES ('%s')", names[i]);
+		else
+			snprintf(sql, sizeof(sql), "INSERT INTO account (name, revenue) VALUES ('%s', %d)",
+				 names[i], (int)(i % 4) * 1000);
+		SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+		rc_ok(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS), SQL_HANDLE_STMT, st, sql);
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	}
+	emu_post(e, "/_emu/clock", "{\"now\":null}");
+	(void)state;
+	(void)msg;
 	SQLDisconnect(dbc);
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+/* The primary key in SQL Server's uniqueidentifier order, as SQLite text. */
+#define GUID_KEY                                                                            \
+	"substr(lower(accountid),25,12)||substr(lower(accountid),20,4)||"                     \
+	"substr(lower(accountid),17,2)||substr(lower(accountid),15,2)||"                      \
+	"substr(lower(accountid),12,2)||substr(lower(accountid),10,2)||"                      \
+	"substr(lower(accountid),7,2)||substr(lower(accountid),5,2)||"                        \
+	"substr(lower(accountid),3,2)||substr(lower(accountid),1,2)"
+#define MERGE_COLS "accountid, name, revenue, createdon"
+
+static void test_merged_order(SQLHENV env, struct emu *e)
+{
+	static const struct {
+		const char *what, *order, *local, *orderby;
+	} cases[] = {
+		{"ORDER BY name", "name", "(name || '') COLLATE DVNOCASE, " GUID_KEY,
+		 "name asc,accountid asc"},
+		{"ORDER BY revenue", "revenue", "revenue + 0, " GUID_KEY, "revenue asc,accountid asc"},
+		{"ORDER BY createdon DESC", "createdon DESC", "(createdon || '') DESC, " GUID_KEY,
+		 "createdon desc,accountid asc"},
+	};
+	char msg[512], sql[1024];
+	emu_reset(e);
+	add_collation_rows(env, e);
+	SQLHDBC one = connect_with(env, e, "ParallelReads=1");
+	SQLHDBC four = connect_with(env, e, "ParallelReads=4;Timeout=60");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ids chain, merged, local;
+		int first, parts, same, probes;
+		snprintf(sql, sizeof(sql), "SELECT " MERGE_COLS " FROM account ORDER BY %s",
+			 cases[i].order);
+		collect_rows(one, sql, &chain, msg, sizeof(msg));
+		int before = emu_request_count(e);
+		SQLRETURN rc = collect_rows(four, sql, &merged, msg, sizeof(msg));
+		is_int(rc, SQL_NO_DATA, "%s, ParallelReads=4: ends normally %s", cases[i].what, msg);
+		merged_requests(e, before, cases[i].orderby, &first, &parts, &same, &probes);
+		ok(first == 1 && parts == NPARTS && same == NPARTS && probes == 2,
+		   "%s: the scan's first page, %d partitions each with $orderby=%s, 2 probes "
+		   "(got %d, %d, %d, %d)", cases[i].what, NPARTS, cases[i].orderby, first, parts,
+		   same, probes);
+		is_int((int)chain.n, NROWS + 24, "%s, ParallelReads=1: every account", cases[i].what);
+		ok(same_rows(&merged, &chain), "%s: merged partitions give the rows of one chain, "
+		   "in the same order", cases[i].what);
+		snprintf(sql, sizeof(sql), "SELECT /* dvodbc:local */ " MERGE_COLS " FROM account "
+			 "ORDER BY %s", cases[i].local);
+		collect_rows(one, sql, &local, msg, sizeof(msg));
+		ok(same_rows(&merged, &local), "%s: the same rows in the same order as sorted "
+		   "locally %s", cases[i].what, msg);
+		ids_free(&chain);
+		ids_free(&merged);
+		ids_free(&local);
+	}
+	/* a LIMIT above 5000 is a row budget: merged, each partition capped */
+	{
+		struct ids chain, merged;
+		int first, parts, same, probes;
+		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY name LIMIT 5001";
+		collect_rows(one, q, &chain, msg, sizeof(msg));
+		int before = emu_request_count(e);
+		collect_rows(four, q, &merged, msg, sizeof(msg));
+		merged_requests(e, before, "name asc,accountid asc", &first, &parts, &same, &probes);
+		ok(parts == NPARTS && same == NPARTS, "LIMIT 5001 (a row budget): %d partitions "
+		   "(got %d)", NPARTS, parts);
+		ok(chain.n == NROWS + 24 && same_rows(&merged, &chain),
+		   "LIMIT 5001: the rows of one chain, in order");
+		ids_free(&chain);
+		ids_free(&merged);
+	}
+	/* a 429 storm in the middle of the partitions */
+	{
+		struct ids chain, merged;
+		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY name";
+		collect_rows(one, q, &chain, msg, sizeof(msg));
+		int before = emu_request_count(e);
+		emu_fault(e, "{\"count\":8,\"kind\":\"429\",\"retry_after\":1,"
+			     "\"match\":\"skiptoken\"}");
+		SQLRETURN rc = collect_rows(four, q, &merged, msg, sizeof(msg));
+		emu_clear_faults(e);
+		is_int(rc, SQL_NO_DATA, "ORDER BY name under a 429 storm: ends normally %s", msg);
+		ok(same_rows(&merged, &chain), "ORDER BY name under a 429 storm: the same rows, in "
+		   "the same order");
+		yajl_val log = emu_requests_tree(e, before);
+		int seen = 0;
+		for (size_t k = 0; log && YAJL_IS_ARRAY(log) && k < log->u.array.len; k++) {
+			const char *path[] = {"status", NULL};
+			yajl_val st = yajl_tree_get(log->u.array.values[k], path, yajl_t_number);
+			seen += st && YAJL_GET_INTEGER(st) == 429;
+		}
+		yajl_tree_free(log);
+		is_int(seen, 8, "ORDER BY name under a 429 storm: the service answered 429 8 times");
+		ids_free(&chain);
+		ids_free(&merged);
+	}
+	SQLDisconnect(one);
+	SQLFreeHandle(SQL_HANDLE_DBC, one);
+	SQLDisconnect(four);
+	SQLFreeHandle(SQL_HANDLE_DBC, four);
+}
+
+static void test_auto(SQLHENV env, struct emu *e)
+{
+	char state[6], msg[512], filters[8][512];
+	struct ids got;
+	int probes;
+	emu_reset(e);
 	/* automatic: a first page of 100 rows is not worth partitioning */
-	dbc = connect_with(env, e, "Prefetch=true");
-	before = emu_request_count(e);
+	SQLHDBC dbc = connect_with(env, e, "Prefetch=true");
+	int before = emu_request_count(e);
 	collect(dbc, "SELECT accountid FROM account", &got, 0, state, msg, sizeof(msg));
 	is_int(partition_filters(e, before, filters, 8, &probes) + probes, 0,
 	       "automatic: a 100-row first page is read as one chain");
@@ -548,7 +752,8 @@ int main(void)
 	test_faults(env, &e, &ref);
 	test_token_expiry(env, &e, &ref);
 	test_long_retry_after(env, &e);
-	test_order_by_and_auto(env, &e);
+	test_auto(env, &e);
+	test_merged_order(env, &e);
 	test_created_during_read(env, &e, &ref);
 	test_ties(env, &e);
 	ids_free(&ref);
