@@ -16,6 +16,7 @@ driver_libdvengine_la_SOURCES = \
 	driver/catalog/catalog.c driver/catalog/catalog_int.h \
 	driver/catalog/catalog_meta.c driver/catalog/catalog_map.c \
 	driver/catalog/catalog_disk.h driver/catalog/catalog_disk.c \
+	driver/catalog/catalog_stamp.h driver/catalog/catalog_stamp.c \
 	driver/catalog/catalog_procs.h driver/catalog/catalog_actions.c \
 	sqlparse/call.h sqlparse/call.c \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \

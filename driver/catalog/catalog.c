@@ -36,6 +36,7 @@
 #include "catalog/catalog_disk.h"
 #include "catalog/catalog_int.h"
 #include "catalog/catalog_procs.h"
+#include "catalog/catalog_stamp.h"
 #include "http/http.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -91,14 +92,20 @@ struct dv_catalog *dv_catalog_new(struct dv_http *http, const char *api_base,
 	return cat;
 }
 
-int dv_catalog_set_disk_cache(struct dv_catalog *cat, const char *path, long ttl_seconds)
+int dv_catalog_set_shared_cache(struct dv_catalog *cat, const char *path, const char *identity,
+				long ttl_seconds)
 {
-	disk_cache_free(cat->disk);
+	disk_cache_release(cat->disk);
 	cat->disk = NULL;
 	if (!path || !*path || ttl_seconds <= 0)
 		return 0;
-	cat->disk = disk_cache_open(path, cat->api_base, ttl_seconds, time(NULL));
+	cat->disk = disk_cache_acquire(path, cat->api_base, identity, ttl_seconds, time(NULL));
 	return cat->disk ? 0 : -1;
+}
+
+int dv_catalog_set_disk_cache(struct dv_catalog *cat, const char *path, long ttl_seconds)
+{
+	return dv_catalog_set_shared_cache(cat, path, "", ttl_seconds);
 }
 
 static void forget_entities(struct dv_catalog *cat)
@@ -127,7 +134,7 @@ void dv_catalog_free(struct dv_catalog *cat)
 		return;
 	forget_entities(cat);
 	catalog_procs_free(cat->procs);
-	disk_cache_free(cat->disk);
+	disk_cache_release(cat->disk);
 	free(cat->api_base);
 	free(cat);
 }
@@ -157,6 +164,8 @@ static int meta_get_as(struct dv_catalog *cat, const char *path, int prune, stru
 		DV_LOG(cat->log, DV_LOG_DEBUG, cat, "catalog: %s from the cache file", path);
 		return 0;
 	}
+	if (cat->disk) /* a stamp first, when the store wants one before it is refilled */
+		catalog_stamp_take(cat->http, cat->api_base, cat->log, cat->disk);
 	dv_buf_init(&url, 0);
 	if (dv_buf_appendf(&url, "%s%s", cat->api_base, path) != 0) {
 		dv_buf_free(&url);
@@ -197,6 +206,8 @@ static int load_entities(struct dv_catalog *cat, struct dv_error *err)
 	int rc;
 	if (cat->loaded)
 		return 0;
+	if (cat->disk) /* past its lifetime: one request says what changed */
+		catalog_stamp_validate(cat->http, cat->api_base, cat->log, cat->disk);
 	cat->from_disk = 0;
 	if (meta_get(cat, "EntityDefinitions?$select=" ENTITY_SELECT, &body, err) != 0)
 		return -1;

@@ -130,6 +130,18 @@ void dv_catalog_invalidate(struct dv_catalog *cat);
  * "" or ttl_seconds <= 0: no file.  Call before the first lookup.  -1 only
  * when out of memory. */
 int dv_catalog_set_disk_cache(struct dv_catalog *cat, const char *path, long ttl_seconds);
+/* The same, shared by the connections of the process that name the same
+ * file, API base URL and identity (User or OAuthClientId): a second one
+ * reads neither the service nor the file while the metadata is younger than
+ * ttl_seconds; older metadata with a version stamp is checked by one
+ * RetrieveMetadataChanges request (catalog_stamp.c). */
+int dv_catalog_set_shared_cache(struct dv_catalog *cat, const char *path, const char *identity,
+				long ttl_seconds);
+/* The shared metadata stays after its last connection while something holds
+ * it: each environment handle does (env.c), so the stores are freed with
+ * the process's last environment handle. */
+void dv_catalog_shared_hold(void);
+void dv_catalog_shared_unhold(void);
 /* The per-user default cache file (MetadataCache=true without
  * MetadataCacheLocation): $XDG_CACHE_HOME/dvodbc/metadata-<hash>.json, else
  * ~/.cache/dvodbc/..., one file per API base URL and identity (hash of both),

@@ -160,7 +160,7 @@ static SQLRETURN open_services(struct dv_dbc *dbc, struct dv_error *err)
 	if ((!cache || !*cache) && cfg->metadata_cache)
 		cache = default_cache = dv_catalog_default_cache_path(dbc->api_base,
 									dbc->user_name);
-	dv_catalog_set_disk_cache(dbc->catalog, cache, cfg->metadata_cache_ttl);
+	dv_catalog_set_shared_cache(dbc->catalog, cache, dbc->user_name, cfg->metadata_cache_ttl);
 	free(default_cache);
 	/* The first authenticated request: bad credentials and unreachable
 	 * services fail the connect, not the first query.  With a warm

@@ -1,6 +1,7 @@
 /* env.c - the environment handle and its attributes.
  * Source: https://learn.microsoft.com/sql/odbc/reference/syntax/sqlsetenvattr-function */
 #include "odbc/handles.h"
+#include "catalog/catalog.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ SQLRETURN dv_env_alloc(struct dv_env **out)
 	env->pooling = SQL_CP_OFF;
 	env->cp_match = SQL_CP_STRICT_MATCH;
 	env->output_nts = SQL_TRUE;
+	dv_catalog_shared_hold(); /* the connections' shared metadata lives with the envs */
 	*out = env;
 	return SQL_SUCCESS;
 }
@@ -40,6 +42,7 @@ SQLRETURN dv_env_free(struct dv_env *env)
 	dv_handle_unlock(&env->h);
 	dv_handle_destroy(&env->h);
 	free(env);
+	dv_catalog_shared_unhold();
 	return SQL_SUCCESS;
 }
 
