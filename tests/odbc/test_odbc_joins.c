@@ -155,6 +155,29 @@ static void is_request(const char *log, int i, const char *set, const char *filt
 		printf("#   got:  %s\n#   want: ...%s\n", l ? l : "(none)", want);
 }
 
+/* Runs sql, a two-column statement over the accounts IN5 that reads their
+ * contacts by key, and checks it: its rows are want's in any order (and
+ * want_ok, what want itself must show for the case), and it sent exactly two
+ * data requests, the second reading contacts by exactly filter.  what names
+ * the case; rows_note and requests_note end the two checks' names. */
+static void check_contacts_by_keys(SQLHDBC dbc, const char *sql, const char *want, int want_ok,
+				   const char *filter, const char *what, const char *rows_note,
+				   const char *requests_note)
+{
+	int since = emu_request_count(&emu);
+	char *got = run(dbc, sql, 2);
+	char *log = data_requests(since);
+	char *w = sorted(want), *g = sorted(got);
+	ok(want_ok && strcmp(g, w) == 0, "%s: the rows (%d)%s", what, count_lines(want),
+	   rows_note);
+	is_int(count_lines(log), 2, "%s: 2 requests%s", what, requests_note);
+	is_request(log, 1, "contacts?", filter, what);
+	free(w);
+	free(g);
+	free(got);
+	free(log);
+}
+
 int main(void)
 {
 	struct table acc, con, opp, in5;
@@ -180,20 +203,11 @@ int main(void)
 		for (int c = 0; c < con.rows; c++)
 			if (con.field[c][2] && strcasecmp(con.field[c][2], in5.field[r][0]) == 0)
 				add_line(want, in5.field[r][1], con.field[c][1], NULL);
-	since = emu_request_count(&emu);
-	got = run(dbc, "SELECT a.name, c.fullname FROM account a JOIN contact c ON "
-		  "c.parentcustomerid = a.accountid WHERE a.accountnumber IN " IN5, 2);
-	log = data_requests(since);
-	w = sorted(want);
-	g = sorted(got);
-	ok(count_lines(want) > 0 && strcmp(g, w) == 0, "join: the rows (%d)", count_lines(want));
-	is_int(count_lines(log), 2, "join: 2 requests (was 1 + one per account)");
 	key_filter(filter, "_parentcustomerid_value", &in5, 0, sel, NULL);
-	is_request(log, 1, "contacts?", filter, "join");
-	free(w);
-	free(g);
-	free(got);
-	free(log);
+	check_contacts_by_keys(dbc, "SELECT a.name, c.fullname FROM account a JOIN contact c ON "
+			       "c.parentcustomerid = a.accountid WHERE a.accountnumber IN " IN5,
+			       want, count_lines(want) > 0, filter, "join", "",
+			       " (was 1 + one per account)");
 
 	/* the same as a correlated scalar subquery */
 	want[0] = '\0';
@@ -205,20 +219,11 @@ int main(void)
 		snprintf(n, sizeof(n), "%d", k);
 		add_line(want, in5.field[r][2], n, NULL);
 	}
-	since = emu_request_count(&emu);
-	got = run(dbc, "SELECT a.accountnumber, (SELECT COUNT(*) FROM contact c WHERE "
-		  "c.parentcustomerid = a.accountid) FROM account a WHERE a.accountnumber IN " IN5,
-		  2);
-	log = data_requests(since);
-	w = sorted(want);
-	g = sorted(got);
-	ok(strcmp(g, w) == 0, "scalar subquery: the rows");
-	is_int(count_lines(log), 2, "scalar subquery: 2 requests (not one per outer row)");
-	is_request(log, 1, "contacts?", filter, "scalar subquery");
-	free(w);
-	free(g);
-	free(got);
-	free(log);
+	check_contacts_by_keys(dbc, "SELECT a.accountnumber, (SELECT COUNT(*) FROM contact c "
+			       "WHERE c.parentcustomerid = a.accountid) FROM account a WHERE "
+			       "a.accountnumber IN " IN5,
+			       want, 1, filter, "scalar subquery", "",
+			       " (not one per outer row)");
 
 	/* a LEFT JOIN: accounts without contacts are kept */
 	want[0] = '\0';
@@ -232,20 +237,11 @@ int main(void)
 		if (!k)
 			add_line(want, in5.field[r][2], "NULL", NULL);
 	}
-	since = emu_request_count(&emu);
-	got = run(dbc, "SELECT a.accountnumber, c.fullname FROM account a LEFT JOIN contact c ON "
-		  "c.parentcustomerid = a.accountid WHERE a.accountnumber IN " IN5, 2);
-	log = data_requests(since);
-	w = sorted(want);
-	g = sorted(got);
-	ok(strstr(want, "|NULL\n") && strcmp(g, w) == 0,
-	   "LEFT JOIN: the rows, accounts without contacts kept");
-	is_int(count_lines(log), 2, "LEFT JOIN: 2 requests");
-	is_request(log, 1, "contacts?", filter, "LEFT JOIN");
-	free(w);
-	free(g);
-	free(got);
-	free(log);
+	check_contacts_by_keys(dbc, "SELECT a.accountnumber, c.fullname FROM account a LEFT JOIN "
+			       "contact c ON c.parentcustomerid = a.accountid WHERE "
+			       "a.accountnumber IN " IN5,
+			       want, strstr(want, "|NULL\n") != NULL, filter, "LEFT JOIN",
+			       ", accounts without contacts kept", "");
 
 	/* opportunity -> account -> contact, every opportunity */
 	{
