@@ -21,9 +21,13 @@
  *   - IS [NOT] NULL: exact (eq null / ne null);
  *   - IN (list): an or-chain of eq (exact for non-text values);
  *   - text columns: the service compares case- AND accent-insensitively and
- *     ignores trailing blanks, SQLite's NOCASE folds ASCII only, so
- *     c = 'x' is only a superset (T = c eq 'x', F = true) and c <> 'x' the
- *     mirror (T = true, F = c eq 'x'); text ranges say nothing (true);
+ *     ignores trailing blanks, as DVNOCASE does (textfold.c); a real
+ *     environment's collation may equate more (docs/sql.md), so at the top
+ *     level, where re-checking costs nothing, c = 'x' is only a superset
+ *     (T = c eq 'x', F = true) and c <> 'x' the mirror (T = true, F = c eq
+ *     'x'); inside a subquery (text_final) = <> and IN are exact, as for
+ *     other types, so that its table is not read to re-check them; text
+ *     ranges say nothing (true);
  *   - LIKE p: startswith / endswith / contains with p's % and _ kept (the
  *     service hands them to SQL LIKE, where they mean the same) and '['
  *     escaped: a superset (SQLite's LIKE is ASCII-case-insensitive only);
@@ -75,6 +79,7 @@ struct ctx {
 	int bad;                 /* a column did not resolve */
 	int nomem;
 	const char *prefix;      /* before every property: "" or "o/" in a lambda */
+	int text_final;          /* inside a subquery: text = and IN are exact */
 	struct dv_catalog *cat;  /* NULL inside a subquery */
 	const struct ast_expr *skip;  /* the subquery's correlation term */
 	struct semi_seen seen[PUSH_MAX_SEMI];
@@ -381,7 +386,8 @@ static struct tf tr_cmp(struct ctx *c, const struct dv_column *col, enum ast_op 
 	struct dv_buf t, f;
 	struct tf r;
 	struct ast_value a;
-	int ordered = op != AST_EQ && op != AST_NE, text = is_text_col(col);
+	int ordered = op != AST_EQ && op != AST_NE;
+	int text = is_text_col(col) && !(c->text_final && !ordered);
 	int flags = ordered ? VT_ORDERED : 0;
 	/* A date-time column against 'YYYY-MM-DD' (how ODBC binds a midnight
 	 * timestamp): SQLite compares the texts, so the value at midnight is
@@ -403,8 +409,12 @@ static struct tf tr_cmp(struct ctx *c, const struct dv_column *col, enum ast_op 
 		dv_buf_free(&f);
 		return tf_relaxed();
 	}
+	/* OData's ne keeps or drops NULLs depending on whom you ask (plan.c):
+	 * both sides say "and ne null" so that they are exact either way */
 	if (op == AST_EQ && !text)
 		dv_buf_appendf(&f, " and %s%s ne null", PN(c, col));
+	if (op == AST_NE && !text)
+		dv_buf_appendf(&t, " and %s%s ne null", PN(c, col));
 	if (text) {          /* eq: T superset; ne: F superset (see the top) */
 		struct dv_buf *keep = op == AST_EQ ? &t : &f;
 		struct fml k;
@@ -420,7 +430,7 @@ static struct tf tr_cmp(struct ctx *c, const struct dv_column *col, enum ast_op 
 		r.f = op == AST_EQ ? fml_true(0) : k;
 		return r;
 	}
-	r.t = fml_text(c, &t, 1, P_ATOM);
+	r.t = fml_text(c, &t, 1, op == AST_NE ? P_AND : P_ATOM);
 	r.f = fml_text(c, &f, 1, op == AST_EQ ? P_AND : P_ATOM);
 	return r;
 }
@@ -430,7 +440,7 @@ static struct tf tr_in(struct ctx *c, const struct dv_column *col, const struct 
 	struct dv_buf t, f;
 	size_t i;
 	struct tf r;
-	int text = is_text_col(col);
+	int text = is_text_col(col) && !c->text_final;
 	dv_buf_init(&t, 0);
 	dv_buf_init(&f, 0);
 	for (i = 0; i < x->nv; i++) {
@@ -521,6 +531,7 @@ static struct fml tr_inner(struct ctx *c, const struct push_semi *sj, const char
 	in.argv = c->argv;
 	in.argc = c->argc;
 	in.prefix = prefix;
+	in.text_final = 1;
 	in.skip = sj->corr;
 	if (!sj->sub->where)
 		return fml_true(1);

@@ -39,9 +39,12 @@
  *
  * EXACT OR NOT (pushdown.c, pushdown_vtab.c): a top-level AND term whose
  * translation is exact is replaced by 1 in the statement SQLite runs, so
- * the subquery is never run locally.  An inexact one (text comparisons,
- * by the policy of pushdown_filter.c and textfold.c; LIKE; values without
- * an exact OData form) still narrows the outer rows at the service, but
+ * the subquery is never run locally.  A text = or IN inside the subquery
+ * counts as exact (the service compares with DVNOCASE's rule, textfold.c;
+ * docs/sql.md "Text inside a subquery" says where a real collation
+ * differs); re-checking it would read the subquery's rows.  An inexact term
+ * (LIKE; text ranges; values without an exact OData form) still narrows
+ * the outer rows at the service, but
  * stays in the statement: SQLite then runs the subquery on the per-table
  * path over the rows read (a correlated EXISTS once per outer row that
  * arrives, which the per-table planner may batch or cache; an uncorrelated

@@ -301,7 +301,7 @@ static void test_describe(struct engine_stack *s)
 	struct dv_error err;
 	struct dv_colinfo ci;
 	sqlite3_stmt *st;
-	char *ex, want[512];
+	char *ex, want[768];
 	if (!ok(dv_engine_prepare(s->eng, "SELECT statecode, COUNT(*) AS n, MIN(revenue), "
 				  "MAX(createdon), SUM(numberofemployees) FROM account GROUP BY "
 				  "statecode", &st, &err) == 0, "prepare aggregate"))
@@ -357,10 +357,19 @@ static void test_describe(struct engine_stack *s)
 	}
 	if (ok(dv_engine_prepare(s->eng, "SELECT a.name FROM account a WHERE EXISTS (SELECT 1 "
 				 "FROM contact c WHERE c.parentcustomerid = a.accountid AND "
-				 "c.lastname = 'x')", &st, &err) == 0, "prepare EXISTS with text")) {
+				 "c.lastname = 'x')", &st, &err) == 0, "prepare EXISTS with text =")) {
+		const char *q = strstr(sqlite3_sql(st), "') AS \"a\" ");
+		ok(q && strcmp(q, "') AS \"a\" WHERE 1") == 0,
+		   "text = inside a subquery is exact (the service's rule is DVNOCASE): %s",
+		   sqlite3_sql(st));
+		sqlite3_finalize(st);
+	}
+	if (ok(dv_engine_prepare(s->eng, "SELECT a.name FROM account a WHERE EXISTS (SELECT 1 "
+				 "FROM contact c WHERE c.parentcustomerid = a.accountid AND "
+				 "c.lastname LIKE 'x%')", &st, &err) == 0, "prepare EXISTS with LIKE")) {
 		const char *q = strstr(sqlite3_sql(st), "') AS \"a\" ");
 		ok(q && strcmp(q, "') AS \"a\" WHERE EXISTS (SELECT 1 FROM contact c WHERE "
-			       "c.parentcustomerid = a.accountid AND c.lastname = 'x')") == 0,
+			       "c.parentcustomerid = a.accountid AND c.lastname LIKE 'x%')") == 0,
 		   "the inexact EXISTS stays: %s", sqlite3_sql(st));
 		sqlite3_finalize(st);
 	}
@@ -372,11 +381,12 @@ static void test_describe(struct engine_stack *s)
 	free(ex);
 	/* a subquery kept in the statement: its own requests follow */
 	ex = pushdown_explain(s->eng, "SELECT a.name FROM account a WHERE EXISTS (SELECT 1 FROM "
-			      "contact c WHERE c.parentcustomerid = a.accountid AND c.lastname = 'x')",
-			      &err);
+			      "contact c WHERE c.parentcustomerid = a.accountid AND c.lastname LIKE "
+			      "'x%')", &err);
 	snprintf(want, sizeof(want), "GET %saccounts?$select=&$filter=contact_customer_accounts/"
-		 "any(c:c/lastname eq 'x')\nGET %scontacts?$select=contactid,lastname,"
-		 "_parentcustomerid_value&$filter=_parentcustomerid_value eq ?1 and lastname eq 'x' "
+		 "any(c:startswith(c/lastname,'x'))\nGET %scontacts?$select=contactid,lastname,"
+		 "_parentcustomerid_value&$filter=_parentcustomerid_value eq ?1 and "
+		 "startswith(lastname,'x') "
 		 "(the subquery, checked by SQLite over the rows read)", s->base, s->base);
 	is_str(ex, want, "explain: the lambda, then the subquery SQLite checks");
 	free(ex);
