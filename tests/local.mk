@@ -74,3 +74,11 @@ tests_odbc_test_odbc_joins_SOURCES = tests/odbc/test_odbc_joins.c tests/odbc/odb
 tests_odbc_test_odbc_joins_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_joins_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_joins_DEPENDENCIES = $(DVODBC_DM_DEPS)
+
+# Metadata requests per connection with the cache: shared in a process, validated by stamp (issue 9).
+check_PROGRAMS += tests/odbc/test_odbc_metadata_cache
+TESTS += tests/odbc/test_odbc_metadata_cache
+tests_odbc_test_odbc_metadata_cache_SOURCES = tests/odbc/test_odbc_metadata_cache.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_metadata_cache_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_metadata_cache_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_metadata_cache_DEPENDENCIES = $(DVODBC_DM_DEPS)
