@@ -342,6 +342,22 @@ SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
 	return status;
 }
 
+void dv_row_tally_end(struct dv_row_tally *t, SQLULEN n, SQLULEN size, SQLULEN *rows)
+{
+	if (t->status)
+		for (SQLULEN i = n; i < size; i++)
+			t->status[i] = SQL_ROW_NOROW;
+	if (rows)
+		*rows = n;
+}
+
+SQLRETURN dv_row_tally_rc(const struct dv_row_tally *t, SQLULEN size)
+{
+	if (t->errors > 0 && size == 1)
+		return SQL_ERROR;
+	return t->errors > 0 || t->warnings > 0 ? SQL_SUCCESS_WITH_INFO : SQL_SUCCESS;
+}
+
 SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offset,
 			SQLULEN array_size, SQLULEN *rows_out, SQLUSMALLINT *status_out)
 {
@@ -356,13 +372,13 @@ SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offse
 				     "the cursor is forward-only: only SQL_FETCH_NEXT is allowed "
 				     "(set SQL_ATTR_CURSOR_TYPE to SQL_CURSOR_STATIC before "
 				     "executing to scroll)");
-	SQLUSMALLINT *status = status_out ? status_out : s->ird.array_status_ptr;
+	struct dv_row_tally t = {status_out ? status_out : s->ird.array_status_ptr, 0, 0};
 	SQLULEN *rows = rows_out ? rows_out : s->ird.rows_processed_ptr;
 	s->gd_col = 0;
 	s->gd_offset = 0;
 	s->row_valid = 0;
 	SQLULEN n = 0;
-	int errors = 0, warnings = 0, failed = 0;
+	int failed = 0;
 	while (n < array_size) {
 		int r = next_row(s);
 		if (r < 0) {
@@ -372,20 +388,10 @@ SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offse
 		if (r == 0)
 			break;
 		s->rows_fetched++;
-		SQLUSMALLINT st = dv_stmt_put_row(s, n, n + 1, s->rows_fetched);
-		if (st == SQL_ROW_ERROR)
-			errors++;
-		else if (st == SQL_ROW_SUCCESS_WITH_INFO)
-			warnings++;
-		if (status)
-			status[n] = st;
+		dv_row_tally_add(&t, n, dv_stmt_put_row(s, n, n + 1, s->rows_fetched));
 		n++;
 	}
-	if (status)
-		for (SQLULEN i = n; i < array_size; i++)
-			status[i] = SQL_ROW_NOROW;
-	if (rows)
-		*rows = n;
+	dv_row_tally_end(&t, n, array_size, rows);
 	if (failed && n == 0)
 		return SQL_ERROR;
 	if (n == 0)
@@ -393,13 +399,8 @@ SQLRETURN dv_stmt_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offse
 	s->row_valid = 1;
 	if (failed)
 		return SQL_SUCCESS_WITH_INFO;
-	/* A single-row fetch whose conversion failed is an error; in a block
-	 * the row status says which rows failed. */
-	if (errors > 0 && array_size == 1)
-		return SQL_ERROR;
-	if (errors > 0 || warnings > 0)
-		return SQL_SUCCESS_WITH_INFO;
-	return dv_diag_success(&s->h.diag);
+	SQLRETURN rc = dv_row_tally_rc(&t, array_size);
+	return rc == SQL_SUCCESS ? dv_diag_success(&s->h.diag) : rc;
 }
 
 static SQLRETURN get_bookmark(struct dv_stmt *s, SQLSMALLINT c_type, SQLPOINTER ptr,

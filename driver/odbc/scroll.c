@@ -313,7 +313,8 @@ static SQLRETURN put_rowset(struct dv_stmt *s, SQLULEN size, SQLUSMALLINT *statu
 			    SQLULEN *rows, int warn)
 {
 	struct dv_scroll *sc = s->scroll;
-	int errors = 0, warnings = warn, failed = 0;
+	struct dv_row_tally t = {status, 0, warn};
+	int failed = 0;
 	long n = 0;
 	for (; n < sc->count; n++) {
 		long row = sc->first + n;
@@ -331,27 +332,15 @@ static SQLRETURN put_rowset(struct dv_stmt *s, SQLULEN size, SQLUSMALLINT *statu
 			if (st == SQL_ROW_SUCCESS && state == DV_STATIC_UPDATED)
 				st = SQL_ROW_UPDATED;
 		}
-		if (st == SQL_ROW_ERROR)
-			errors++;
-		else if (st == SQL_ROW_SUCCESS_WITH_INFO)
-			warnings++;
-		if (status)
-			status[n] = st;
+		dv_row_tally_add(&t, (SQLULEN)n, st);
 	}
-	if (status)
-		for (SQLULEN i = (SQLULEN)n; i < size; i++)
-			status[i] = SQL_ROW_NOROW;
-	if (rows)
-		*rows = (SQLULEN)n;
+	dv_row_tally_end(&t, (SQLULEN)n, size, rows);
 	sc->cur = sc->first;
 	if (failed)
 		return n == 0 ? SQL_ERROR : SQL_SUCCESS_WITH_INFO;
 	s->row_valid = 1;
-	if (errors > 0 && size == 1)
-		return SQL_ERROR;
-	if (errors > 0 || warnings > 0)
-		return SQL_SUCCESS_WITH_INFO;
-	return dv_diag_success(&s->h.diag);
+	SQLRETURN rc = dv_row_tally_rc(&t, size);
+	return rc == SQL_SUCCESS ? dv_diag_success(&s->h.diag) : rc;
 }
 
 SQLRETURN dv_scroll_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN offset,
@@ -380,13 +369,10 @@ SQLRETURN dv_scroll_fetch(struct dv_stmt *s, SQLSMALLINT orientation, SQLLEN off
 	s->row_valid = 0;
 	sc->cur = 0;
 	if (start < 1) {
+		struct dv_row_tally none = {status, 0, 0};
 		sc->first = start;
 		sc->count = 0;
-		if (status)
-			for (SQLULEN i = 0; i < array_size; i++)
-				status[i] = SQL_ROW_NOROW;
-		if (rows)
-			*rows = 0;
+		dv_row_tally_end(&none, 0, array_size, rows);
 		return SQL_NO_DATA;
 	}
 	sc->first = start;
@@ -763,8 +749,7 @@ static SQLRETURN refresh_rows(struct dv_stmt *s, SQLSETPOSIROW row)
 {
 	struct dv_scroll *sc = s->scroll;
 	SQLULEN from = row ? row - 1 : 0, to = row ? row : (SQLULEN)sc->count;
-	SQLUSMALLINT *status = s->ird.array_status_ptr;
-	int errors = 0, warnings = 0;
+	struct dv_row_tally t = {s->ird.array_status_ptr, 0, 0};
 	for (SQLULEN i = from; i < to; i++) {
 		long n = sc->first + (long)i;
 		int state = seek(s, n);
@@ -778,19 +763,12 @@ static SQLRETURN refresh_rows(struct dv_stmt *s, SQLSETPOSIROW row)
 			st = dv_stmt_put_row(s, i, i + 1, (SQLULEN)n);
 		if (st == SQL_ROW_SUCCESS && state == DV_STATIC_UPDATED)
 			st = SQL_ROW_UPDATED;
-		if (st == SQL_ROW_ERROR)
-			errors++;
-		else if (st == SQL_ROW_SUCCESS_WITH_INFO)
-			warnings++;
-		if (status)
-			status[i] = st;
+		dv_row_tally_add(&t, i, st);
 	}
 	sc->cur = sc->first + (long)from;
 	s->gd_col = 0;
 	s->gd_offset = 0;
-	if (errors > 0 && to - from == 1)
-		return SQL_ERROR;
-	return errors || warnings ? SQL_SUCCESS_WITH_INFO : SQL_SUCCESS;
+	return dv_row_tally_rc(&t, to - from);
 }
 
 SQLRETURN dv_scroll_set_pos(struct dv_stmt *s, SQLSETPOSIROW row, SQLUSMALLINT op,

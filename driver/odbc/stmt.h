@@ -73,6 +73,32 @@ int dv_stmt_step_source(struct dv_stmt *s);
 SQLUSMALLINT dv_stmt_put_row(struct dv_stmt *s, SQLULEN row, SQLULEN row_number,
 			     SQLULEN bookmark);
 
+/* The statuses of a rowset's rows as they go into the buffers (a fetch, a
+ * static cursor's rowset or its SQL_REFRESH): the row status array to
+ * write, or NULL, and how many rows failed and how many warned. */
+struct dv_row_tally {
+	SQLUSMALLINT *status;
+	int errors, warnings;
+};
+/* Rowset row i (0-based) came out as st (an SQL_ROW_* status).  Inline:
+ * it runs for every fetched row. */
+static inline void dv_row_tally_add(struct dv_row_tally *t, SQLULEN i, SQLUSMALLINT st)
+{
+	if (st == SQL_ROW_ERROR)
+		t->errors++;
+	else if (st == SQL_ROW_SUCCESS_WITH_INFO)
+		t->warnings++;
+	if (t->status)
+		t->status[i] = st;
+}
+/* The rowset holds n of its size rows: SQL_ROW_NOROW for the others, and
+ * *rows = n (when rows is not NULL). */
+void dv_row_tally_end(struct dv_row_tally *t, SQLULEN n, SQLULEN size, SQLULEN *rows);
+/* The return code of a rowset of size rows once they are in: SQL_ERROR
+ * when its one row failed (in a block the statuses say which rows failed),
+ * SQL_SUCCESS_WITH_INFO when a row failed or warned, else SQL_SUCCESS. */
+SQLRETURN dv_row_tally_rc(const struct dv_row_tally *t, SQLULEN size);
+
 /* coldesc.c.  String outputs point into the IRD (valid until the next call). */
 SQLRETURN dv_stmt_describe_col(struct dv_stmt *s, SQLUSMALLINT col, const char **name,
 			       SQLSMALLINT *type, SQLULEN *size, SQLSMALLINT *digits,
