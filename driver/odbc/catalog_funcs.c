@@ -331,33 +331,65 @@ static SQLLEN col_size(const struct dv_column *c)
 	return dv_type_display_size(c->sql_type, (SQLULEN)c->column_size, c->decimal_digits);
 }
 
+/* What SQLColumns and SQLProcedureColumns say alike of a column, from
+ * DATA_TYPE to IS_NULLABLE (SQLColumns' columns 5..18, SQLProcedureColumns'
+ * 6..19 after its COLUMN_TYPE).  The caller works out the size, octets and
+ * digits of its kind of column; the rules on them here are ODBC's. */
+struct type_cols {
+	SQLSMALLINT type;        /* the ODBC 3 SQL type */
+	const char *type_name;
+	SQLLEN size, octets;     /* COLUMN_SIZE, BUFFER_LENGTH */
+	SQLSMALLINT digits;      /* DECIMAL_DIGITS of a numeric type */
+	int chars;               /* CHAR_OCTET_LENGTH applies: the octets */
+	SQLSMALLINT nullable;    /* SQL_NO_NULLS, SQL_NULLABLE or unknown */
+	const char *remarks;     /* or NULL */
+	int ordinal;
+};
+
+/* Sets d in the last row of rs, DATA_TYPE at column first (0-based);
+ * COLUMN_DEF stays NULL.  0 or -1 (no memory). */
+static int set_type_cols(struct dv_rowset *rs, int first, const struct type_cols *d, int odbc2)
+{
+	SQLSMALLINT t = d->type;
+	int numeric = dv_type_is_numeric(t);
+	if (dv_rowset_set_text(rs, first + 1, d->type_name) ||
+	    dv_rowset_set_text(rs, first + 7, d->remarks) ||
+	    dv_rowset_set_text(rs, first + 13, d->nullable == SQL_NO_NULLS ? "NO"
+					       : d->nullable == SQL_NULLABLE ? "YES" : ""))
+		return -1;
+	dv_rowset_set_int(rs, first, odbc2 ? dv_sql_type_odbc2(t) : t);
+	dv_rowset_set_int(rs, first + 2, d->size);
+	dv_rowset_set_int(rs, first + 3, d->octets);
+	set_opt_int(rs, first + 4, numeric || dv_datetime_code(t) == SQL_CODE_TIMESTAMP,
+		    numeric ? d->digits : 0);
+	set_opt_int(rs, first + 5, numeric, 10);
+	dv_rowset_set_int(rs, first + 6, d->nullable);
+	dv_rowset_set_int(rs, first + 9, odbc2 ? dv_sql_type_odbc2(t) : dv_verbose_type(t));
+	set_opt_int(rs, first + 10, dv_datetime_code(t) != 0, dv_datetime_code(t));
+	set_opt_int(rs, first + 11, d->chars, d->octets);
+	dv_rowset_set_int(rs, first + 12, d->ordinal);
+	return 0;
+}
+
 static int add_column_row(struct dv_rowset *rs, const struct dv_entity *e,
 			  const struct dv_column *c, int ordinal, int odbc2)
 {
 	SQLSMALLINT t = c->sql_type;
-	int numeric = dv_type_is_numeric(t);
-	int chars = dv_type_is_char(t) || t == SQL_LONGVARBINARY;
-	SQLLEN octets = dv_type_octet_length(t, (SQLULEN)c->column_size, c->decimal_digits);
+	struct type_cols d = {
+		.type = t,
+		.type_name = c->type_name ? c->type_name : dv_type_default_name(t),
+		.size = col_size(c),
+		.octets = dv_type_octet_length(t, (SQLULEN)c->column_size, c->decimal_digits),
+		.digits = c->decimal_digits,
+		.chars = dv_type_is_char(t) || t == SQL_LONGVARBINARY,
+		.nullable = c->nullable,
+		.remarks = c->display_name && *c->display_name ? c->display_name : NULL,
+		.ordinal = ordinal,
+	};
 	if (dv_rowset_add_row(rs) != 0 || dv_rowset_set_text(rs, 2, e->logical_name) ||
-	    dv_rowset_set_text(rs, 3, c->name) ||
-	    dv_rowset_set_text(rs, 5, c->type_name ? c->type_name : dv_type_default_name(t)) ||
-	    dv_rowset_set_text(rs, 11, c->display_name && *c->display_name ? c->display_name
-									   : NULL) ||
-	    dv_rowset_set_text(rs, 17, c->nullable == SQL_NO_NULLS ? "NO"
-				       : c->nullable == SQL_NULLABLE ? "YES" : ""))
+	    dv_rowset_set_text(rs, 3, c->name))
 		return -1;
-	dv_rowset_set_int(rs, 4, odbc2 ? dv_sql_type_odbc2(t) : t);
-	dv_rowset_set_int(rs, 6, col_size(c));
-	dv_rowset_set_int(rs, 7, octets);
-	set_opt_int(rs, 8, numeric || dv_datetime_code(t) == SQL_CODE_TIMESTAMP,
-		    numeric ? c->decimal_digits : 0);
-	set_opt_int(rs, 9, numeric, 10);
-	dv_rowset_set_int(rs, 10, c->nullable);
-	dv_rowset_set_int(rs, 13, odbc2 ? dv_sql_type_odbc2(t) : dv_verbose_type(t));
-	set_opt_int(rs, 14, dv_datetime_code(t) != 0, dv_datetime_code(t));
-	set_opt_int(rs, 15, chars, octets);
-	dv_rowset_set_int(rs, 16, ordinal);
-	return 0;
+	return set_type_cols(rs, 4, &d, odbc2);
 }
 
 SQLRETURN dv_cat_columns(struct dv_stmt *s, const char *cat, const char *schem,
@@ -782,28 +814,25 @@ static int add_proc_col_row(struct dv_rowset *rs, const struct dv_proc *p,
 			    const struct dv_call_col *c, int ordinal, int odbc2)
 {
 	SQLSMALLINT t = c->sql_type;
-	int numeric = dv_type_is_numeric(t);
 	int chars = dv_type_is_char(t);
-	SQLLEN octets = dv_type_octet_length(t, c->size, 0);
-	SQLLEN size = chars || numeric ? (SQLLEN)c->size : dv_type_display_size(t, c->size, 0);
+	/* c->nullable is SQL_NO_NULLS or SQL_NULLABLE (call_result.c) */
+	struct type_cols d = {
+		.type = t,
+		.type_name = dv_type_default_name(t),
+		.size = chars || dv_type_is_numeric(t) ? (SQLLEN)c->size
+						       : dv_type_display_size(t, c->size, 0),
+		.octets = dv_type_octet_length(t, c->size, 0),
+		.digits = 0,
+		.chars = chars,
+		.nullable = c->nullable,
+		.remarks = c->edm_type,
+		.ordinal = ordinal,
+	};
 	if (dv_rowset_add_row(rs) != 0 || dv_rowset_set_text(rs, 2, p->sql_name) != 0 ||
-	    dv_rowset_set_text(rs, 3, c->name) != 0 ||
-	    dv_rowset_set_text(rs, 6, dv_type_default_name(t)) != 0 ||
-	    dv_rowset_set_text(rs, 12, c->edm_type) != 0 ||
-	    dv_rowset_set_text(rs, 18, c->nullable == SQL_NO_NULLS ? "NO" : "YES") != 0)
+	    dv_rowset_set_text(rs, 3, c->name) != 0)
 		return -1;
 	dv_rowset_set_int(rs, 4, c->column_type);
-	dv_rowset_set_int(rs, 5, odbc2 ? dv_sql_type_odbc2(t) : t);
-	dv_rowset_set_int(rs, 7, size);
-	dv_rowset_set_int(rs, 8, octets);
-	set_opt_int(rs, 9, numeric || dv_datetime_code(t) == SQL_CODE_TIMESTAMP, 0);
-	set_opt_int(rs, 10, numeric, 10);
-	dv_rowset_set_int(rs, 11, c->nullable);
-	dv_rowset_set_int(rs, 14, odbc2 ? dv_sql_type_odbc2(t) : dv_verbose_type(t));
-	set_opt_int(rs, 15, dv_datetime_code(t) != 0, dv_datetime_code(t));
-	set_opt_int(rs, 16, chars, octets);
-	dv_rowset_set_int(rs, 17, ordinal);
-	return 0;
+	return set_type_cols(rs, 5, &d, odbc2);
 }
 
 SQLRETURN dv_cat_procedure_columns(struct dv_stmt *s, const char *cat, const char *schem,
