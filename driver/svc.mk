@@ -29,6 +29,11 @@ tests_unit_test_odata_SOURCES = tests/unit/test_odata.c tests/unit/tap.h
 tests_unit_test_odata_LDADD = $(SVC_TEST_LIBS)
 TESTS += tests/unit/test_odata
 
+check_PROGRAMS += tests/unit/test_merge
+tests_unit_test_merge_SOURCES = tests/unit/test_merge.c tests/unit/tap.h
+tests_unit_test_merge_LDADD = $(SVC_TEST_LIBS)
+TESTS += tests/unit/test_merge
+
 check_PROGRAMS += tests/unit/test_http
 tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/test_svc_server.h \
 	tests/unit/tap.h
