@@ -49,6 +49,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "tests/unit/emu.h"
+#include "bench/emu_token.h"
 
 #define BLOCK 1000
 #define CELL 512
@@ -391,43 +392,6 @@ static size_t file_write(char *data, size_t size, size_t n, void *c)
 	return fwrite(data, size, n, c);
 }
 
-static size_t mem_write(char *data, size_t size, size_t n, void *c)
-{
-	char *buf = c;
-	size_t have = strlen(buf), add = size * n;
-	if (have + add >= 8192)
-		return 0;
-	memcpy(buf + have, data, add);
-	buf[have + add] = '\0';
-	return add;
-}
-
-static int get_token(struct emu *e, char *token, size_t cap)
-{
-	static char body[8192];
-	char url[256], form[512], errbuf[128];
-	static const char *path[] = {"access_token", NULL};
-	yajl_val tree, v;
-	CURL *c = curl_easy_init();
-	body[0] = '\0';
-	snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", e->url, EMU_TENANT);
-	snprintf(form, sizeof(form),
-		 "grant_type=client_credentials&client_id=%s&client_secret=%s"
-		 "&scope=%s%%2F.default", EMU_CLIENT_ID, EMU_SECRET, e->url);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, mem_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)body);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	tree = yajl_tree_parse(body, errbuf, sizeof(errbuf));
-	v = yajl_tree_get(tree, path, yajl_t_string);
-	if (v)
-		snprintf(token, cap, "%s", YAJL_GET_STRING(v));
-	yajl_tree_free(tree);
-	return v ? 0 : -1;
-}
-
 /* Saves the data pages the driver read (the GETs of the entity set in the
  * emulator's log since `since`, with their Prefer header) as page-N.json. */
 static int save_driver_pages(struct emu *e, int since, const char *set)
@@ -436,7 +400,7 @@ static int save_driver_pages(struct emu *e, int since, const char *set)
 	char want[300];
 	yajl_val log = emu_requests_tree(e, since);
 	int pages = 0;
-	if (!log || !YAJL_IS_ARRAY(log) || get_token(e, token, sizeof(token)) != 0)
+	if (!log || !YAJL_IS_ARRAY(log) || bench_emu_token(e, token, sizeof(token)) != 0)
 		return -1;
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	snprintf(want, sizeof(want), "/api/data/v9.2/%s?", set);

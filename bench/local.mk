@@ -1,6 +1,6 @@
 # bench/local.mk - benchmark programs, built by `make bench` (not run by make check).
 EXTRA_PROGRAMS = bench/bench-extract
-bench_bench_extract_SOURCES = bench/extract.c
+bench_bench_extract_SOURCES = bench/extract.c bench/emu_token.c bench/emu_token.h
 bench_bench_extract_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR_BENCH='"$(abs_top_srcdir)"'
 bench_bench_extract_LDADD = tests/libdvtest.la driver/util/libdvutil.la $(CURL_LIBS) \
 	$(YAJL_LIBS) $(ODBC_LIBS)
@@ -27,7 +27,8 @@ bench: bench/bench-extract bench/bench-insert bench/bench-plans driver/libdvodbc
 	bench/bench-plans --rows 60000
 
 EXTRA_PROGRAMS += bench/bench-cpu
-bench_bench_cpu_SOURCES = bench/cpu.c
+bench_bench_cpu_SOURCES = bench/cpu.c bench/emu_token.c bench/emu_token.h
 bench_bench_cpu_CPPFLAGS = $(AM_CPPFLAGS)
-bench_bench_cpu_LDADD = tests/libdvtest.la $(CURL_LIBS) $(YAJL_LIBS) -lodbc
+bench_bench_cpu_LDADD = tests/libdvtest.la driver/util/libdvutil.la $(CURL_LIBS) $(YAJL_LIBS) \
+	-lodbc
 CLEANFILES += bench/bench-cpu
