@@ -15,9 +15,14 @@
  *    one EntityDefinitions request, the new column listed by SQLColumns,
  *    contact still from the file;
  *  - an expired stamp (ExpiredVersionStamp): the validation, a new stamp,
- *    then everything read again. */
+ *    then everything read again;
+ *  - connections of 4 threads at once (one environment, the process's shared
+ *    metadata, run under ThreadSanitizer too): the same columns in every
+ *    thread, no metadata request with a fresh file, and exactly one
+ *    RetrieveMetadataChanges between them when it is past its lifetime. */
 #include "odbc_test.h"
 
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -232,6 +237,82 @@ static void test_stamps(void)
 	mark = emu_request_count(&emu);
 	one_connection(keys, &acc2, &con2, &added);
 	is_int(metadata(mark), 1, "the new stamp validates the reloaded file: one request");
+	/* the file (stamped, just validated) is test_threads' */
+}
+
+#define THREADS 4
+#define ROUNDS 3
+
+struct worker {
+	pthread_t t;
+	SQLHENV env;
+	const char *keys;
+	long acc, con;
+	int bad;
+};
+
+/* ROUNDS connections one after the other, each SQLColumns of two tables. */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	for (int r = 0; r < ROUNDS; r++) {
+		char cs[1024];
+		SQLHDBC dbc = SQL_NULL_HDBC;
+		snprintf(cs, sizeof(cs), "DSN=dvtest;%s", w->keys);
+		SQLAllocHandle(SQL_HANDLE_DBC, w->env, &dbc);
+		if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)cs, SQL_NTS, NULL, 0, NULL,
+						    SQL_DRIVER_NOPROMPT))) {
+			w->bad++;
+			SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+			continue;
+		}
+		if (columns(dbc, "account", NULL) != w->acc || columns(dbc, "contact", NULL) != w->con)
+			w->bad++;
+		close_dbc(dbc);
+	}
+	return NULL;
+}
+
+/* THREADS threads connecting at once; 0 when every thread saw acc / con. */
+static int run_threads(SQLHENV env, const char *keys, long acc, long con)
+{
+	struct worker w[THREADS];
+	int bad = 0;
+	for (int i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){.env = env, .keys = keys, .acc = acc, .con = con};
+		if (pthread_create(&w[i].t, NULL, work, &w[i]) != 0)
+			return -1;
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(w[i].t, NULL);
+		bad += w[i].bad;
+	}
+	return bad;
+}
+
+static void test_threads(void)
+{
+	char keys[512], path[300];
+	long acc, con, added;
+	int mark;
+	/* test_stamps' file, stamped and validated a moment ago; a lifetime
+	 * longer than the threads take (a validation makes it current again) */
+	snprintf(path, sizeof(path), "%s/stamps.json", dir);
+	snprintf(keys, sizeof(keys), "MetadataCacheLocation=%s;MetadataCacheTTL=8", path);
+	one_connection(keys, &acc, &con, &added);
+	SQLHENV env = new_env(SQL_OV_ODBC3);
+	SQLHDBC hold = connect_keys(env, keys);     /* keeps the shared metadata */
+	mark = emu_request_count(&emu);
+	is_int(run_threads(env, keys, acc, con), 0, "%d threads x %d connections: the same "
+	       "columns in each", THREADS, ROUNDS);
+	is_int(metadata(mark), 0, "no metadata request from any of them");
+	sleep(9);
+	mark = emu_request_count(&emu);
+	is_int(run_threads(env, keys, acc, con), 0, "past the lifetime: the same columns");
+	is_int(count(mark, "ClientVersionStamp", NULL), 1, "one validation between the threads");
+	is_int(metadata(mark), 1, "and no other metadata request");
+	close_dbc(hold);
+	SQLFreeHandle(SQL_HANDLE_ENV, env);
 	unlink(path);
 }
 
@@ -244,6 +325,7 @@ int main(int argc, char **argv)
 	start_emulator(&emu, "--rows 20 --seed 1", NULL);
 	test_shared(argv[0]);
 	test_stamps();
+	test_threads();
 	rmdir(dir);
 	emu_stop(&emu);
 	return tap_done();
