@@ -996,6 +996,78 @@ int plan_resolve(const struct dv_entity *e, const char *idx_str, int argc,
 	return 0;
 }
 
+/* ---- a plan read once per outer row (KEY BATCHES, engine_int.h) ---- */
+
+int plan_guid_column(const struct dv_column *c)
+{
+	return c->role == DV_COL_VALUE &&
+	       (c->attr_type == DV_ATTR_GUID || c->attr_type == DV_ATTR_LOOKUP ||
+		c->attr_type == DV_ATTR_CUSTOMER || c->attr_type == DV_ATTR_OWNER);
+}
+
+int plan_key_batches(const struct dv_entity *e, const char *idx_str, size_t *col,
+		     int *argv_index)
+{
+	if (!idx_str || strstr(idx_str, ";top=") || strstr(idx_str, ";rows=") ||
+	    !plan_eq_arg(e, idx_str, col, argv_index))
+		return 0;
+	return plan_guid_column(&e->columns[*col]);
+}
+
+/* The URL of pq, each key's "<key> eq <guid> or " encoded, stays under
+ * KEY_URL_MAX. */
+size_t plan_keys_per_request(const char *api_base, const struct dv_entity *e,
+			     const struct plan_query *pq, const char *prop)
+{
+	struct odata_query q;
+	size_t base = KEY_URL_MAX, per = strlen(prop) + 36 + 16;
+	char *url;
+	memset(&q, 0, sizeof(q));
+	q.base = api_base;
+	q.entity_set = e->entity_set;
+	q.select = pq->select;
+	q.filter = pq->filter;
+	q.orderby = pq->orderby;
+	url = odata_query_url(&q);
+	if (url)
+		base = strlen(url);
+	free(url);
+	if (base + 32 + per >= KEY_URL_MAX)
+		return 1;
+	return (KEY_URL_MAX - base - 32) / per;
+}
+
+char *plan_unkeyed(const char *api_base, const struct dv_entity *e, const char *idx_str,
+		   int keyed, size_t *per)
+{
+	struct plan_query pq;
+	struct dv_error err;
+	struct dv_buf out;
+	size_t col = 0;
+	int n;
+	if (keyed && !plan_key_batches(e, idx_str, &col, &n))
+		return NULL;
+	dv_error_clear(&err);
+	if (plan_resolve(e, idx_str, 0, NULL, 1, &pq, &err) != 0)
+		return NULL;
+	dv_buf_init(&out, 0);
+	dv_buf_appendf(&out, "select=%s", pq.select);
+	if (keyed) {
+		const char *prop = e->columns[col].select_name;
+		*per = plan_keys_per_request(api_base, e, &pq, prop);
+		dv_buf_appendf(&out, ";filter=%s%s(%s eq @k1 or %s eq @k2 or ...)",
+			       pq.filter ? pq.filter : "", pq.filter ? " and " : "", prop, prop);
+	} else if (pq.filter) {
+		dv_buf_appendf(&out, ";filter=%s", pq.filter);
+	}
+	if (pq.orderby)
+		dv_buf_appendf(&out, ";orderby=%s", pq.orderby);
+	if (!keyed && pq.top > 0)
+		dv_buf_appendf(&out, ";top=%ld", pq.top);
+	plan_query_free(&pq);
+	return out.data ? dv_buf_steal(&out) : NULL;
+}
+
 void plan_query_free(struct plan_query *q)
 {
 	size_t i;
