@@ -147,20 +147,9 @@ def apply(model):
     for e in new:
         model.by_name[e.name] = e
         model.by_set[e.set_name] = e
-    targets = set(t for e in model.entities for a in e.attrs if a.is_lookup for t in a.targets)
-    for e in model.entities:
-        e.lookup_target = e.name in targets
+    S.mark_lookup_targets(model.entities)
     for e in new:
-        for a in e.attrs:
-            if a.is_lookup and a.stored:
-                for nav, target, rel in a.navs():
-                    model.one_to_many.append({
-                        "SchemaName": rel, "ReferencedEntity": target,
-                        "ReferencedAttribute": model.by_name[target].pk,
-                        "ReferencingEntity": e.name, "ReferencingAttribute": a.name,
-                        "ReferencedEntityNavigationPropertyName": rel,
-                        "ReferencingEntityNavigationPropertyName": nav,
-                        "IsCustomRelationship": e.custom})
+        model.one_to_many += S.lookup_relationships(e, model.by_name)
     model.one_to_many += extra_relationships(model)
     model.real_schema = True
     return model
@@ -177,10 +166,5 @@ def extra_relationships(model):
             a = e.by_name.get(prop)
             if a is None or a.kind != "guid" or target not in model.by_name:
                 continue
-            out.append({"SchemaName": partner, "ReferencedEntity": target,
-                        "ReferencedAttribute": model.by_name[target].pk,
-                        "ReferencingEntity": e.name, "ReferencingAttribute": prop,
-                        "ReferencedEntityNavigationPropertyName": partner,
-                        "ReferencingEntityNavigationPropertyName": nav,
-                        "IsCustomRelationship": e.custom})
+            out.append(S.one_to_many(partner, e, prop, target, model.by_name, nav))
     return out

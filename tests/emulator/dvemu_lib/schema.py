@@ -767,6 +767,32 @@ def build_entities():
     return ents
 
 
+def mark_lookup_targets(entities):
+    """Sets lookup_target on every entity: some lookup of the list can point at it (it gets a
+    cv_ covering index, datagen.table_ddl)."""
+    targets = set(t for e in entities for a in e.attrs if a.is_lookup for t in a.targets)
+    for e in entities:
+        e.lookup_target = e.name in targets
+
+
+def one_to_many(rel, referencing, attr, target, by_name, nav):
+    """A one-to-many relationship (spec section 11, OneToManyRelationships): attribute attr of
+    entity referencing looks up entity target; rel is its SchemaName and target's navigation
+    property, nav referencing's."""
+    return {"SchemaName": rel, "ReferencedEntity": target,
+            "ReferencedAttribute": by_name[target].pk,
+            "ReferencingEntity": referencing.name, "ReferencingAttribute": attr,
+            "ReferencedEntityNavigationPropertyName": rel,
+            "ReferencingEntityNavigationPropertyName": nav,
+            "IsCustomRelationship": referencing.custom}
+
+
+def lookup_relationships(e, by_name):
+    """The one-to-many relationships of entity e's stored lookups, one per target."""
+    return [one_to_many(rel, e, a.name, target, by_name, nav)
+            for a in e.attrs if a.is_lookup and a.stored for nav, target, rel in a.navs()]
+
+
 class Model:
     """The org: entities by logical name and by entity set name."""
 
@@ -781,9 +807,7 @@ class Model:
         self.real_attributes = real_attributes
         self.custom_attributes = custom_attributes
         self.by_name = {e.name: e for e in self.entities}
-        targets = set(t for e in self.entities for a in e.attrs if a.is_lookup for t in a.targets)
-        for e in self.entities:
-            e.lookup_target = e.name in targets  # has a cv_ covering index (datagen.table_ddl)
+        mark_lookup_targets(self.entities)
         self.by_set = {e.set_name: e for e in self.entities}
         self.optionsets = OPTIONSETS
         # N:N relationship. Source: spec section 11 (ManyToManyRelationships).
@@ -798,17 +822,7 @@ class Model:
         # one-to-many relationships derived from lookups
         self.one_to_many = []
         for e in self.entities:
-            for a in e.attrs:
-                if a.is_lookup and a.stored:
-                    for nav, target, rel in a.navs():
-                        self.one_to_many.append({
-                            "SchemaName": rel, "ReferencedEntity": target,
-                            "ReferencedAttribute": self.by_name[target].pk,
-                            "ReferencingEntity": e.name, "ReferencingAttribute": a.name,
-                            "ReferencedEntityNavigationPropertyName": rel,
-                            "ReferencingEntityNavigationPropertyName": nav,
-                            "IsCustomRelationship": e.custom,
-                        })
+            self.one_to_many += lookup_relationships(e, self.by_name)
 
     def entity_by_set(self, set_name):
         return self.by_set.get(set_name)
