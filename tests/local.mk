@@ -82,3 +82,11 @@ tests_odbc_test_odbc_metadata_cache_SOURCES = tests/odbc/test_odbc_metadata_cach
 tests_odbc_test_odbc_metadata_cache_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_metadata_cache_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_metadata_cache_DEPENDENCIES = $(DVODBC_DM_DEPS)
+
+# SQLNativeSql / EXPLAIN show a join's key batches as they are sent (issue 9).
+check_PROGRAMS += tests/odbc/test_odbc_explain_batches
+TESTS += tests/odbc/test_odbc_explain_batches
+tests_odbc_test_odbc_explain_batches_SOURCES = tests/odbc/test_odbc_explain_batches.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_explain_batches_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_explain_batches_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_explain_batches_DEPENDENCIES = $(DVODBC_DM_DEPS)

@@ -535,12 +535,12 @@ static void idxstr_to_query(const char *idx, struct dv_buf *out)
 
 #define EXPLAIN_MAX_CURSORS 64
 
-/* One scan: "GET <base><set>?$select=...&$filter=..." ("?N" = a value from
- * a parameter or the outer row of a join).  A LIMIT's first rows (plan.c
- * "first=N") are two lines: "$top=N", then the request without it that is
- * sent only when SQLite wants more rows. */
-static void explain_scan(struct dv_engine *eng, const struct dv_entity *e, const char *idx,
-			 struct dv_buf *out)
+/* One request: "GET <base><set>?$select=...&$filter=..." ("?N" = a value
+ * from a parameter or the outer row of a join).  A LIMIT's first rows
+ * (plan.c "first=N") are two lines: "$top=N", then the request without it
+ * that is sent only when SQLite wants more rows. */
+static void explain_request(struct dv_engine *eng, const struct dv_entity *e, const char *idx,
+			    struct dv_buf *out)
 {
 	const char *first = strstr(idx, ";first=");
 	const char *rows = strstr(idx, ";rows="), *least = strstr(idx, ";least=");
@@ -579,23 +579,208 @@ static void explain_scan(struct dv_engine *eng, const struct dv_entity *e, const
 	}
 }
 
-/* EXPLAIN's bytecode names every scan: VOpen (P1 cursor, P4 "vtab:<pointer>")
- * then VFilter (P1 cursor, P4 idxStr). */
-static void explain_program(struct dv_engine *eng, sqlite3_stmt *stmt, struct dv_buf *out)
+/* How a scan's xFilter is called (vtab.c; engine_int.h, KEY BATCHES). */
+enum scan_drive {
+	DRIVE_ONCE,        /* its argv values are parameters or constants */
+	DRIVE_KEYS,        /* once per outer row, read by batches of the outer keys */
+	DRIVE_ROWS,        /* once per outer row: a request for each of the first
+			    * KEYS_BY_REQUEST, then read once and kept */
+	DRIVE_MAYBE_KEYS   /* DRIVE_ROWS, or DRIVE_KEYS when a row being read holds
+			    * the key: only the run time knows */
+};
+
+/* One instruction of the EXPLAIN program. */
+struct xop {
+	char op[16];
+	int p1, p2, p3;
+};
+
+struct xprog {
+	struct xop *ops;
+	int n, halt;                 /* halt: the Halt that ends the main program */
+	const void *cursors[EXPLAIN_MAX_CURSORS];   /* cursor -> sqlite3_vtab */
+};
+
+static int op_is(const struct xop *o, const char *const *names)
 {
-	const struct dv_entity *cursors[EXPLAIN_MAX_CURSORS] = {NULL};
+	for (; *names; names++)
+		if (strcmp(o->op, *names) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const FIXED_OPS[] = {"Integer", "Int64", "Real", "String8", "String",
+	"Variable", "Blob", "VInitIn", "Null", NULL};
+static const char *const COPY_OPS[] = {"Copy", "SCopy", "IntCopy", "Move", NULL};
+static const char *const P2_OPS[] = {"Rowid", "NewRowid", "Sequence", "Count", "Not",
+	"BitNot", NULL};
+static const char *const P3_OPS[] = {"VColumn", "Column", "Function", "PureFunc", "Add",
+	"Subtract", "Multiply", "Divide", "Remainder", "Concat", "BitAnd", "BitOr",
+	"ShiftLeft", "ShiftRight", "And", "Or", "MakeRecord", "AggValue", NULL};
+
+/* Does o write register r? */
+static int op_writes(const struct xop *o, int r)
+{
+	int first = o->p2, n = 1;
+	if (strcmp(o->op, "Null") == 0 && o->p3 > o->p2)
+		n = o->p3 - o->p2 + 1;
+	else if (strcmp(o->op, "Copy") == 0)
+		n = o->p3 + 1;
+	else if (strcmp(o->op, "Move") == 0)
+		n = o->p3;
+	else if (op_is(o, P3_OPS))
+		first = o->p3;
+	else if (!op_is(o, FIXED_OPS) && !op_is(o, COPY_OPS) && !op_is(o, P2_OPS))
+		return 0;
+	return r >= first && r < first + n;
+}
+
+enum reg_src { SRC_FIXED, SRC_KEY, SRC_ROW };
+
+/* Where register r's value at instruction i comes from: a parameter or a
+ * constant, a dataverse table's GUID column other than cursor self's (a
+ * key source, vtab_key_source), or anything else of the outer rows. */
+static enum reg_src reg_source(struct dv_engine *eng, const struct xprog *x, int i, int r,
+			       int self)
+{
+	int j, hops = 0;
+	for (j = i - 1; j >= 0; j--) {
+		const struct xop *o = &x->ops[j];
+		if (!op_writes(o, r))
+			continue;
+		if (op_is(o, COPY_OPS)) {
+			if (++hops > 16)
+				return SRC_ROW;
+			r = o->p1 + (r - o->p2);
+			continue;
+		}
+		if (strcmp(o->op, "VColumn") == 0)
+			return o->p1 != self && o->p1 >= 0 && o->p1 < EXPLAIN_MAX_CURSORS &&
+			       x->cursors[o->p1] && vtab_key_source(eng, x->cursors[o->p1], o->p2)
+			       ? SRC_KEY : SRC_ROW;
+		return op_is(o, FIXED_OPS) ? SRC_FIXED : SRC_ROW;
+	}
+	/* set once where the program ends: a constant or a parameter */
+	for (j = x->halt + 1; x->halt > i && j < x->n; j++)
+		if (op_writes(&x->ops[j], r))
+			return op_is(&x->ops[j], FIXED_OPS) ? SRC_FIXED : SRC_ROW;
+	return SRC_ROW;
+}
+
+/* The drive of the VFilter at instruction i (P3: idxNum, then argc, then
+ * argv) of plan idx; writes: the statement writes (no key batches then). */
+static enum scan_drive scan_drive(struct dv_engine *eng, const struct xprog *x, int i,
+				  const struct dv_entity *e, const char *idx, int writes)
+{
+	const struct xop *f = &x->ops[i];
+	int argc = 0, k, j, key = 0, rowdep = 0;
+	size_t col;
+	for (j = i - 1; j >= 0; j--)
+		if (op_writes(&x->ops[j], f->p3 + 1)) {
+			if (strcmp(x->ops[j].op, "Integer") == 0)
+				argc = x->ops[j].p1;
+			break;
+		}
+	for (k = 1; k <= argc && !rowdep; k++)
+		rowdep = reg_source(eng, x, i, f->p3 + 1 + k, f->p1) != SRC_FIXED;
+	if (!rowdep)
+		return DRIVE_ONCE;
+	if (writes || !e || !plan_key_batches(e, idx, &col, &key) || key > argc)
+		return DRIVE_ROWS;
+	switch (reg_source(eng, x, i, f->p3 + 1 + key, f->p1)) {
+	case SRC_KEY: return DRIVE_KEYS;
+	case SRC_ROW: return DRIVE_MAYBE_KEYS;
+	default: return DRIVE_ROWS;  /* the key is a parameter, other values vary */
+	}
+}
+
+/* One scan as it is driven: a plan read once per outer row shows the
+ * requests vtab.c sends for it (engine_int.h, KEY BATCHES). */
+static void explain_scan(struct dv_engine *eng, const struct dv_entity *e, const char *idx,
+			 enum scan_drive drive, struct dv_buf *out)
+{
+	size_t per = 0;
+	char *alt = drive == DRIVE_KEYS && e ? plan_unkeyed(eng->api_base, e, idx, 1, &per) : NULL;
+	if (alt) {
+		size_t next = KEYS_FIRST_CHUNK < per ? per : per * KEYS_CHUNK_REQUESTS;
+		explain_request(eng, e, alt, out);
+		dv_buf_appendf(out, " (by batches of the outer rows' keys, each key once, at most %zu "
+			       "a request: %d keys first", per, KEYS_FIRST_CHUNK);
+		if (next != per * KEYS_CHUNK_REQUESTS)
+			dv_buf_appendf(out, ", then %zu", next);
+		dv_buf_appendf(out, ", then %zu at a time)", per * KEYS_CHUNK_REQUESTS);
+		free(alt);
+		return;
+	}
+	explain_request(eng, e, idx, out);
+	if (drive == DRIVE_ONCE || !e)
+		return;
+	dv_buf_appendf(out, " (for each of the first %d outer rows%s)", KEYS_BY_REQUEST,
+		       drive == DRIVE_MAYBE_KEYS ? "; by batches of the outer rows' keys instead "
+		       "if a row being read holds the key, known only at run time" : "");
+	alt = plan_unkeyed(eng->api_base, e, idx, 0, NULL);
+	if (alt) {
+		explain_request(eng, e, alt, out);
+		dv_buf_appendf(out, " (once, from outer row %d on: its rows kept and matched to each "
+			       "outer row)", KEYS_BY_REQUEST + 1);
+		free(alt);
+	}
+}
+
+/* EXPLAIN's bytecode names every scan: VOpen (P1 cursor, P4 "vtab:<pointer>")
+ * then VFilter (P1 cursor, P3 its registers, P4 idxStr); the registers say
+ * whether it runs once or per outer row, and with whose keys. */
+static void explain_program(struct dv_engine *eng, sqlite3_stmt *stmt, int writes,
+			    struct dv_buf *out)
+{
+	struct xprog x;
+	char **p4s = NULL;
+	int cap = 0, i;
+	memset(&x, 0, sizeof(x));
+	x.halt = -1;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		const char *op = (const char *)sqlite3_column_text(stmt, 1);
 		const char *p4 = (const char *)sqlite3_column_text(stmt, 5);
-		int cur = sqlite3_column_int(stmt, 2);
+		struct xop *o;
 		void *ptr = NULL;
-		if (!op || !p4 || cur < 0 || cur >= EXPLAIN_MAX_CURSORS)
-			continue;
-		if (strcmp(op, "VOpen") == 0 && sscanf(p4, "vtab:%p", &ptr) == 1)
-			cursors[cur] = vtab_entity(eng, ptr);
-		else if (strcmp(op, "VFilter") == 0)
-			explain_scan(eng, cursors[cur], p4, out);
+		if (x.n == cap) {
+			int ncap = cap ? cap * 2 : 64;
+			struct xop *no = realloc(x.ops, (size_t)ncap * sizeof(*no));
+			char **np = no ? realloc(p4s, (size_t)ncap * sizeof(*np)) : NULL;
+			if (no)
+				x.ops = no;
+			if (!np)
+				break;
+			p4s = np;
+			cap = ncap;
+		}
+		o = &x.ops[x.n];
+		dv_strlcpy(o->op, op ? op : "", sizeof(o->op));
+		o->p1 = sqlite3_column_int(stmt, 2);
+		o->p2 = sqlite3_column_int(stmt, 3);
+		o->p3 = sqlite3_column_int(stmt, 4);
+		p4s[x.n] = NULL;
+		if (strcmp(o->op, "VFilter") == 0 && p4)
+			p4s[x.n] = dv_strdup(p4);
+		if (strcmp(o->op, "VOpen") == 0 && p4 && o->p1 >= 0 &&
+		    o->p1 < EXPLAIN_MAX_CURSORS && sscanf(p4, "vtab:%p", &ptr) == 1)
+			x.cursors[o->p1] = ptr;
+		if (strcmp(o->op, "Halt") == 0 && x.halt < 0)
+			x.halt = x.n;
+		x.n++;
 	}
+	for (i = 0; i < x.n; i++) {
+		const struct xop *o = &x.ops[i];
+		const struct dv_entity *e;
+		if (!p4s[i] || o->p1 < 0 || o->p1 >= EXPLAIN_MAX_CURSORS)
+			continue;
+		e = x.cursors[o->p1] ? vtab_entity(eng, x.cursors[o->p1]) : NULL;
+		explain_scan(eng, e, p4s[i], scan_drive(eng, &x, i, e, p4s[i], writes), out);
+	}
+	for (i = 0; i < x.n; i++)
+		free(p4s[i]);
+	free(p4s);
+	free(x.ops);
 }
 
 char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error *err)
@@ -604,7 +789,7 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 	struct dv_buf out;
 	enum guard_mode saved;
 	char *ex;
-	int rc;
+	int rc, writes;
 	if (check_statement(eng, sql, err) != 0)
 		return NULL;
 	saved = enter_pushdown(eng);
@@ -614,6 +799,7 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 		return ex;
 	if (dv_engine_prepare(eng, sql, &stmt, err) != 0)
 		return NULL;
+	writes = !sqlite3_stmt_readonly(stmt);
 	sqlite3_finalize(stmt);
 	{
 		char *rewritten = NULL;    /* fetchxml('..') as it was prepared (tvf_fetchxml.c) */
@@ -637,7 +823,7 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 		return NULL;
 	}
 	dv_buf_init(&out, 0);
-	explain_program(eng, stmt, &out);
+	explain_program(eng, stmt, writes, &out);
 	sqlite3_finalize(stmt);
 	return dv_buf_steal(&out);
 }

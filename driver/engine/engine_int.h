@@ -152,6 +152,48 @@ int plan_has_args(const char *idx_str);
 int plan_eq_arg(const struct dv_entity *e, const char *idx_str, size_t *col,
 		int *argv_index);
 
+/* A plan whose xFilter runs once per outer row (a join's inner side, a
+ * correlated subquery) is read one of two ways (vtab.c), which EXPLAIN
+ * shows from the same rules:
+ *  - KEY BATCHES, when plan_key_batches says the plan can be and another
+ *    open cursor of the statement holds the key in its current row (a
+ *    dataverse table's GUID column, vtab_key_source): the outer rows' keys
+ *    go into requests "(<key> eq k1 or <key> eq k2 ...)", the plan's other
+ *    argv terms left out; the first batch takes the keys of up to
+ *    KEYS_FIRST_CHUNK outer rows (a LIMIT may need no more), the next one
+ *    as many as one request holds, the later ones KEYS_CHUNK_REQUESTS
+ *    requests' worth; a request's URL stays under KEY_URL_MAX (the service
+ *    takes GET URLs up to 32,768 characters);
+ *  - else the first KEYS_BY_REQUEST outer rows send requests of their own
+ *    (a selective outer side of a few rows then reads only the matching
+ *    inner rows), and at the next one the plan is read once without its
+ *    argv terms and kept ("materialized"): the outer side turned out large,
+ *    and reading the inner side once is cheaper than a request per outer
+ *    row.  Measured by bench/bench-plans. */
+#define KEYS_BY_REQUEST 8
+#define KEYS_FIRST_CHUNK 100
+#define KEYS_CHUNK_REQUESTS 4
+#define KEY_URL_MAX 30000
+/* A primary key or lookup column (a GUID): the only keys batched. */
+int plan_guid_column(const struct dv_column *c);
+/* Can the plan be read by key batches?  Its first "<key> eq ?N" term is on
+ * a GUID column and no LIMIT applies per outer row: 1 with *col (entity
+ * column) and *argv_index (N), else 0.  Whether it is also takes a cursor
+ * holding the key, known only at run time (vtab.c) or from the program
+ * (EXPLAIN). */
+int plan_key_batches(const struct dv_entity *e, const char *idx_str, size_t *col,
+		     int *argv_index);
+/* How many keys one request of a key batch holds, pq being the plan
+ * resolved without its argv terms and prop the key's property. */
+size_t plan_keys_per_request(const char *api_base, const struct dv_entity *e,
+			     const struct plan_query *pq, const char *prop);
+/* For EXPLAIN: the plan as one request of its key batches sends it ("keyed":
+ * the argv terms left out, "(<key> eq @k1 or <key> eq @k2 or ...)" added,
+ * *per the keys a request holds), or as it is read once when materialized
+ * (!keyed: the argv terms left out).  idxStr text (malloc'd), or NULL. */
+char *plan_unkeyed(const char *api_base, const struct dv_entity *e, const char *idx_str,
+		   int keyed, size_t *per);
+
 /* ---- values.c ---- */
 /* Appends v as an OData literal for column c: 0, or -1 when it cannot be
  * expressed (wrong type, not a GUID/date, ...). */
@@ -223,5 +265,8 @@ void flush_reset_outcomes(struct dv_engine *eng);
 int vtab_register(struct dv_engine *eng);
 /* The entity of a connected virtual table, or NULL. */
 const struct dv_entity *vtab_entity(const struct dv_engine *eng, const void *vtab);
+/* Can a cursor of this virtual table reading column col give a key batch
+ * its keys (KEY BATCHES: a dataverse table, a GUID column)? */
+int vtab_key_source(const struct dv_engine *eng, const void *vtab, int col);
 
 #endif

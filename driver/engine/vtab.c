@@ -54,29 +54,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/pushdown.h"
 #include "engine/textfold.h"
 #include "http/http.h"
 #include "odata/odata.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
-/* The inner side of a join sends its first KEYS_BY_REQUEST outer keys as
- * requests of their own (a selective outer side of a few rows then reads
- * only the matching inner rows), and materializes at the next one: the
- * outer side turned out large, and reading the inner side once is cheaper
- * than a request per outer row.  Measured by bench/bench-plans. */
-#define KEYS_BY_REQUEST 8
-
-/* KEY BATCHES: the first batch takes the keys of up to KEYS_FIRST_CHUNK
- * outer rows (a LIMIT may need no more), the next one as many as one
- * request holds, the later ones KEYS_CHUNK_REQUESTS requests' worth; a
- * request's URL stays under KEY_URL_MAX (the service takes GET URLs up to
- * 32,768 characters); the batches of one plan keep at most KEY_CELLS_MAX
+/* KEYS_BY_REQUEST and the KEY BATCHES sizes are the plan's (engine_int.h:
+ * EXPLAIN shows them).  The batches of one plan keep at most KEY_CELLS_MAX
  * cells (rows times the columns read: 80 MB of cells plus their texts)
  * before they are dropped and read again as needed. */
-#define KEYS_FIRST_CHUNK 100
-#define KEYS_CHUNK_REQUESTS 4
-#define KEY_URL_MAX 30000
 #define KEY_CELLS_MAX 2000000
 
 /* Rows of one scan read whole (argv terms dropped), shared by every cursor
@@ -1033,11 +1021,11 @@ static int advance(struct dv_cur *cur, struct dv_error *err)
 
 static sqlite3_module dataverse_module;
 
-static int guid_column(const struct dv_column *c)
+int vtab_key_source(const struct dv_engine *eng, const void *vtab, int col)
 {
-	return c->role == DV_COL_VALUE &&
-	       (c->attr_type == DV_ATTR_GUID || c->attr_type == DV_ATTR_LOOKUP ||
-		c->attr_type == DV_ATTR_CUSTOMER || c->attr_type == DV_ATTR_OWNER);
+	const struct dv_entity *e = vtab_entity(eng, vtab);
+	return e && ((const sqlite3_vtab *)vtab)->pModule == &dataverse_module && col >= 0 &&
+	       (size_t)col < e->ncolumns && plan_guid_column(&e->columns[col]);
 }
 
 /* s as a canonical GUID (36 characters, lowercase) in out: 1, else 0. */
@@ -1169,7 +1157,7 @@ static int source_spec(const struct dv_cur *x, const char *key)
 	for (i = 0; i < e->ncolumns; i++) {
 		const struct odata_cell *c;
 		char k[37];
-		if (x->colmap[i] < 0 || !guid_column(&e->columns[i]))
+		if (x->colmap[i] < 0 || !plan_guid_column(&e->columns[i]))
 			continue;
 		c = &x->row[x->colmap[i]];
 		if (c->type == OC_TEXT && guid_canon(c->s, c->len, k) && memcmp(k, key, 36) == 0)
@@ -1294,29 +1282,6 @@ static int source_keys(struct dv_cur *x, int spec, size_t chunk, const struct ke
 	return 0;
 }
 
-/* Keys of one request: its URL, each key's "<key> eq <guid> or " encoded,
- * stays under KEY_URL_MAX. */
-static size_t keys_per_request(const struct dv_cur *cur, const struct plan_query *pq,
-			       const char *prop)
-{
-	struct odata_query q;
-	size_t base = KEY_URL_MAX, per = strlen(prop) + 36 + 16;
-	char *url;
-	memset(&q, 0, sizeof(q));
-	q.base = cur->vt->eng->api_base;
-	q.entity_set = cur->vt->e->entity_set;
-	q.select = pq->select;
-	q.filter = pq->filter;
-	q.orderby = pq->orderby;
-	url = odata_query_url(&q);
-	if (url)
-		base = strlen(url);
-	free(url);
-	if (base + 32 + per >= KEY_URL_MAX)
-		return 1;
-	return (KEY_URL_MAX - base - 32) / per;
-}
-
 /* Reads the rows of l's keys (the plan's other argv terms left out:
  * SQLite checks them) into a new batch of slot, in as few requests as the
  * URL length allows.  0 or -1. */
@@ -1340,7 +1305,7 @@ static int kb_fetch(struct dv_cur *cur, struct plan_slot *slot, int flags, const
 	m->refs = 1;
 	m->nspecs = cur->nspecs;
 	m->batch = 1;
-	per = keys_per_request(cur, &pq, prop);
+	per = plan_keys_per_request(cur->vt->eng->api_base, cur->vt->e, &pq, prop);
 	kb->per = per;
 	while (rc == 0 && i < l->n) {
 		struct plan_query q = pq;
@@ -1399,15 +1364,13 @@ static int kb_fetch(struct dv_cur *cur, struct plan_slot *slot, int flags, const
 	return 0;
 }
 
-/* Can this plan be read by key batches?  Its first "<key> eq ?N" term is
- * on a GUID column, and no LIMIT applies per outer row. */
+/* Can this plan be read by key batches (plan_key_batches)? */
 static void kb_setup(struct dv_cur *cur, struct key_batches *kb, const char *idx_str)
 {
 	size_t col;
 	int n;
 	kb->state = -1;
-	if (strstr(idx_str, ";top=") || strstr(idx_str, ";rows=") ||
-	    !plan_eq_arg(cur->vt->e, idx_str, &col, &n) || !guid_column(&cur->vt->e->columns[col]))
+	if (!plan_key_batches(cur->vt->e, idx_str, &col, &n))
 		return;
 	kb->key_col = col;
 	kb->key_argv = n;

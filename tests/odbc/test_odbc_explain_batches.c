@@ -1,0 +1,412 @@
+/* test_odbc_explain_batches.c - SQLNativeSql shows every request a join or a
+ * correlated subquery sends for its inner side (driver/engine/engine.c
+ * EXPLAIN, the rules of engine_int.h KEY BATCHES), and running the statement
+ * sends exactly those requests, through the driver manager against the
+ * emulator.
+ *
+ * A plan line is matched against a logged request (URL-decoded): "?N"
+ * stands for one literal, "(<key> eq @k1 or <key> eq @k2 or ...)" for an
+ * or-chain of GUIDs (its keys counted), the note in parentheses at the end
+ * is left out.  Shapes:
+ *   - a join on a lookup, 9 outer accounts: the inner side by key batches,
+ *     the exact plan text (keys a request from the URL limit), then 2
+ *     requests as planned, the 9 keys in one request;
+ *   - opportunity -> account -> contact: 3 lines, 3 requests;
+ *   - a correlated scalar subquery: the same key batches;
+ *   - a join on text: a request for each of the first 8 outer rows, then
+ *     the inner side read once (1 + 8 + 1 requests for 20 outer rows);
+ *   - a parameter: one request, no note;
+ *   - a key from a derived table: the note says only run time knows;
+ *   - 600 accounts joined to their contacts: the batches are the plan's
+ *     sizes (100 keys, then as many as one request holds, then the rest). */
+#include "odbc_test.h"
+
+#include <ctype.h>
+
+static struct emu emu;
+
+#define BASE "/api/data/v9.2/"
+#define URL_MAX 30000     /* driver/engine/engine_int.h KEY_URL_MAX */
+
+static char *native(SQLHDBC dbc, const char *sql)
+{
+	static SQLCHAR out[65536];
+	SQLINTEGER len = 0;
+	SQLRETURN rc = SQLNativeSql(dbc, (SQLCHAR *)sql, SQL_NTS, out, sizeof(out), &len);
+	if (!SQL_SUCCEEDED(rc)) {
+		char state[6], msg[512];
+		diag1(SQL_HANDLE_DBC, dbc, state, msg, sizeof(msg));
+		printf("#   SQLNativeSql(%s): [%s] %s\n", sql, state, msg);
+		return strdup("");
+	}
+	return strdup((char *)out);
+}
+
+static char *run(SQLHDBC dbc, const char *sql, int ncols)
+{
+	SQLHSTMT st;
+	char *out = NULL;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	if (SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS))) {
+		out = fetch_all(st, ncols);
+	} else {
+		char state[6], msg[512];
+		diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+		printf("#   %s: [%s] %s\n", sql, state, msg);
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return out;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+	for (; s && *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Line i (0-based) of s, NUL-terminated in buf, or NULL. */
+static char *line_of(const char *s, int i, char *buf, size_t n)
+{
+	for (; i > 0 && s; i--)
+		s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL;
+	if (!s || !*s)
+		return NULL;
+	snprintf(buf, n, "%.*s", (int)strcspn(s, "\n"), s);
+	return buf;
+}
+
+/* %XX decoded in place. */
+static void url_decode(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
+			char hex[3] = {s[1], s[2], 0};
+			*o++ = (char)strtol(hex, NULL, 16);
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* A literal at r: '...' ('' inside), or up to a blank or ')'.  Its end. */
+static const char *literal_end(const char *r)
+{
+	if (*r == '\'') {
+		for (r++; *r; r++)
+			if (*r == '\'' && r[1] != '\'')
+				return r + 1;
+			else if (*r == '\'')
+				r++;
+		return r;
+	}
+	while (*r && *r != ' ' && *r != ')' && *r != '&')
+		r++;
+	return r;
+}
+
+static int is_guid(const char *s)
+{
+	for (int i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-'
+							 : !isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* Does request req ("GET /api/...", decoded) match plan line p ("GET
+ * http://host:port/api/..." with its note)?  *keys: the GUIDs of its
+ * key or-chain (0 if none). */
+static int matches(const char *p, const char *req, int *keys)
+{
+	static const char *const notes[] = {" (by batches", " (for each", " (once,", NULL};
+	const char *end = p + strlen(p), *api = strstr(p, BASE);
+	*keys = 0;
+	for (int i = 0; notes[i]; i++)
+		if (strstr(p, notes[i]) && strstr(p, notes[i]) < end)
+			end = strstr(p, notes[i]);
+	if (!api || strncmp(req, "GET ", 4) != 0)
+		return 0;
+	p = api;
+	req += 4;
+	while (p < end) {
+		if (p[0] == '?' && isdigit((unsigned char)p[1])) {      /* one value */
+			const char *r = literal_end(req);
+			if (r == req)
+				return 0;
+			req = r;
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+		} else if (*p == '(' && strstr(p, " eq @k1 or ") &&
+			   strstr(p, " eq @k1 or ") < strchr(p, ')')) {   /* keys */
+			size_t plen = (size_t)(strstr(p, " eq @k1 or ") - (p + 1));
+			if (*req++ != '(')
+				return 0;
+			for (;;) {
+				if (strncmp(req, p + 1, plen) != 0 || strncmp(req + plen, " eq ", 4) != 0 ||
+				    !is_guid(req + plen + 4))
+					return 0;
+				req += plen + 4 + 36;
+				(*keys)++;
+				if (strncmp(req, " or ", 4) != 0)
+					break;
+				req += 4;
+			}
+			if (*req++ != ')')
+				return 0;
+			p = strstr(p, " or ...)") + 8;
+		} else if (*p++ != *req++) {
+			return 0;
+		}
+	}
+	return *req == '\0';
+}
+
+/* The data requests since `since`, decoded, one a line. */
+static char *requests_since(int since)
+{
+	char *log = emu_data_requests(&emu, since);
+	url_decode(log);
+	return log;
+}
+
+/* Keys one request holds: the URL of the request without its keys, then
+ * each "<prop> eq <guid> or " encoded (15 + 36 + 1), 32 to spare. */
+static int per_request(const char *rel, const char *prop)
+{
+	size_t base = strlen(emu.url) + strlen(BASE) + strlen(rel);
+	return (int)((URL_MAX - base - 32) / (strlen(prop) + 52));
+}
+
+/* Request log line r matches plan line l: its key count into *keys. */
+static int is_planned(const char *plan, int l, const char *log, int r, int *keys,
+		      const char *what)
+{
+	char pb[8192], rb[65536];
+	int k = 0, m;
+	char *pl = line_of(plan, l, pb, sizeof(pb)), *rl = line_of(log, r, rb, sizeof(rb));
+	m = pl && rl && matches(pl, rl, &k);
+	ok(m, "%s: request %d is plan line %d", what, r + 1, l + 1);
+	if (!m)
+		printf("#   plan:    %s\n#   request: %.300s\n", pl ? pl : "(none)",
+		       rl ? rl : "(none)");
+	if (keys)
+		*keys = k;
+	return m;
+}
+
+/* Every request of the log is the plan line of the same rank: 1 if so. */
+static int all_planned(const char *plan, const char *log, const char *what)
+{
+	int n = count_lines(log), all = 1;
+	is_int(n, count_lines(plan) + 1, "%s: as many requests as the plan has lines", what);
+	for (int i = 0; i < n; i++)
+		all &= is_planned(plan, i, log, i, NULL, what);
+	return all;
+}
+
+/* CROSS JOIN: SQLite reads the tables in the order written. */
+static void test_join(SQLHDBC dbc)
+{
+	const char *sql = "SELECT a.accountnumber, c.fullname FROM account a CROSS JOIN contact c "
+			  "ON c.parentcustomerid = a.accountid WHERE a.accountnumber LIKE 'A-00000%'";
+	char want[4096], *plan, *log, *rows, *keys_of;
+	int per = per_request("contacts?$select=contactid,fullname,_parentcustomerid_value",
+			      "_parentcustomerid_value");
+	int since, k = 0, outer = 0, inner = 0;
+	snprintf(want, sizeof(want),
+		 "GET %s" BASE "accounts?$select=accountid,accountnumber&"
+		 "$filter=startswith(accountnumber,'A-00000')\n"
+		 "GET %s" BASE "contacts?$select=contactid,fullname,_parentcustomerid_value&"
+		 "$filter=(_parentcustomerid_value eq @k1 or _parentcustomerid_value eq @k2 or ...) "
+		 "(by batches of the outer rows' keys, each key once, at most %d a request: "
+		 "100 keys first, then %d, then %d at a time)", emu.url, emu.url, per, per, per * 4);
+	plan = native(dbc, sql);
+	is_str(plan, want, "join: SQLNativeSql shows the outer request and the key batches");
+	/* the rows the answer needs, from single-table reads */
+	keys_of = run(dbc, "SELECT accountid FROM account WHERE accountnumber LIKE 'A-00000%'", 1);
+	rows = run(dbc, "SELECT parentcustomerid FROM contact", 1);
+	for (char *a = keys_of; a && *a; a = strchr(a, '\n') + 1) {
+		outer++;
+		for (char *c = rows; c && *c; c = strchr(c, '\n') + 1)
+			inner += strncasecmp(a, c, 36) == 0;
+	}
+	free(keys_of);
+	free(rows);
+	since = emu_request_count(&emu);
+	rows = run(dbc, sql, 2);
+	log = requests_since(since);
+	is_int(count_lines(rows), inner, "join: the %d rows of the %d outer accounts", inner, outer);
+	is_int(count_lines(log), 2, "join: 2 requests, as the plan said");
+	is_planned(plan, 0, log, 0, NULL, "join");
+	is_planned(plan, 1, log, 1, &k, "join");
+	is_int(k, outer, "join: the batch names each outer key once (%d)", outer);
+	free(rows);
+	free(log);
+	free(plan);
+	/* the join as usually written: whichever plan, the requests are its lines */
+	sql = "SELECT a.accountnumber, c.fullname FROM account a JOIN contact c ON "
+	      "c.parentcustomerid = a.accountid WHERE a.accountnumber LIKE 'A-00000%'";
+	plan = native(dbc, sql);
+	ok(strstr(plan, "(by batches of the outer rows' keys, each key once") != NULL,
+	   "JOIN: the inner side by key batches");
+	since = emu_request_count(&emu);
+	rows = run(dbc, sql, 2);
+	log = requests_since(since);
+	is_int(count_lines(rows), inner, "JOIN: the same %d rows", inner);
+	all_planned(plan, log, "JOIN");
+	free(rows);
+	free(log);
+	free(plan);
+}
+
+static void test_three(SQLHDBC dbc)
+{
+	const char *sql = "SELECT o.name, a.name, c.fullname FROM opportunity o JOIN account a ON "
+			  "a.accountid = o.parentaccountid JOIN contact c ON "
+			  "c.parentcustomerid = a.accountid";
+	char *plan = native(dbc, sql), *log, *rows;
+	int since;
+	is_int(count_lines(plan), 2, "3 tables: three lines");
+	ok(strstr(plan, "accounts?$select=accountid,name&$filter=(accountid eq @k1 or accountid "
+		  "eq @k2 or ...) (by batches") &&
+	   strstr(plan, "contacts?$select=contactid,fullname,_parentcustomerid_value&$filter=("
+		  "_parentcustomerid_value eq @k1 or _parentcustomerid_value eq @k2 or ...) (by "
+		  "batches"), "3 tables: both inner sides by key batches");
+	since = emu_request_count(&emu);
+	rows = run(dbc, sql, 3);
+	log = requests_since(since);
+	ok(rows != NULL, "3 tables: runs");
+	all_planned(plan, log, "3 tables");
+	free(rows);
+	free(log);
+	free(plan);
+}
+
+static void test_scalar(SQLHDBC dbc)
+{
+	const char *sql = "SELECT a.accountnumber, (SELECT COUNT(*) FROM contact c WHERE "
+			  "c.parentcustomerid = a.accountid) FROM account a WHERE "
+			  "a.accountnumber LIKE 'A-00001%'";
+	char *plan = native(dbc, sql), *log, *rows;
+	int since, k = 0;
+	ok(count_lines(plan) == 1 && strstr(plan, "contacts?$select=contactid,"
+	   "_parentcustomerid_value&$filter=(_parentcustomerid_value eq @k1 or "
+	   "_parentcustomerid_value eq @k2 or ...) (by batches of the outer rows' keys"),
+	   "scalar subquery: by key batches");
+	since = emu_request_count(&emu);
+	rows = run(dbc, sql, 2);
+	log = requests_since(since);
+	is_int(count_lines(rows), 10, "scalar subquery: A-000010..A-000019");
+	all_planned(plan, log, "scalar subquery");
+	is_planned(plan, 1, log, 1, &k, "scalar subquery");
+	is_int(k, 10, "scalar subquery: the 10 keys in one request");
+	free(rows);
+	free(log);
+	free(plan);
+}
+
+static void test_text_key(SQLHDBC dbc)
+{
+	const char *sql = "SELECT a.name, c.fullname FROM account a CROSS JOIN contact c ON "
+			  "c.lastname = a.name";
+	char want[4096], *plan = native(dbc, sql), *log, *rows;
+	int since;
+	snprintf(want, sizeof(want),
+		 "GET %s" BASE "accounts?$select=accountid,name\n"
+		 "GET %s" BASE "contacts?$select=contactid,fullname,lastname&$filter=lastname eq ?1 "
+		 "(for each of the first 8 outer rows)\n"
+		 "GET %s" BASE "contacts?$select=contactid,fullname,lastname (once, from outer row 9 "
+		 "on: its rows kept and matched to each outer row)", emu.url, emu.url, emu.url);
+	is_str(plan, want, "text key: a request for each of the first 8 outer rows, then once");
+	since = emu_request_count(&emu);
+	rows = run(dbc, sql, 2);
+	log = requests_since(since);
+	ok(rows != NULL, "text key: runs");
+	is_int(count_lines(log), 10, "text key: 1 + 8 + 1 requests for 20 outer rows");
+	is_planned(plan, 0, log, 0, NULL, "text key");
+	for (int i = 1; i <= 8; i++)
+		is_planned(plan, 1, log, i, NULL, "text key");
+	is_planned(plan, 2, log, 9, NULL, "text key");
+	free(rows);
+	free(log);
+	free(plan);
+}
+
+static void test_once(SQLHDBC dbc)
+{
+	char want[1024], *plan;
+	snprintf(want, sizeof(want), "GET %s" BASE "contacts?$select=contactid,fullname,"
+		 "_parentcustomerid_value&$filter=_parentcustomerid_value eq ?1", emu.url);
+	plan = native(dbc, "SELECT c.fullname FROM contact c WHERE c.parentcustomerid = ?");
+	is_str(plan, want, "a parameter: one request, no note");
+	free(plan);
+	plan = native(dbc, "SELECT x.name, c.fullname FROM (SELECT accountid, name FROM account "
+		      "LIMIT 5) x JOIN contact c ON c.parentcustomerid = x.accountid");
+	ok(strstr(plan, "$filter=_parentcustomerid_value eq ?1 (for each of the first 8 outer "
+		  "rows; by batches of the outer rows' keys instead if a row being read holds the "
+		  "key, known only at run time)\n") != NULL,
+	   "a key from a derived table: only run time knows");
+	free(plan);
+}
+
+/* 600 accounts and their contacts: the batches have the plan's sizes. */
+static void test_sizes(void)
+{
+	const char *sql = "SELECT a.name, c.fullname FROM account a CROSS JOIN contact c ON "
+			  "c.parentcustomerid = a.accountid";
+	SQLHENV env;
+	SQLHDBC dbc;
+	char *plan, *log, *rows, *p;
+	int since, per = 0, k[3] = {0, 0, 0};
+	start_emulator(&emu, "--rows 600 --seed 1", NULL);
+	env = new_env(SQL_OV_ODBC3);
+	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+	/* a connection string: the driver manager keeps the first odbc.ini it read */
+	if (!rc_ok(SQLDriverConnect(dbc, NULL, (SQLCHAR *)emu_connstr(&emu), SQL_NTS, NULL, 0, NULL,
+				    SQL_DRIVER_NOPROMPT), SQL_HANDLE_DBC, dbc, "connect to 600 rows"))
+		bail_out("cannot connect");
+	plan = native(dbc, sql);
+	p = strstr(plan, "at most ");
+	if (p)
+		per = atoi(p + 8);
+	ok(per > 100 && per < 600, "600 accounts: the plan's keys a request (%d)", per);
+	since = emu_request_count(&emu);
+	rows = run(dbc, sql, 2);
+	log = requests_since(since);
+	ok(rows != NULL, "600 accounts: runs (%d rows)", count_lines(rows));
+	is_int(count_lines(log), 4, "600 accounts: 1 + 3 requests");
+	is_planned(plan, 0, log, 0, NULL, "600 accounts");
+	for (int i = 0; i < 3; i++)
+		is_planned(plan, 1, log, i + 1, &k[i], "600 accounts");
+	is_int(k[0], 100, "600 accounts: 100 keys first");
+	is_int(k[1], per, "600 accounts: then as many as the plan says a request holds");
+	is_int(k[2], 600 - 100 - per, "600 accounts: then the rest");
+	free(rows);
+	free(log);
+	free(plan);
+	disconnect(env, dbc);
+	emu_stop(&emu);
+}
+
+int main(void)
+{
+	SQLHENV env;
+	SQLHDBC dbc;
+	start_emulator(&emu, "--rows 20 --seed 1", NULL);
+	env = new_env(SQL_OV_ODBC3);
+	dbc = connect_dsn(env);
+	test_join(dbc);
+	test_three(dbc);
+	test_scalar(dbc);
+	test_text_key(dbc);
+	test_once(dbc);
+	disconnect(env, dbc);
+	emu_stop(&emu);
+	test_sizes();
+	return tap_done();
+}
