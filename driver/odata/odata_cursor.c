@@ -55,10 +55,20 @@
  * cancels it, or pays one more request).  With the automatic setting the first page is
  * the scan's own request, unchanged (most scans are one page, and every
  * unordered scan's request and row order would change otherwise): a
- * partitioned read then takes the lowest createdon from a second probe
- * and reads the first page's rows again, skipping them by key (one page
- * of the whole read).  A first page the service refuses in createdon
+ * partitioned read then needs both probes (the lowest createdon too) and
+ * reads the first page's rows again, skipping them by key (one page of
+ * the whole read).  See AUTOMATIC START for when the probes go and how
+ * many partitions.  A first page the service refuses in createdon
  * order (a virtual table) is asked again as the scan's own request.
+ *
+ * AUTOMATIC START (automatic_start): once the first page says the rest is
+ * partitioned, both createdon probes are sent at once, each on its own
+ * connection (side_probe), so the partitions start one round trip after
+ * the first page instead of two.  Not beside the first page itself: most
+ * scans are one page, and the probes would cost them two requests.  The
+ * number of partitions is taken then, from the latest x-ms-dop-hint: the
+ * first page's answer (a connection whose metadata came from the cache
+ * may have sent nothing before the query, and the hint may change).
  *
  * How the partitions are cut:
  *   - Why createdon ranges and not primary key ranges: the service compares
@@ -835,6 +845,18 @@ static int probe_answer(struct side_probe *sp, int cancel, long long *t)
 	return sp && side_probe_end(sp, cancel, t) == 0;
 }
 
+/* See AUTOMATIC START: the automatic mode's partitions, once its first
+ * page was read; both probes sent at once (a probe that cannot be started
+ * is NULL and goes after them, in start_partitions). */
+static int automatic_start(struct dv_http *http, const struct odata_scan *scan,
+			   struct side_probe **lo, struct side_probe **hi)
+{
+	int automatic;
+	*lo = side_probe_start(http, scan, "asc");
+	*hi = side_probe_start(http, scan, "desc");
+	return partitions_wanted(http, &automatic);
+}
+
 struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct odata_scan *scan,
 					    const char *prefer,
 					    const struct odata_colspec *cols, size_t ncols,
@@ -909,8 +931,11 @@ struct odata_cursor *odata_cursor_open_scan(struct dv_http *http, const struct o
 		return cur;
 	}
 	/* the probes' answers (if they gave them); the desc one serves a first
-	 * page in createdon order or a merged scan, the asc one a merged scan */
-	has_hi = probe_answer(probe_hi, 0, &hi) && (ordered || merged);
+	 * page in createdon order or a merged scan, the asc one a merged scan;
+	 * the automatic mode sends both now (see AUTOMATIC START) */
+	if (automatic)
+		n = automatic_start(http, scan, &probe_lo, &probe_hi);
+	has_hi = probe_answer(probe_hi, 0, &hi) && (ordered || merged || automatic);
 	has_lo = probe_answer(probe_lo, 0, &lo);
 	rc = start_partitions(cur, scan, n, ordered, has_lo ? &lo : NULL, has_hi ? &hi : NULL,
 			      err);
