@@ -26,13 +26,24 @@
  * --emu-db FILE keeps the generated data in FILE; when FILE does not exist
  * it is generated first (dvemu --generate-only, no start timeout), so
  * 1,000,000 rows are generated once and every later run starts at once.
+ * --dop-hint N sets the x-ms-dop-hint the emulator sends (its config
+ * dop_hint, 4 by default): the automatic ParallelReads follows it (at most
+ * 8 partitions), as it follows the service's.  --page-cache-mb N sets the
+ * emulator's page cache (256 MB by default): with --warm-cache 1 it must
+ * hold the floor's and the driver's pages (the default columns: about
+ * 520 bytes per row for each, so 1,000,000 rows need about 1,100 MB, more
+ * with the serial runs); each run prints the cache's hits against the
+ * pages it asked for, so a run that was not served warm shows it.  Each run also
+ * prints the machine's load average (1 minute) at its start: the emulator,
+ * the driver and the floor share the CPUs with whatever else runs.
  * No figure is asserted: this is a program, not a test.
  *
  * Usage: bench-extract [--rows N] [--entity account] [--set accounts]
  *                      [--columns "accountid,name,..."] [--page-size 5000]
  *                      [--think-ms N] [--parallel N (ParallelReads of the driver run)]
  *                      [--serial-run 0|1] [--no-prefetch-run 0|1]
- *                      [--warm-cache 0|1] [--emu-db FILE] */
+ *                      [--warm-cache 0|1] [--emu-db FILE]
+ *                      [--dop-hint N] [--page-cache-mb N] */
 #include <curl/curl.h>
 #include <sql.h>
 #include <sqlext.h>
@@ -62,6 +73,8 @@ struct figures {
 	long peak_rss_kb;
 	int requests;
 	int ok;
+	double load;                 /* 1-minute load average at the start */
+	long cache_hits, cache_misses; /* the emulator's page cache during the run */
 };
 
 static double now_s(void)
@@ -294,6 +307,41 @@ static int emu_delete(struct emu *e, const char *path)
 	return status >= 200 && status < 300 ? 0 : -1;
 }
 
+/* The emulator's page cache counters (GET /_emu/pagecache); -1 unknown. */
+static void cache_stats(struct emu *e, long *hits, long *misses)
+{
+	static const char *hp[] = {"hits", NULL}, *mp[] = {"misses", NULL};
+	char url[128], errbuf[128];
+	struct dv_buf body;
+	yajl_val tree, h, m;
+	CURL *c = curl_easy_init();
+	*hits = *misses = -1;
+	dv_buf_init(&body, 0);
+	snprintf(url, sizeof(url), "%s/_emu/pagecache", e->url);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	if (curl_easy_perform(c) == CURLE_OK) {
+		tree = yajl_tree_parse(dv_buf_str(&body), errbuf, sizeof(errbuf));
+		h = yajl_tree_get(tree, hp, yajl_t_number);
+		m = yajl_tree_get(tree, mp, yajl_t_number);
+		if (h && m) {
+			*hits = (long)YAJL_GET_INTEGER(h);
+			*misses = (long)YAJL_GET_INTEGER(m);
+		}
+		yajl_tree_free(tree);
+	}
+	curl_easy_cleanup(c);
+	dv_buf_free(&body);
+}
+
+/* The 1-minute load average, -1 when it cannot be read. */
+static double load_1min(void)
+{
+	double l[1];
+	return getloadavg(l, 1) == 1 ? l[0] : -1.0;
+}
+
 /* Every run starts alike: an empty request log and a cold emulator page
  * cache (else a later run is served pages an earlier one left cached).
  * Not emu_reset: it regenerates the data, slow for big row counts. */
@@ -390,6 +438,22 @@ static int measure(struct figures *fig, int (*fn)(void *), void *arg)
 	return fig->ok ? 0 : -1;
 }
 
+/* measure() for a timed run: the load at its start and the emulator's
+ * page cache hits and misses during it. */
+static int measure_timed(struct emu *e, struct figures *fig, int (*fn)(void *), void *arg)
+{
+	long h0, m0, h1, m1;
+	double load = load_1min();
+	int rc;
+	cache_stats(e, &h0, &m0);
+	rc = measure(fig, fn, arg);
+	cache_stats(e, &h1, &m1);
+	fig->load = load;
+	fig->cache_hits = h0 >= 0 && h1 >= 0 ? h1 - h0 : -1;
+	fig->cache_misses = m0 >= 0 && m1 >= 0 ? m1 - m0 : -1;
+	return rc;
+}
+
 struct run_args {
 	struct emu *e;
 	const char *connstr;
@@ -413,9 +477,10 @@ static int driver_child(void *a)
 static void print_fig(const char *name, const struct figures *f)
 {
 	printf("%-7s rows=%lld  seconds=%.2f  rows/s=%.0f  MB=%.1f  peak_rss_kb=%ld  requests=%d"
-	       "  checksum=%016llx%s\n",
+	       "  checksum=%016llx  load=%.2f  emu_cache=%ld/%ld%s\n",
 	       name, f->rows, f->seconds, f->seconds > 0 ? f->rows / f->seconds : 0.0, f->mbytes,
-	       f->peak_rss_kb, f->requests, f->checksum, f->ok ? "" : "  (FAILED)");
+	       f->peak_rss_kb, f->requests, f->checksum, f->load, f->cache_hits,
+	       f->cache_hits + f->cache_misses, f->ok ? "" : "  (FAILED)");
 }
 
 /* What the run received, from the emulator's request log (config log_rows):
@@ -458,7 +523,7 @@ int main(int argc, char **argv)
 	char emu_args[1200];
 	const char *emu_db = NULL;
 	long rows = 100000, page = 5000, think_ms = 0, noprefetch_run = 0, serial_run = 1;
-	long warm = 0, parallel = 0;
+	long warm = 0, parallel = 0, dop_hint = 0, cache_mb = 0;
 	char dr_connstr[64] = "DSN=dvtest";
 	const char *entity = "account", *set = "accounts";
 	const char *cols = "accountid,name,accountnumber,revenue,numberofemployees,"
@@ -487,6 +552,14 @@ int main(int argc, char **argv)
 			serial_run = strtol(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--parallel") == 0)
 			parallel = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--dop-hint") == 0)
+			dop_hint = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--page-cache-mb") == 0)
+			cache_mb = strtol(argv[i + 1], NULL, 10);
+		else {
+			fprintf(stderr, "bench-extract: unknown option %s\n", argv[i]);
+			return 2;
+		}
 	}
 	if (emu_db && pregenerate(emu_db, rows) != 0)
 		return 1;
@@ -496,6 +569,16 @@ int main(int argc, char **argv)
 		return 1;
 	emu_write_odbc_ini(&e, NULL);
 	emu_post(&e, "/_emu/config", "{\"log_rows\":true}");
+	if (dop_hint > 0) {
+		char cfg[64];
+		snprintf(cfg, sizeof(cfg), "{\"dop_hint\":%ld}", dop_hint);
+		emu_post(&e, "/_emu/config", cfg);
+	}
+	if (cache_mb > 0) {
+		char cfg[64];
+		snprintf(cfg, sizeof(cfg), "{\"page_cache_mb\":%ld}", cache_mb);
+		emu_post(&e, "/_emu/config", cfg);
+	}
 	fresh_start(&e, 0);
 	if (parallel > 0)
 		snprintf(dr_connstr, sizeof(dr_connstr), "DSN=dvtest;ParallelReads=%ld", parallel);
@@ -504,17 +587,19 @@ int main(int argc, char **argv)
 		measure(&fl, floor_child, &ra);
 		ra.fig = &dr;
 		measure(&dr, driver_child, &ra);
-		ra.connstr = "DSN=dvtest;ParallelReads=1";
-		measure(&dr, driver_child, &ra);
+		if (serial_run || noprefetch_run) { /* one chain: its own URLs */
+			ra.connstr = "DSN=dvtest;ParallelReads=1";
+			measure(&dr, driver_child, &ra);
+		}
 		ra.connstr = dr_connstr;
 		ra.fig = &fl;
 		fresh_start(&e, warm);
 	}
-	measure(&fl, floor_child, &ra);
+	measure_timed(&e, &fl, floor_child, &ra);
 	log_totals(&e, &fl);
 	fresh_start(&e, warm);
 	ra.fig = &dr;
-	measure(&dr, driver_child, &ra);
+	measure_timed(&e, &dr, driver_child, &ra);
 	log_totals(&e, &dr);
 	memset(&se, 0, sizeof(se));
 	se.ok = 1;
@@ -522,7 +607,7 @@ int main(int argc, char **argv)
 		fresh_start(&e, warm);
 		ra.connstr = "DSN=dvtest;ParallelReads=1";
 		ra.fig = &se;
-		measure(&se, driver_child, &ra);
+		measure_timed(&e, &se, driver_child, &ra);
 		log_totals(&e, &se);
 	}
 	memset(&np, 0, sizeof(np));
@@ -531,12 +616,16 @@ int main(int argc, char **argv)
 		fresh_start(&e, warm);
 		ra.connstr = "DSN=dvtest;Prefetch=false;ParallelReads=1";
 		ra.fig = &np;
-		measure(&np, driver_child, &ra);
+		measure_timed(&e, &np, driver_child, &ra);
 		log_totals(&e, &np);
 	}
 	printf("extract %s: %ld rows requested, columns: %s\n", entity, rows, cols);
 	printf("service think time per page: %ld ms (emulator --page-think-ms)%s\n", think_ms,
 	       warm ? "; pages served from the emulator's warm page cache" : "");
+	printf("x-ms-dop-hint: %ld (emulator config dop_hint%s); page cache %ld MB; "
+	       "load = 1-minute load average at the run's start; emu_cache = page cache "
+	       "hits/pages asked during the run\n", dop_hint > 0 ? dop_hint : 4,
+	       dop_hint > 0 ? ", --dop-hint" : ", its default", cache_mb > 0 ? cache_mb : 256);
 	printf("timed from the first request of the query (token and connect outside); MB = "
 	       "answers' bytes in the emulator's log, each run its own; checksum = sum of "
 	       "FNV-1a of column 1 (order-free)\n");
