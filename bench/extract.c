@@ -58,6 +58,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "tests/unit/emu.h"
+#include "bench/emu_token.h"
 
 #ifndef TOP_SRCDIR_BENCH
 #define TOP_SRCDIR_BENCH "."
@@ -207,33 +208,6 @@ static size_t buf_discard(char *data, size_t size, size_t n, void *c)
 	return size * n;
 }
 
-static int floor_token(struct emu *e, char *token, size_t tokcap)
-{
-	struct dv_buf body;
-	char url[256], form[512], errbuf[128];
-	static const char *path[] = {"access_token", NULL};
-	yajl_val tree, v;
-	CURL *c = curl_easy_init();
-	dv_buf_init(&body, 0);
-	snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", e->url, EMU_TENANT);
-	snprintf(form, sizeof(form),
-		 "grant_type=client_credentials&client_id=%s&client_secret=%s"
-		 "&scope=%s%%2F.default", EMU_CLIENT_ID, EMU_SECRET, e->url);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	tree = yajl_tree_parse(dv_buf_str(&body), errbuf, sizeof(errbuf));
-	v = yajl_tree_get(tree, path, yajl_t_string);
-	if (v)
-		dv_strlcpy(token, YAJL_GET_STRING(v), tokcap);
-	yajl_tree_free(tree);
-	dv_buf_free(&body);
-	return v ? 0 : -1;
-}
-
 static int run_floor(struct emu *e, const char *set, const char *cols, long page,
 		     struct figures *fig)
 {
@@ -243,7 +217,7 @@ static int run_floor(struct emu *e, const char *set, const char *cols, long page
 	struct dv_buf q;
 	CURL *c;
 	double t0;
-	if (floor_token(e, token, sizeof(token)) != 0)
+	if (bench_emu_token(e, token, sizeof(token)) != 0)
 		return -1;
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	snprintf(prefer, sizeof(prefer), "Prefer: odata.maxpagesize=%ld", page);
