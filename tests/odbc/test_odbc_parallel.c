@@ -33,11 +33,7 @@
  *     scan's own first page, two probes and four partitions, each with the
  *     statement's $orderby; a LIMIT above 5000 (a row budget) merges too;
  *     a 429 storm in the middle of partitions changes nothing.
- *   - Automatic mode does not partition a first page under 1000 rows.
- *     With 1000-row pages of 300 ms it partitions, in as many partitions
- *     as the x-ms-dop-hint of the first page's answer
- *     (raised to 6 after the connection was made: the hint of the
- *     answers before the query is not the one followed), every row once. */
+ *   - Automatic mode does not partition a first page under 1000 rows. */
 #include "odbc_test.h"
 
 #include <time.h>
@@ -738,19 +734,27 @@ static void test_auto(SQLHENV env, struct emu *e)
 	       "automatic, 1000-row pages of 300 ms: x-ms-dop-hint 4 partitions");
 	is_int((int)got.n, NROWS, "automatic: all rows");
 	ids_free(&got);
-	/* the hint the service sends with the first page is the one followed */
-	emu_post(e, "/_emu/config", "{\"page_think_ms\":300,\"dop_hint\":6}");
-	before = emu_request_count(e);
-	collect(dbc, "SELECT accountid FROM account", &got, 1, state, msg, sizeof(msg));
-	emu_post(e, "/_emu/config", "{\"page_think_ms\":0,\"dop_hint\":4}");
-	is_int(partition_filters(e, before, filters, 8, &probes), 6,
-	       "automatic: the first page's x-ms-dop-hint 6, 6 partitions");
-	is_int((int)got.n, NROWS, "automatic, 6 partitions: all rows %s", msg);
-	int dups = 0;
-	for (size_t i = 1; i < got.n; i++)
-		dups += strcmp(got.v[i - 1], got.v[i]) == 0;
-	is_int(dups, 0, "automatic, 6 partitions: each row once");
-	ids_free(&got);
+	/* the same with ORDER BY: merged, the rows and order of one chain */
+	{
+		struct ids chain, merged;
+		int first, parts, same;
+		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY name";
+		SQLHDBC one = connect_with(env, e, "PageSize=1000;ParallelReads=1");
+		collect_rows(one, q, &chain, msg, sizeof(msg));
+		SQLDisconnect(one);
+		SQLFreeHandle(SQL_HANDLE_DBC, one);
+		emu_post(e, "/_emu/config", "{\"page_think_ms\":300}");
+		before = emu_request_count(e);
+		collect_rows(dbc, q, &merged, msg, sizeof(msg));
+		emu_post(e, "/_emu/config", "{\"page_think_ms\":0}");
+		merged_requests(e, before, "name asc,accountid asc", &first, &parts, &same, &probes);
+		ok(parts == 4 && same == 4, "automatic, ORDER BY name, pages of 300 ms: 4 partitions "
+		   "with the same $orderby (got %d, %d)", parts, same);
+		ok(chain.n == NROWS && same_rows(&merged, &chain),
+		   "automatic, ORDER BY name: the rows of one chain, in the same order");
+		ids_free(&chain);
+		ids_free(&merged);
+	}
 	SQLDisconnect(dbc);
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 }
