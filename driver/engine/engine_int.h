@@ -115,9 +115,10 @@ struct vtab_ref {
 
 /* ---- plan.c ---- */
 /* xBestIndex body for entity e (vtab columns = e->columns); sql is the
- * statement being prepared (its LIMIT when SQLite keeps it), or NULL. */
+ * statement being prepared (its LIMIT when SQLite keeps it), or NULL;
+ * join_term: an OData term added to the filter (push_join_term), or NULL. */
 int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
-		    const char *sql, sqlite3_index_info *info);
+		    const char *sql, const char *join_term, sqlite3_index_info *info);
 
 /* A plan read back from idxStr at xFilter time, placeholders resolved. */
 struct plan_query {

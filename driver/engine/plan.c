@@ -18,6 +18,11 @@
  *  - LIKE with a constant pattern: 'abc%' startswith, '%abc' endswith,
  *    '%abc%' contains, 'abc' eq; any other '%' or an '_' keeps it local;
  *  - IS NULL / IS NOT NULL -> eq null / ne null;
+ *  - an inner join of two tables along a relationship: the redundant
+ *    semi-join term of this table (pushdown_semijoin.c, push_join_term;
+ *    e.g. "contact_customer_accounts/any(c:c/statecode eq 0)") is one more
+ *    filter term, which only narrows the rows to those with a partner
+ *    (SQLite checks the join itself: nothing is omitted for it);
  *  - ORDER BY is consumed only when every term is a sortable value column
  *    (not lookups: the service sorts those by name; not GUIDs: SQL Server
  *    orders them by byte groups); the primary key is added as a tie-breaker
@@ -517,7 +522,7 @@ static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
 }
 
 int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
-		    const char *sql, sqlite3_index_info *info)
+		    const char *sql, const char *join_term, sqlite3_index_info *info)
 {
 	struct best b;
 	struct dv_buf idx, order, top, sel, first, rows, least;
@@ -537,6 +542,8 @@ int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
 	dv_buf_init(&rows, 0);
 	dv_buf_init(&least, 0);
 	plan_constraints(&b);
+	if (join_term)
+		add_term(&b, join_term);
 	order_ok = info->nOrderBy == 0 || plan_orderby(&b, &order);
 	plan_limit(&b, order_ok, &top, &rows);
 	if (!top.len && !rows.len && order_ok)

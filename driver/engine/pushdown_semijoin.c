@@ -62,13 +62,42 @@
  * PUSH_MAX_SEMI subqueries, and any subquery in an aggregate statement.
  * The service takes lambdas only on the queried entity's collection-valued
  * navigation properties, not through a lookup first, so none is nested.
+ * JOINS (push_join_term): an inner join of two tables along a relationship
+ *     SELECT .. FROM T t [INNER] JOIN C c ON c.<lookup> = t.<T's key> [WHERE ..]
+ * (or "FROM T t, C c WHERE .."; ON and WHERE are one conjunction for an
+ * inner join) has a row for a row of t only when some row of c has the
+ * lookup equal to t's key and satisfies c's own AND-ed terms.  So adding
+ *     EXISTS (SELECT 1 FROM C c WHERE c.<lookup> = t.<key> AND <c's terms>)
+ * to t's scan, and its mirror to c's scan,
+ *     c.<lookup> IN (SELECT t.<key> FROM T t WHERE <t's terms>)
+ * leaves the join's answer unchanged: those are shapes 1 and 4 above,
+ * translated by the same rules (T(), a superset when inexact), and the
+ * per-table plan (plan.c) adds the translation to the scan's $filter as a
+ * term SQLite knows nothing of: SQLite still checks the join and every
+ * term itself, so the request may return more rows than the term says,
+ * never fewer than the answer needs.  Whichever side is read first then
+ * reads only the rows with a partner (the other side is read by key
+ * batches, vtab.c, or whole when materialized, with its term too).  No
+ * values exist at xBestIndex time: a term with a parameter marker says
+ * nothing (true).  Only when the statement has exactly these two FROM
+ * entries, of two different tables, and nothing else that scans a table
+ * (no subquery, UNION, WITH; each table's scans all get the term), joined
+ * by JOIN / INNER JOIN / a comma (not LEFT, RIGHT, FULL, CROSS, NATURAL,
+ * USING: an outer join keeps rows without a partner), with exactly one
+ * column = column term across the two tables, along a relationship the
+ * catalog knows; a term naming both tables otherwise is left out (the
+ * semi-join holds without it); a statement with the dvodbc:local comment
+ * gets none.  Conditions the parser (sqlparse/parse.c) does not take
+ * leave the join as it was.
  * Source: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows
  *         (filter using values of related collections; lookup property paths),
  *         https://www.sqlite.org/lang_expr.html#the_in_and_not_in_operators */
 #include "engine/pushdown.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "sqlparse/lexer.h"
 #include "util/strutil.h"
 
 static int is_lookup(const struct dv_column *c)
@@ -280,4 +309,411 @@ int push_semi_still_exact(const struct push_cond *prepared, const struct push_co
 			return 0;
 	}
 	return 1;
+}
+
+
+/* ---- joins: a redundant semi-join term for each side (see JOINS above) ---- */
+
+#define JOIN_MAX_TERMS 32
+
+/* A two-table inner join as written: each FROM entry's text ("table [AS]
+ * alias") and the texts of its ON and WHERE conditions ({0, 0}: none). */
+struct join_text {
+	size_t side[2][2];
+	size_t cond[2][2];
+};
+
+/* The join once parsed (through the synthesized EXISTS, see join_parse). */
+struct join {
+	struct dv_buf text;                  /* the synthesized statement parsed */
+	struct ast_select s;
+	const struct ast_select *sel[2];     /* side 0: s, side 1: its subquery */
+	const struct dv_entity *e[2];
+	const struct ast_expr *corr;         /* the one x.col = y.col across the sides */
+	size_t ncorr;
+	const struct ast_expr *terms[2][JOIN_MAX_TERMS];  /* each side's own AND terms */
+	size_t nterms[2];
+};
+
+/* The next meaningful token at or after *pos; *pos moves past it. */
+static void join_tok(const char *sql, size_t len, size_t *pos, struct sql_token *t)
+{
+	for (;;) {
+		sql_lex(sql, len, *pos, t);
+		*pos = t->pos + t->len;
+		if (!sql_tok_blank(t))
+			return;
+	}
+}
+
+static int word_in(const char *sql, const struct sql_token *t, const char *const *words)
+{
+	for (; *words; words++)
+		if (sql_tok_is(sql, t, *words))
+			return 1;
+	return 0;
+}
+
+/* Words that end a condition; with those of entry_ends, never an alias. */
+static const char *const cond_ends[] = {
+	"where", "group", "order", "limit", "having", "window", NULL
+};
+static const char *const entry_ends[] = {
+	"join", "inner", "on", "indexed", "not", NULL
+};
+/* What a statement of two FROM entries joined inside must not hold
+ * anywhere but its first word: another query (a subquery's or a compound
+ * member's table would get the term too), an outer or natural join, USING. */
+static const char *const join_refused[] = {
+	"select", "union", "intersect", "except", "with", "values", "left", "right", "full",
+	"outer", "cross", "natural", "using", NULL
+};
+
+static int is_name(const char *sql, const struct sql_token *t)
+{
+	return t->type == TOK_QIDENT || (t->type == TOK_WORD && !word_in(sql, t, cond_ends) &&
+					 !word_in(sql, t, entry_ends));
+}
+
+/* "table [[AS] alias]" from *pos: its text into span; 0 or 1 (not one). */
+static int join_entry(const char *sql, size_t len, size_t *pos, size_t span[2])
+{
+	struct sql_token t;
+	size_t at;
+	join_tok(sql, len, pos, &t);
+	if (!is_name(sql, &t))
+		return 1;
+	span[0] = t.pos;
+	span[1] = t.pos + t.len;
+	at = *pos;
+	join_tok(sql, len, pos, &t);
+	if (sql_tok_is(sql, &t, "as")) {
+		join_tok(sql, len, pos, &t);
+		if (!is_name(sql, &t))
+			return 1;
+	} else if (!is_name(sql, &t)) {
+		*pos = at;             /* no alias */
+		return 0;
+	}
+	span[1] = t.pos + t.len;
+	return 0;
+}
+
+/* A condition after ON or WHERE, up to the next clause at depth 0 (t is
+ * left on the token that ended it): 0, or 1 (empty, or a third entry). */
+static int join_cond(const char *sql, size_t len, size_t *pos, size_t span[2],
+		     struct sql_token *t)
+{
+	int depth = 0;
+	span[0] = span[1] = *pos;
+	for (;;) {
+		join_tok(sql, len, pos, t);
+		if (t->type == TOK_END || t->type == TOK_SEMI)
+			break;
+		if (t->type == TOK_LPAREN)
+			depth++;
+		else if (t->type == TOK_RPAREN && --depth < 0)
+			return 1;
+		else if (depth == 0 && (t->type == TOK_COMMA || sql_tok_is(sql, t, "join")))
+			return 1;
+		else if (depth == 0 && word_in(sql, t, cond_ends))
+			break;
+		span[1] = t->pos + t->len;
+	}
+	return span[1] > span[0] ? 0 : 1;
+}
+
+/* Reads "SELECT .. FROM a [[AS] x] {, | [INNER] JOIN} b [[AS] y] [ON ..]
+ * [WHERE ..] ..", with nothing of join_refused after the first SELECT: 0,
+ * or 1 (not such a statement). */
+static int join_read(const char *sql, struct join_text *jt)
+{
+	size_t len = strlen(sql), pos = 0;
+	struct sql_token t;
+	int depth = 0, first = 1;
+	memset(jt, 0, sizeof(*jt));
+	for (;;) {
+		join_tok(sql, len, &pos, &t);
+		if (t.type == TOK_END)
+			break;
+		if (t.type == TOK_BAD || (first && !sql_tok_is(sql, &t, "select")) ||
+		    (!first && word_in(sql, &t, join_refused)))
+			return 1;
+		first = 0;
+	}
+	pos = 0;
+	join_tok(sql, len, &pos, &t);  /* SELECT */
+	do {                           /* the select list, up to FROM at depth 0 */
+		join_tok(sql, len, &pos, &t);
+		if (t.type == TOK_END)
+			return 1;
+		depth += t.type == TOK_LPAREN ? 1 : t.type == TOK_RPAREN ? -1 : 0;
+	} while (depth != 0 || !sql_tok_is(sql, &t, "from"));
+	if (join_entry(sql, len, &pos, jt->side[0]) != 0)
+		return 1;
+	join_tok(sql, len, &pos, &t);
+	if (sql_tok_is(sql, &t, "inner"))
+		join_tok(sql, len, &pos, &t);
+	if (t.type != TOK_COMMA && !sql_tok_is(sql, &t, "join"))
+		return 1;
+	if (join_entry(sql, len, &pos, jt->side[1]) != 0)
+		return 1;
+	join_tok(sql, len, &pos, &t);
+	if (sql_tok_is(sql, &t, "on") && join_cond(sql, len, &pos, jt->cond[0], &t) != 0)
+		return 1;
+	if (sql_tok_is(sql, &t, "where") && join_cond(sql, len, &pos, jt->cond[1], &t) != 0)
+		return 1;
+	if (t.type != TOK_END && t.type != TOK_SEMI && !word_in(sql, &t, cond_ends))
+		return 1;              /* a third entry, INDEXED BY, ... */
+	return jt->cond[0][1] || jt->cond[1][1] ? 0 : 1;
+}
+
+/* The side (0, 1) whose entry a column reference names, or -1 (none, or
+ * an unqualified name both tables have). */
+static int join_ref_side(const struct join *j, const struct ast_colref *ref)
+{
+	int k, in[2];
+	if (ref->qualifier) {
+		for (k = 0; k < 2; k++) {
+			const struct ast_select *s = j->sel[k];
+			if (dv_strcasecmp(ref->qualifier, s->alias ? s->alias : s->table) == 0)
+				return k;
+		}
+		return -1;
+	}
+	for (k = 0; k < 2; k++)
+		in[k] = dv_entity_column(j->e[k], ref->name) != NULL;
+	return in[0] == in[1] ? -1 : in[0] ? 0 : 1;
+}
+
+/* The sides x names: bit 0, bit 1; 4 when a column's side cannot be told. */
+static int join_sides(const struct join *j, const struct ast_expr *x)
+{
+	int k, m;
+	if (!x)
+		return 0;
+	if (x->kind == AST_AND || x->kind == AST_OR || x->kind == AST_NOT)
+		return join_sides(j, x->a) | join_sides(j, x->b);
+	if (x->kind == AST_EXISTS || x->kind == AST_INSUB)
+		return 4;
+	k = join_ref_side(j, &x->col);
+	m = k < 0 ? 4 : 1 << k;
+	if (x->kind == AST_COLEQ) {
+		k = join_ref_side(j, &x->col2);
+		m |= k < 0 ? 4 : 1 << k;
+	}
+	return m;
+}
+
+/* Sorts the top-level AND terms of the join's conditions: the correlation
+ * (a column of each side compared with =) and each side's own terms; any
+ * other term stays out (the semi-join holds without it). */
+static void join_split(struct join *j, const struct ast_expr *x)
+{
+	int m;
+	if (!x)
+		return;
+	if (x->kind == AST_AND) {
+		join_split(j, x->a);
+		join_split(j, x->b);
+		return;
+	}
+	m = join_sides(j, x);
+	if (x->kind == AST_COLEQ && m == 3) {
+		j->corr = x;
+		j->ncorr++;
+	} else if (x->kind != AST_COLEQ && (m == 1 || m == 2) &&
+		   j->nterms[m - 1] < JOIN_MAX_TERMS) {
+		j->terms[m - 1][j->nterms[m - 1]++] = x;
+	}
+}
+
+static void join_free(struct join *j)
+{
+	ast_select_free(&j->s);
+	dv_buf_free(&j->text);
+}
+
+static int append_text(struct dv_buf *b, const char *sql, const size_t span[2])
+{
+	return dv_buf_append(b, sql + span[0], span[1] - span[0]);
+}
+
+/* Parses the join through the parser's subquery grammar, as
+ *   SELECT * FROM <entry 0> WHERE EXISTS (SELECT 1 FROM <entry 1> WHERE (<ON>) AND (<WHERE>))
+ * (only its parse is used: both entries and their terms), and sorts the
+ * terms.  0 (free with join_free), 1 not a join this applies to, -1 no memory. */
+static int join_parse(struct dv_catalog *cat, const char *sql, struct join *j)
+{
+	struct join_text jt;
+	struct dv_error err;
+	int k, rc = 0;
+	memset(j, 0, sizeof(*j));
+	if (join_read(sql, &jt) != 0)
+		return 1;
+	dv_buf_init(&j->text, 0);
+	rc |= dv_buf_appends(&j->text, "SELECT * FROM ");
+	rc |= append_text(&j->text, sql, jt.side[0]);
+	rc |= dv_buf_appends(&j->text, " WHERE EXISTS (SELECT 1 FROM ");
+	rc |= append_text(&j->text, sql, jt.side[1]);
+	rc |= dv_buf_appends(&j->text, " WHERE ");
+	for (k = 0; k < 2; k++) {
+		if (!jt.cond[k][1])
+			continue;
+		rc |= dv_buf_appends(&j->text, k && jt.cond[0][1] ? " AND (" : "(");
+		rc |= append_text(&j->text, sql, jt.cond[k]);
+		rc |= dv_buf_appendc(&j->text, ')');
+	}
+	rc |= dv_buf_appendc(&j->text, ')');
+	if (rc == 0)
+		rc = sqlparse_select(j->text.data, j->text.len, &j->s);
+	if (rc != 0) {
+		dv_buf_free(&j->text);
+		return rc;
+	}
+	j->sel[0] = &j->s;
+	j->sel[1] = j->s.where && j->s.where->kind == AST_EXISTS ? j->s.where->sub : NULL;
+	dv_error_clear(&err);
+	for (k = 0; k < 2 && j->sel[1]; k++)
+		if (dv_catalog_entity(cat, j->sel[k]->table, &j->e[k], &err) != 0)
+			break;
+	if (k < 2 || dv_strcasecmp(j->e[0]->logical_name, j->e[1]->logical_name) == 0) {
+		join_free(j);
+		return 1;              /* an unknown table; a self join */
+	}
+	join_split(j, j->sel[1]->where);
+	if (j->ncorr != 1) {
+		join_free(j);
+		return 1;
+	}
+	return 0;
+}
+
+/* "name" as a quoted identifier. */
+static int append_ident(struct dv_buf *b, const char *name)
+{
+	int rc = dv_buf_appendc(b, '"');
+	for (; *name; name++) {
+		if (*name == '"')
+			rc |= dv_buf_appendc(b, '"');
+		rc |= dv_buf_appendc(b, *name);
+	}
+	return rc | dv_buf_appendc(b, '"');
+}
+
+/* "table" AS "q" */
+static int append_entry(struct dv_buf *b, const struct ast_select *s)
+{
+	int rc = append_ident(b, s->table);
+	rc |= dv_buf_appends(b, " AS ");
+	return rc | append_ident(b, s->alias ? s->alias : s->table);
+}
+
+/* "q"."name" */
+static int append_qualified(struct dv_buf *b, const struct ast_select *s, const char *name)
+{
+	int rc = append_ident(b, s->alias ? s->alias : s->table);
+	rc |= dv_buf_appendc(b, '.');
+	return rc | append_ident(b, name);
+}
+
+/* Side t's rows that have a partner on side o, as a statement over t with
+ * o in a subquery (the shapes pushdown_semijoin.c sends):
+ *   t's key = o's lookup:   SELECT * FROM t WHERE EXISTS (SELECT 1 FROM o
+ *                           WHERE o.lookup = t.key AND (<o's terms>)..)
+ *   t's lookup = o's key:   SELECT * FROM t WHERE t.lookup IN (SELECT o.key
+ *                           FROM o WHERE (<o's terms>) AND ..)
+ * 0 written, 1 neither shape, -1 no memory. */
+static int join_semi_sql(const struct join *j, int t, struct dv_buf *out)
+{
+	int o = 1 - t, tfirst = join_ref_side(j, &j->corr->col) == t, exists, rc;
+	const struct ast_colref *ct = tfirst ? &j->corr->col : &j->corr->col2;
+	const struct ast_colref *co = tfirst ? &j->corr->col2 : &j->corr->col;
+	const struct dv_column *c = dv_entity_column(j->e[t], ct->name);
+	size_t i;
+	if (!is_key(c) && !is_lookup(c))
+		return 1;
+	exists = is_key(c);
+	rc = dv_buf_appends(out, "SELECT * FROM ");
+	rc |= append_entry(out, j->sel[t]);
+	rc |= dv_buf_appends(out, " WHERE ");
+	if (exists) {
+		rc |= dv_buf_appends(out, "EXISTS (SELECT 1");
+	} else {
+		rc |= append_qualified(out, j->sel[t], ct->name);
+		rc |= dv_buf_appends(out, " IN (SELECT ");
+		rc |= append_qualified(out, j->sel[o], co->name);
+	}
+	rc |= dv_buf_appends(out, " FROM ");
+	rc |= append_entry(out, j->sel[o]);
+	if (exists) {
+		rc |= dv_buf_appends(out, " WHERE ");
+		rc |= append_qualified(out, j->sel[o], co->name);
+		rc |= dv_buf_appends(out, " = ");
+		rc |= append_qualified(out, j->sel[t], ct->name);
+	}
+	for (i = 0; i < j->nterms[o]; i++) {
+		const struct ast_expr *x = j->terms[o][i];
+		rc |= dv_buf_appends(out, exists || i ? " AND (" : " WHERE (");
+		rc |= dv_buf_append(out, j->text.data + x->pos, x->end - x->pos);
+		rc |= dv_buf_appendc(out, ')');
+	}
+	rc |= dv_buf_appendc(out, ')');
+	return rc ? -1 : 0;
+}
+
+/* True when this plan of e's scan (side t) takes its correlation column's
+ * value from the other side (a usable = constraint whose value is no
+ * constant): e is read second, by the keys of rows the other side's own
+ * term already narrowed. */
+static int keyed_by_partner(const struct join *j, int t, const struct dv_entity *e,
+			    sqlite3_index_info *info)
+{
+	const struct ast_colref *ref = join_ref_side(j, &j->corr->col) == t ? &j->corr->col :
+				       &j->corr->col2;
+	const struct dv_column *c = dv_entity_column(e, ref->name);
+	sqlite3_value *v;
+	int i;
+	for (i = 0; c && info && i < info->nConstraint; i++)
+		if (info->aConstraint[i].usable &&
+		    info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
+		    info->aConstraint[i].iColumn == (int)(c - e->columns) &&
+		    sqlite3_vtab_rhs_value(info, i, &v) != SQLITE_OK)
+			return 1;
+	return 0;
+}
+
+int push_join_term(struct dv_catalog *cat, const struct dv_entity *e, const char *sql,
+		   sqlite3_index_info *info, char **out)
+{
+	struct join j;
+	struct ast_select s2;
+	struct push_cond cond;
+	struct dv_buf b;
+	sqlite3_value *none[1] = {NULL};  /* no values: a marker's term says nothing */
+	int t, rc;
+	*out = NULL;
+	if (!cat || !sql || strstr(sql, "dvodbc:local"))
+		return 0;
+	rc = join_parse(cat, sql, &j);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	for (t = 0; t < 2; t++)
+		if (dv_strcasecmp(j.e[t]->logical_name, e->logical_name) == 0)
+			break;
+	dv_buf_init(&b, 0);
+	rc = t < 2 && !keyed_by_partner(&j, t, e, info) ? join_semi_sql(&j, t, &b) : 1;
+	if (rc == 0)
+		rc = sqlparse_select(b.data, b.len, &s2);
+	if (rc == 0) {
+		rc = push_filter(cat, j.e[t], &s2, none, 0, &cond);
+		if (rc == 0 && cond.nsemi == 1 && !cond.unsupported && cond.text)
+			*out = cond.text;
+		else if (rc == 0)
+			free(cond.text);
+		ast_select_free(&s2);
+	}
+	dv_buf_free(&b);
+	join_free(&j);
+	return rc < 0 ? -1 : 0;
 }

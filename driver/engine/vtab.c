@@ -353,10 +353,17 @@ const struct dv_entity *vtab_entity(const struct dv_engine *eng, const void *vta
 	return NULL;
 }
 
+/* The plan (plan.c), with the join's semi-join term (pushdown_semijoin.c). */
 static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 {
 	struct dv_vtab *vt = (struct dv_vtab *)base;
-	return plan_best_index(vt->e, engine_mentions(vt->eng), vt->eng->plan_sql, info);
+	char *join = NULL;
+	int rc;
+	if (push_join_term(vt->eng->cat, vt->e, vt->eng->plan_sql, info, &join) != 0)
+		return SQLITE_NOMEM;
+	rc = plan_best_index(vt->e, engine_mentions(vt->eng), vt->eng->plan_sql, join, info);
+	free(join);
+	return rc;
 }
 
 static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
