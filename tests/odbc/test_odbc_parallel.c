@@ -33,7 +33,12 @@
  *     scan's own first page, two probes and four partitions, each with the
  *     statement's $orderby; a LIMIT above 5000 (a row budget) merges too;
  *     a 429 storm in the middle of partitions changes nothing.
- *   - Automatic mode does not partition a first page under 1000 rows. */
+ *   - Automatic mode does not partition a first page under 1000 rows.
+ *     With 1000-row pages of 300 ms it partitions, in as many partitions
+ *     as the x-ms-dop-hint of the first page's answer
+ *     (raised to 6 after the connection was made: the hint of the
+ *     answers before the query is not the one followed), every row once;
+ *     an ORDER BY is merged then too. */
 #include "odbc_test.h"
 
 #include <time.h>
@@ -734,7 +739,20 @@ static void test_auto(SQLHENV env, struct emu *e)
 	       "automatic, 1000-row pages of 300 ms: x-ms-dop-hint 4 partitions");
 	is_int((int)got.n, NROWS, "automatic: all rows");
 	ids_free(&got);
-	/* the same with ORDER BY: merged, the rows and order of one chain */
+	/* the hint the service sends with the first page is the one followed */
+	emu_post(e, "/_emu/config", "{\"page_think_ms\":300,\"dop_hint\":6}");
+	before = emu_request_count(e);
+	collect(dbc, "SELECT accountid FROM account", &got, 1, state, msg, sizeof(msg));
+	emu_post(e, "/_emu/config", "{\"page_think_ms\":0,\"dop_hint\":4}");
+	is_int(partition_filters(e, before, filters, 8, &probes), 6,
+	       "automatic: the first page's x-ms-dop-hint 6, 6 partitions");
+	is_int((int)got.n, NROWS, "automatic, 6 partitions: all rows %s", msg);
+	int dups = 0;
+	for (size_t i = 1; i < got.n; i++)
+		dups += strcmp(got.v[i - 1], got.v[i]) == 0;
+	is_int(dups, 0, "automatic, 6 partitions: each row once");
+	ids_free(&got);
+	/* ORDER BY with pages of 300 ms: merged, the rows and order of one chain */
 	{
 		struct ids chain, merged;
 		int first, parts, same;
