@@ -284,6 +284,15 @@ STATEMENTS += [
      "c.address1_city IN (SELECT UPPER(address1_city) FROM account WHERE name LIKE 'zurich%')"),
     ("SELECT c.firstname FROM contact c WHERE EXISTS (SELECT 1 FROM account a WHERE "
      "TRIM(a.address1_city){c} = c.address1_city)", ""),
+    # text inside a subquery along a relationship: sent as a lambda, decided by the service
+    ("SELECT a.name FROM account a WHERE EXISTS (SELECT 1 FROM contact c WHERE "
+     "c.parentcustomerid = a.accountid AND c.lastname = 'nunez')", ""),
+    ("SELECT a.name FROM account a WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE "
+     "c.parentcustomerid = a.accountid AND c.lastname IN ('bronte', 'ZOLA ', 'łukasz'))", ""),
+    ("SELECT name FROM account WHERE accountid IN (SELECT parentcustomerid FROM contact "
+     "WHERE address1_city = 'zurich' AND firstname <> 'JOSE')", ""),
+    ("SELECT fullname FROM contact WHERE parentcustomerid IN (SELECT accountid FROM account "
+     "WHERE address1_city = 'ZÜRICH')", ""),
     # set operations
     ("SELECT name FROM account UNION SELECT lastname FROM contact", "fold"),
     ("SELECT UPPER(name){c} FROM account UNION SELECT LOWER(lastname) FROM contact", "fold"),
