@@ -9,7 +9,8 @@
  * of three real entities match the CSDL capture; the per-user default cache
  * file (MetadataCache, XDG_CACHE_HOME set by emu_start) is 0600 in a 0700
  * directory, so a second connection and a second process send no metadata
- * request; a truncated file is read afresh; an expired one is refreshed;
+ * request; a truncated file is read afresh (with a version stamp taken
+ * first); once expired, that stamp makes it cost one RetrieveMetadataChanges;
  * a client that calls SQLColumns once per table gets the batches too after
  * its fourth table; MetadataCache=false keeps every connection to itself. */
 #include "odbc_test.h"
@@ -428,17 +429,25 @@ int main(int argc, char **argv)
 		ok(0, "truncate the cache file");
 	}
 
-	/* an expired file: refreshed, by a client walking the tables one
-	 * SQLColumns call each: 4 tables one request each, then batches (campaign
-	 * is read again too: an expired file's entries are all dropped) */
+	/* an expired file, by a client walking the tables one SQLColumns call
+	 * each: the stamp taken when the truncated file was read afresh is
+	 * checked by one RetrieveMetadataChanges; nothing changed, so the list
+	 * (and campaign) stay; 4 tables one request each, then batches */
 	sleep(2);
 	env = new_env(SQL_OV_ODBC3);
 	before = emu_request_count(&emu);
 	dbc = connect_with(env, "MetadataCacheTTL=1");
 	is_int(walk(dbc), ncols, "expired cache file, table by table: same columns");
 	ok(sweep_hash == first_hash, "table by table: every field the same");
-	is_int(metadata_requests(before), 1 + 4 + SWEEP_BATCHES,
-	       "expired file refreshed; table by table: 4 single requests, then the batches");
+	is_int(metadata_requests(before), 4 + SWEEP_BATCHES,
+	       "expired file checked; table by table: 4 single requests, then the batches");
+	reqs = emu_requests(&emu, before);
+	int checks = 0;
+	for (char *q = reqs; q && (q = strstr(q, "RetrieveMetadataChanges")) != NULL; q++)
+		checks++;
+	ok(checks == 1 && strstr(reqs, "RetrieveMetadataChanges(Query=@q,ClientVersionStamp=@s,"),
+	   "one RetrieveMetadataChanges, with the file's stamp (%d)", checks);
+	free(reqs);
 	disconnect(env, dbc);
 
 	/* MetadataCache=false: no file read */
