@@ -31,8 +31,9 @@
  *     (dvodbc:local, ORDER BY an expression SQLite sorts itself: DVNOCASE
  *     text, then the key in SQL Server's GUID order); the requests are the
  *     scan's own first page, two probes and four partitions, each with the
- *     statement's $orderby; a LIMIT above 5000 (a row budget) merges too;
- *     a 429 storm in the middle of partitions changes nothing.
+ *     statement's $orderby; a LIMIT above 5000 (a row budget) merges too,
+ *     and over 24,000 rows (a second emulator) every partition stops
+ *     early; a 429 storm in the middle of partitions changes nothing.
  *   - Automatic mode does not partition a first page under 1000 rows.
  *     With 1000-row pages of 300 ms it partitions, in as many partitions
  *     as the x-ms-dop-hint of the first page's answer
@@ -777,6 +778,47 @@ static void test_auto(SQLHENV env, struct emu *e)
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 }
 
+/* A LIMIT above 5000 (a row budget) over a table four partitions of
+ * which each hold more than the budget: the answer's rows in order, and
+ * every partition stops early (each reads at most the budget's rows; in
+ * practice the merge holds them back long before). */
+static void test_limit_stops_partitions(SQLHENV env, struct emu *main_emu)
+{
+	enum { BIG = 24000, LIMIT = 5001, PAGE = 834 }; /* 5001 rows: 6 pages of 834 */
+	const char *q = "SELECT accountid, name FROM account ORDER BY name LIMIT 5001";
+	struct emu big;
+	struct ids chain, merged;
+	char args[64], msg[512];
+	int first, parts, same, probes;
+	snprintf(args, sizeof(args), "--rows %d", BIG);
+	start_emulator(&big, args, NULL);
+	emu_post(&big, "/_emu/config", "{\"log_rows\":true}");
+	SQLHDBC one = connect_with(env, &big, "PageSize=1000;ParallelReads=1");
+	SQLHDBC four = connect_with(env, &big, "PageSize=1000;ParallelReads=4");
+	collect_rows(one, q, &chain, msg, sizeof(msg));
+	int before = emu_request_count(&big);
+	SQLRETURN rc = collect_rows(four, q, &merged, msg, sizeof(msg));
+	long down = rows_downloaded(&big, before);
+	merged_requests(&big, before, "name asc,accountid asc", &first, &parts, &same, &probes);
+	is_int(rc, SQL_NO_DATA, "LIMIT %d over %d rows, ParallelReads=4: ends normally %s", LIMIT,
+	       BIG, msg);
+	ok(parts == 4 && same == 4, "LIMIT %d over %d rows: 4 partitions with the same $orderby "
+	   "(got %d)", LIMIT, BIG, parts);
+	ok(chain.n == LIMIT && same_rows(&merged, &chain),
+	   "LIMIT %d over %d rows: the %d rows of one chain, in order", LIMIT, BIG, LIMIT);
+	ok(down > LIMIT && down <= PAGE + 4L * LIMIT + 2,
+	   "LIMIT %d: every partition stops early: %ld rows downloaded, at most the first page, "
+	   "%d per partition and the probes' 2 (the table: %d)", LIMIT, down, LIMIT, BIG);
+	ids_free(&chain);
+	ids_free(&merged);
+	SQLDisconnect(one);
+	SQLFreeHandle(SQL_HANDLE_DBC, one);
+	SQLDisconnect(four);
+	SQLFreeHandle(SQL_HANDLE_DBC, four);
+	emu_stop(&big);
+	test_emu = main_emu; /* the driver manager keeps reading its odbcinst.ini */
+}
+
 int main(void)
 {
 	struct emu e;
@@ -796,6 +838,7 @@ int main(void)
 	test_created_during_read(env, &e, &ref);
 	test_ties(env, &e);
 	ids_free(&ref);
+	test_limit_stops_partitions(env, &e);
 	SQLFreeHandle(SQL_HANDLE_ENV, env);
 	emu_stop(&e);
 	return tap_done();
