@@ -32,8 +32,10 @@
  * $top): the rows of the pages read so far are counted.  No page is
  * prefetched once they reach the budget; with an exact budget (the first
  * budget rows are the answer) the chain also ends there, so a LIMIT 10000
- * reads two pages and nothing more.  A scan with a budget is never
- * partitioned: partitions read the whole table at once.
+ * reads two pages and nothing more.  An unordered scan with a budget is
+ * never partitioned (its partitions would read the whole table at once);
+ * an ordered one may be, each partition stopping at the budget (MERGED
+ * ORDER BY).
  *
  * PARTITIONED SCANS (odata_cursor_open_scan, ParallelReads): a scan of one
  * table without $top, $apply, $expand, and without a row budget unless it
