@@ -700,6 +700,7 @@ static void explain_scan(struct dv_engine *eng, const struct dv_entity *e, const
 			 enum scan_drive drive, struct dv_buf *out)
 {
 	size_t per = 0;
+	int in_batches = -1;
 	char *alt = drive == DRIVE_KEYS && e ? plan_unkeyed(eng->api_base, e, idx, 1, &per) : NULL;
 	if (alt) {
 		size_t next = KEYS_FIRST_CHUNK < per ? per : per * KEYS_CHUNK_REQUESTS;
@@ -712,7 +713,13 @@ static void explain_scan(struct dv_engine *eng, const struct dv_entity *e, const
 		free(alt);
 		return;
 	}
-	explain_request(eng, e, idx, out);
+	alt = e ? plan_explain_in(e, idx, &in_batches) : NULL;
+	explain_request(eng, e, alt ? alt : idx, out);
+	free(alt);
+	if (in_batches >= 0)
+		dv_buf_appendf(out, in_batches ? " (an IN list of more than %d values: a request "
+			       "for each %d)" : " (an IN list of more than %d values: sent without "
+			       "it, SQLite checks it)", PLAN_IN_MAX, PLAN_IN_MAX);
 	if (drive == DRIVE_ONCE || !e)
 		return;
 	dv_buf_appendf(out, " (for each of the first %d outer rows%s)", KEYS_BY_REQUEST,

@@ -194,6 +194,15 @@ size_t plan_keys_per_request(const char *api_base, const struct dv_entity *e,
  * (!keyed: the argv terms left out).  idxStr text (malloc'd), or NULL. */
 char *plan_unkeyed(const char *api_base, const struct dv_entity *e, const char *idx_str,
 		   int keyed, size_t *per);
+/* The values of an IN list one request holds. */
+#define PLAN_IN_MAX 200
+/* For EXPLAIN: idxStr with each "<p> in ?N" term (an IN list handed over
+ * whole) written as the or-chain it is sent as, "(<p> eq @v1 or <p> eq @v2
+ * or ...)"; *batched 1 when a list longer than PLAN_IN_MAX values goes
+ * as a request for each PLAN_IN_MAX of them (plan_resolve), 0 when such a
+ * list is left to SQLite to check.  malloc'd; NULL (*batched -1) when there
+ * is no list. */
+char *plan_explain_in(const struct dv_entity *e, const char *idx_str, int *batched);
 
 /* ---- values.c ---- */
 /* Appends v as an OData literal for column c: 0, or -1 when it cannot be

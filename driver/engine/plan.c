@@ -65,7 +65,7 @@
 
 #define TOP_MAX 5000
 #define ROWS_MAX 1000000000L   /* a LIMIT kept as a row budget, not $top */
-#define IN_MAX 200
+#define IN_MAX PLAN_IN_MAX
 
 struct best {
 	const struct dv_entity *e;
@@ -1072,6 +1072,52 @@ char *plan_unkeyed(const char *api_base, const struct dv_entity *e, const char *
 	if (!keyed && pq.top > 0)
 		dv_buf_appendf(&out, ";top=%ld", pq.top);
 	plan_query_free(&pq);
+	return out.data ? dv_buf_steal(&out) : NULL;
+}
+
+char *plan_explain_in(const struct dv_entity *e, const char *idx_str, int *batched)
+{
+	const char *f = strstr(idx_str, "filter="), *p;
+	int may_batch = !strstr(idx_str, ";orderby=") && !strstr(idx_str, ";top=") &&
+			!strstr(idx_str, ";first=") && !strstr(idx_str, ";rows=") &&
+			!strstr(idx_str, ";least=");
+	size_t end;
+	struct dv_buf out;
+	*batched = -1;
+	if (!f || (f != idx_str && f[-1] != ';'))
+		return NULL;
+	dv_buf_init(&out, 0);
+	dv_buf_append(&out, idx_str, (size_t)(f + 7 - idx_str));
+	p = f + 7;
+	end = span_unquoted(p, ";");
+	while (end > 0) {
+		size_t len = span_unquoted(p, " and "), q;
+		const struct dv_column *c;
+		if (len > end)
+			len = end;
+		if (out.len > (size_t)(f + 7 - idx_str))
+			dv_buf_appends(&out, " and ");
+		if (argv_term(p, len, &q) && q >= 5 && strncmp(p + q - 4, " in ", 4) == 0 &&
+		    (c = column_by_property(e, p, q - 4)) != NULL) {
+			dv_buf_appendf(&out, "(%s eq @v1 or %s eq @v2 or ...)", c->select_name,
+				       c->select_name);
+			/* plan_resolve: the first list longer than IN_MAX only */
+			*batched = *batched < 0 && may_batch && batchable(c);
+		} else {
+			dv_buf_append(&out, p, len);
+		}
+		if (len + 5 > end) {
+			p += len;
+			break;
+		}
+		p += len + 5;
+		end -= len + 5;
+	}
+	dv_buf_appends(&out, p);
+	if (*batched < 0) {
+		dv_buf_free(&out);
+		return NULL;
+	}
 	return out.data ? dv_buf_steal(&out) : NULL;
 }
 

@@ -6,8 +6,8 @@
  *
  * A plan line is matched against a logged request (URL-decoded): "?N"
  * stands for one literal, "(<key> eq @k1 or <key> eq @k2 or ...)" for an
- * or-chain of GUIDs (its keys counted), the note in parentheses at the end
- * is left out.  Shapes:
+ * or-chain of GUIDs and "(<p> eq @v1 or ...)" of literals (their values
+ * counted), the note in parentheses at the end is left out.  Shapes:
  *   - a join on a lookup, 9 outer accounts: the inner side by key batches,
  *     the exact plan text (keys a request from the URL limit), then 2
  *     requests as planned, the 9 keys in one request;
@@ -17,6 +17,8 @@
  *     the inner side read once (1 + 8 + 1 requests for 20 outer rows);
  *   - a parameter: one request, no note;
  *   - a key from a derived table: the note says only run time knows;
+ *   - IN lists: "(<p> eq @v1 or ...)" as sent; 3 text values in one
+ *     request; 250 GUIDs in two (200 + 50), then the key batch;
  *   - 600 accounts joined to their contacts: the batches are the plan's
  *     sizes (100 keys, then as many as one request holds, then the rest). */
 #include "odbc_test.h"
@@ -77,6 +79,12 @@ static char *line_of(const char *s, int i, char *buf, size_t n)
 	return buf;
 }
 
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
 /* %XX decoded in place. */
 static void url_decode(char *s)
 {
@@ -119,11 +127,12 @@ static int is_guid(const char *s)
 }
 
 /* Does request req ("GET /api/...", decoded) match plan line p ("GET
- * http://host:port/api/..." with its note)?  *keys: the GUIDs of its
- * key or-chain (0 if none). */
+ * http://host:port/api/..." with its note)?  *keys: the values of its
+ * or-chain (0 if none). */
 static int matches(const char *p, const char *req, int *keys)
 {
-	static const char *const notes[] = {" (by batches", " (for each", " (once,", NULL};
+	static const char *const notes[] = {" (by batches", " (for each", " (once,",
+					    " (an IN list", NULL};
 	const char *end = p + strlen(p), *api = strstr(p, BASE);
 	*keys = 0;
 	for (int i = 0; notes[i]; i++)
@@ -134,6 +143,11 @@ static int matches(const char *p, const char *req, int *keys)
 	p = api;
 	req += 4;
 	while (p < end) {
+		const char *chain = NULL;
+		if (*p == '(' && (chain = strstr(p, " eq @k1 or ")) == NULL)
+			chain = strstr(p, " eq @v1 or ");
+		if (chain && chain > strchr(p, ')'))
+			chain = NULL;
 		if (p[0] == '?' && isdigit((unsigned char)p[1])) {      /* one value */
 			const char *r = literal_end(req);
 			if (r == req)
@@ -141,16 +155,17 @@ static int matches(const char *p, const char *req, int *keys)
 			req = r;
 			for (p++; isdigit((unsigned char)*p); p++)
 				;
-		} else if (*p == '(' && strstr(p, " eq @k1 or ") &&
-			   strstr(p, " eq @k1 or ") < strchr(p, ')')) {   /* keys */
-			size_t plen = (size_t)(strstr(p, " eq @k1 or ") - (p + 1));
+		} else if (chain) {     /* an or-chain of keys (@k: GUIDs) or values (@v) */
+			size_t plen = (size_t)(chain - (p + 1));
+			int guids = chain[5] == 'k';
 			if (*req++ != '(')
 				return 0;
 			for (;;) {
+				const char *v = req + plen + 4;
 				if (strncmp(req, p + 1, plen) != 0 || strncmp(req + plen, " eq ", 4) != 0 ||
-				    !is_guid(req + plen + 4))
+				    (guids ? !is_guid(v) : literal_end(v) == v))
 					return 0;
-				req += plen + 4 + 36;
+				req = guids ? v + 36 : literal_end(v);
 				(*keys)++;
 				if (strncmp(req, " or ", 4) != 0)
 					break;
@@ -354,6 +369,63 @@ static void test_once(SQLHDBC dbc)
 	free(plan);
 }
 
+/* IN lists: the or-chain they are sent as; text values beyond 200 are left
+ * to SQLite, GUIDs go by requests of 200. */
+static void test_in_lists(SQLHDBC dbc)
+{
+	char *sql = malloc(20000), *plan, *log, *rows, *ids, line[4096];
+	int since, k = 0, n = 0, nreal = 0;
+	strcpy(sql, "SELECT a.accountnumber, c.fullname FROM account a CROSS JOIN contact c ON "
+	       "c.parentcustomerid = a.accountid WHERE a.accountnumber IN ('A-000001',"
+	       "'A-000002','A-000003')");
+	plan = native(dbc, sql);
+	line_of(plan, 0, line, sizeof(line));
+	ok(ends_with(line, BASE "accounts?$select=accountid,accountnumber&$filter=(accountnumber "
+		     "eq @v1 or accountnumber eq @v2 or ...) (an IN list of more than 200 values: "
+		     "sent without it, SQLite checks it)"), "text IN list: the or-chain it is sent as");
+	since = emu_request_count(&emu);
+	rows = run(dbc, sql, 2);
+	log = requests_since(since);
+	ok(rows != NULL, "text IN list: runs");
+	all_planned(plan, log, "text IN list");
+	is_planned(plan, 0, log, 0, &k, "text IN list");
+	is_int(k, 3, "text IN list: its 3 values");
+	free(rows);
+	free(log);
+	free(plan);
+
+	/* 250 GUIDs, the 20 accounts' among them: two requests of the list */
+	ids = run(dbc, "SELECT accountid FROM account", 1);
+	strcpy(sql, "SELECT a.name, c.fullname FROM account a CROSS JOIN contact c ON "
+	       "c.parentcustomerid = a.accountid WHERE a.accountid IN (");
+	for (char *l = ids; l && *l && nreal < 20; l = strchr(l, '\n') + 1, n++, nreal++)
+		sprintf(sql + strlen(sql), "%s'%.36s'", n ? "," : "", l);
+	for (; n < 250; n++)
+		sprintf(sql + strlen(sql), ",'00000000-0000-4000-8000-%012d'", n);
+	strcat(sql, ")");
+	plan = native(dbc, sql);
+	line_of(plan, 0, line, sizeof(line));
+	ok(ends_with(line, BASE "accounts?$select=accountid,name&$filter=(accountid eq @v1 or "
+		     "accountid eq @v2 or ...) (an IN list of more than 200 values: a request for "
+		     "each 200)"), "GUID IN list: a request for each 200 values");
+	since = emu_request_count(&emu);
+	rows = run(dbc, sql, 2);
+	log = requests_since(since);
+	ok(rows != NULL, "GUID IN list: runs");
+	is_int(count_lines(log), 3, "GUID IN list: 2 requests of the list, 1 of the key batch");
+	is_planned(plan, 0, log, 0, &k, "GUID IN list");
+	is_int(k, 200, "GUID IN list: 200 values in the first request");
+	is_planned(plan, 0, log, 1, &k, "GUID IN list");
+	is_int(k, 50, "GUID IN list: 50 in the second");
+	is_planned(plan, 1, log, 2, &k, "GUID IN list");
+	is_int(k, nreal, "GUID IN list: the %d accounts' keys in one batch", nreal);
+	free(ids);
+	free(rows);
+	free(log);
+	free(plan);
+	free(sql);
+}
+
 /* 600 accounts and their contacts: the batches have the plan's sizes. */
 static void test_sizes(void)
 {
@@ -405,6 +477,7 @@ int main(void)
 	test_scalar(dbc);
 	test_text_key(dbc);
 	test_once(dbc);
+	test_in_lists(dbc);
 	disconnect(env, dbc);
 	emu_stop(&emu);
 	test_sizes();
