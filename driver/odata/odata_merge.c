@@ -74,7 +74,10 @@ static int order_term(const char *p, const char *end, const char *key, const cha
 			return -1;
 	}
 	k->col = find_value_col(cols, ncols, p, len);
-	if (len == 0 || k->col == ncols)
+	/* a lookup's _<name>_value: the service orders it by the related
+	 * row's primary name, not by the GUID the row holds */
+	if (len == 0 || k->col == ncols ||
+	    (p[0] == '_' && len > 7 && strncmp(p + len - 6, "_value", 6) == 0))
 		return -1;
 	*is_key = same_prop(key, p, len);
 	if (*is_key) {

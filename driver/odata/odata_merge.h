@@ -33,9 +33,12 @@ typedef int (*odata_text_cmp_fn)(const char *a, size_t na, const char *b, size_t
  * ncols cells of cols.  key is the primary key's property (compared as a
  * GUID), created the createdon one (a date-time).  0 with keys[0..*n)
  * set; -1 when the order cannot be merged exactly: a property that is not
- * a value column, a text key without text_cmp, a binary column, more than
+ * a value column, a lookup's _<name>_value (ordered by the related row's
+ * name), a text key without text_cmp, a binary column, more than
  * ODATA_ORDER_MAX keys, or no primary key among them (the order would not
- * be total: the service's order of ties is arbitrary). */
+ * be total: the service's order of ties is arbitrary).  A text-kind
+ * column is compared as text: the caller sends only columns the service
+ * orders so (text, date-times, dates; not GUIDs other than the key). */
 int odata_order_keys(const char *orderby, const char *key, const char *created,
 		     const struct odata_colspec *cols, size_t ncols, odata_text_cmp_fn text_cmp,
 		     struct odata_order_key *keys, size_t *n);

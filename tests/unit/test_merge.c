@@ -64,34 +64,38 @@ static void test_keys(void)
 		{"entityimage", NULL, ODATA_BINARY},
 		{"_parentaccountid_value", "OData.Community.Display.V1.FormattedValue",
 		 ODATA_STRING},
+		{"_primarycontactid_value", NULL, ODATA_STRING},
 	};
 	struct odata_order_key k[ODATA_ORDER_MAX];
 	size_t n;
 	int rc = odata_order_keys("name asc,revenue desc,createdon asc,accountid asc", "accountid",
-				  "createdon", cols, 6, nocase, k, &n);
+				  "createdon", cols, 7, nocase, k, &n);
 	ok(rc == 0 && n == 4, "four keys: name, revenue, createdon, the primary key");
 	ok(rc == 0 && k[0].col == 1 && k[0].how == OM_TEXT && !k[0].desc, "  name: text, asc");
 	ok(rc == 0 && k[1].col == 2 && k[1].how == OM_NUMBER && k[1].desc, "  revenue: number, desc");
 	ok(rc == 0 && k[2].col == 3 && k[2].how == OM_DATETIME, "  createdon: a date-time");
 	ok(rc == 0 && k[3].col == 0 && k[3].how == OM_GUID, "  accountid: a GUID");
-	is_int(odata_order_keys("name asc", "accountid", "createdon", cols, 6, nocase, k, &n), -1,
+	is_int(odata_order_keys("name asc", "accountid", "createdon", cols, 7, nocase, k, &n), -1,
 	       "without the primary key the order is not total: not merged");
-	is_int(odata_order_keys("name asc,accountid asc", "accountid", "createdon", cols, 6, NULL, k,
+	is_int(odata_order_keys("name asc,accountid asc", "accountid", "createdon", cols, 7, NULL, k,
 				&n),
 	       -1, "text without a collation: not merged");
-	is_int(odata_order_keys("entityimage asc,accountid asc", "accountid", "createdon", cols, 6,
+	is_int(odata_order_keys("entityimage asc,accountid asc", "accountid", "createdon", cols, 7,
 				nocase, k, &n),
 	       -1, "a binary column: not merged");
 	is_int(odata_order_keys("_parentaccountid_value asc,accountid asc", "accountid",
-				"createdon", cols, 6, nocase, k, &n),
+				"createdon", cols, 7, nocase, k, &n),
 	       -1, "a property read only as an annotation: not merged");
-	is_int(odata_order_keys("telephone1 asc,accountid asc", "accountid", "createdon", cols, 6,
+	is_int(odata_order_keys("telephone1 asc,accountid asc", "accountid", "createdon", cols, 7,
 				nocase, k, &n),
 	       -1, "a property not among the columns read: not merged");
-	is_int(odata_order_keys("name up,accountid asc", "accountid", "createdon", cols, 6, nocase,
+	is_int(odata_order_keys("name up,accountid asc", "accountid", "createdon", cols, 7, nocase,
 				k, &n),
 	       -1, "a direction other than asc/desc: not merged");
-	is_int(odata_order_keys("accountid asc", "accountid", "createdon", cols, 6, nocase, k, &n),
+	is_int(odata_order_keys("_primarycontactid_value asc,accountid asc", "accountid",
+				"createdon", cols, 7, nocase, k, &n),
+	       -1, "a lookup's value (the service orders it by the related name): not merged");
+	is_int(odata_order_keys("accountid asc", "accountid", "createdon", cols, 7, nocase, k, &n),
 	       0, "the primary key alone: merged");
 }
 
