@@ -242,8 +242,10 @@ struct disk_cache *disk_cache_acquire(const char *path, const char *key, const c
 	if (ttl <= 0)
 		return NULL;
 	dv_buf_init(&name, 0);
-	if (dv_buf_appendf(&name, "%s\n%s\n%s", path, key, identity ? identity : "") != 0)
+	if (dv_buf_appendf(&name, "%s\n%s\n%s", path, key, identity ? identity : "") != 0) {
+		dv_buf_free(&name);
 		return NULL;
+	}
 	pthread_mutex_lock(&store_mu);
 	for (dc = stores; dc; dc = dc->next)
 		if (strcmp(dc->ident, dv_buf_str(&name)) == 0)

@@ -1,13 +1,15 @@
 /* test_catalog.c - the catalog's pure parts on canned metadata JSON: entity
  * list parsing, attribute + facet parsing, the type mapping to SQL columns
  * (docs/type-mapping.md), companions, UseDisplayNames, relationships, the
- * $expand=Attributes,ManyToOneRelationships bodies of one entity or a batch. */
+ * $expand=Attributes,ManyToOneRelationships bodies of one entity or a batch,
+ * the answers of RetrieveMetadataChanges (catalog_stamp.c). */
 #include <sql.h>
 #include <sqlext.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog/catalog_int.h"
+#include "catalog/catalog_stamp.h"
 #include "tap.h"
 #include "util/buf.h"
 
@@ -481,8 +483,52 @@ static void test_expanded(void)
 	ok(strstr(err.message, "unreadable metadata response") != NULL, "message says so");
 }
 
+/* RetrieveMetadataChanges answers: the stamp, the changed tables and whether
+ * each changed itself (HasChanged true or null) or only below (false). */
+static void test_stamp_answers(void)
+{
+	struct disk_change c;
+	char *body = json("{'@odata.context':'x','ServerVersionStamp':'1002!12/06/2026 21:00:00',"
+			  "'DeletedMetadata':{'Count':0,'IsReadOnly':false,'Keys':[],'Values':[]},"
+			  "'EntityMetadata':[{'LogicalName':'account','MetadataId':'m1',"
+			  "'HasChanged':false,'Attributes':[{'LogicalName':'new_x','HasChanged':true}]},"
+			  "{'LogicalName':'new_thing','HasChanged':true},"
+			  "{'LogicalName':'lead','HasChanged':null}]}");
+	ok(catalog_stamp_parse(body, strlen(body), &c) == 0, "a changes answer parses");
+	is_str(c.stamp, "1002!12/06/2026 21:00:00", "its ServerVersionStamp");
+	is_int(c.outcome, DISK_CHANGES, "no deletion: changes only");
+	is_int((int)c.nchanged, 3, "three changed tables");
+	ok(c.nchanged == 3 && strcmp(c.changed[0], "account") == 0 && c.own[0] == 0,
+	   "account: a column changed, not the table");
+	ok(c.nchanged == 3 && strcmp(c.changed[1], "new_thing") == 0 && c.own[1] == 1,
+	   "new_thing changed itself");
+	ok(c.nchanged == 3 && c.own[2] == 1, "HasChanged null counts as a change of the table");
+	catalog_stamp_change_free(&c);
+	free(body);
+
+	body = json("{'ServerVersionStamp':'1003!x','DeletedMetadata':{'Count':1,"
+		    "'Keys':['Attribute'],'Values':[['m9']]},'EntityMetadata':[]}");
+	ok(catalog_stamp_parse(body, strlen(body), &c) == 0 && c.outcome == DISK_RELOAD &&
+	   c.nchanged == 0, "something deleted: read everything again");
+	catalog_stamp_change_free(&c);
+	free(body);
+
+	body = json("{'ServerVersionStamp':'1004!x','EntityMetadata':[]}");
+	ok(catalog_stamp_parse(body, strlen(body), &c) == 0 && c.outcome == DISK_CHANGES &&
+	   c.nchanged == 0, "nothing changed (no DeletedMetadata at all)");
+	catalog_stamp_change_free(&c);
+	free(body);
+
+	body = json("{'EntityMetadata':[]}");
+	ok(catalog_stamp_parse(body, strlen(body), &c) != 0 && c.stamp == NULL,
+	   "no ServerVersionStamp: not an answer");
+	free(body);
+	ok(catalog_stamp_parse("{\"Server", 8, &c) != 0, "truncated JSON: not an answer");
+}
+
 int main(void)
 {
+	test_stamp_answers();
 	test_entities();
 	test_mapping();
 	test_relationships();
