@@ -292,15 +292,18 @@ static void test_describe(struct engine_stack *s)
 	ex = dv_engine_explain(s->eng, "SELECT a.name FROM account a JOIN contact c ON "
 			       "c.parentcustomerid = a.accountid WHERE a.statecode = 0", &err);
 	{
-		/* the inner side by key batches: as many keys a request as keep
-		 * the URL under 30,000 characters ("<key> eq <guid> or " encoded) */
+		/* the outer side with the join's semi-join term (only accounts with
+		 * a contact, pushdown_semijoin.c JOINS), the inner side by key
+		 * batches: as many keys a request as keep the URL under 30,000
+		 * characters ("<key> eq <guid> or " encoded) */
 		char want[1024];
 		size_t url = strlen(emu.url) + strlen("/api/data/v9.2/contacts?$select=contactid,"
 						      "_parentcustomerid_value");
 		size_t per = (30000 - url - 32) / (strlen("_parentcustomerid_value") + 52);
 		snprintf(want, sizeof(want),
 			 "GET %s/api/data/v9.2/accounts?$select=accountid,name,statecode&"
-			 "$filter=statecode eq 0\n"
+			 "$filter=statecode eq 0 and contact_customer_accounts/any(c:c/contactid "
+			 "ne null)\n"
 			 "GET %s/api/data/v9.2/contacts?$select=contactid,_parentcustomerid_value&"
 			 "$filter=(_parentcustomerid_value eq @k1 or _parentcustomerid_value eq @k2 "
 			 "or ...) (by batches of the outer rows' keys, each key once, at most %zu a "
