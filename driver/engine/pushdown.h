@@ -82,12 +82,12 @@ int push_semi_resolve(struct dv_catalog *cat, const struct dv_entity *e,
 void push_semi_sub_sql(const char *sql, const struct ast_select *s, const struct ast_expr *x,
 		       struct dv_buf *out);
 /* The redundant semi-join term for the plan `info` (xBestIndex; NULL: any)
- * of a scan of entity e while the statement sql is prepared, when sql is
- * an inner join of two tables along a relationship and this plan does not
- * read e by the other side's keys: the per-table plan adds it to the
+ * of the scan of table self (entity e) while eng prepares a statement that
+ * is an inner join of two tables along a relationship, when this plan does
+ * not read e by the other side's keys: the per-table plan adds it to the
  * scan's $filter.  *out is malloc'd, or NULL for none.  0, or -1 out of
  * memory. */
-int push_join_term(struct dv_catalog *cat, const struct dv_entity *e, const char *sql,
+int push_join_term(struct dv_engine *eng, const sqlite3_vtab *self, const struct dv_entity *e,
 		   sqlite3_index_info *info, char **out);
 /* 1 when every term removed at prepare time (exact with markers) is still
  * exact with the values in `now`. */

@@ -80,7 +80,8 @@
  * batches, vtab.c, or whole when materialized, with its term too).  No
  * values exist at xBestIndex time: a term with a parameter marker says
  * nothing (true).  Only when the statement has exactly these two FROM
- * entries, of two different tables, and nothing else that scans a table
+ * entries, two different tables of the service (not a temp table), and
+ * nothing else that scans a table
  * (no subquery, UNION, WITH; each table's scans all get the term), joined
  * by JOIN / INNER JOIN / a comma (not LEFT, RIGHT, FULL, CROSS, NATURAL,
  * USING: an outer join keeps rows without a partner), with exactly one
@@ -543,10 +544,28 @@ static int append_text(struct dv_buf *b, const char *sql, const size_t span[2])
  *   SELECT * FROM <entry 0> WHERE EXISTS (SELECT 1 FROM <entry 1> WHERE (<ON>) AND (<WHERE>))
  * (only its parse is used: both entries and their terms), and sorts the
  * terms.  0 (free with join_free), 1 not a join this applies to, -1 no memory. */
-static int join_parse(struct dv_catalog *cat, const char *sql, struct join *j)
+/* The entity of the table `name` when it is one of the engine's tables of
+ * the same module as self (a "dataverse" table SQLite resolves the name
+ * to), else NULL: a temp table or a view of that name is no entity, and
+ * no name is looked up in the catalog (xBestIndex sends no request). */
+static const struct dv_entity *join_entity(const struct dv_engine *eng,
+					   const sqlite3_vtab *self, const char *name)
+{
+	const struct vtab_ref *r;
+	for (r = eng->vtabs; r; r = r->next) {
+		const struct dv_entity *e = r->e;
+		if (e && ((const sqlite3_vtab *)r->vtab)->pModule == self->pModule &&
+		    (dv_strcasecmp(name, e->logical_name) == 0 ||
+		     (e->entity_set && dv_strcasecmp(name, e->entity_set) == 0)))
+			return e;
+	}
+	return NULL;
+}
+
+static int join_parse(const struct dv_engine *eng, const sqlite3_vtab *self, const char *sql,
+		      struct join *j)
 {
 	struct join_text jt;
-	struct dv_error err;
 	int k, rc = 0;
 	memset(j, 0, sizeof(*j));
 	if (join_read(sql, &jt) != 0)
@@ -573,13 +592,14 @@ static int join_parse(struct dv_catalog *cat, const char *sql, struct join *j)
 	}
 	j->sel[0] = &j->s;
 	j->sel[1] = j->s.where && j->s.where->kind == AST_EXISTS ? j->s.where->sub : NULL;
-	dv_error_clear(&err);
-	for (k = 0; k < 2 && j->sel[1]; k++)
-		if (dv_catalog_entity(cat, j->sel[k]->table, &j->e[k], &err) != 0)
+	for (k = 0; k < 2 && j->sel[1]; k++) {
+		j->e[k] = join_entity(eng, self, j->sel[k]->table);
+		if (!j->e[k])
 			break;
-	if (k < 2 || dv_strcasecmp(j->e[0]->logical_name, j->e[1]->logical_name) == 0) {
+	}
+	if (k < 2 || j->e[0] == j->e[1]) {
 		join_free(j);
-		return 1;              /* an unknown table; a self join */
+		return 1;              /* not two tables of the service; a self join */
 	}
 	join_split(j, j->sel[1]->where);
 	if (j->ncorr != 1) {
@@ -683,9 +703,10 @@ static int keyed_by_partner(const struct join *j, int t, const struct dv_entity 
 	return 0;
 }
 
-int push_join_term(struct dv_catalog *cat, const struct dv_entity *e, const char *sql,
+int push_join_term(struct dv_engine *eng, const sqlite3_vtab *self, const struct dv_entity *e,
 		   sqlite3_index_info *info, char **out)
 {
+	const char *sql = eng->plan_sql;
 	struct join j;
 	struct ast_select s2;
 	struct push_cond cond;
@@ -693,20 +714,19 @@ int push_join_term(struct dv_catalog *cat, const struct dv_entity *e, const char
 	sqlite3_value *none[1] = {NULL};  /* no values: a marker's term says nothing */
 	int t, rc;
 	*out = NULL;
-	if (!cat || !sql || strstr(sql, "dvodbc:local"))
+	if (!sql || strstr(sql, "dvodbc:local"))
 		return 0;
-	rc = join_parse(cat, sql, &j);
+	rc = join_parse(eng, self, sql, &j);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	for (t = 0; t < 2; t++)
-		if (dv_strcasecmp(j.e[t]->logical_name, e->logical_name) == 0)
-			break;
+	for (t = 0; t < 2 && j.e[t] != e; t++)
+		;
 	dv_buf_init(&b, 0);
 	rc = t < 2 && !keyed_by_partner(&j, t, e, info) ? join_semi_sql(&j, t, &b) : 1;
 	if (rc == 0)
 		rc = sqlparse_select(b.data, b.len, &s2);
 	if (rc == 0) {
-		rc = push_filter(cat, j.e[t], &s2, none, 0, &cond);
+		rc = push_filter(eng->cat, j.e[t], &s2, none, 0, &cond);
 		if (rc == 0 && cond.nsemi == 1 && !cond.unsupported && cond.text)
 			*out = cond.text;
 		else if (rc == 0)

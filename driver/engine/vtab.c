@@ -359,7 +359,7 @@ static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 	struct dv_vtab *vt = (struct dv_vtab *)base;
 	char *join = NULL;
 	int rc;
-	if (push_join_term(vt->eng->cat, vt->e, vt->eng->plan_sql, info, &join) != 0)
+	if (push_join_term(vt->eng, base, vt->e, info, &join) != 0)
 		return SQLITE_NOMEM;
 	rc = plan_best_index(vt->e, engine_mentions(vt->eng), vt->eng->plan_sql, join, info);
 	free(join);
