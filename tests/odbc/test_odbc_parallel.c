@@ -25,9 +25,10 @@
  *   - ORDER BY over partitions (MERGED ORDER BY in odata_cursor.c): with
  *     accounts added whose names differ only in case, accents and trailing
  *     blanks (ties under the service's collation), spread over every
- *     partition, ORDER BY name, ORDER BY revenue (nullable) and ORDER BY
- *     createdon DESC with ParallelReads=4 give exactly the rows, in the
- *     same order, of ParallelReads=1 and of the statement sorted locally
+ *     partition, ORDER BY name, ORDER BY revenue (nullable), ORDER BY
+ *     createdon DESC and a filtered ORDER BY name DESC with ParallelReads=4
+ *     give exactly the rows, in the same order, of ParallelReads=1 and of
+ *     the statement sorted locally
  *     (dvodbc:local, ORDER BY an expression SQLite sorts itself: DVNOCASE
  *     text, then the key in SQL Server's GUID order); the requests are the
  *     scan's own first page, two probes and four partitions, each with the
@@ -621,11 +622,15 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 	static const struct {
 		const char *what, *order, *local, *orderby;
 	} cases[] = {
-		{"ORDER BY name", "name", "(name || '') COLLATE DVNOCASE, " GUID_KEY,
+		{"ORDER BY name", "ORDER BY name", "ORDER BY (name || '') COLLATE DVNOCASE, " GUID_KEY,
 		 "name asc,accountid asc"},
-		{"ORDER BY revenue", "revenue", "revenue + 0, " GUID_KEY, "revenue asc,accountid asc"},
-		{"ORDER BY createdon DESC", "createdon DESC", "(createdon || '') DESC, " GUID_KEY,
-		 "createdon desc,accountid asc"},
+		{"ORDER BY revenue", "ORDER BY revenue", "ORDER BY revenue + 0, " GUID_KEY,
+		 "revenue asc,accountid asc"},
+		{"ORDER BY createdon DESC", "ORDER BY createdon DESC",
+		 "ORDER BY (createdon || '') DESC, " GUID_KEY, "createdon desc,accountid asc"},
+		{"WHERE revenue > 0 ORDER BY name DESC", "WHERE revenue > 0 ORDER BY name DESC",
+		 "WHERE revenue > 0 ORDER BY (name || '') COLLATE DVNOCASE DESC, " GUID_KEY,
+		 "name desc,accountid asc"},
 	};
 	char msg[512], sql[1024];
 	emu_reset(e);
@@ -635,8 +640,7 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ids chain, merged, local;
 		int first, parts, same, probes;
-		snprintf(sql, sizeof(sql), "SELECT " MERGE_COLS " FROM account ORDER BY %s",
-			 cases[i].order);
+		snprintf(sql, sizeof(sql), "SELECT " MERGE_COLS " FROM account %s", cases[i].order);
 		collect_rows(one, sql, &chain, msg, sizeof(msg));
 		int before = emu_request_count(e);
 		SQLRETURN rc = collect_rows(four, sql, &merged, msg, sizeof(msg));
@@ -646,11 +650,16 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 		   "%s: the scan's first page, %d partitions each with $orderby=%s, 2 probes "
 		   "(got %d, %d, %d, %d)", cases[i].what, NPARTS, cases[i].orderby, first, parts,
 		   same, probes);
-		is_int((int)chain.n, NROWS + 24, "%s, ParallelReads=1: every account", cases[i].what);
+		if (strstr(cases[i].order, "WHERE"))
+			ok(chain.n > 100 && chain.n < NROWS, "%s, ParallelReads=1: %zu accounts",
+			   cases[i].what, chain.n);
+		else
+			is_int((int)chain.n, NROWS + 24, "%s, ParallelReads=1: every account",
+			       cases[i].what);
 		ok(same_rows(&merged, &chain), "%s: merged partitions give the rows of one chain, "
 		   "in the same order", cases[i].what);
-		snprintf(sql, sizeof(sql), "SELECT /* dvodbc:local */ " MERGE_COLS " FROM account "
-			 "ORDER BY %s", cases[i].local);
+		snprintf(sql, sizeof(sql), "SELECT /* dvodbc:local */ " MERGE_COLS " FROM account %s",
+			 cases[i].local);
 		collect_rows(one, sql, &local, msg, sizeof(msg));
 		ok(same_rows(&merged, &local), "%s: the same rows in the same order as sorted "
 		   "locally %s", cases[i].what, msg);
