@@ -542,7 +542,12 @@ static int open_resolved(struct dv_cur *cur, int flags, struct plan_query *pq,
 	scan.created = plain_column(e, "createdon", 0);
 	scan.budget = pq->rows > 0 ? pq->rows : pq->least;
 	scan.budget_exact = pq->rows > 0;
-	scan.text_cmp = textfold_cmp; /* an ORDER BY on text may be merged */
+	/* no text_cmp: an ORDER BY on text is never merged.  The real service
+	 * orders text by its collation's Windows sort weights, which DVNOCASE
+	 * follows for letters but not for punctuation (a hyphen or apostrophe
+	 * is ignored there: "co-op" sorts after "coo"), and merging pages
+	 * sorted one way by comparing them the other gives neither order. */
+	scan.text_cmp = NULL;
 	cur->oc = odata_cursor_open_scan(eng->http, &scan, prefer, cur->specs, cur->nspecs, err);
 	eng->scans++;
 	free(url);

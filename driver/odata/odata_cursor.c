@@ -113,8 +113,9 @@
  *
  * MERGED ORDER BY: a scan with $orderby (ORDER BY sent to the service) is
  * partitioned the same way when every order key can be compared in the
- * driver exactly as the service orders (odata_merge.c: text by the
- * collation handed in as odata_scan.text_cmp, numbers, createdon, the
+ * driver exactly as the service orders (odata_merge.c: text only by a
+ * collation handed in as odata_scan.text_cmp, which the engine does not
+ * give, see vtab.c; numbers, createdon, the
  * primary key in SQL Server's GUID order, NULLs first; the primary key
  * must be among the keys, as the engine always appends it), else it reads
  * one chain.  Its first page is the scan's own request (its rows are the

@@ -25,14 +25,15 @@
  *   - ORDER BY over partitions (MERGED ORDER BY in odata_cursor.c): with
  *     accounts added whose names differ only in case, accents and trailing
  *     blanks (ties under the service's collation), spread over every
- *     partition, ORDER BY name, ORDER BY revenue (nullable), ORDER BY
- *     createdon DESC and a filtered ORDER BY name DESC with ParallelReads=4
- *     give exactly the rows, in the same order, of ParallelReads=1 and of
- *     the statement sorted locally
- *     (dvodbc:local, ORDER BY an expression SQLite sorts itself: DVNOCASE
- *     text, then the key in SQL Server's GUID order); the requests are the
- *     scan's own first page, two probes and four partitions, each with the
- *     statement's $orderby; a LIMIT above 5000 (a row budget) merges too,
+ *     partition, ORDER BY revenue (nullable), ORDER BY createdon DESC and a
+ *     filtered ORDER BY revenue DESC with ParallelReads=4 give exactly the
+ *     rows, in the same order, of ParallelReads=1 and of the statement
+ *     sorted locally (dvodbc:local, ORDER BY an expression SQLite sorts
+ *     itself, then the key in SQL Server's GUID order); the requests are
+ *     the scan's own first page, two probes and four partitions, each with
+ *     the statement's $orderby.  ORDER BY name (text) is one chain (text
+ *     keys are not merged, see vtab.c), with the same rows and order as
+ *     sorted locally by DVNOCASE; a LIMIT above 5000 (a row budget) merges,
  *     and over 24,000 rows (a second emulator) every partition stops
  *     early; a 429 storm in the middle of partitions changes nothing.
  *   - Automatic mode does not partition a first page under 1000 rows.
@@ -40,7 +41,7 @@
  *     as the x-ms-dop-hint of the first page's answer
  *     (raised to 6 after the connection was made: the hint of the
  *     answers before the query is not the one followed), every row once;
- *     an ORDER BY is merged then too. */
+ *     an ORDER BY createdon is merged then too. */
 #include "odbc_test.h"
 
 #include <time.h>
@@ -619,18 +620,26 @@ static void add_collation_rows(SQLHENV env, struct emu *e)
 
 static void test_merged_order(SQLHENV env, struct emu *e)
 {
+	/* text keys are not merged: the real service orders text by its
+	 * collation's Windows sort weights, which DVNOCASE follows for letters
+	 * only (docs/sql.md), and a merge by one order of pages sorted by
+	 * another would give neither order: ORDER BY name stays one chain */
 	static const struct {
 		const char *what, *order, *local, *orderby;
+		int merged;
 	} cases[] = {
 		{"ORDER BY name", "ORDER BY name", "ORDER BY (name || '') COLLATE DVNOCASE, " GUID_KEY,
-		 "name asc,accountid asc"},
+		 "name asc,accountid asc", 0},
 		{"ORDER BY revenue", "ORDER BY revenue", "ORDER BY revenue + 0, " GUID_KEY,
-		 "revenue asc,accountid asc"},
+		 "revenue asc,accountid asc", 1},
 		{"ORDER BY createdon DESC", "ORDER BY createdon DESC",
-		 "ORDER BY (createdon || '') DESC, " GUID_KEY, "createdon desc,accountid asc"},
+		 "ORDER BY (createdon || '') DESC, " GUID_KEY, "createdon desc,accountid asc", 1},
+		{"WHERE revenue > 0 ORDER BY revenue DESC", "WHERE revenue > 0 ORDER BY revenue DESC",
+		 "WHERE revenue > 0 ORDER BY revenue + 0 DESC, " GUID_KEY,
+		 "revenue desc,accountid asc", 1},
 		{"WHERE revenue > 0 ORDER BY name DESC", "WHERE revenue > 0 ORDER BY name DESC",
 		 "WHERE revenue > 0 ORDER BY (name || '') COLLATE DVNOCASE DESC, " GUID_KEY,
-		 "name desc,accountid asc"},
+		 "name desc,accountid asc", 0},
 	};
 	char msg[512], sql[1024];
 	emu_reset(e);
@@ -646,17 +655,23 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 		SQLRETURN rc = collect_rows(four, sql, &merged, msg, sizeof(msg));
 		is_int(rc, SQL_NO_DATA, "%s, ParallelReads=4: ends normally %s", cases[i].what, msg);
 		merged_requests(e, before, cases[i].orderby, &first, &parts, &same, &probes);
-		ok(first == 1 && parts == NPARTS && same == NPARTS && probes == 2,
-		   "%s: the scan's first page, %d partitions each with $orderby=%s, 2 probes "
-		   "(got %d, %d, %d, %d)", cases[i].what, NPARTS, cases[i].orderby, first, parts,
-		   same, probes);
+		if (cases[i].merged)
+			ok(first == 1 && parts == NPARTS && same == NPARTS && probes == 2,
+			   "%s: the scan's first page, %d partitions each with $orderby=%s, 2 "
+			   "probes (got %d, %d, %d, %d)", cases[i].what, NPARTS, cases[i].orderby,
+			   first, parts, same, probes);
+		else
+			ok(first == 1 && parts == 0,
+			   "%s: a text order is not merged: one chain with $orderby=%s (got %d "
+			   "first pages, %d partitions)", cases[i].what, cases[i].orderby, first,
+			   parts);
 		if (strstr(cases[i].order, "WHERE"))
 			ok(chain.n > 100 && chain.n < NROWS, "%s, ParallelReads=1: %zu accounts",
 			   cases[i].what, chain.n);
 		else
 			is_int((int)chain.n, NROWS + 24, "%s, ParallelReads=1: every account",
 			       cases[i].what);
-		ok(same_rows(&merged, &chain), "%s: merged partitions give the rows of one chain, "
+		ok(same_rows(&merged, &chain), "%s: ParallelReads=4 gives the rows of one chain, "
 		   "in the same order", cases[i].what);
 		snprintf(sql, sizeof(sql), "SELECT /* dvodbc:local */ " MERGE_COLS " FROM account %s",
 			 cases[i].local);
@@ -671,11 +686,12 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 	{
 		struct ids chain, merged;
 		int first, parts, same, probes;
-		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY name LIMIT 5001";
+		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY revenue LIMIT 5001";
 		collect_rows(one, q, &chain, msg, sizeof(msg));
 		int before = emu_request_count(e);
 		collect_rows(four, q, &merged, msg, sizeof(msg));
-		merged_requests(e, before, "name asc,accountid asc", &first, &parts, &same, &probes);
+		merged_requests(e, before, "revenue asc,accountid asc", &first, &parts, &same,
+				&probes);
 		ok(parts == NPARTS && same == NPARTS, "LIMIT 5001 (a row budget): %d partitions "
 		   "(got %d)", NPARTS, parts);
 		ok(chain.n == NROWS + 24 && same_rows(&merged, &chain),
@@ -686,16 +702,17 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 	/* a 429 storm in the middle of the partitions */
 	{
 		struct ids chain, merged;
-		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY name";
+		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY revenue DESC";
 		collect_rows(one, q, &chain, msg, sizeof(msg));
 		int before = emu_request_count(e);
 		emu_fault(e, "{\"count\":8,\"kind\":\"429\",\"retry_after\":1,"
 			     "\"match\":\"skiptoken\"}");
 		SQLRETURN rc = collect_rows(four, q, &merged, msg, sizeof(msg));
 		emu_clear_faults(e);
-		is_int(rc, SQL_NO_DATA, "ORDER BY name under a 429 storm: ends normally %s", msg);
-		ok(same_rows(&merged, &chain), "ORDER BY name under a 429 storm: the same rows, in "
-		   "the same order");
+		is_int(rc, SQL_NO_DATA, "ORDER BY revenue DESC under a 429 storm: ends normally %s",
+		       msg);
+		ok(same_rows(&merged, &chain), "ORDER BY revenue DESC under a 429 storm: the same "
+		   "rows, in the same order");
 		yajl_val log = emu_requests_tree(e, before);
 		int seen = 0;
 		for (size_t k = 0; log && YAJL_IS_ARRAY(log) && k < log->u.array.len; k++) {
@@ -704,7 +721,8 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 			seen += st && YAJL_GET_INTEGER(st) == 429;
 		}
 		yajl_tree_free(log);
-		is_int(seen, 8, "ORDER BY name under a 429 storm: the service answered 429 8 times");
+		is_int(seen, 8, "ORDER BY revenue DESC under a 429 storm: the service answered 429 "
+		       "8 times");
 		ids_free(&chain);
 		ids_free(&merged);
 	}
@@ -766,7 +784,7 @@ static void test_auto(SQLHENV env, struct emu *e)
 	{
 		struct ids chain, merged;
 		int first, parts, same;
-		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY name";
+		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY createdon";
 		SQLHDBC one = connect_with(env, e, "PageSize=1000;ParallelReads=1");
 		collect_rows(one, q, &chain, msg, sizeof(msg));
 		SQLDisconnect(one);
@@ -775,11 +793,12 @@ static void test_auto(SQLHENV env, struct emu *e)
 		before = emu_request_count(e);
 		collect_rows(dbc, q, &merged, msg, sizeof(msg));
 		emu_post(e, "/_emu/config", "{\"page_think_ms\":0}");
-		merged_requests(e, before, "name asc,accountid asc", &first, &parts, &same, &probes);
-		ok(parts == 4 && same == 4, "automatic, ORDER BY name, pages of 300 ms: 4 partitions "
-		   "with the same $orderby (got %d, %d)", parts, same);
+		merged_requests(e, before, "createdon asc,accountid asc", &first, &parts, &same,
+				&probes);
+		ok(parts == 4 && same == 4, "automatic, ORDER BY createdon, pages of 300 ms: 4 "
+		   "partitions with the same $orderby (got %d, %d)", parts, same);
 		ok(chain.n == NROWS && same_rows(&merged, &chain),
-		   "automatic, ORDER BY name: the rows of one chain, in the same order");
+		   "automatic, ORDER BY createdon: the rows of one chain, in the same order");
 		ids_free(&chain);
 		ids_free(&merged);
 	}
@@ -794,7 +813,7 @@ static void test_auto(SQLHENV env, struct emu *e)
 static void test_limit_stops_partitions(SQLHENV env, struct emu *main_emu)
 {
 	enum { BIG = 24000, LIMIT = 5001, PAGE = 834 }; /* 5001 rows: 6 pages of 834 */
-	const char *q = "SELECT accountid, name FROM account ORDER BY name LIMIT 5001";
+	const char *q = "SELECT accountid, revenue FROM account ORDER BY revenue LIMIT 5001";
 	struct emu big;
 	struct ids chain, merged;
 	char args[64], msg[512];
@@ -808,7 +827,8 @@ static void test_limit_stops_partitions(SQLHENV env, struct emu *main_emu)
 	int before = emu_request_count(&big);
 	SQLRETURN rc = collect_rows(four, q, &merged, msg, sizeof(msg));
 	long down = rows_downloaded(&big, before);
-	merged_requests(&big, before, "name asc,accountid asc", &first, &parts, &same, &probes);
+	merged_requests(&big, before, "revenue asc,accountid asc", &first, &parts, &same,
+			&probes);
 	is_int(rc, SQL_NO_DATA, "LIMIT %d over %d rows, ParallelReads=4: ends normally %s", LIMIT,
 	       BIG, msg);
 	ok(parts == 4 && same == 4, "LIMIT %d over %d rows: 4 partitions with the same $orderby "
