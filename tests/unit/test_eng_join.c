@@ -13,7 +13,9 @@
  * hand SQLite only the rows with the outer row's key: the engine's
  * counters show O(N + M) work, not N x M.  Also: NULL keys match nothing,
  * keys of another case match (GUID text is case-insensitive), an integer
- * key (read the old way), an IN list of more keys than one request holds. */
+ * key (read the old way), an IN list of more keys than one request holds;
+ * a join of accounts with a temp table gets no semi-join term and sends no
+ * metadata request. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +232,17 @@ static void test_few_keys(struct engine_stack *s)
 	   "are kept (%d rows, %d joined)", count_lines(left), count_lines(inner));
 	is_int(data_requests(), 2, "LEFT JOIN: 2 requests");
 	is_int(reqs_to("/contacts?", PARENT_KEY).keys, 5, "LEFT JOIN: naming the 5 keys");
+
+	/* the other side a temp table: no semi-join term, no catalog look-up */
+	free(same_rows(s, "SELECT a.name, c.fullname FROM account a JOIN xc c ON "
+		       "c.parentcustomerid = a.accountid WHERE a.accountnumber IN " IN5
+		       " ORDER BY 1, 2", "SELECT a.name, c.fullname FROM xall a JOIN xc c ON "
+		       "c.parentcustomerid = a.accountid WHERE a.accountnumber IN " IN5
+		       " ORDER BY 1, 2", "join with a temp table"));
+	c = reqs_to("/accounts?", "$select=");
+	is_int(c.n, 1, "temp table: the accounts in one request");
+	is_int(reqs_to("/accounts?", "any(").keys, 0, "temp table: no any() term");
+	is_int(reqs_to("EntityDefinitions", "$").n, 0, "temp table: no metadata request");
 	free(inner);
 	free(left);
 	free(sub);
