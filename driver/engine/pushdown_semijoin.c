@@ -76,13 +76,14 @@
  * term SQLite knows nothing of: SQLite still checks the join and every
  * term itself, so the request may return more rows than the term says,
  * never fewer than the answer needs.  Whichever side is read first then
- * reads only the rows with a partner (the other side is read by key
- * batches, vtab.c, or whole when materialized, with its term too).  No
- * values exist at xBestIndex time: a term with a parameter marker says
- * nothing (true).  Only when the statement has exactly these two FROM
- * entries, two different tables of the service (not a temp table), and
- * nothing else that scans a table
- * (no subquery, UNION, WITH; each table's scans all get the term), joined
+ * reads only the rows with a partner.  A plan that reads its table by the
+ * other side's keys (a usable = on its join column whose value is no
+ * constant: vtab.c KEY BATCHES) gets no term: those keys come from rows
+ * that have a partner already.  No values exist at xBestIndex time: a term
+ * with a parameter marker says nothing (true).  Only when the statement
+ * has exactly these two FROM entries, two different tables of the service
+ * (not a temp table), and nothing else that scans a table (no subquery,
+ * UNION, WITH; each table's scans all get the term), joined
  * by JOIN / INNER JOIN / a comma (not LEFT, RIGHT, FULL, CROSS, NATURAL,
  * USING: an outer join keeps rows without a partner), with exactly one
  * column = column term across the two tables, along a relationship the
