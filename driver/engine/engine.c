@@ -790,6 +790,35 @@ static void explain_program(struct dv_engine *eng, sqlite3_stmt *stmt, int write
 	free(x.ops);
 }
 
+/* The $select a statement sent whole as rows will ask for: the idxStr the
+ * pushed table's xBestIndex gave (pushdown_vtab.c rows_select: a bare
+ * column list, where a per-table plan string says "select=..."), read from
+ * the VFilter of the prepared statement's program.  NULL otherwise. */
+static char *pushed_select(struct dv_engine *eng, const char *sql)
+{
+	sqlite3_stmt *stmt, *ex = NULL;
+	struct dv_error ignored;
+	char *q, *sel = NULL;
+	const char *saved_sql;
+	if (dv_engine_prepare(eng, sql, &stmt, &ignored) != 0)
+		return NULL;
+	q = sqlite3_mprintf("EXPLAIN %s", sqlite3_sql(stmt));
+	sqlite3_finalize(stmt);
+	saved_sql = plan_for(eng, sql);
+	if (q && sqlite3_prepare_v2(eng->db, q, -1, &ex, NULL) == SQLITE_OK) {
+		while (!sel && sqlite3_step(ex) == SQLITE_ROW) {
+			const char *op = (const char *)sqlite3_column_text(ex, 1);
+			const char *p4 = (const char *)sqlite3_column_text(ex, 5);
+			if (op && strcmp(op, "VFilter") == 0 && p4 && *p4 && !strchr(p4, '='))
+				sel = dv_strdup(p4);
+		}
+	}
+	eng->plan_sql = saved_sql;
+	sqlite3_finalize(ex);
+	sqlite3_free(q);
+	return sel;
+}
+
 char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error *err)
 {
 	sqlite3_stmt *stmt;
@@ -799,9 +828,14 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 	int rc, writes;
 	if (check_statement(eng, sql, err) != 0)
 		return NULL;
-	saved = enter_pushdown(eng);
-	ex = pushdown_explain(eng, sql, err); /* a statement sent whole: its one request */
-	guard_restore(eng->guard, saved);
+	{
+		char *select = pushed_select(eng, sql);
+		saved = enter_pushdown(eng);
+		/* a statement sent whole: its one request */
+		ex = pushdown_explain(eng, sql, select, err);
+		guard_restore(eng->guard, saved);
+		free(select);
+	}
 	if (ex)
 		return ex;
 	if (dv_engine_prepare(eng, sql, &stmt, err) != 0)

@@ -612,7 +612,7 @@ static size_t count_conditions(const struct ast_expr *x)
 
 /* Parses and plans sql; 0 = pushable (s, e, plan set), 1 = not, -1 error. */
 static int plan_statement(struct dv_engine *eng, const char *sql, struct ast_select *s,
-			  const struct dv_entity **e, struct push_plan *plan,
+			  const struct dv_entity **e, const char *select, struct push_plan *plan,
 			  struct dv_error *err)
 {
 	struct dv_error ignored;
@@ -628,7 +628,7 @@ static int plan_statement(struct dv_engine *eng, const char *sql, struct ast_sel
 		ast_select_free(s);
 		return 1;
 	}
-	rc = push_plan_build(eng, s, *e, NULL, 0, NULL, plan, err);
+	rc = push_plan_build(eng, s, *e, NULL, 0, select, plan, err);
 	if (rc == 0 && plan->kind == PUSH_ROWS && !strstr(dv_buf_str(&plan->query), "$filter="))
 		rc = 1;                 /* nothing of the WHERE could be said */
 	if (rc == 0 && plan->semi.unsupported)
@@ -650,7 +650,7 @@ int pushdown_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
 	int rc;
 	if (strstr(sql, "dvodbc:local"))
 		return 1;
-	rc = plan_statement(eng, sql, &s, &e, &plan, err);
+	rc = plan_statement(eng, sql, &s, &e, NULL, &plan, err);
 	if (rc != 0)
 		return rc;
 	dv_buf_init(&text, 0);
@@ -712,13 +712,15 @@ static void explain_subs(struct dv_engine *eng, const char *sql, const struct as
 	dv_buf_free(&q);
 }
 
-char *pushdown_explain(struct dv_engine *eng, const char *sql, struct dv_error *err)
+char *pushdown_explain(struct dv_engine *eng, const char *sql, const char *select,
+		       struct dv_error *err)
 {
 	struct ast_select s;
 	const struct dv_entity *e;
 	struct push_plan plan;
 	struct dv_buf out;
-	if (strstr(sql, "dvodbc:local") || plan_statement(eng, sql, &s, &e, &plan, err) != 0)
+	if (strstr(sql, "dvodbc:local") ||
+	    plan_statement(eng, sql, &s, &e, select, &plan, err) != 0)
 		return NULL;
 	dv_buf_init(&out, 0);
 	dv_buf_appendf(&out, "GET %s%s?%s", eng->api_base, e->entity_set,

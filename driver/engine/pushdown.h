@@ -143,8 +143,11 @@ void push_local_rows_sql(const char *sql, const struct ast_select *s, struct dv_
 int pushdown_prepare(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
 		     struct dv_error *err);
 /* "GET <url>" of a pushed statement (?N for parameters), or NULL when the
- * statement is not pushed (dv_engine_explain can show it). */
-char *pushdown_explain(struct dv_engine *eng, const char *sql, struct dv_error *err);
+ * statement is not pushed (dv_engine_explain can show it).  select: the
+ * rows' $select (the pushed table's xBestIndex decides it from the columns
+ * SQLite reads; dv_engine_explain reads it from the program), or NULL. */
+char *pushdown_explain(struct dv_engine *eng, const char *sql, const char *select,
+		       struct dv_error *err);
 
 /* ---- pushdown_vtab.c ---- */
 

@@ -222,9 +222,25 @@ static void test_native_sql(SQLHDBC dbc)
 	SQLRETURN rc = SQLNativeSql(dbc, (SQLCHAR *)sql, SQL_NTS, out, sizeof(out), &len);
 	rc_ok(rc, SQL_HANDLE_DBC, dbc, "SQLNativeSql of an EXISTS");
 	ok(strncmp((char *)out, "GET ", 4) == 0 && !strchr((char *)out, '\n') &&
-	   strstr((char *)out, "/api/data/v9.2/accounts?") &&
-	   strstr((char *)out, "&$filter=opportunity_parent_account/any(o:o/statecode eq ?1)"),
-	   "  shows the one request with the lambda: %s", (char *)out);
+	   strstr((char *)out, "/api/data/v9.2/accounts?$select=accountid,name&$filter="
+		  "opportunity_parent_account/any(o:o/statecode eq ?1)"),
+	   "  shows the one request with the lambda and the columns it reads: %s", (char *)out);
+	/* and that is the request sent (the value in place of ?1) */
+	{
+		SQLHSTMT st;
+		SQLINTEGER v = 1;
+		int since = emu_request_count(&emu);
+		SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+		SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &v, 0, NULL);
+		rc_ok(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS), SQL_HANDLE_STMT, st, sql);
+		while (SQL_SUCCEEDED(SQLFetch(st)))
+			;
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+		char *req = data_requests(since);
+		is_str(req, API "accounts?$select=accountid,name&$filter=opportunity_parent_account"
+		       "%2Fany(o:o%2Fstatecode%20eq%201)\n", "  the request sent is the one shown");
+		free(req);
+	}
 }
 
 int main(void)

@@ -336,12 +336,12 @@ static void test_describe(struct engine_stack *s)
 	is_str(ci.type_name, "money", "pushed rows keep the catalog type");
 	sqlite3_finalize(st);
 	ex = pushdown_explain(s->eng, "SELECT COUNT(*) FROM account WHERE statecode = ? OR "
-			      "industrycode = 3", &err);
+			      "industrycode = 3", NULL, &err);
 	snprintf(want, sizeof(want), "GET %saccounts?$apply=filter(statecode eq ?1 or "
 		 "industrycode eq 3)/aggregate($count as a0)", s->base);
 	is_str(ex, want, "explain shows the pushed request");
 	free(ex);
-	ex = pushdown_explain(s->eng, "SELECT name FROM account WHERE statecode = 1", &err);
+	ex = pushdown_explain(s->eng, "SELECT name FROM account WHERE statecode = 1", NULL, &err);
 	ok(ex == NULL, "explain: not pushed");
 	free(ex);
 	/* an exactly sent subquery is 1 in the statement SQLite runs (its marker keeps
@@ -374,7 +374,7 @@ static void test_describe(struct engine_stack *s)
 		sqlite3_finalize(st);
 	}
 	ex = pushdown_explain(s->eng, "SELECT name FROM contact WHERE parentcustomerid IN (SELECT "
-			      "accountid FROM account WHERE statecode = ?)", &err);
+			      "accountid FROM account WHERE statecode = ?)", NULL, &err);
 	snprintf(want, sizeof(want), "GET %scontacts?$select=&$filter=parentcustomerid_account/"
 		 "accountid ne null and parentcustomerid_account/statecode eq ?1", s->base);
 	is_str(ex, want, "explain: a lookup IN (SELECT key ..) as the lookup's path");
@@ -382,7 +382,7 @@ static void test_describe(struct engine_stack *s)
 	/* a subquery kept in the statement: its own requests follow */
 	ex = pushdown_explain(s->eng, "SELECT a.name FROM account a WHERE EXISTS (SELECT 1 FROM "
 			      "contact c WHERE c.parentcustomerid = a.accountid AND c.lastname LIKE "
-			      "'x%')", &err);
+			      "'x%')", NULL, &err);
 	snprintf(want, sizeof(want), "GET %saccounts?$select=&$filter=contact_customer_accounts/"
 		 "any(c:startswith(c/lastname,'x'))\nGET %scontacts?$select=contactid,lastname,"
 		 "_parentcustomerid_value&$filter=_parentcustomerid_value eq ?1 and "
@@ -392,16 +392,16 @@ static void test_describe(struct engine_stack *s)
 	free(ex);
 	/* aggregates over a subquery, subqueries not along a relationship: not pushed */
 	ex = pushdown_explain(s->eng, "SELECT COUNT(*) FROM account a WHERE EXISTS (SELECT 1 FROM "
-			      "opportunity o WHERE o.parentaccountid = a.accountid)", &err);
+			      "opportunity o WHERE o.parentaccountid = a.accountid)", NULL, &err);
 	ok(ex == NULL, "explain: an aggregate over EXISTS is not pushed");
 	free(ex);
 	ex = pushdown_explain(s->eng, "SELECT name FROM account a WHERE EXISTS (SELECT 1 FROM "
-			      "opportunity o WHERE o.customerid = a.primarycontactid)", &err);
+			      "opportunity o WHERE o.customerid = a.primarycontactid)", NULL, &err);
 	ok(ex == NULL, "explain: a correlation that is not lookup = key is not pushed");
 	free(ex);
 	ex = pushdown_explain(s->eng, "SELECT name FROM account WHERE accountid NOT IN (SELECT "
 			      "parentcustomerid FROM contact WHERE statecode = 1) AND statecode = 0",
-			      &err);
+			      NULL, &err);
 	ok(ex && !strstr(ex, "any(") && strstr(ex, "accounts?$select=&$filter=statecode eq 0\n"),
 	   "explain: NOT IN is not sent (its subquery is checked locally)");
 	free(ex);
