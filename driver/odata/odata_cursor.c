@@ -632,7 +632,7 @@ static int run_partitions(struct odata_cursor *cur, const struct odata_scan *sca
 	unsigned long long max_rows =
 		scan->q->orderby && scan->budget_exact && scan->budget > 0 ? (unsigned long long)scan->budget : 0;
 	cur->parts = odata_parts_start(cur->http, urls, made, cur->prefer, cur->cols, cur->ncols,
-				       cur->origin, max_rows, err);
+				       cur->origin, max_rows, scan->q->orderby != NULL, err);
 	if (!cur->parts || !scan->q->orderby)
 		return cur->parts ? 0 : -1;
 	cur->merge = odata_merge_start(cur->parts, made, cur->okeys, cur->nokeys,

@@ -35,6 +35,12 @@
 #include <string.h>
 
 #define PART_SLOTS 2
+/* Unordered scans of more partitions than this get one slot each: a
+ * partition then reads its next page once the caller has given its last
+ * one back, while the others read on, so memory stays near 2 * this many
+ * pages (8 partitions: 9 pages with the first one, not 17) at no cost in
+ * time while the service, not the reader, is what takes the time. */
+#define PART_TWO_SLOTS_MAX 4
 
 enum slot_state { SLOT_FREE, SLOT_FILLING, SLOT_READY, SLOT_HELD };
 
@@ -59,6 +65,7 @@ struct odata_parts {
 	size_t ncols;
 	char origin[512];
 	size_t n;
+	int nslots;                        /* slots each partition uses */
 	struct part *parts;
 	/* queue of completed pages: (partition, slot), FIFO */
 	size_t *qpart, *qslot, qhead, qlen, qcap;
@@ -82,7 +89,7 @@ static void enqueue(struct odata_parts *ps, size_t p, size_t s)
 
 static int free_slot(const struct part *pt)
 {
-	for (int s = 0; s < PART_SLOTS; s++)
+	for (int s = 0; s < pt->ps->nslots; s++)
 		if (pt->state[s] == SLOT_FREE)
 			return s;
 	return -1;
@@ -166,7 +173,7 @@ static int init_sync(struct odata_parts *ps)
 struct odata_parts *odata_parts_start(struct dv_http *http, char *const *urls, size_t n,
 				      const char *prefer, const struct odata_colspec *cols,
 				      size_t ncols, const char *origin,
-				      unsigned long long max_rows, struct dv_error *err)
+				      unsigned long long max_rows, int merged, struct dv_error *err)
 {
 	struct odata_parts *ps = calloc(1, sizeof(*ps));
 	size_t i;
@@ -180,6 +187,9 @@ struct odata_parts *odata_parts_start(struct dv_http *http, char *const *urls, s
 	ps->cols = cols;
 	ps->ncols = ncols;
 	ps->max_rows = max_rows;
+	/* a merge holds a page of every partition: it needs the second slot
+	 * to read ahead */
+	ps->nslots = merged || n <= PART_TWO_SLOTS_MAX ? PART_SLOTS : 1;
 	dv_strlcpy(ps->origin, origin, sizeof(ps->origin));
 	ps->qcap = n * PART_SLOTS;
 	ps->parts = calloc(n, sizeof(*ps->parts));

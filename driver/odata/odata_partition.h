@@ -5,9 +5,10 @@
  * following its own @odata.nextLink chain on its own HTTP handle (a sibling
  * of the connection's: token, cancel and 429 back-off shared).  Pages are
  * handed to the caller in the order they complete, whatever partition they
- * come from.  Each partition owns PART_SLOTS page buffers: a worker waits
- * when both are full or in the caller's hands, so memory stays at
- * N * PART_SLOTS pages whatever the table size.
+ * come from.  Each partition owns PART_SLOTS (2) page buffers: a worker
+ * waits when both are full or in the caller's hands, so memory stays at
+ * N * 2 pages whatever the table size; an unordered scan of more than 4
+ * partitions uses one each (N pages).
  *
  * A merged (ORDER BY) scan takes each partition's pages in that
  * partition's order instead (odata_parts_next_page_of), holding one page
@@ -19,7 +20,8 @@
 
 struct odata_parts;
 
-/* Starts one worker per URL (copied).  prefer and cols must outlive it;
+/* Starts one worker per URL (copied).  merged: the caller reads the
+ * pages through odata_parts_next_page_of (two slots each, whatever N).  prefer and cols must outlive it;
  * origin is "scheme://host:port" that every nextLink must keep; max_rows >
  * 0: a partition follows no nextLink once it has read that many rows (a
  * LIMIT's row budget: the first max_rows rows of the merged order are
@@ -28,7 +30,7 @@ struct odata_parts;
 struct odata_parts *odata_parts_start(struct dv_http *http, char *const *urls, size_t n,
 				      const char *prefer, const struct odata_colspec *cols,
 				      size_t ncols, const char *origin,
-				      unsigned long long max_rows, struct dv_error *err);
+				      unsigned long long max_rows, int merged, struct dv_error *err);
 /* Gives back the page the previous call returned and waits for the next
  * completed page of any partition.  1 with *page set (valid until the next
  * call or stop), 0 when every partition has ended, -1 with err set when a
