@@ -177,6 +177,10 @@ int plan_eq_arg(const struct dv_entity *e, const char *idx_str, size_t *col,
 #define KEY_URL_MAX 30000
 /* A primary key or lookup column (a GUID): the only keys batched. */
 int plan_guid_column(const struct dv_column *c);
+/* 1 when ORDER BY c can be sent as $orderby: a value column of a type the
+ * service orders as the engine does (not lookups: ordered by name there;
+ * not GUIDs: SQL Server's byte-group order). */
+int plan_sortable(const struct dv_column *c);
 /* Can the plan be read by key batches?  Its first "<key> eq ?N" term is on
  * a GUID column and no LIMIT applies per outer row: 1 with *col (entity
  * column) and *argv_index (N), else 0.  Whether it is also takes a cursor

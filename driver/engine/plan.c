@@ -306,7 +306,7 @@ static void plan_constraints(struct best *b)
 	}
 }
 
-static int sortable(const struct dv_column *c)
+int plan_sortable(const struct dv_column *c)
 {
 	if (c->role != DV_COL_VALUE)
 		return 0;
@@ -331,7 +331,7 @@ static int plan_orderby(struct best *b, struct dv_buf *out)
 		return 0;
 	for (i = 0; i < info->nOrderBy; i++) {
 		int col = info->aOrderBy[i].iColumn;
-		if (col < 0 || (size_t)col >= b->e->ncolumns || !sortable(&b->e->columns[col]))
+		if (col < 0 || (size_t)col >= b->e->ncolumns || !plan_sortable(&b->e->columns[col]))
 			return 0;
 	}
 	for (i = 0; i < info->nOrderBy; i++) {

@@ -281,6 +281,38 @@ static int plan_aggregate(struct push_plan *p, const struct ast_select *s,
 	return rc;
 }
 
+/* The $orderby of a rows statement's ORDER BY, the primary key appended
+ * as plan.c does: 0, or 1 when a term is not a plain sortable column. */
+static int rows_orderby(const struct ast_select *s, const struct dv_entity *e,
+			struct dv_buf *out)
+{
+	const struct dv_column *pk = NULL;
+	int has_pk = 0;
+	size_t i;
+	for (i = 0; i < s->norder; i++) {
+		const struct ast_order *o = &s->order[i];
+		const struct ast_colref *ref = &o->col;
+		const struct dv_column *c;
+		if (o->position > 0) {
+			if ((size_t)o->position > s->nitems || s->items[o->position - 1].star)
+				return 1;
+			ref = &s->items[o->position - 1].col;
+		}
+		c = push_column(e, s, ref);
+		if (!c || !plan_sortable(c))
+			return 1;
+		dv_buf_appendf(out, "%s%s %s", i ? "," : "", c->select_name,
+			       o->desc ? "desc" : "asc");
+		has_pk |= c->is_primary_id;
+	}
+	for (i = 0; i < e->ncolumns; i++)
+		if (e->columns[i].is_primary_id && e->columns[i].role == DV_COL_VALUE)
+			pk = &e->columns[i];
+	if (pk && !has_pk)
+		dv_buf_appendf(out, "%s%s asc", out->len ? "," : "", pk->select_name);
+	return 0;
+}
+
 int push_plan_build(struct dv_engine *eng, const struct ast_select *s,
 		    const struct dv_entity *e, sqlite3_value **argv, int argc,
 		    const char *select, struct push_plan *out, struct dv_error *err)
@@ -318,6 +350,16 @@ int push_plan_build(struct dv_engine *eng, const struct ast_select *s,
 		dv_buf_appendf(&out->query, "$select=%s", select ? select : "");
 		if (cond.text)
 			dv_buf_appendf(&out->query, "&$filter=%s", cond.text);
+		/* an exact WHERE: the service's first LIMIT rows in the
+		 * statement's order are the answer (SQLite sorts them again) */
+		if (cond.exact && s->limit > 0 && s->limit <= 5000 &&
+		    rows_orderby(s, e, &orderby) == 0) {
+			q.orderby = orderby.len ? dv_buf_str(&orderby) : NULL;
+			q.top = (long)s->limit;
+			if (q.orderby)
+				dv_buf_appendf(&out->query, "&$orderby=%s", q.orderby);
+			dv_buf_appendf(&out->query, "&$top=%ld", q.top);
+		}
 	} else if ((minmax = text_minmax(s, e)) != NULL) {
 		out->kind = PUSH_AGGREGATE;
 		rc = plan_text_minmax(out, s, minmax, &cond, &filter, &orderby, &q);

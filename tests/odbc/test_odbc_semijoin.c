@@ -125,13 +125,20 @@ static const struct scase cases[] = {
 	 "WHERE statecode = 1) ORDER BY name LIMIT 2", 0, {0}, {0},
 	 "Alpine Ski Pty Ltd 5\nFabrikam Pty Ltd 6\n",
 	 API "accounts?$select=accountid,name&$filter=contact_customer_accounts%2Fany(c:c%2F"
-	 "statecode%20eq%201)\n", NULL, 0},
+	 "statecode%20eq%201)&$orderby=name%20asc,accountid%20asc&$top=2\n", NULL, 0},
 	{"EXISTS with text inside and a LIMIT",
 	 "SELECT a.name FROM account a WHERE a.statecode = 0 AND EXISTS (SELECT 1 FROM contact c "
 	 "WHERE c.parentcustomerid = a.accountid AND c.lastname = 'wright') ORDER BY a.name "
 	 "LIMIT 1", 0, {0}, {0}, "Bellows Ltd 8\n",
 	 API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%200%20and%20"
-	 "contact_customer_accounts%2Fany(c:c%2Flastname%20eq%20'wright')\n", NULL, 0},
+	 "contact_customer_accounts%2Fany(c:c%2Flastname%20eq%20'wright')&$orderby=name%20asc,"
+	 "accountid%20asc&$top=1\n", NULL, 0},
+	{"EXISTS with LIKE inside and a LIMIT: no $top (SQLite checks the LIKE)",
+	 "SELECT a.name FROM account a WHERE a.statecode = 0 AND EXISTS (SELECT 1 FROM contact c "
+	 "WHERE c.parentcustomerid = a.accountid AND c.lastname LIKE 'wri%') ORDER BY a.name "
+	 "LIMIT 1", 0, {0}, {0}, "Bellows Ltd 8\n", NULL,
+	 API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%200%20and%20"
+	 "contact_customer_accounts%2Fany(c:startswith(c%2Flastname,'wri'))\n", 1},
 	{"key IN (SELECT lookup ..) with text and a NULL lookup among the inner rows",
 	 "SELECT name FROM account WHERE accountid IN (SELECT parentcustomerid FROM contact "
 	 "WHERE lastname = 'Brown') ORDER BY name", 0, {0}, {0}, "Fourth Coffee Ltd 12\n",
