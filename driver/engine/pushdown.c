@@ -297,6 +297,17 @@ static int rows_orderby(const struct ast_select *s, const struct dv_entity *e,
 			if ((size_t)o->position > s->nitems || s->items[o->position - 1].star)
 				return 1;
 			ref = &s->items[o->position - 1].col;
+		} else if (!ref->qualifier) {
+			/* a name is first a result column's alias (SQLite's rule) */
+			for (size_t k = 0; k < s->nitems; k++) {
+				const struct ast_item *it = &s->items[k];
+				if (!it->alias || dv_strcasecmp(it->alias, ref->name) != 0)
+					continue;
+				if (it->star || it->agg != AGG_NONE || !it->col.name)
+					return 1;
+				ref = &it->col;
+				break;
+			}
 		}
 		c = push_column(e, s, ref);
 		if (!c || !plan_sortable(c))

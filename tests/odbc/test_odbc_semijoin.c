@@ -126,6 +126,12 @@ static const struct scase cases[] = {
 	 "Alpine Ski Pty Ltd 5\nFabrikam Pty Ltd 6\n",
 	 API "accounts?$select=accountid,name&$filter=contact_customer_accounts%2Fany(c:c%2F"
 	 "statecode%20eq%201)&$orderby=name%20asc,accountid%20asc&$top=2\n", NULL, 0},
+	{"ORDER BY a result column's alias that is another column's name, and a LIMIT",
+	 "SELECT name AS revenue FROM account WHERE accountid IN (SELECT parentcustomerid FROM "
+	 "contact WHERE statecode = 1) ORDER BY revenue LIMIT 2", 0, {0}, {0},
+	 "Alpine Ski Pty Ltd 5\nFabrikam Pty Ltd 6\n",
+	 API "accounts?$select=accountid,name&$filter=contact_customer_accounts%2Fany(c:c%2F"
+	 "statecode%20eq%201)&$orderby=name%20asc,accountid%20asc&$top=2\n", NULL, 0},
 	{"EXISTS with text inside and a LIMIT",
 	 "SELECT a.name FROM account a WHERE a.statecode = 0 AND EXISTS (SELECT 1 FROM contact c "
 	 "WHERE c.parentcustomerid = a.accountid AND c.lastname = 'wright') ORDER BY a.name "
