@@ -32,7 +32,9 @@ static struct emu emu;
 
 static char *native(SQLHDBC dbc, const char *sql)
 {
-	static SQLCHAR out[65536];
+	/* under 32768: iODBC 3.52 passes the length on as a 16-bit count
+	 * (65536 became 0 and SQLNativeSql gave an empty string) */
+	static SQLCHAR out[32000];
 	SQLINTEGER len = 0;
 	SQLRETURN rc = SQLNativeSql(dbc, (SQLCHAR *)sql, SQL_NTS, out, sizeof(out), &len);
 	if (!SQL_SUCCEEDED(rc)) {
