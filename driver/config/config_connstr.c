@@ -14,6 +14,7 @@
 #include "util/strutil.h"
 
 #include <odbcinst.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,7 +323,24 @@ static int read_dsn_key(const char *dsn, const char *key, struct dv_config *cfg,
 	return rc;
 }
 
+/* odbcinst's profile reader keeps the file it parses in process-wide state:
+ * iODBC's SQLGetPrivateProfileString is not thread-safe (two threads
+ * connecting at once read "no such data source"), so the driver reads a
+ * DSN under this one lock (a driver-wide lock, guarding no data of ours). */
+static pthread_mutex_t dsn_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int read_dsn(struct dv_config *cfg, const char *dsn, struct dv_error *err);
+
 int dv_config_from_dsn(struct dv_config *cfg, const char *dsn, struct dv_error *err)
+{
+	int rc;
+	pthread_mutex_lock(&dsn_lock);
+	rc = read_dsn(cfg, dsn, err);
+	pthread_mutex_unlock(&dsn_lock);
+	return rc;
+}
+
+static int read_dsn(struct dv_config *cfg, const char *dsn, struct dv_error *err)
 {
 	static const char *const aliases[] = {"UID", "PWD", NULL};
 	size_t n;
