@@ -177,6 +177,24 @@ static inline char *fetch_all(SQLHSTMT st, int ncols)
 	return out;
 }
 
+/* Runs sql on a statement of its own and returns its rows (fetch_all), or
+ * NULL after printing the diagnostic as a TAP comment. */
+static inline char *run_rows(SQLHDBC dbc, const char *sql, int ncols)
+{
+	SQLHSTMT st;
+	char *out = NULL;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	if (SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS))) {
+		out = fetch_all(st, ncols);
+	} else {
+		char state[6], msg[512];
+		diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
+		printf("#   %s: [%s] %s\n", sql, state, msg);
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return out;
+}
+
 /* A growing list of copied strings: the values of one column, row by row. */
 struct ids {
 	char **v;

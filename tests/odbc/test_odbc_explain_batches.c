@@ -46,22 +46,6 @@ static char *native(SQLHDBC dbc, const char *sql)
 	return strdup((char *)out);
 }
 
-static char *run(SQLHDBC dbc, const char *sql, int ncols)
-{
-	SQLHSTMT st;
-	char *out = NULL;
-	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	if (SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS))) {
-		out = fetch_all(st, ncols);
-	} else {
-		char state[6], msg[512];
-		diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
-		printf("#   %s: [%s] %s\n", sql, state, msg);
-	}
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	return out;
-}
-
 static int count_lines(const char *s)
 {
 	int n = 0;
@@ -245,8 +229,8 @@ static void test_join(SQLHDBC dbc)
 	plan = native(dbc, sql);
 	is_str(plan, want, "join: SQLNativeSql shows the outer request and the key batches");
 	/* the rows the answer needs, from single-table reads */
-	keys_of = run(dbc, "SELECT accountid FROM account WHERE accountnumber LIKE 'A-00000%'", 1);
-	rows = run(dbc, "SELECT parentcustomerid FROM contact", 1);
+	keys_of = run_rows(dbc, "SELECT accountid FROM account WHERE accountnumber LIKE 'A-00000%'", 1);
+	rows = run_rows(dbc, "SELECT parentcustomerid FROM contact", 1);
 	for (char *a = keys_of; a && *a; a = strchr(a, '\n') + 1) {
 		outer++;
 		for (char *c = rows; c && *c; c = strchr(c, '\n') + 1)
@@ -255,7 +239,7 @@ static void test_join(SQLHDBC dbc)
 	free(keys_of);
 	free(rows);
 	since = emu_request_count(&emu);
-	rows = run(dbc, sql, 2);
+	rows = run_rows(dbc, sql, 2);
 	log = requests_since(since);
 	is_int(count_lines(rows), inner, "join: the %d rows of the %d outer accounts", inner, outer);
 	is_int(count_lines(log), 2, "join: 2 requests, as the plan said");
@@ -272,7 +256,7 @@ static void test_join(SQLHDBC dbc)
 	ok(strstr(plan, "(by batches of the outer rows' keys, each key once") != NULL,
 	   "JOIN: the inner side by key batches");
 	since = emu_request_count(&emu);
-	rows = run(dbc, sql, 2);
+	rows = run_rows(dbc, sql, 2);
 	log = requests_since(since);
 	is_int(count_lines(rows), inner, "JOIN: the same %d rows", inner);
 	all_planned(plan, log, "JOIN");
@@ -295,7 +279,7 @@ static void test_three(SQLHDBC dbc)
 		  "_parentcustomerid_value eq @k1 or _parentcustomerid_value eq @k2 or ...) (by "
 		  "batches"), "3 tables: both inner sides by key batches");
 	since = emu_request_count(&emu);
-	rows = run(dbc, sql, 3);
+	rows = run_rows(dbc, sql, 3);
 	log = requests_since(since);
 	ok(rows != NULL, "3 tables: runs");
 	all_planned(plan, log, "3 tables");
@@ -316,7 +300,7 @@ static void test_scalar(SQLHDBC dbc)
 	   "_parentcustomerid_value eq @k2 or ...) (by batches of the outer rows' keys"),
 	   "scalar subquery: by key batches");
 	since = emu_request_count(&emu);
-	rows = run(dbc, sql, 2);
+	rows = run_rows(dbc, sql, 2);
 	log = requests_since(since);
 	is_int(count_lines(rows), 10, "scalar subquery: A-000010..A-000019");
 	all_planned(plan, log, "scalar subquery");
@@ -341,7 +325,7 @@ static void test_text_key(SQLHDBC dbc)
 		 "on: its rows kept and matched to each outer row)", emu.url, emu.url, emu.url);
 	is_str(plan, want, "text key: a request for each of the first 8 outer rows, then once");
 	since = emu_request_count(&emu);
-	rows = run(dbc, sql, 2);
+	rows = run_rows(dbc, sql, 2);
 	log = requests_since(since);
 	ok(rows != NULL, "text key: runs");
 	is_int(count_lines(log), 10, "text key: 1 + 8 + 1 requests for 20 outer rows");
@@ -386,7 +370,7 @@ static void test_in_lists(SQLHDBC dbc)
 		     "eq @v1 or accountnumber eq @v2 or ...) (an IN list of more than 200 values: "
 		     "sent without it, SQLite checks it)"), "text IN list: the or-chain it is sent as");
 	since = emu_request_count(&emu);
-	rows = run(dbc, sql, 2);
+	rows = run_rows(dbc, sql, 2);
 	log = requests_since(since);
 	ok(rows != NULL, "text IN list: runs");
 	all_planned(plan, log, "text IN list");
@@ -397,7 +381,7 @@ static void test_in_lists(SQLHDBC dbc)
 	free(plan);
 
 	/* 250 GUIDs, the 20 accounts' among them: two requests of the list */
-	ids = run(dbc, "SELECT accountid FROM account", 1);
+	ids = run_rows(dbc, "SELECT accountid FROM account", 1);
 	strcpy(sql, "SELECT a.name, c.fullname FROM account a CROSS JOIN contact c ON "
 	       "c.parentcustomerid = a.accountid WHERE a.accountid IN (");
 	for (char *l = ids; l && *l && nreal < 20; l = strchr(l, '\n') + 1, n++, nreal++)
@@ -411,7 +395,7 @@ static void test_in_lists(SQLHDBC dbc)
 		     "accountid eq @v2 or ...) (an IN list of more than 200 values: a request for "
 		     "each 200)"), "GUID IN list: a request for each 200 values");
 	since = emu_request_count(&emu);
-	rows = run(dbc, sql, 2);
+	rows = run_rows(dbc, sql, 2);
 	log = requests_since(since);
 	ok(rows != NULL, "GUID IN list: runs");
 	is_int(count_lines(log), 3, "GUID IN list: 2 requests of the list, 1 of the key batch");
@@ -450,7 +434,7 @@ static void test_sizes(void)
 		per = atoi(p + 8);
 	ok(per > 100 && per < 600, "600 accounts: the plan's keys a request (%d)", per);
 	since = emu_request_count(&emu);
-	rows = run(dbc, sql, 2);
+	rows = run_rows(dbc, sql, 2);
 	log = requests_since(since);
 	ok(rows != NULL, "600 accounts: runs (%d rows)", count_lines(rows));
 	is_int(count_lines(log), 4, "600 accounts: 1 + 3 requests");

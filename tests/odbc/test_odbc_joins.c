@@ -29,22 +29,6 @@ static char *data_requests(int since)
 	return emu_data_requests(&emu, since);
 }
 
-static char *run(SQLHDBC dbc, const char *sql, int ncols)
-{
-	SQLHSTMT st;
-	char *out = NULL;
-	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	if (SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS))) {
-		out = fetch_all(st, ncols);
-	} else {
-		char state[6], msg[512];
-		diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
-		printf("#   %s: [%s] %s\n", sql, state, msg);
-	}
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	return out;
-}
-
 /* Rows of "a|b|c\n" lines split into fields: row r, field f. */
 struct table {
 	char *text;
@@ -56,7 +40,7 @@ static void load(SQLHDBC dbc, struct table *t, const char *sql, int ncols)
 {
 	char *save = NULL;
 	memset(t, 0, sizeof(*t));
-	t->text = run(dbc, sql, ncols);
+	t->text = run_rows(dbc, sql, ncols);
 	for (char *l = strtok_r(t->text ? t->text : "", "\n", &save); l && t->rows < 64;
 	     l = strtok_r(NULL, "\n", &save), t->rows++) {
 		char *fsave = NULL, *f = strtok_r(l, "|", &fsave);
@@ -167,7 +151,7 @@ static void check_contacts_by_keys(SQLHDBC dbc, const char *sql, const char *wan
 				   const char *requests_note)
 {
 	int since = emu_request_count(&emu);
-	char *got = run(dbc, sql, 2);
+	char *got = run_rows(dbc, sql, 2);
 	char *log = data_requests(since);
 	char *w = sorted(want), *g = sorted(got);
 	ok(want_ok && strcmp(g, w) == 0, "%s: the rows (%d)%s", what, count_lines(want),
@@ -268,7 +252,7 @@ int main(void)
 		}
 		key_filter(afilter, "accountid", &opp, 2, osel, NULL);
 		since = emu_request_count(&emu);
-		got = run(dbc, "SELECT o.name, a.name, c.fullname FROM opportunity o JOIN account a "
+		got = run_rows(dbc, "SELECT o.name, a.name, c.fullname FROM opportunity o JOIN account a "
 			  "ON o.parentaccountid = a.accountid JOIN contact c ON "
 			  "c.contactid = a.primarycontactid", 3);
 		log = data_requests(since);
