@@ -2,11 +2,13 @@
  *
  * Owns: starting the emulator with the test-local odbc.ini, connecting
  * through the real driver manager, reading diagnostics, small
- * ASCII <-> SQLWCHAR helpers (SQLWCHAR of 2 or 4 bytes), and a growing
- * list of strings (struct ids) for the values a read returned.  The tests link
- * the driver manager the build is for (unixODBC's -lodbc, or iODBC's
- * -liodbc with configure --with-iodbc) and go through it exactly as
- * applications do. */
+ * ASCII <-> SQLWCHAR helpers (SQLWCHAR of 2 or 4 bytes), running a
+ * statement for its rows (with integer parameters; as written and again
+ * behind the dvodbc:local comment, with the requests each sent), and a
+ * growing list of strings (struct ids) for the values a read returned.
+ * The tests link the driver manager the build is for (unixODBC's -lodbc,
+ * or iODBC's -liodbc with configure --with-iodbc) and go through it
+ * exactly as applications do. */
 #ifndef DV_TESTS_ODBC_TEST_H
 #define DV_TESTS_ODBC_TEST_H
 
@@ -177,13 +179,28 @@ static inline char *fetch_all(SQLHSTMT st, int ncols)
 	return out;
 }
 
-/* Runs sql on a statement of its own and returns its rows (fetch_all), or
- * NULL after printing the diagnostic as a TAP comment. */
-static inline char *run_rows(SQLHDBC dbc, const char *sql, int ncols)
+/* The most integer parameters run_rows_params binds. */
+#define RUN_MAX_PARAMS 4
+
+/* Runs sql on a statement of its own with nparams integer parameters
+ * (params[i], SQL NULL where nulls[i]; nulls may be NULL) and returns its
+ * rows (fetch_all), or NULL after printing the diagnostic as a TAP comment. */
+static inline char *run_rows_params(SQLHDBC dbc, const char *sql, int nparams,
+				    const long *params, const int *nulls, int ncols)
 {
 	SQLHSTMT st;
+	SQLINTEGER value[RUN_MAX_PARAMS];
+	SQLLEN ind[RUN_MAX_PARAMS];
 	char *out = NULL;
+	if (nparams > RUN_MAX_PARAMS)
+		bail_out("run_rows_params: too many parameters");
 	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	for (int i = 0; i < nparams; i++) {
+		value[i] = (SQLINTEGER)params[i];
+		ind[i] = nulls && nulls[i] ? SQL_NULL_DATA : 0;
+		SQLBindParameter(st, (SQLUSMALLINT)(i + 1), SQL_PARAM_INPUT, SQL_C_SLONG,
+				 SQL_INTEGER, 0, 0, &value[i], 0, &ind[i]);
+	}
 	if (SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS))) {
 		out = fetch_all(st, ncols);
 	} else {
@@ -193,6 +210,58 @@ static inline char *run_rows(SQLHDBC dbc, const char *sql, int ncols)
 	}
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	return out;
+}
+
+/* Runs sql on a statement of its own and returns its rows (fetch_all), or
+ * NULL after printing the diagnostic as a TAP comment. */
+static inline char *run_rows(SQLHDBC dbc, const char *sql, int ncols)
+{
+	return run_rows_params(dbc, sql, 0, NULL, NULL, ncols);
+}
+
+/* One statement run as written, then again behind the dvodbc:local comment
+ * (each table read on its own, nothing pushed down across tables): the rows
+ * of each run (NULL when it failed) and the data requests each sent
+ * (emu_data_requests). */
+struct local_run {
+	char *rows, *req;
+	char *local, *local_req;
+};
+
+static inline void local_run(struct emu *e, SQLHDBC dbc, const char *sql, int nparams,
+			     const long *params, const int *nulls, int ncols,
+			     struct local_run *r)
+{
+	char local_sql[1024];
+	int since = emu_request_count(e);
+	r->rows = run_rows_params(dbc, sql, nparams, params, nulls, ncols);
+	r->req = emu_data_requests(e, since);
+	snprintf(local_sql, sizeof(local_sql), "/* dvodbc:local */ %s", sql);
+	since = emu_request_count(e);
+	r->local = run_rows_params(dbc, local_sql, nparams, params, nulls, ncols);
+	r->local_req = emu_data_requests(e, since);
+}
+
+/* The checks of every local_run: both runs gave the same rows ("<what>: the
+ * same rows as <other>"), and those are want (NULL: only that it answered). */
+static inline void local_run_rows(const struct local_run *r, const char *what,
+				  const char *other, const char *want)
+{
+	ok(r->rows && r->local && strcmp(r->rows, r->local) == 0, "%s: the same rows as %s",
+	   what, other);
+	if (want)
+		is_str(r->rows ? r->rows : "(failed)", want, "  the rows");
+	else
+		ok(r->rows != NULL, "  answered");
+}
+
+static inline void local_run_free(struct local_run *r)
+{
+	free(r->rows);
+	free(r->req);
+	free(r->local);
+	free(r->local_req);
+	memset(r, 0, sizeof(*r));
 }
 
 /* A growing list of copied strings: the values of one column, row by row. */

@@ -27,7 +27,6 @@
 static struct emu emu;
 
 #define API "GET /api/data/v9.2/"
-#define LOCAL "/* dvodbc:local */ "
 #define IN5 "('A-000001','A-000002','A-000003','A-000004','A-000005')"
 #define J "SELECT a.name, c.fullname FROM account a JOIN contact c ON " \
 	  "c.parentcustomerid = a.accountid "
@@ -37,29 +36,6 @@ static struct emu emu;
 #define K4 "78df9ecc-797e-4001-8004-0000000f4247"
 #define K5 "1717187d-17b5-4001-8005-0000000f4248"
 #define PK "_parentcustomerid_value%20eq%20"
-
-/* Runs sql with an integer parameter when nparams is 1; rows or NULL. */
-static char *run(SQLHDBC dbc, const char *sql, int nparams, long param)
-{
-	SQLHSTMT st;
-	SQLLEN ind = 0;
-	SQLRETURN rc;
-	char *out = NULL;
-	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	if (nparams)
-		SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0,
-				 (SQLPOINTER)&param, 0, &ind);
-	rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
-	if (SQL_SUCCEEDED(rc)) {
-		out = fetch_all(st, 2);
-	} else {
-		char state[6], msg[512];
-		diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
-		printf("#   %s: [%s] %s\n", sql, state, msg);
-	}
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	return out;
-}
 
 /* A term the join got: a lambda or a lookup path ("/" is never in a key
  * batch or a plain term). */
@@ -171,26 +147,15 @@ static const struct jcase cases[] = {
 
 static void run_case(SQLHDBC dbc, const struct jcase *c)
 {
-	char local_sql[1024];
-	int since = emu_request_count(&emu);
-	char *rows = run(dbc, c->sql, c->nparams, c->param), *req, *local, *local_req;
-	req = emu_data_requests(&emu, since);
-	snprintf(local_sql, sizeof(local_sql), LOCAL "%s", c->sql);
-	since = emu_request_count(&emu);
-	local = run(dbc, local_sql, c->nparams, c->param);
-	local_req = emu_data_requests(&emu, since);
-	ok(rows && local && strcmp(rows, local) == 0, "%s: the same rows as without the term",
-	   c->what);
-	is_str(rows ? rows : "(failed)", c->rows, "  the rows");
+	struct local_run r;
+	local_run(&emu, dbc, c->sql, c->nparams, &c->param, NULL, 2, &r);
+	local_run_rows(&r, c->what, "without the term", c->rows);
 	if (c->requests)
-		is_str(req, c->requests, "  the requests");
+		is_str(r.req, c->requests, "  the requests");
 	else
-		ok(!has_term(req), "  no term sent: %s", req ? req : "(none)");
-	ok(!has_term(local_req), "  the dvodbc:local comment: no term");
-	free(rows);
-	free(local);
-	free(req);
-	free(local_req);
+		ok(!has_term(r.req), "  no term sent: %s", r.req ? r.req : "(none)");
+	ok(!has_term(r.local_req), "  the dvodbc:local comment: no term");
+	local_run_free(&r);
 }
 
 static void test_native_sql(SQLHDBC dbc)

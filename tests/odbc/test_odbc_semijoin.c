@@ -25,45 +25,12 @@
 static struct emu emu;
 
 #define API "GET /api/data/v9.2/"
-#define LOCAL "/* dvodbc:local */ "
-
-/* The data requests since log index `since` (token and metadata left out). */
-static char *data_requests(int since)
-{
-	return emu_data_requests(&emu, since);
-}
 
 /* The length of s's first line (for messages). */
 static int line1(const char *s)
 {
 	const char *nl = strchr(s, '\n');
 	return nl ? (int)(nl - s) : (int)strlen(s);
-}
-
-/* Runs sql with integer parameters (NULL entries: SQL NULL); rows or NULL. */
-static char *run(SQLHDBC dbc, const char *sql, int nparams, const long *params,
-		 const int *nulls, int ncols)
-{
-	SQLHSTMT st;
-	SQLLEN ind[4];
-	SQLRETURN rc;
-	char *out = NULL;
-	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	for (int i = 0; i < nparams; i++) {
-		ind[i] = nulls && nulls[i] ? SQL_NULL_DATA : 0;
-		SQLBindParameter(st, (SQLUSMALLINT)(i + 1), SQL_PARAM_INPUT, SQL_C_SLONG,
-				 SQL_INTEGER, 0, 0, (SQLPOINTER)&params[i], 0, &ind[i]);
-	}
-	rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
-	if (SQL_SUCCEEDED(rc)) {
-		out = fetch_all(st, ncols);
-	} else {
-		char state[6], msg[512];
-		diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
-		printf("#   %s: [%s] %s\n", sql, state, msg);
-	}
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	return out;
 }
 
 struct scase {
@@ -199,31 +166,20 @@ static const struct scase cases[] = {
 
 static void run_case(SQLHDBC dbc, const struct scase *c)
 {
-	char local_sql[1024];
-	int since = emu_request_count(&emu);
-	char *rows = run(dbc, c->sql, c->nparams, c->params, c->nulls, 1);
-	char *req = data_requests(since);
-	snprintf(local_sql, sizeof(local_sql), LOCAL "%s", c->sql);
-	char *local = run(dbc, local_sql, c->nparams, c->params, c->nulls, 1);
-	ok(rows && local && strcmp(rows, local) == 0, "%s: the same rows as the per-table path",
-	   c->what);
-	if (c->rows)
-		is_str(rows ? rows : "(failed)", c->rows, "  the rows");
-	else
-		ok(rows != NULL, "  answered");
+	struct local_run r;
+	local_run(&emu, dbc, c->sql, c->nparams, c->params, c->nulls, 1, &r);
+	local_run_rows(&r, c->what, "the per-table path", c->rows);
 	if (c->requests) {
-		is_str(req, c->requests, "  one data request, the subquery inside its $filter");
+		is_str(r.req, c->requests, "  one data request, the subquery inside its $filter");
 	} else if (c->first) {
-		ok(strncmp(req, c->first, strlen(c->first)) == 0, "  first request: %.*s",
-		   line1(req), req);
-		ok(strlen(req) > strlen(c->first), "  then the subquery's own requests");
+		ok(strncmp(r.req, c->first, strlen(c->first)) == 0, "  first request: %.*s",
+		   line1(r.req), r.req);
+		ok(strlen(r.req) > strlen(c->first), "  then the subquery's own requests");
 	} else {
-		ok(!strstr(req, "any(") && !strstr(req, "%2Fany") && !strstr(req, "not%20"),
-		   "  no lambda sent: %.*s", line1(req), req);
+		ok(!strstr(r.req, "any(") && !strstr(r.req, "%2Fany") && !strstr(r.req, "not%20"),
+		   "  no lambda sent: %.*s", line1(r.req), r.req);
 	}
-	free(rows);
-	free(local);
-	free(req);
+	local_run_free(&r);
 }
 
 static void test_native_sql(SQLHDBC dbc)
@@ -249,7 +205,7 @@ static void test_native_sql(SQLHDBC dbc)
 		while (SQL_SUCCEEDED(SQLFetch(st)))
 			;
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-		char *req = data_requests(since);
+		char *req = emu_data_requests(&emu, since);
 		is_str(req, API "accounts?$select=accountid,name&$filter=opportunity_parent_account"
 		       "%2Fany(o:o%2Fstatecode%20eq%201)\n", "  the request sent is the one shown");
 		free(req);
