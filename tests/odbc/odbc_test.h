@@ -125,10 +125,38 @@ static inline SQLHDBC connect_dsn(SQLHENV env)
 	return dbc;
 }
 
-static inline void disconnect(SQLHENV env, SQLHDBC dbc)
+/* Connects with connection string cs (SQLDriverConnect, no prompt), the
+ * check named what; bails out on failure. */
+static inline SQLHDBC connect_string(SQLHENV env, const char *cs, const char *what)
+{
+	SQLHDBC dbc = SQL_NULL_HDBC;
+	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+	SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)cs, SQL_NTS, NULL, 0, NULL,
+					SQL_DRIVER_NOPROMPT);
+	if (!rc_ok(rc, SQL_HANDLE_DBC, dbc, what))
+		bail_out("cannot connect");
+	return dbc;
+}
+
+/* Connects to DSN dvtest with keys ("Key=Value;...") added, the check
+ * named "connect"; bails out on failure. */
+static inline SQLHDBC connect_dsn_keys(SQLHENV env, const char *keys)
+{
+	char cs[1024];
+	snprintf(cs, sizeof(cs), "DSN=dvtest;%s", keys);
+	return connect_string(env, cs, "connect");
+}
+
+/* Disconnects and frees a connection (its environment stays). */
+static inline void close_dbc(SQLHDBC dbc)
 {
 	SQLDisconnect(dbc);
 	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+static inline void disconnect(SQLHENV env, SQLHDBC dbc)
+{
+	close_dbc(dbc);
 	SQLFreeHandle(SQL_HANDLE_ENV, env);
 }
 

@@ -27,27 +27,10 @@
 
 static struct emu emu;
 
+/* The metadata requests (EntityDefinitions) since index since. */
 static int metadata_requests(int since)
 {
-	char *all = emu_requests(&emu, since), *p;
-	int n = 0;
-	for (p = all; p && (p = strstr(p, "EntityDefinitions")) != NULL; p++)
-		n++;
-	free(all);
-	return n;
-}
-
-static SQLHDBC connect_with(SQLHENV env, const char *keys)
-{
-	char cs[512];
-	SQLHDBC dbc = SQL_NULL_HDBC;
-	snprintf(cs, sizeof(cs), "DSN=dvtest;%s", keys);
-	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-	SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)cs, SQL_NTS, NULL, 0, NULL,
-					SQL_DRIVER_NOPROMPT);
-	if (!rc_ok(rc, SQL_HANDLE_DBC, dbc, "connect"))
-		bail_out("cannot connect");
-	return dbc;
+	return emu_count_requests(&emu, since, "EntityDefinitions", NULL);
 }
 
 static long count_rows(SQLHSTMT st)
@@ -436,15 +419,13 @@ int main(int argc, char **argv)
 	sleep(2);
 	env = new_env(SQL_OV_ODBC3);
 	before = emu_request_count(&emu);
-	dbc = connect_with(env, "MetadataCacheTTL=1");
+	dbc = connect_dsn_keys(env, "MetadataCacheTTL=1");
 	is_int(walk(dbc), ncols, "expired cache file, table by table: same columns");
 	ok(sweep_hash == first_hash, "table by table: every field the same");
 	is_int(metadata_requests(before), 4 + SWEEP_BATCHES,
 	       "expired file checked; table by table: 4 single requests, then the batches");
 	reqs = emu_requests(&emu, before);
-	int checks = 0;
-	for (char *q = reqs; q && (q = strstr(q, "RetrieveMetadataChanges")) != NULL; q++)
-		checks++;
+	int checks = emu_count_requests(&emu, before, "RetrieveMetadataChanges", NULL);
 	ok(checks == 1 && strstr(reqs, "RetrieveMetadataChanges(Query=@q,ClientVersionStamp=@s,"),
 	   "one RetrieveMetadataChanges, with the file's stamp (%d)", checks);
 	free(reqs);
@@ -453,7 +434,7 @@ int main(int argc, char **argv)
 	/* MetadataCache=false: no file read */
 	env = new_env(SQL_OV_ODBC3);
 	before = emu_request_count(&emu);
-	dbc = connect_with(env, "MetadataCache=false");
+	dbc = connect_dsn_keys(env, "MetadataCache=false");
 	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
 	rc_ok(SQLColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)"email", SQL_NTS, NULL, 0),
 	      SQL_HANDLE_STMT, st, "SQLColumns of one table");

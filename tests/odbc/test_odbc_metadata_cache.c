@@ -32,37 +32,13 @@ static char dir[] = "/tmp/dvmdodbc.XXXXXX";
 /* Requests since mark whose line holds what (and, if not NULL, also also). */
 static int count(int mark, const char *what, const char *also)
 {
-	char *all = emu_requests(&emu, mark), *save = NULL;
-	int n = 0;
-	for (char *l = strtok_r(all ? all : "", "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if (strstr(l, what) && (!also || strstr(l, also)))
-			n++;
-	free(all);
-	return n;
+	return emu_count_requests(&emu, mark, what, also);
 }
 
+/* The metadata requests since mark: entity definitions and validations. */
 static int metadata(int mark)
 {
 	return count(mark, "EntityDefinitions", NULL) + count(mark, "RetrieveMetadataChanges", NULL);
-}
-
-static SQLHDBC connect_keys(SQLHENV env, const char *keys)
-{
-	char cs[1024];
-	SQLHDBC dbc = SQL_NULL_HDBC;
-	snprintf(cs, sizeof(cs), "DSN=dvtest;%s", keys);
-	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-	SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)cs, SQL_NTS, NULL, 0, NULL,
-					SQL_DRIVER_NOPROMPT);
-	if (!rc_ok(rc, SQL_HANDLE_DBC, dbc, "connect"))
-		bail_out("cannot connect");
-	return dbc;
-}
-
-static void close_dbc(SQLHDBC dbc)
-{
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 }
 
 /* SQLColumns of table (column pattern col or all): the rows, -1 on failure. */
@@ -94,7 +70,7 @@ static void write_file(const char *path, const char *text)
 static int child(const char *keys)
 {
 	SQLHENV env = new_env(SQL_OV_ODBC3);
-	SQLHDBC dbc = connect_keys(env, keys);
+	SQLHDBC dbc = connect_dsn_keys(env, keys);
 	long n = columns(dbc, "account", NULL);
 	close_dbc(dbc);
 	SQLFreeHandle(SQL_HANDLE_ENV, env);
@@ -125,7 +101,7 @@ static void test_shared(const char *self)
 	snprintf(keys, sizeof(keys), "MetadataCacheLocation=%s;MetadataCacheTTL=3600", path);
 	SQLHENV env = new_env(SQL_OV_ODBC3);
 	int mark = emu_request_count(&emu);
-	SQLHDBC a = connect_keys(env, keys);
+	SQLHDBC a = connect_dsn_keys(env, keys);
 	acc = columns(a, "account", NULL);
 	con = columns(a, "contact", NULL);
 	ok(acc > 10 && con > 10, "first connection: account %ld and contact %ld columns", acc, con);
@@ -136,7 +112,7 @@ static void test_shared(const char *self)
 
 	write_file(path, "garbage: reading it would cost the metadata requests again");
 	mark = emu_request_count(&emu);
-	SQLHDBC b = connect_keys(env, keys);
+	SQLHDBC b = connect_dsn_keys(env, keys);
 	is_int(columns(b, "account", NULL), acc, "second connection: the same account columns");
 	is_int(columns(b, "contact", NULL), con, "and contact columns");
 	is_int(metadata(mark), 0, "second connection of the process: no metadata request, "
@@ -148,7 +124,7 @@ static void test_shared(const char *self)
 	/* a fresh file, then a second process */
 	unlink(path);
 	env = new_env(SQL_OV_ODBC3);
-	a = connect_keys(env, keys);
+	a = connect_dsn_keys(env, keys);
 	ok(columns(a, "account", NULL) == acc, "a new file written");
 	close_dbc(a);
 	SQLFreeHandle(SQL_HANDLE_ENV, env);
@@ -162,7 +138,7 @@ static void test_shared(const char *self)
 static void one_connection(const char *keys, long *acc, long *con, long *added)
 {
 	SQLHENV env = new_env(SQL_OV_ODBC3);
-	SQLHDBC dbc = connect_keys(env, keys);
+	SQLHDBC dbc = connect_dsn_keys(env, keys);
 	*acc = columns(dbc, "account", NULL);
 	*con = columns(dbc, "contact", NULL);
 	*added = columns(dbc, "account", "new_added");
@@ -301,7 +277,7 @@ static void test_threads(void)
 	snprintf(keys, sizeof(keys), "MetadataCacheLocation=%s;MetadataCacheTTL=8", path);
 	one_connection(keys, &acc, &con, &added);
 	SQLHENV env = new_env(SQL_OV_ODBC3);
-	SQLHDBC hold = connect_keys(env, keys);     /* keeps the shared metadata */
+	SQLHDBC hold = connect_dsn_keys(env, keys);     /* keeps the shared metadata */
 	mark = emu_request_count(&emu);
 	is_int(run_threads(env, keys, acc, con), 0, "%d threads x %d connections: the same "
 	       "columns in each", THREADS, ROUNDS);

@@ -326,6 +326,17 @@ char *emu_data_requests(struct emu *e, int since)
 	return out;
 }
 
+int emu_count_requests(struct emu *e, int since, const char *what, const char *also)
+{
+	char *all = emu_requests(e, since), *save = NULL;
+	int n = 0;
+	for (char *l = strtok_r(all ? all : "", "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (strstr(l, what) && (!also || strstr(l, also)))
+			n++;
+	free(all);
+	return n;
+}
+
 int emu_request_count(struct emu *e)
 {
 	yajl_val tree = emu_requests_tree(e, 0);

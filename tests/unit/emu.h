@@ -47,6 +47,10 @@ yajl_val emu_requests_tree(struct emu *e, int since);
  * (EntityDefinitions, RelationshipDefinitions, $metadata) and WhoAmI.
  * "METHOD URL" lines; caller frees (never NULL). */
 char *emu_data_requests(struct emu *e, int since);
+/* How many of the requests since index `since` (emu_requests' lines) hold
+ * what, and also `also` when it is not NULL: e.g. "EntityDefinitions" for
+ * the metadata requests. */
+int emu_count_requests(struct emu *e, int since, const char *what, const char *also);
 /* Clears every scripted fault not used up yet.  Returns the HTTP status. */
 int emu_clear_faults(struct emu *e);
 /* Number of logged requests so far. */

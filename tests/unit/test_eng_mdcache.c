@@ -63,14 +63,10 @@ static void conn_close(struct conn *c)
 	dv_config_free(&c->cfg);
 }
 
+/* The metadata requests (EntityDefinitions) since the last emu_reset. */
 static int metadata_requests(void)
 {
-	char *all = emu_requests(&emu, 0), *p;
-	int n = 0;
-	for (p = all; p && (p = strstr(p, "EntityDefinitions")) != NULL; p++)
-		n++;
-	free(all);
-	return n;
+	return emu_count_requests(&emu, 0, "EntityDefinitions", NULL);
 }
 
 /* "account:<ncolumns>,contact:<ncolumns>" or NULL. */
