@@ -167,12 +167,34 @@ static int matches(const char *p, const char *req, int *keys)
 	return *req == '\0';
 }
 
-/* The data requests since `since`, decoded, one a line. */
-static char *requests_since(int since)
+/* A statement's plan and one run of it. */
+struct explained {
+	char *plan;     /* what SQLNativeSql shows */
+	char *rows;     /* run_rows' rows, NULL when the run failed */
+	char *log;      /* the data requests the run sent, decoded, one a line */
+};
+
+/* x's plan: SQLNativeSql of sql (its rows and log still NULL). */
+static void explain(SQLHDBC dbc, const char *sql, struct explained *x)
 {
-	char *log = emu_data_requests(&emu, since);
-	url_decode(log);
-	return log;
+	x->plan = native(dbc, sql);
+	x->rows = x->log = NULL;
+}
+
+/* Runs sql (ncols columns): its rows and the data requests it sent into x. */
+static void run_explained(SQLHDBC dbc, const char *sql, int ncols, struct explained *x)
+{
+	int since = emu_request_count(&emu);
+	x->rows = run_rows(dbc, sql, ncols);
+	x->log = emu_data_requests(&emu, since);
+	url_decode(x->log);
+}
+
+static void explained_free(struct explained *x)
+{
+	free(x->plan);
+	free(x->rows);
+	free(x->log);
 }
 
 /* Keys one request holds: the URL of the request without its keys, then
@@ -215,10 +237,11 @@ static void test_join(SQLHDBC dbc)
 {
 	const char *sql = "SELECT a.accountnumber, c.fullname FROM account a CROSS JOIN contact c "
 			  "ON c.parentcustomerid = a.accountid WHERE a.accountnumber LIKE 'A-00000%'";
-	char want[4096], *plan, *log, *rows, *keys_of;
+	char want[4096], *parents, *keys_of;
+	struct explained x;
 	int per = per_request("contacts?$select=contactid,fullname,_parentcustomerid_value",
 			      "_parentcustomerid_value");
-	int since, k = 0, outer = 0, inner = 0;
+	int k = 0, outer = 0, inner = 0;
 	snprintf(want, sizeof(want),
 		 "GET %s" BASE "accounts?$select=accountid,accountnumber&"
 		 "$filter=startswith(accountnumber,'A-00000')\n"
@@ -226,43 +249,36 @@ static void test_join(SQLHDBC dbc)
 		 "$filter=(_parentcustomerid_value eq @k1 or _parentcustomerid_value eq @k2 or ...) "
 		 "(by batches of the outer rows' keys, each key once, at most %d a request: "
 		 "100 keys first, then %d, then %d at a time)", emu.url, emu.url, per, per, per * 4);
-	plan = native(dbc, sql);
-	is_str(plan, want, "join: SQLNativeSql shows the outer request and the key batches");
+	explain(dbc, sql, &x);
+	is_str(x.plan, want, "join: SQLNativeSql shows the outer request and the key batches");
 	/* the rows the answer needs, from single-table reads */
 	keys_of = run_rows(dbc, "SELECT accountid FROM account WHERE accountnumber LIKE 'A-00000%'", 1);
-	rows = run_rows(dbc, "SELECT parentcustomerid FROM contact", 1);
+	parents = run_rows(dbc, "SELECT parentcustomerid FROM contact", 1);
 	for (char *a = keys_of; a && *a; a = strchr(a, '\n') + 1) {
 		outer++;
-		for (char *c = rows; c && *c; c = strchr(c, '\n') + 1)
+		for (char *c = parents; c && *c; c = strchr(c, '\n') + 1)
 			inner += strncasecmp(a, c, 36) == 0;
 	}
 	free(keys_of);
-	free(rows);
-	since = emu_request_count(&emu);
-	rows = run_rows(dbc, sql, 2);
-	log = requests_since(since);
-	is_int(count_lines(rows), inner, "join: the %d rows of the %d outer accounts", inner, outer);
-	is_int(count_lines(log), 2, "join: 2 requests, as the plan said");
-	is_planned(plan, 0, log, 0, NULL, "join");
-	is_planned(plan, 1, log, 1, &k, "join");
+	free(parents);
+	run_explained(dbc, sql, 2, &x);
+	is_int(count_lines(x.rows), inner, "join: the %d rows of the %d outer accounts", inner,
+	       outer);
+	is_int(count_lines(x.log), 2, "join: 2 requests, as the plan said");
+	is_planned(x.plan, 0, x.log, 0, NULL, "join");
+	is_planned(x.plan, 1, x.log, 1, &k, "join");
 	is_int(k, outer, "join: the batch names each outer key once (%d)", outer);
-	free(rows);
-	free(log);
-	free(plan);
+	explained_free(&x);
 	/* the join as usually written: whichever plan, the requests are its lines */
 	sql = "SELECT a.accountnumber, c.fullname FROM account a JOIN contact c ON "
 	      "c.parentcustomerid = a.accountid WHERE a.accountnumber LIKE 'A-00000%'";
-	plan = native(dbc, sql);
-	ok(strstr(plan, "(by batches of the outer rows' keys, each key once") != NULL,
+	explain(dbc, sql, &x);
+	ok(strstr(x.plan, "(by batches of the outer rows' keys, each key once") != NULL,
 	   "JOIN: the inner side by key batches");
-	since = emu_request_count(&emu);
-	rows = run_rows(dbc, sql, 2);
-	log = requests_since(since);
-	is_int(count_lines(rows), inner, "JOIN: the same %d rows", inner);
-	all_planned(plan, log, "JOIN");
-	free(rows);
-	free(log);
-	free(plan);
+	run_explained(dbc, sql, 2, &x);
+	is_int(count_lines(x.rows), inner, "JOIN: the same %d rows", inner);
+	all_planned(x.plan, x.log, "JOIN");
+	explained_free(&x);
 }
 
 static void test_three(SQLHDBC dbc)
@@ -270,22 +286,18 @@ static void test_three(SQLHDBC dbc)
 	const char *sql = "SELECT o.name, a.name, c.fullname FROM opportunity o JOIN account a ON "
 			  "a.accountid = o.parentaccountid JOIN contact c ON "
 			  "c.parentcustomerid = a.accountid";
-	char *plan = native(dbc, sql), *log, *rows;
-	int since;
-	is_int(count_lines(plan), 2, "3 tables: three lines");
-	ok(strstr(plan, "accounts?$select=accountid,name&$filter=(accountid eq @k1 or accountid "
+	struct explained x;
+	explain(dbc, sql, &x);
+	is_int(count_lines(x.plan), 2, "3 tables: three lines");
+	ok(strstr(x.plan, "accounts?$select=accountid,name&$filter=(accountid eq @k1 or accountid "
 		  "eq @k2 or ...) (by batches") &&
-	   strstr(plan, "contacts?$select=contactid,fullname,_parentcustomerid_value&$filter=("
+	   strstr(x.plan, "contacts?$select=contactid,fullname,_parentcustomerid_value&$filter=("
 		  "_parentcustomerid_value eq @k1 or _parentcustomerid_value eq @k2 or ...) (by "
 		  "batches"), "3 tables: both inner sides by key batches");
-	since = emu_request_count(&emu);
-	rows = run_rows(dbc, sql, 3);
-	log = requests_since(since);
-	ok(rows != NULL, "3 tables: runs");
-	all_planned(plan, log, "3 tables");
-	free(rows);
-	free(log);
-	free(plan);
+	run_explained(dbc, sql, 3, &x);
+	ok(x.rows != NULL, "3 tables: runs");
+	all_planned(x.plan, x.log, "3 tables");
+	explained_free(&x);
 }
 
 static void test_scalar(SQLHDBC dbc)
@@ -293,49 +305,43 @@ static void test_scalar(SQLHDBC dbc)
 	const char *sql = "SELECT a.accountnumber, (SELECT COUNT(*) FROM contact c WHERE "
 			  "c.parentcustomerid = a.accountid) FROM account a WHERE "
 			  "a.accountnumber LIKE 'A-00001%'";
-	char *plan = native(dbc, sql), *log, *rows;
-	int since, k = 0;
-	ok(count_lines(plan) == 1 && strstr(plan, "contacts?$select=contactid,"
+	struct explained x;
+	int k = 0;
+	explain(dbc, sql, &x);
+	ok(count_lines(x.plan) == 1 && strstr(x.plan, "contacts?$select=contactid,"
 	   "_parentcustomerid_value&$filter=(_parentcustomerid_value eq @k1 or "
 	   "_parentcustomerid_value eq @k2 or ...) (by batches of the outer rows' keys"),
 	   "scalar subquery: by key batches");
-	since = emu_request_count(&emu);
-	rows = run_rows(dbc, sql, 2);
-	log = requests_since(since);
-	is_int(count_lines(rows), 10, "scalar subquery: A-000010..A-000019");
-	all_planned(plan, log, "scalar subquery");
-	is_planned(plan, 1, log, 1, &k, "scalar subquery");
+	run_explained(dbc, sql, 2, &x);
+	is_int(count_lines(x.rows), 10, "scalar subquery: A-000010..A-000019");
+	all_planned(x.plan, x.log, "scalar subquery");
+	is_planned(x.plan, 1, x.log, 1, &k, "scalar subquery");
 	is_int(k, 10, "scalar subquery: the 10 keys in one request");
-	free(rows);
-	free(log);
-	free(plan);
+	explained_free(&x);
 }
 
 static void test_text_key(SQLHDBC dbc)
 {
 	const char *sql = "SELECT a.name, c.fullname FROM account a CROSS JOIN contact c ON "
 			  "c.lastname = a.name";
-	char want[4096], *plan = native(dbc, sql), *log, *rows;
-	int since;
+	char want[4096];
+	struct explained x;
+	explain(dbc, sql, &x);
 	snprintf(want, sizeof(want),
 		 "GET %s" BASE "accounts?$select=accountid,name\n"
 		 "GET %s" BASE "contacts?$select=contactid,fullname,lastname&$filter=lastname eq ?1 "
 		 "(for each of the first 8 outer rows)\n"
 		 "GET %s" BASE "contacts?$select=contactid,fullname,lastname (once, from outer row 9 "
 		 "on: its rows kept and matched to each outer row)", emu.url, emu.url, emu.url);
-	is_str(plan, want, "text key: a request for each of the first 8 outer rows, then once");
-	since = emu_request_count(&emu);
-	rows = run_rows(dbc, sql, 2);
-	log = requests_since(since);
-	ok(rows != NULL, "text key: runs");
-	is_int(count_lines(log), 10, "text key: 1 + 8 + 1 requests for 20 outer rows");
-	is_planned(plan, 0, log, 0, NULL, "text key");
+	is_str(x.plan, want, "text key: a request for each of the first 8 outer rows, then once");
+	run_explained(dbc, sql, 2, &x);
+	ok(x.rows != NULL, "text key: runs");
+	is_int(count_lines(x.log), 10, "text key: 1 + 8 + 1 requests for 20 outer rows");
+	is_planned(x.plan, 0, x.log, 0, NULL, "text key");
 	for (int i = 1; i <= 8; i++)
-		is_planned(plan, 1, log, i, NULL, "text key");
-	is_planned(plan, 2, log, 9, NULL, "text key");
-	free(rows);
-	free(log);
-	free(plan);
+		is_planned(x.plan, 1, x.log, i, NULL, "text key");
+	is_planned(x.plan, 2, x.log, 9, NULL, "text key");
+	explained_free(&x);
 }
 
 static void test_once(SQLHDBC dbc)
@@ -359,26 +365,23 @@ static void test_once(SQLHDBC dbc)
  * to SQLite, GUIDs go by requests of 200. */
 static void test_in_lists(SQLHDBC dbc)
 {
-	char *sql = malloc(20000), *plan, *log, *rows, *ids, line[4096];
-	int since, k = 0, n = 0, nreal = 0;
+	char *sql = malloc(20000), *ids, line[4096];
+	struct explained x;
+	int k = 0, n = 0, nreal = 0;
 	strcpy(sql, "SELECT a.accountnumber, c.fullname FROM account a CROSS JOIN contact c ON "
 	       "c.parentcustomerid = a.accountid WHERE a.accountnumber IN ('A-000001',"
 	       "'A-000002','A-000003')");
-	plan = native(dbc, sql);
-	line_of(plan, 0, line, sizeof(line));
+	explain(dbc, sql, &x);
+	line_of(x.plan, 0, line, sizeof(line));
 	ok(ends_with(line, BASE "accounts?$select=accountid,accountnumber&$filter=(accountnumber "
 		     "eq @v1 or accountnumber eq @v2 or ...) (an IN list of more than 200 values: "
 		     "sent without it, SQLite checks it)"), "text IN list: the or-chain it is sent as");
-	since = emu_request_count(&emu);
-	rows = run_rows(dbc, sql, 2);
-	log = requests_since(since);
-	ok(rows != NULL, "text IN list: runs");
-	all_planned(plan, log, "text IN list");
-	is_planned(plan, 0, log, 0, &k, "text IN list");
+	run_explained(dbc, sql, 2, &x);
+	ok(x.rows != NULL, "text IN list: runs");
+	all_planned(x.plan, x.log, "text IN list");
+	is_planned(x.plan, 0, x.log, 0, &k, "text IN list");
 	is_int(k, 3, "text IN list: its 3 values");
-	free(rows);
-	free(log);
-	free(plan);
+	explained_free(&x);
 
 	/* 250 GUIDs, the 20 accounts' among them: two requests of the list */
 	ids = run_rows(dbc, "SELECT accountid FROM account", 1);
@@ -389,26 +392,22 @@ static void test_in_lists(SQLHDBC dbc)
 	for (; n < 250; n++)
 		sprintf(sql + strlen(sql), ",'00000000-0000-4000-8000-%012d'", n);
 	strcat(sql, ")");
-	plan = native(dbc, sql);
-	line_of(plan, 0, line, sizeof(line));
+	explain(dbc, sql, &x);
+	line_of(x.plan, 0, line, sizeof(line));
 	ok(ends_with(line, BASE "accounts?$select=accountid,name&$filter=(accountid eq @v1 or "
 		     "accountid eq @v2 or ...) (an IN list of more than 200 values: a request for "
 		     "each 200)"), "GUID IN list: a request for each 200 values");
-	since = emu_request_count(&emu);
-	rows = run_rows(dbc, sql, 2);
-	log = requests_since(since);
-	ok(rows != NULL, "GUID IN list: runs");
-	is_int(count_lines(log), 3, "GUID IN list: 2 requests of the list, 1 of the key batch");
-	is_planned(plan, 0, log, 0, &k, "GUID IN list");
+	run_explained(dbc, sql, 2, &x);
+	ok(x.rows != NULL, "GUID IN list: runs");
+	is_int(count_lines(x.log), 3, "GUID IN list: 2 requests of the list, 1 of the key batch");
+	is_planned(x.plan, 0, x.log, 0, &k, "GUID IN list");
 	is_int(k, 200, "GUID IN list: 200 values in the first request");
-	is_planned(plan, 0, log, 1, &k, "GUID IN list");
+	is_planned(x.plan, 0, x.log, 1, &k, "GUID IN list");
 	is_int(k, 50, "GUID IN list: 50 in the second");
-	is_planned(plan, 1, log, 2, &k, "GUID IN list");
+	is_planned(x.plan, 1, x.log, 2, &k, "GUID IN list");
 	is_int(k, nreal, "GUID IN list: the %d accounts' keys in one batch", nreal);
 	free(ids);
-	free(rows);
-	free(log);
-	free(plan);
+	explained_free(&x);
 	free(sql);
 }
 
@@ -419,34 +418,28 @@ static void test_sizes(void)
 			  "c.parentcustomerid = a.accountid";
 	SQLHENV env;
 	SQLHDBC dbc;
-	char *plan, *log, *rows, *p;
-	int since, per = 0, k[3] = {0, 0, 0};
+	struct explained x;
+	char *p;
+	int per = 0, k[3] = {0, 0, 0};
 	start_emulator(&emu, "--rows 600 --seed 1", NULL);
 	env = new_env(SQL_OV_ODBC3);
-	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
 	/* a connection string: the driver manager keeps the first odbc.ini it read */
-	if (!rc_ok(SQLDriverConnect(dbc, NULL, (SQLCHAR *)emu_connstr(&emu), SQL_NTS, NULL, 0, NULL,
-				    SQL_DRIVER_NOPROMPT), SQL_HANDLE_DBC, dbc, "connect to 600 rows"))
-		bail_out("cannot connect");
-	plan = native(dbc, sql);
-	p = strstr(plan, "at most ");
+	dbc = connect_string(env, emu_connstr(&emu), "connect to 600 rows");
+	explain(dbc, sql, &x);
+	p = strstr(x.plan, "at most ");
 	if (p)
 		per = atoi(p + 8);
 	ok(per > 100 && per < 600, "600 accounts: the plan's keys a request (%d)", per);
-	since = emu_request_count(&emu);
-	rows = run_rows(dbc, sql, 2);
-	log = requests_since(since);
-	ok(rows != NULL, "600 accounts: runs (%d rows)", count_lines(rows));
-	is_int(count_lines(log), 4, "600 accounts: 1 + 3 requests");
-	is_planned(plan, 0, log, 0, NULL, "600 accounts");
+	run_explained(dbc, sql, 2, &x);
+	ok(x.rows != NULL, "600 accounts: runs (%d rows)", count_lines(x.rows));
+	is_int(count_lines(x.log), 4, "600 accounts: 1 + 3 requests");
+	is_planned(x.plan, 0, x.log, 0, NULL, "600 accounts");
 	for (int i = 0; i < 3; i++)
-		is_planned(plan, 1, log, i + 1, &k[i], "600 accounts");
+		is_planned(x.plan, 1, x.log, i + 1, &k[i], "600 accounts");
 	is_int(k[0], 100, "600 accounts: 100 keys first");
 	is_int(k[1], per, "600 accounts: then as many as the plan says a request holds");
 	is_int(k[2], 600 - 100 - per, "600 accounts: then the rest");
-	free(rows);
-	free(log);
-	free(plan);
+	explained_free(&x);
 	disconnect(env, dbc);
 	emu_stop(&emu);
 }

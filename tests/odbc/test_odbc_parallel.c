@@ -55,18 +55,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Connects to emulator e with the keys extra (PageSize=100 unless extra
+ * sets it), the check named extra. */
 static SQLHDBC connect_with(SQLHENV env, struct emu *e, const char *extra)
 {
 	char connstr[1024];
-	SQLHDBC dbc = SQL_NULL_HDBC;
 	snprintf(connstr, sizeof(connstr), "%s;%s%s", emu_connstr(e),
 		 strstr(extra, "PageSize") ? "" : "PageSize=100;", extra);
-	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-	SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstr, SQL_NTS, NULL, 0, NULL,
-					SQL_DRIVER_NOPROMPT);
-	if (!rc_ok(rc, SQL_HANDLE_DBC, dbc, extra))
-		bail_out("cannot connect");
-	return dbc;
+	return connect_string(env, connstr, extra);
 }
 
 /* Runs sql and collects column 1 of every row (sorted when sort).  Returns
@@ -160,18 +156,32 @@ static int partition_filters(struct emu *e, int since, char filters[][512], int 
 	return n;
 }
 
+/* Reads every account on dbc into got (sorted when sort), the emulator's
+ * config set to `during` for the read and to `after` once it is done (NULL:
+ * left as it is).  Returns the partitions the read sent, its createdon
+ * probes into *probes. */
+static int read_accounts(SQLHDBC dbc, struct emu *e, const char *during, const char *after,
+			 int sort, struct ids *got, int *probes, char *msg, size_t msg_size)
+{
+	char state[6], filters[8][512];
+	if (during)
+		emu_post(e, "/_emu/config", during);
+	int before = emu_request_count(e);
+	collect(dbc, "SELECT accountid FROM account", got, sort, state, msg, msg_size);
+	if (after)
+		emu_post(e, "/_emu/config", after);
+	return partition_filters(e, before, filters, 8, probes);
+}
+
 static void reference_ids(SQLHENV env, struct emu *e, struct ids *ref)
 {
-	char state[6], msg[512];
+	char msg[512];
+	int parts, probes;
 	SQLHDBC dbc = connect_with(env, e, "ParallelReads=1");
-	int before = emu_request_count(e), probes;
-	char filters[8][512];
-	collect(dbc, "SELECT accountid FROM account", ref, 1, state, msg, sizeof(msg));
+	parts = read_accounts(dbc, e, NULL, NULL, 1, ref, &probes, msg, sizeof(msg));
 	is_int((int)ref->n, NROWS, "ParallelReads=1: %d accounts on one chain", NROWS);
-	is_int(partition_filters(e, before, filters, 8, &probes) + probes, 0,
-	       "ParallelReads=1: no probe, no partition");
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	is_int(parts + probes, 0, "ParallelReads=1: no probe, no partition");
+	close_dbc(dbc);
 }
 
 /* The partition bounds, as the driver computes them, from every createdon:
@@ -240,6 +250,20 @@ static int first_page_ordered(struct emu *e, int since)
 	return n;
 }
 
+/* The requests since `since` the emulator answered with HTTP status. */
+static int answered(struct emu *e, int since, int status)
+{
+	yajl_val log = emu_requests_tree(e, since);
+	int n = 0;
+	for (size_t k = 0; log && YAJL_IS_ARRAY(log) && k < log->u.array.len; k++) {
+		const char *path[] = {"status", NULL};
+		yajl_val s = yajl_tree_get(log->u.array.values[k], path, yajl_t_number);
+		n += s && YAJL_GET_INTEGER(s) == status;
+	}
+	yajl_tree_free(log);
+	return n;
+}
+
 static void fmt_utc(long long t, char *out, size_t size)
 {
 	time_t tt = (time_t)t;
@@ -303,8 +327,7 @@ static void test_partitions(SQLHENV env, struct emu *e, const struct ids *ref)
 	ok(n == 0 || strncmp(filters[0], "(statecode eq 0) and (", 22) == 0,
 	   "a WHERE clause is and-ed with each range: %s", n ? filters[0] : "(not partitioned)");
 	ids_free(&got);
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(dbc);
 }
 
 static void insert_account(SQLHDBC dbc, const char *id, const char *name)
@@ -351,10 +374,8 @@ static void test_ties(SQLHENV env, struct emu *e)
 	ok(same_ids(&got, &ref), "rows on the bounds come exactly once (ge/lt, first-page ties)");
 	ids_free(&ref);
 	ids_free(&got);
-	SQLDisconnect(one);
-	SQLFreeHandle(SQL_HANDLE_DBC, one);
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(one);
+	close_dbc(dbc);
 }
 
 /* A row created while the partitions run (key sorting last) comes once. */
@@ -380,10 +401,8 @@ static void test_created_during_read(SQLHENV env, struct emu *e, const struct id
 	is_int((int)n, (int)ref->n + 1, "all %zu accounts and the new one", ref->n);
 	is_int((int)late_seen, 1, "the account created during the read comes once");
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	SQLDisconnect(writer);
-	SQLFreeHandle(SQL_HANDLE_DBC, writer);
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(writer);
+	close_dbc(dbc);
 }
 
 /* Every token revoked while the partitions run: each partition's next
@@ -419,19 +438,11 @@ static void test_token_expiry(SQLHENV env, struct emu *e, const struct ids *ref)
 	is_int(rc, SQL_NO_DATA, "token expiry: the scan ends normally");
 	qsort(got.v, got.n, sizeof(*got.v), cmp_str);
 	ok(same_ids(&got, ref), "token expiry: every account exactly once");
-	yajl_val log = emu_requests_tree(e, before);
-	int rejected = 0;
-	for (size_t k = 0; log && YAJL_IS_ARRAY(log) && k < log->u.array.len; k++) {
-		const char *path[] = {"status", NULL};
-		yajl_val s = yajl_tree_get(log->u.array.values[k], path, yajl_t_number);
-		rejected += s && YAJL_GET_INTEGER(s) == 401;
-	}
-	yajl_tree_free(log);
+	int rejected = answered(e, before, 401);
 	ok(rejected >= 1, "token expiry: the service refused the old token %d times", rejected);
 	ids_free(&got);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(dbc);
 }
 
 /* Faults in the middle of partitions: rows still come exactly once. */
@@ -460,22 +471,13 @@ static void test_faults(SQLHENV env, struct emu *e, const struct ids *ref)
 		is_int(rc, SQL_NO_DATA, "%s: the scan ends normally %s", faults[i].what, msg);
 		ok(same_ids(&got, ref), "%s: every account exactly once", faults[i].what);
 		ids_free(&got);
-		if (faults[i].status) {
-			yajl_val log = emu_requests_tree(e, before);
-			int seen = 0;
-			for (size_t k = 0; log && YAJL_IS_ARRAY(log) && k < log->u.array.len; k++) {
-				const char *path[] = {"status", NULL};
-				yajl_val s = yajl_tree_get(log->u.array.values[k], path, yajl_t_number);
-				seen += s && YAJL_GET_INTEGER(s) == atoi(faults[i].status);
-			}
-			is_int(seen, faults[i].times, "%s: the service answered %s %d times",
-			       faults[i].what, faults[i].status, faults[i].times);
-			yajl_tree_free(log);
-		}
+		if (faults[i].status)
+			is_int(answered(e, before, atoi(faults[i].status)), faults[i].times,
+			       "%s: the service answered %s %d times", faults[i].what,
+			       faults[i].status, faults[i].times);
 		emu_clear_faults(e);
 	}
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(dbc);
 }
 
 static void test_long_retry_after(SQLHENV env, struct emu *e)
@@ -496,8 +498,7 @@ static void test_long_retry_after(SQLHENV env, struct emu *e)
 	ok(time(NULL) - t0 < 60, "  without waiting the 300 s");
 	ok(got.n < NROWS, "  the result is not reported as complete (%zu rows)", got.n);
 	ids_free(&got);
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(dbc);
 }
 
 /* Runs sql and collects every row as its columns joined by '|', in the
@@ -574,6 +575,29 @@ static void merged_requests(struct emu *e, int since, const char *orderby, int *
 	free(log);
 }
 
+/* What a merged read asked for: merged_requests' counts. */
+struct merge_counts {
+	int first, parts, same, probes;
+};
+
+/* Reads q on dbc into rows (collect_rows), the emulator's config set to
+ * `during` for the read and to `after` once it is done (NULL: left as it
+ * is); *m: the read's requests, merged_requests for orderby.  Returns the
+ * SQLFetch code that ended the read. */
+static SQLRETURN read_merged(SQLHDBC dbc, struct emu *e, const char *q, const char *during,
+			     const char *after, const char *orderby, struct ids *rows,
+			     struct merge_counts *m, char *msg, size_t msg_size)
+{
+	if (during)
+		emu_post(e, "/_emu/config", during);
+	int before = emu_request_count(e);
+	SQLRETURN rc = collect_rows(dbc, q, rows, msg, msg_size);
+	if (after)
+		emu_post(e, "/_emu/config", after);
+	merged_requests(e, before, orderby, &m->first, &m->parts, &m->same, &m->probes);
+	return rc;
+}
+
 /* Accounts whose names are equal or close under the service's collation,
  * created across the partitions' span, revenue NULL for some. */
 static void add_collation_rows(SQLHENV env, struct emu *e)
@@ -604,8 +628,7 @@ static void add_collation_rows(SQLHENV env, struct emu *e)
 	emu_post(e, "/_emu/clock", "{\"now\":null}");
 	(void)state;
 	(void)msg;
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(dbc);
 }
 
 /* The primary key in SQL Server's uniqueidentifier order, as SQLite text. */
@@ -647,23 +670,22 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 	SQLHDBC four = connect_with(env, e, "ParallelReads=4;Timeout=60");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ids chain, merged, local;
-		int first, parts, same, probes;
+		struct merge_counts m;
 		snprintf(sql, sizeof(sql), "SELECT " MERGE_COLS " FROM account %s", cases[i].order);
 		collect_rows(one, sql, &chain, msg, sizeof(msg));
-		int before = emu_request_count(e);
-		SQLRETURN rc = collect_rows(four, sql, &merged, msg, sizeof(msg));
+		SQLRETURN rc = read_merged(four, e, sql, NULL, NULL, cases[i].orderby, &merged, &m,
+					   msg, sizeof(msg));
 		is_int(rc, SQL_NO_DATA, "%s, ParallelReads=4: ends normally %s", cases[i].what, msg);
-		merged_requests(e, before, cases[i].orderby, &first, &parts, &same, &probes);
 		if (cases[i].merged)
-			ok(first == 1 && parts == NPARTS && same == NPARTS && probes == 2,
+			ok(m.first == 1 && m.parts == NPARTS && m.same == NPARTS && m.probes == 2,
 			   "%s: the scan's first page, %d partitions each with $orderby=%s, 2 "
 			   "probes (got %d, %d, %d, %d)", cases[i].what, NPARTS, cases[i].orderby,
-			   first, parts, same, probes);
+			   m.first, m.parts, m.same, m.probes);
 		else
-			ok(first == 1 && parts == 0,
+			ok(m.first == 1 && m.parts == 0,
 			   "%s: a text order is not merged: one chain with $orderby=%s (got %d "
-			   "first pages, %d partitions)", cases[i].what, cases[i].orderby, first,
-			   parts);
+			   "first pages, %d partitions)", cases[i].what, cases[i].orderby, m.first,
+			   m.parts);
 		if (strstr(cases[i].order, "WHERE"))
 			ok(chain.n > 100 && chain.n < NROWS, "%s, ParallelReads=1: %zu accounts",
 			   cases[i].what, chain.n);
@@ -684,15 +706,13 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 	/* a LIMIT above 5000 is a row budget: merged, each partition capped */
 	{
 		struct ids chain, merged;
-		int first, parts, same, probes;
+		struct merge_counts m;
 		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY revenue LIMIT 5001";
 		collect_rows(one, q, &chain, msg, sizeof(msg));
-		int before = emu_request_count(e);
-		collect_rows(four, q, &merged, msg, sizeof(msg));
-		merged_requests(e, before, "revenue asc,accountid asc", &first, &parts, &same,
-				&probes);
-		ok(parts == NPARTS && same == NPARTS, "LIMIT 5001 (a row budget): %d partitions "
-		   "(got %d)", NPARTS, parts);
+		read_merged(four, e, q, NULL, NULL, "revenue asc,accountid asc", &merged, &m, msg,
+			    sizeof(msg));
+		ok(m.parts == NPARTS && m.same == NPARTS, "LIMIT 5001 (a row budget): %d partitions "
+		   "(got %d)", NPARTS, m.parts);
 		ok(chain.n == NROWS + 24 && same_rows(&merged, &chain),
 		   "LIMIT 5001: the rows of one chain, in order");
 		ids_free(&chain);
@@ -712,67 +732,48 @@ static void test_merged_order(SQLHENV env, struct emu *e)
 		       msg);
 		ok(same_rows(&merged, &chain), "ORDER BY revenue DESC under a 429 storm: the same "
 		   "rows, in the same order");
-		yajl_val log = emu_requests_tree(e, before);
-		int seen = 0;
-		for (size_t k = 0; log && YAJL_IS_ARRAY(log) && k < log->u.array.len; k++) {
-			const char *path[] = {"status", NULL};
-			yajl_val st = yajl_tree_get(log->u.array.values[k], path, yajl_t_number);
-			seen += st && YAJL_GET_INTEGER(st) == 429;
-		}
-		yajl_tree_free(log);
-		is_int(seen, 8, "ORDER BY revenue DESC under a 429 storm: the service answered 429 "
-		       "8 times");
+		is_int(answered(e, before, 429), 8, "ORDER BY revenue DESC under a 429 storm: the "
+		       "service answered 429 8 times");
 		ids_free(&chain);
 		ids_free(&merged);
 	}
-	SQLDisconnect(one);
-	SQLFreeHandle(SQL_HANDLE_DBC, one);
-	SQLDisconnect(four);
-	SQLFreeHandle(SQL_HANDLE_DBC, four);
+	close_dbc(one);
+	close_dbc(four);
 }
 
 static void test_auto(SQLHENV env, struct emu *e)
 {
-	char state[6], msg[512], filters[8][512];
+	char msg[512];
 	struct ids got;
-	int probes;
+	int parts, probes;
 	emu_reset(e);
 	/* automatic: a first page of 100 rows is not worth partitioning */
 	SQLHDBC dbc = connect_with(env, e, "Prefetch=true");
-	int before = emu_request_count(e);
-	collect(dbc, "SELECT accountid FROM account", &got, 0, state, msg, sizeof(msg));
-	is_int(partition_filters(e, before, filters, 8, &probes) + probes, 0,
-	       "automatic: a 100-row first page is read as one chain");
+	parts = read_accounts(dbc, e, NULL, NULL, 0, &got, &probes, msg, sizeof(msg));
+	is_int(parts + probes, 0, "automatic: a 100-row first page is read as one chain");
 	is_int((int)got.n, NROWS, "automatic: all rows");
 	ids_free(&got);
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(dbc);
 	/* automatic with 1000-row pages that come back at once: the reader is
 	 * what takes the time, one chain */
 	dbc = connect_with(env, e, "PageSize=1000");
-	before = emu_request_count(e);
-	collect(dbc, "SELECT accountid FROM account", &got, 0, state, msg, sizeof(msg));
-	is_int(partition_filters(e, before, filters, 8, &probes) + probes, 0,
+	parts = read_accounts(dbc, e, NULL, NULL, 0, &got, &probes, msg, sizeof(msg));
+	is_int(parts + probes, 0,
 	       "automatic, 1000-row pages the service answers at once: one chain");
 	is_int((int)got.n, NROWS, "automatic, fast pages: all rows");
 	ids_free(&got);
 	/* automatic with 1000-row pages that take the service 300 ms each:
 	 * partitioned (x-ms-dop-hint 4) */
-	emu_post(e, "/_emu/config", "{\"page_think_ms\":300}");
-	before = emu_request_count(e);
-	collect(dbc, "SELECT accountid FROM account", &got, 0, state, msg, sizeof(msg));
-	emu_post(e, "/_emu/config", "{\"page_think_ms\":0}");
-	is_int(partition_filters(e, before, filters, 8, &probes), 4,
-	       "automatic, 1000-row pages of 300 ms: x-ms-dop-hint 4 partitions");
+	parts = read_accounts(dbc, e, "{\"page_think_ms\":300}", "{\"page_think_ms\":0}", 0, &got,
+			      &probes, msg, sizeof(msg));
+	is_int(parts, 4, "automatic, 1000-row pages of 300 ms: x-ms-dop-hint 4 partitions");
 	is_int((int)got.n, NROWS, "automatic: all rows");
 	ids_free(&got);
 	/* the hint the service sends with the first page is the one followed */
-	emu_post(e, "/_emu/config", "{\"page_think_ms\":300,\"dop_hint\":6}");
-	before = emu_request_count(e);
-	collect(dbc, "SELECT accountid FROM account", &got, 1, state, msg, sizeof(msg));
-	emu_post(e, "/_emu/config", "{\"page_think_ms\":0,\"dop_hint\":4}");
-	is_int(partition_filters(e, before, filters, 8, &probes), 6,
-	       "automatic: the first page's x-ms-dop-hint 6, 6 partitions");
+	parts = read_accounts(dbc, e, "{\"page_think_ms\":300,\"dop_hint\":6}",
+			      "{\"page_think_ms\":0,\"dop_hint\":4}", 1, &got, &probes, msg,
+			      sizeof(msg));
+	is_int(parts, 6, "automatic: the first page's x-ms-dop-hint 6, 6 partitions");
 	is_int((int)got.n, NROWS, "automatic, 6 partitions: all rows %s", msg);
 	int dups = 0;
 	for (size_t i = 1; i < got.n; i++)
@@ -782,27 +783,21 @@ static void test_auto(SQLHENV env, struct emu *e)
 	/* ORDER BY with pages of 300 ms: merged, the rows and order of one chain */
 	{
 		struct ids chain, merged;
-		int first, parts, same;
+		struct merge_counts m;
 		const char *q = "SELECT " MERGE_COLS " FROM account ORDER BY createdon";
 		SQLHDBC one = connect_with(env, e, "PageSize=1000;ParallelReads=1");
 		collect_rows(one, q, &chain, msg, sizeof(msg));
-		SQLDisconnect(one);
-		SQLFreeHandle(SQL_HANDLE_DBC, one);
-		emu_post(e, "/_emu/config", "{\"page_think_ms\":300}");
-		before = emu_request_count(e);
-		collect_rows(dbc, q, &merged, msg, sizeof(msg));
-		emu_post(e, "/_emu/config", "{\"page_think_ms\":0}");
-		merged_requests(e, before, "createdon asc,accountid asc", &first, &parts, &same,
-				&probes);
-		ok(parts == 4 && same == 4, "automatic, ORDER BY createdon, pages of 300 ms: 4 "
-		   "partitions with the same $orderby (got %d, %d)", parts, same);
+		close_dbc(one);
+		read_merged(dbc, e, q, "{\"page_think_ms\":300}", "{\"page_think_ms\":0}",
+			    "createdon asc,accountid asc", &merged, &m, msg, sizeof(msg));
+		ok(m.parts == 4 && m.same == 4, "automatic, ORDER BY createdon, pages of 300 ms: 4 "
+		   "partitions with the same $orderby (got %d, %d)", m.parts, m.same);
 		ok(chain.n == NROWS && same_rows(&merged, &chain),
 		   "automatic, ORDER BY createdon: the rows of one chain, in the same order");
 		ids_free(&chain);
 		ids_free(&merged);
 	}
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(dbc);
 }
 
 /* A LIMIT above 5000 (a row budget) over a table four partitions of
@@ -839,10 +834,8 @@ static void test_limit_stops_partitions(SQLHENV env, struct emu *main_emu)
 	   "%d per partition and the probes' 2 (the table: %d)", LIMIT, down, LIMIT, BIG);
 	ids_free(&chain);
 	ids_free(&merged);
-	SQLDisconnect(one);
-	SQLFreeHandle(SQL_HANDLE_DBC, one);
-	SQLDisconnect(four);
-	SQLFreeHandle(SQL_HANDLE_DBC, four);
+	close_dbc(one);
+	close_dbc(four);
 	emu_stop(&big);
 	test_emu = main_emu; /* the driver manager keeps reading its odbcinst.ini */
 }
