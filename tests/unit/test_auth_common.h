@@ -31,15 +31,12 @@ struct client {
 	struct dv_auth *auth;
 };
 
-/* Opens a client on the emulator with connstr (URL and AzureAuthorityHost
- * are added).  Returns 0 or -1 with e set. */
-static inline int client_open(struct client *c, const char *connstr, struct dv_error *e)
+/* Opens a client with the whole connection string cs.  Returns 0 or -1
+ * with e set. */
+static inline int client_open_cs(struct client *c, const char *cs, struct dv_error *e)
 {
-	char cs[4096];
 	memset(c, 0, sizeof(*c));
 	dv_config_init(&c->cfg);
-	snprintf(cs, sizeof(cs), "%s;URL=%s;AzureAuthorityHost=%s;AzureTenant=%s;"
-		 "OAuthClientId=%s", connstr, emu.url, emu.url, EMU_TENANT, EMU_CLIENT_ID);
 	if (dv_config_from_connstr(&c->cfg, cs, e) != 0 || dv_config_validate(&c->cfg, e) != 0)
 		return -1;
 	if (c->cfg.log_file && *c->cfg.log_file)
@@ -50,6 +47,16 @@ static inline int client_open(struct client *c, const char *connstr, struct dv_e
 		return -1;
 	dv_http_set_auth(c->http, c->auth);
 	return 0;
+}
+
+/* Opens a client on the emulator with connstr (URL and AzureAuthorityHost
+ * are added).  Returns 0 or -1 with e set. */
+static inline int client_open(struct client *c, const char *connstr, struct dv_error *e)
+{
+	char cs[4096];
+	snprintf(cs, sizeof(cs), "%s;URL=%s;AzureAuthorityHost=%s;AzureTenant=%s;"
+		 "OAuthClientId=%s", connstr, emu.url, emu.url, EMU_TENANT, EMU_CLIENT_ID);
+	return client_open_cs(c, cs, e);
 }
 
 static inline void client_close(struct client *c)

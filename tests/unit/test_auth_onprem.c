@@ -28,20 +28,9 @@ static int onprem_open(struct client *c, const char *org, const char *connstr,
 		       struct dv_error *e)
 {
 	char cs[2048];
-	memset(c, 0, sizeof(*c));
-	dv_config_init(&c->cfg);
 	snprintf(cs, sizeof(cs), "URL=%s/%s;CRMVersion=CRM2016+;APIVersion=v8.2;%s", emu.url,
 		 org, connstr);
-	if (dv_config_from_connstr(&c->cfg, cs, e) != 0 || dv_config_validate(&c->cfg, e) != 0)
-		return -1;
-	if (c->cfg.log_file && *c->cfg.log_file)
-		c->log = dv_log_open(c->cfg.log_file, c->cfg.verbosity);
-	c->http = dv_http_new(&c->cfg, c->log, e);
-	c->auth = c->http ? dv_auth_new(&c->cfg, c->log, e) : NULL;
-	if (!c->auth)
-		return -1;
-	dv_http_set_auth(c->http, c->auth);
-	return 0;
+	return client_open_cs(c, cs, e);
 }
 
 /* GET <emu><path> through the client: the HTTP status (0 on transport failure). */
