@@ -44,6 +44,27 @@ struct char_case {
 	SQLLEN ind;
 };
 
+/* Converts each case to SQL_C_CHAR and checks it ("<what> case N: ..."). */
+static void run_char_cases(const struct char_case *cases, size_t n, const char *what)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct char_case *c = &cases[i];
+		char buf[64] = "";
+		SQLLEN ind = -99;
+		struct dv_error err;
+		dv_error_clear(&err);
+		struct dv_conv_src src = {c->sql_type, c->scale};
+		struct dv_conv_dst dst = {SQL_C_CHAR, buf, c->buflen, &ind, &ind, 0, 0};
+		SQLRETURN rc = dv_convert(&c->v, &src, &dst, NULL, &err);
+		is_int(rc, c->rc, "%s case %zu: return code", what, i);
+		is_str(dv_sqlstate_code(err.state), c->state, "%s case %zu: state", what, i);
+		if (c->out) {
+			is_str(buf, c->out, "%s case %zu: text", what, i);
+			is_int(ind, c->ind, "%s case %zu: indicator", what, i);
+		}
+	}
+}
+
 static void test_to_char(void)
 {
 	const struct char_case cases[] = {
@@ -72,22 +93,7 @@ static void test_to_char(void)
 		{{DV_V_BLOB, 0, 0, "\x01\xab", 2}, SQL_LONGVARBINARY, 0, 64, SQL_SUCCESS, "00000",
 		 "01AB", 4},
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct char_case *c = &cases[i];
-		char buf[64] = "";
-		SQLLEN ind = -99;
-		struct dv_error err;
-		dv_error_clear(&err);
-		struct dv_conv_src src = {c->sql_type, c->scale};
-		struct dv_conv_dst dst = {SQL_C_CHAR, buf, c->buflen, &ind, &ind, 0, 0};
-		SQLRETURN rc = dv_convert(&c->v, &src, &dst, NULL, &err);
-		is_int(rc, c->rc, "char case %zu: return code", i);
-		is_str(dv_sqlstate_code(err.state), c->state, "char case %zu: state", i);
-		if (c->out) {
-			is_str(buf, c->out, "char case %zu: text", i);
-			is_int(ind, c->ind, "char case %zu: indicator", i);
-		}
-	}
+	run_char_cases(cases, sizeof(cases) / sizeof(cases[0]), "char");
 }
 
 /* Boundary values and truncation at each boundary, to SQL_C_CHAR. */
@@ -136,22 +142,7 @@ static void test_char_boundaries(void)
 		{text("78914942-34cb-ed11-b596-0022481d68cd"), SQL_GUID, 0, 36, SQL_ERROR, "22003",
 		 NULL, 0},
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct char_case *c = &cases[i];
-		char buf[64] = "";
-		SQLLEN ind = -99;
-		struct dv_error err;
-		dv_error_clear(&err);
-		struct dv_conv_src src = {c->sql_type, c->scale};
-		struct dv_conv_dst dst = {SQL_C_CHAR, buf, c->buflen, &ind, &ind, 0, 0};
-		SQLRETURN rc = dv_convert(&c->v, &src, &dst, NULL, &err);
-		is_int(rc, c->rc, "boundary case %zu: return code", i);
-		is_str(dv_sqlstate_code(err.state), c->state, "boundary case %zu: state", i);
-		if (c->out) {
-			is_str(buf, c->out, "boundary case %zu: text", i);
-			is_int(ind, c->ind, "boundary case %zu: indicator", i);
-		}
-	}
+	run_char_cases(cases, sizeof(cases) / sizeof(cases[0]), "boundary");
 }
 
 /* Bytes of one SQLWCHAR: 2 (UTF-16, unixODBC) or 4 (UTF-32, iODBC), as the
