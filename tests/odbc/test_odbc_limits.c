@@ -23,17 +23,12 @@
 
 #define NROWS 12000
 
+/* Connects to emulator e with the keys extra, the check named extra. */
 static SQLHDBC connect_with(SQLHENV env, struct emu *e, const char *extra)
 {
 	char connstr[1024];
-	SQLHDBC dbc = SQL_NULL_HDBC;
 	snprintf(connstr, sizeof(connstr), "%s;%s", emu_connstr(e), extra);
-	SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-	SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstr, SQL_NTS, NULL, 0, NULL,
-					SQL_DRIVER_NOPROMPT);
-	if (!rc_ok(rc, SQL_HANDLE_DBC, dbc, extra))
-		bail_out("cannot connect");
-	return dbc;
+	return connect_string(env, connstr, extra);
 }
 
 /* Runs sql (with one integer parameter when param >= 0) and collects column
@@ -193,8 +188,7 @@ int main(void)
 	SQLHDBC one = connect_with(env, &e, "ParallelReads=1");
 	collect(one, "SELECT accountid FROM account", -1, &ref);
 	is_int((int)ref.n, NROWS, "reference: %d accounts on one chain", NROWS);
-	SQLDisconnect(one);
-	SQLFreeHandle(SQL_HANDLE_DBC, one);
+	close_dbc(one);
 
 	SQLHDBC dbc = connect_with(env, &e, "Prefetch=true");
 	test_limit(dbc, &e, &ref, "SELECT accountid FROM account LIMIT 10000", -1, 0, 10000, 2,
@@ -230,8 +224,7 @@ int main(void)
 	ok(s.created > 0, "no LIMIT: partitioned on createdon (%d requests name it)", s.created);
 	ids_free(&got);
 
-	SQLDisconnect(dbc);
-	SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+	close_dbc(dbc);
 	ids_free(&ref);
 	SQLFreeHandle(SQL_HANDLE_ENV, env);
 	emu_stop(&e);
