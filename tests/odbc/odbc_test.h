@@ -180,6 +180,31 @@ static inline char *from_w(const SQLWCHAR *w, char *out, size_t n)
 	return out;
 }
 
+/* Runs sql on a new statement (the caller frees it), its return code into
+ * *rc. */
+static inline SQLHSTMT exec_direct(SQLHDBC dbc, const char *sql, SQLRETURN *rc)
+{
+	SQLHSTMT st = SQL_NULL_HSTMT;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	*rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
+	return st;
+}
+
+/* Prepares sql on a new statement (the caller frees it) and executes it with
+ * value as its one parameter (SQL_C_CHAR as SQL_VARCHAR(size)), the return
+ * code of SQLExecute into *rc. */
+static inline SQLHSTMT exec_char_param(SQLHDBC dbc, const char *sql, const char *value,
+				       SQLULEN size, SQLRETURN *rc)
+{
+	SQLHSTMT st = SQL_NULL_HSTMT;
+	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+	SQLPrepare(st, (SQLCHAR *)sql, SQL_NTS);
+	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, size, 0,
+			 (SQLPOINTER)value, 0, NULL);
+	*rc = SQLExecute(st);
+	return st;
+}
+
 /* Fetches every row of column col as text, joined with '|' per row and
  * '\n' between rows (caller frees). */
 static inline char *fetch_all(SQLHSTMT st, int ncols)

@@ -39,14 +39,6 @@ static char *last_request(int since)
 	return last;
 }
 
-static SQLHSTMT run(SQLHDBC dbc, const char *sql, SQLRETURN *rc)
-{
-	SQLHSTMT st;
-	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	*rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
-	return st;
-}
-
 /* name of the account whose accountnumber is `number`, read with the W
  * function: what the service stored, as UTF-16. */
 static int name_as_utf16(SQLHDBC dbc, const char *number, SQLWCHAR *out, size_t n)
@@ -55,7 +47,7 @@ static int name_as_utf16(SQLHDBC dbc, const char *number, SQLWCHAR *out, size_t 
 	SQLRETURN rc;
 	SQLLEN ind = 0;
 	snprintf(sql, sizeof(sql), "SELECT name FROM account WHERE accountnumber = '%s'", number);
-	SQLHSTMT st = run(dbc, sql, &rc);
+	SQLHSTMT st = exec_direct(dbc, sql, &rc);
 	out[0] = 0;
 	if (SQL_SUCCEEDED(rc) && SQL_SUCCEEDED(SQLFetch(st)))
 		SQLGetData(st, 1, SQL_C_WCHAR, out, (SQLLEN)(n * sizeof(SQLWCHAR)), &ind);
@@ -73,8 +65,8 @@ static void test_latin1(SQLHENV env)
 	int since;
 
 	/* SQL text in Latin-1: the service stores "Café Crème" */
-	SQLHSTMT st = run(dbc, "INSERT INTO account (name, accountnumber) VALUES "
-			  "('Caf\xe9 Cr\xe8me', 'CS-1')", &rc);
+	SQLHSTMT st = exec_direct(dbc, "INSERT INTO account (name, accountnumber) VALUES "
+				  "('Caf\xe9 Cr\xe8me', 'CS-1')", &rc);
 	rc_ok(rc, SQL_HANDLE_STMT, st, "INSERT with Latin-1 SQL text");
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	int n = name_as_utf16(dbc, "CS-1", w, 64);
@@ -83,7 +75,7 @@ static void test_latin1(SQLHENV env)
 
 	/* a Latin-1 literal in a filter goes to the service as UTF-8 */
 	since = emu_request_count(&emu);
-	st = run(dbc, "SELECT name FROM account WHERE name = 'Caf\xe9 Cr\xe8me'", &rc);
+	st = exec_direct(dbc, "SELECT name FROM account WHERE name = 'Caf\xe9 Cr\xe8me'", &rc);
 	rc_ok(rc, SQL_HANDLE_STMT, st, "SELECT with a Latin-1 literal");
 	char *rows = fetch_all(st, 1);
 	is_str(rows, "Caf\xe9 Cr\xe8me\n", "SQL_C_CHAR result in Latin-1");
@@ -108,7 +100,7 @@ static void test_latin1(SQLHENV env)
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 
 	/* SQLGetData in parts counts the application's bytes */
-	st = run(dbc, "SELECT name FROM account WHERE accountnumber = 'CS-1'", &rc);
+	st = exec_direct(dbc, "SELECT name FROM account WHERE accountnumber = 'CS-1'", &rc);
 	SQLFetch(st);
 	char part[5];
 	rc = SQLGetData(st, 1, SQL_C_CHAR, part, sizeof(part), &ind);
@@ -123,8 +115,8 @@ static void test_latin1(SQLHENV env)
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 
 	/* column names and diagnostics in Latin-1 */
-	st = run(dbc, "SELECT name AS \"Soci\xe9t\xe9\" FROM account WHERE accountnumber = 'CS-1'",
-		 &rc);
+	st = exec_direct(dbc, "SELECT name AS \"Soci\xe9t\xe9\" FROM account WHERE "
+			 "accountnumber = 'CS-1'", &rc);
 	rc_ok(rc, SQL_HANDLE_STMT, st, "alias in Latin-1");
 	SQLSMALLINT nlen = 0;
 	SQLDescribeCol(st, 1, (SQLCHAR *)buf, sizeof(buf), &nlen, NULL, NULL, NULL, NULL);
@@ -133,7 +125,7 @@ static void test_latin1(SQLHENV env)
 	SQLColAttribute(st, 1, SQL_DESC_LABEL, buf, sizeof(buf), &nlen, NULL);
 	is_str(buf, "Soci\xe9t\xe9", "SQLColAttribute label in Latin-1");
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	st = run(dbc, "SELECT nomdeb\xe9 FROM account", &rc);
+	st = exec_direct(dbc, "SELECT nomdeb\xe9 FROM account", &rc);
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
 	is_str(state, "42S22", "unknown column");
 	ok(strstr(msg, "nomdeb\xe9") != NULL, "the message names it in Latin-1: %s", msg);
@@ -152,7 +144,7 @@ static void test_latin1(SQLHENV env)
 	rc = SQLExecDirectW(st, wsql, SQL_NTS);
 	rc_ok(rc, SQL_HANDLE_STMT, st, "INSERT of U+20AC through the W function");
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	st = run(dbc, "SELECT name FROM account WHERE accountnumber = 'CS-2'", &rc);
+	st = exec_direct(dbc, "SELECT name FROM account WHERE accountnumber = 'CS-2'", &rc);
 	SQLFetch(st);
 	rc = SQLGetData(st, 1, SQL_C_CHAR, buf, sizeof(buf), &ind);
 	is_int(rc, SQL_SUCCESS_WITH_INFO, "an unrepresentable character is a warning");
@@ -171,7 +163,8 @@ static void test_cp1252(SQLHENV env)
 	SQLRETURN rc;
 	char buf[64], state[6], msg[512];
 	SQLLEN ind = 0;
-	SQLHSTMT st = run(dbc, "SELECT name FROM account WHERE accountnumber = 'CS-2'", &rc);
+	SQLHSTMT st = exec_direct(dbc, "SELECT name FROM account WHERE accountnumber = 'CS-2'",
+				  &rc);
 	SQLFetch(st);
 	rc = SQLGetData(st, 1, SQL_C_CHAR, buf, sizeof(buf), &ind);
 	is_int(rc, SQL_SUCCESS, "windows-1252 holds U+20AC");
@@ -180,7 +173,7 @@ static void test_cp1252(SQLHENV env)
 
 	/* 0x81 is no character of windows-1252 */
 	int since = emu_request_count(&emu);
-	st = run(dbc, "SELECT name FROM account WHERE name = 'a\x81'", &rc);
+	st = exec_direct(dbc, "SELECT name FROM account WHERE name = 'a\x81'", &rc);
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
 	is_int(rc, SQL_ERROR, "a byte not of the character set fails");
 	is_str(state, "22018", "as 22018");
@@ -188,11 +181,7 @@ static void test_cp1252(SQLHENV env)
 	   "the message names the byte and the key: %s", msg);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 
-	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	SQLPrepare(st, (SQLCHAR *)"SELECT name FROM account WHERE name = ?", SQL_NTS);
-	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 20, 0,
-			 (SQLPOINTER)"x\x8d", 0, NULL);
-	rc = SQLExecute(st);
+	st = exec_char_param(dbc, "SELECT name FROM account WHERE name = ?", "x\x8d", 20, &rc);
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
 	is_int(rc, SQL_ERROR, "a parameter with byte 0x8D fails");
 	is_str(state, "22018", "as 22018");
@@ -215,7 +204,7 @@ static void test_default_and_bad(SQLHENV env)
 	char state[6], msg[512];
 	SQLRETURN rc;
 	SQLHDBC dbc = connect_cs(env, "UTF-8", NULL);
-	SQLHSTMT st = run(dbc, "SELECT name FROM account WHERE name = 'Caf\xe9'", &rc);
+	SQLHSTMT st = exec_direct(dbc, "SELECT name FROM account WHERE name = 'Caf\xe9'", &rc);
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
 	is_int(rc, SQL_ERROR, "UTF-8 (default): a Latin-1 byte fails");
 	is_str(state, "22018", "as 22018");
@@ -230,7 +219,7 @@ static void test_default_and_bad(SQLHENV env)
 	ok(strstr(msg, "catalog function's argument") && strstr(msg, "ClientCharset"),
 	   "naming it and the key: %s", msg);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	st = run(dbc, "SELECT name FROM account WHERE accountnumber = 'CS-1'", &rc);
+	st = exec_direct(dbc, "SELECT name FROM account WHERE accountnumber = 'CS-1'", &rc);
 	char *rows = fetch_all(st, 1);
 	is_str(rows, "Caf\xc3\xa9 Cr\xc3\xa8me\n", "UTF-8 results by default");
 	free(rows);
@@ -255,8 +244,8 @@ static void test_iodbc(SQLHENV env)
 	char state[6], msg[512];
 	SQLHDBC dbc = connect_cs(env, "ISO-8859-1", NULL);
 	int since = emu_request_count(&emu);
-	SQLHSTMT st = run(dbc, "INSERT INTO account (name, accountnumber) VALUES "
-			  "('Caf\xe9 Cr\xe8me', 'CS-I1')", &rc);
+	SQLHSTMT st = exec_direct(dbc, "INSERT INTO account (name, accountnumber) VALUES "
+				  "('Caf\xe9 Cr\xe8me', 'CS-I1')", &rc);
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
 	is_int(rc, SQL_ERROR, "iODBC 3.52: Latin-1 SQL text fails in its conversion");
 	is_str(state, "42000", "a syntax error");

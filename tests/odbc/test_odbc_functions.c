@@ -26,14 +26,6 @@ struct vcase {
 	SQLSMALLINT digits;
 };
 
-static SQLHSTMT run(SQLHDBC dbc, const char *sql, SQLRETURN *rc)
-{
-	SQLHSTMT st = SQL_NULL_HSTMT;
-	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	*rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
-	return st;
-}
-
 /* Runs "SELECT <expr> [FROM ...]" and checks the first row's column 1. */
 static void check(SQLHDBC dbc, const struct vcase *c, const char *from)
 {
@@ -48,7 +40,7 @@ static void check(SQLHDBC dbc, const struct vcase *c, const char *from)
 	else
 		snprintf(sql, sizeof(sql), "SELECT %s%s%s", c->expr, from ? " FROM " : "",
 			 from ? from : "");
-	st = run(dbc, sql, &rc);
+	st = exec_direct(dbc, sql, &rc);
 	if (c->want && c->want[0] == '!') {
 		if (SQL_SUCCEEDED(rc)) {
 			rc = SQLFetch(st);
@@ -101,7 +93,7 @@ static void check_shape(SQLHDBC dbc, const struct vcase *c, const char *date)
 	SQLRETURN rc;
 	SQLHSTMT st;
 	snprintf(sql, sizeof(sql), "SELECT %s", c->expr);
-	st = run(dbc, sql, &rc);
+	st = exec_direct(dbc, sql, &rc);
 	SQLDescribeCol(st, 1, NULL, 0, &nlen, &type, &size, &digits, NULL);
 	buf[0] = '\0';
 	if (SQL_SUCCEEDED(rc) && SQL_SUCCEEDED(SQLFetch(st)))
@@ -367,8 +359,8 @@ static void test_cast(SQLHDBC dbc)
 	/* the column keeps the name SQLite gives the CAST as written */
 	SQLRETURN rc;
 	char name[128] = "";
-	SQLHSTMT st = run(dbc, "SELECT CAST(createdon AS DATE), CAST(name AS VARCHAR(3)) n "
-			       "FROM account", &rc);
+	SQLHSTMT st = exec_direct(dbc, "SELECT CAST(createdon AS DATE), CAST(name AS VARCHAR(3)) "
+				  "n FROM account", &rc);
 	SQLDescribeCol(st, 1, (SQLCHAR *)name, sizeof(name), NULL, NULL, NULL, NULL, NULL);
 	is_str(name, "CAST(createdon AS DATE)", "a CAST column is named as written");
 	SQLDescribeCol(st, 2, (SQLCHAR *)name, sizeof(name), NULL, NULL, NULL, NULL, NULL);
@@ -500,7 +492,7 @@ static void test_convert(SQLHDBC dbc)
 				 cvt_src[i].expr ? cvt_src[i].expr : text_source(cvt_tgt[j].kind),
 				 cvt_tgt[j].name);
 			want = cvt_want(cvt_src[i].kind, cvt_tgt[j].kind, date, buf, sizeof(buf));
-			st = run(dbc, expr, &rc);
+			st = exec_direct(dbc, expr, &rc);
 			got[0] = '\0';
 			if (SQL_SUCCEEDED(rc))
 				SQLDescribeCol(st, 1, NULL, 0, NULL, &type, NULL, NULL, NULL);
@@ -560,7 +552,7 @@ static void test_expressions(SQLHDBC dbc)
 static long long cents_sum(SQLHDBC dbc, const char *sql)
 {
 	SQLRETURN rc;
-	SQLHSTMT st = run(dbc, sql, &rc);
+	SQLHSTMT st = exec_direct(dbc, sql, &rc);
 	long long sum = 0;
 	char buf[64];
 	SQLLEN ind;
@@ -616,7 +608,7 @@ static void test_aggregates(SQLHDBC dbc)
 			SQLLEN ind;
 			snprintf(sql, sizeof(sql), "SELECT %s%s FROM account",
 				 local ? "/* dvodbc:local */ " : "", aggs[i]);
-			SQLHSTMT st = run(dbc, sql, &rc);
+			SQLHSTMT st = exec_direct(dbc, sql, &rc);
 			SQLDescribeCol(st, 1, NULL, 0, NULL, &type[local], &size[local],
 				       &digits[local], NULL);
 			v[local][0] = '\0';
@@ -648,7 +640,7 @@ static void expect_rows(SQLHDBC dbc, const char *sql, const char *want_rows,
 {
 	int since = emu_request_count(&emu);
 	SQLRETURN rc;
-	SQLHSTMT st = run(dbc, sql, &rc);
+	SQLHSTMT st = exec_direct(dbc, sql, &rc);
 	char *rows = SQL_SUCCEEDED(rc) ? fetch_all(st, 1) : strdup("<error>");
 	is_str(rows, want_rows, "%s: rows", sql);
 	char *req = last_request(since);
@@ -745,8 +737,8 @@ static void test_guid_binary_round_trip(SQLHDBC dbc)
 	char names[3][64];
 	SQLLEN klen[3] = {0, 0, 0}, nlen;
 	int n = 0;
-	st = run(dbc, "SELECT \"accountid\", \"name\", \"accountid\" FROM \"account\" "
-		 "ORDER BY \"name\"", &rc);
+	st = exec_direct(dbc, "SELECT \"accountid\", \"name\", \"accountid\" FROM \"account\" "
+			 "ORDER BY \"name\"", &rc);
 	while (n < 3 && SQL_SUCCEEDED(SQLFetch(st))) {
 		SQLGUID g;
 		SQLLEN glen = 0;
@@ -799,8 +791,8 @@ static void test_guid_binary_round_trip(SQLHDBC dbc)
 		   "UPDATE ... WHERE accountid = ? bound as 16 bytes changes that row (rc %d, "
 		   "count %ld)", (int)rc, (long)count);
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-		st = run(dbc, "SELECT \"name\" FROM \"account\" WHERE \"telephone1\" = "
-			 "'555-0101'", &rc);
+		st = exec_direct(dbc, "SELECT \"name\" FROM \"account\" WHERE \"telephone1\" = "
+				 "'555-0101'", &rc);
 		rows = SQL_SUCCEEDED(rc) ? fetch_all(st, 1) : strdup("<error>");
 		snprintf(want, sizeof(want), "%s\n", names[0]);
 		is_str(rows, want, "the service holds the new value on that record only");
@@ -816,7 +808,7 @@ static void test_bad_utf8(SQLHDBC dbc)
 	SQLRETURN rc;
 	char state[6], msg[512];
 	int since = emu_request_count(&emu);
-	st = run(dbc, "SELECT name FROM account WHERE address1_city = 'S\xe3o Paulo'", &rc);
+	st = exec_direct(dbc, "SELECT name FROM account WHERE address1_city = 'S\xe3o Paulo'", &rc);
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
 	is_int(rc, SQL_ERROR, "SQL text with byte 0xE3 fails");
 	if (DV_TEST_IODBC) {
@@ -830,22 +822,15 @@ static void test_bad_utf8(SQLHDBC dbc)
 	}
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 
-	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	SQLPrepare(st, (SQLCHAR *)"SELECT name FROM account WHERE address1_city = ?", SQL_NTS);
-	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 20, 0,
-			 (SQLPOINTER)"S\xe3o Paulo", 0, NULL);
-	rc = SQLExecute(st);
+	st = exec_char_param(dbc, "SELECT name FROM account WHERE address1_city = ?",
+			     "S\xe3o Paulo", 20, &rc);
 	diag1(SQL_HANDLE_STMT, st, state, msg, sizeof(msg));
 	is_int(rc, SQL_ERROR, "a parameter with byte 0xE3 fails");
 	is_str(state, "22018", "bad UTF-8 in a parameter is 22018");
 	ok(strstr(msg, "parameter 1") && strstr(msg, "character 2"), "names it: %s", msg);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 
-	SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-	SQLPrepare(st, (SQLCHAR *)"INSERT INTO account (name) VALUES (?)", SQL_NTS);
-	SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 20, 0,
-			 (SQLPOINTER)"S\xe3o Paulo", 0, NULL);
-	rc = SQLExecute(st);
+	st = exec_char_param(dbc, "INSERT INTO account (name) VALUES (?)", "S\xe3o Paulo", 20, &rc);
 	is_int(rc, SQL_ERROR, "an INSERT with a bad parameter fails");
 	is_str(state_of(SQL_HANDLE_STMT, st), "22018", "as 22018");
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
