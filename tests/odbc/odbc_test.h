@@ -29,6 +29,17 @@
 #define DV_TEST_IODBC 0
 #endif
 
+/* The names of the emulator's 20 accounts (--rows 20 --seed 1) in name
+ * order, an initializer: static const char *const names[] = ...; */
+#define EMU20_ACCOUNT_NAMES                                                                 \
+	{"Adventure Works Pty Ltd 17", "Alpine Ski GmbH 1", "Alpine Ski Pty Ltd 5",          \
+	 "Bellows Ltd 8", "Best For You LLC 18", "City Power LLC 7", "Fabrikam Pty Ltd 6",    \
+	 "Fourth Coffee Ltd 12", "Fourth Coffee Systems 4", "Graphic Design S.A. 14",         \
+	 "Lamna Co 11", "Lamna LLC 10", "Proseware Ltd 15", "Relecloud Inc 3",                \
+	 "School of Fine Art GmbH 9", "School of Fine Art Partners 16",                       \
+	 "Tailspin Industries 13", "Tailspin Traders 2", "Trey Research Pty Ltd 20",          \
+	 "VanArsdel S.A. 19"}
+
 /* Reports one check as skipped, with the reason (TAP "ok N # SKIP ..."):
  * for what a driver manager answers itself, never the driver. */
 static inline void skip_check(const char *what, const char *why)

@@ -10,13 +10,8 @@
 #define ALPINE "Alpine Ski GmbH 1"
 #define ALPINE_ID "9e3931b9-9ed9-4001-8001-0000000f4244"
 
-static const char *const names[] = {
-	"Adventure Works Pty Ltd 17", "Alpine Ski GmbH 1", "Alpine Ski Pty Ltd 5",
-	"Bellows Ltd 8", "Best For You LLC 18", "City Power LLC 7", "Fabrikam Pty Ltd 6",
-	"Fourth Coffee Ltd 12", "Fourth Coffee Systems 4", "Graphic Design S.A. 14",
-	"Lamna Co 11", "Lamna LLC 10", "Proseware Ltd 15", "Relecloud Inc 3",
-	"School of Fine Art GmbH 9", "School of Fine Art Partners 16", "Tailspin Industries 13",
-	"Tailspin Traders 2", "Trey Research Pty Ltd 20", "VanArsdel S.A. 19"};
+/* the 20 accounts by name */
+static const char *const names[] = EMU20_ACCOUNT_NAMES;
 #define NNAMES 20
 
 static const char *emu_url;

@@ -15,13 +15,8 @@
 
 static struct emu emu;
 
-static const char *const names[] = {
-	"Adventure Works Pty Ltd 17", "Alpine Ski GmbH 1", "Alpine Ski Pty Ltd 5",
-	"Bellows Ltd 8", "Best For You LLC 18", "City Power LLC 7", "Fabrikam Pty Ltd 6",
-	"Fourth Coffee Ltd 12", "Fourth Coffee Systems 4", "Graphic Design S.A. 14",
-	"Lamna Co 11", "Lamna LLC 10", "Proseware Ltd 15", "Relecloud Inc 3",
-	"School of Fine Art GmbH 9", "School of Fine Art Partners 16", "Tailspin Industries 13",
-	"Tailspin Traders 2", "Trey Research Pty Ltd 20", "VanArsdel S.A. 19"};
+/* the 20 accounts by name */
+static const char *const names[] = EMU20_ACCOUNT_NAMES;
 #define NNAMES 20
 #define BY_NAME "SELECT name FROM account ORDER BY name"
 
