@@ -12,66 +12,17 @@
  * SQL_SUCCESS_WITH_INFO with a diagnostic naming the row and the service
  * code, the other rows applied).  What the emulator received is read from
  * /_emu/requests (method, URL, If-Match, Prefer, body). */
-#include <yajl/yajl_tree.h>
-
 #include "odbc_test.h"
-#include "util/buf.h"
 
 static struct emu emu;
 static const char *API = "/api/data/v9.2/";
 
 /* ---- the emulator's request log, with headers and bodies ---- */
 
-static void append(struct dv_buf *t, const char *s)
-{
-	dv_buf_append(t, s, strlen(s));
-}
-
-static const char *jstr(yajl_val o, const char *a, const char *b)
-{
-	const char *path[] = {a, b, NULL};
-	yajl_val v = yajl_tree_get(o, path, yajl_t_string);
-	return v ? YAJL_GET_STRING(v) : NULL;
-}
-
-/* Data requests since index `since` (token and metadata requests left
- * out): "METHOD URL [If-Match: x] [Prefer: x]\n", with bodies "  <body>\n"
- * after each.  Caller frees. */
+/* Data requests since index `since`: emu_requests_detail.  Caller frees. */
 static char *requests_since(int since, int bodies)
 {
-	struct dv_buf out;
-	yajl_val tree = emu_requests_tree(&emu, since);
-	dv_buf_init(&out, 0);
-	for (size_t i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
-		yajl_val r = tree->u.array.values[i];
-		const char *u = jstr(r, "url", NULL), *b = jstr(r, "body", NULL);
-		const char *im = jstr(r, "headers", "if-match");
-		const char *pf = jstr(r, "headers", "prefer");
-		if (!u || strstr(u, "/oauth2/") || strstr(u, "EntityDefinitions") ||
-		    strstr(u, "RelationshipDefinitions"))
-			continue;
-		append(&out, jstr(r, "method", NULL));
-		append(&out, " ");
-		append(&out, u);
-		if (im) {
-			append(&out, " [If-Match: ");
-			append(&out, im);
-			append(&out, "]");
-		}
-		if (pf && strstr(pf, "continue-on-error")) {
-			append(&out, " [Prefer: ");
-			append(&out, pf);
-			append(&out, "]");
-		}
-		append(&out, "\n");
-		if (bodies && b) {
-			append(&out, "  ");
-			append(&out, b);
-			append(&out, "\n");
-		}
-	}
-	yajl_tree_free(tree);
-	return dv_buf_steal(&out);
+	return emu_requests_detail(&emu, since, bodies);
 }
 
 static int mark(void)

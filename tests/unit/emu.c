@@ -326,6 +326,40 @@ char *emu_data_requests(struct emu *e, int since)
 	return out;
 }
 
+/* A string at a path of one or two names in o, or NULL. */
+static const char *tree_str(yajl_val o, const char *a, const char *b)
+{
+	const char *path[] = {a, b, NULL};
+	yajl_val v = yajl_tree_get(o, path, yajl_t_string);
+	return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+char *emu_requests_detail(struct emu *e, int since, int bodies)
+{
+	struct dv_buf out;
+	yajl_val tree = emu_requests_tree(e, since);
+	dv_buf_init(&out, 0);
+	for (size_t i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
+		yajl_val r = tree->u.array.values[i];
+		const char *u = tree_str(r, "url", NULL), *b = tree_str(r, "body", NULL);
+		const char *im = tree_str(r, "headers", "if-match");
+		const char *pf = tree_str(r, "headers", "prefer");
+		if (!u || strstr(u, "/oauth2/") || strstr(u, "EntityDefinitions") ||
+		    strstr(u, "RelationshipDefinitions"))
+			continue;
+		dv_buf_appendf(&out, "%s %s", tree_str(r, "method", NULL), u);
+		if (im)
+			dv_buf_appendf(&out, " [If-Match: %s]", im);
+		if (pf && strstr(pf, "continue-on-error"))
+			dv_buf_appendf(&out, " [Prefer: %s]", pf);
+		dv_buf_appendc(&out, '\n');
+		if (bodies && b)
+			dv_buf_appendf(&out, "  %s\n", b);
+	}
+	yajl_tree_free(tree);
+	return dv_buf_steal(&out);
+}
+
 int emu_count_requests(struct emu *e, int since, const char *what, const char *also)
 {
 	char *all = emu_requests(e, since), *save = NULL;

@@ -47,6 +47,11 @@ yajl_val emu_requests_tree(struct emu *e, int since);
  * (EntityDefinitions, RelationshipDefinitions, $metadata) and WhoAmI.
  * "METHOD URL" lines; caller frees (never NULL). */
 char *emu_data_requests(struct emu *e, int since);
+/* The data requests since index `since` (token and metadata requests left
+ * out) as a write test reads them: "METHOD URL [If-Match: x] [Prefer: x]\n"
+ * (Prefer only when it asks continue-on-error), with bodies "  <body>\n"
+ * after each.  Caller frees (never NULL). */
+char *emu_requests_detail(struct emu *e, int since, int bodies);
 /* How many of the requests since index `since` (emu_requests' lines) hold
  * what, and also `also` when it is not NULL: e.g. "EntityDefinitions" for
  * the metadata requests. */

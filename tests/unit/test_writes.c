@@ -7,11 +7,9 @@
  * first, and (when the emulator answers $batch) multi-row statements as
  * $batch with continue-on-error, transactions as change sets, 2500 rows as
  * 3 batches, parameter arrays. */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_tree.h>
 
 #include "engine/engine.h"
 #include "engine_stack.h"
@@ -36,56 +34,10 @@ static int exec_sql(struct engine_stack *s, const char *sql, struct dv_error *er
 
 /* ---- the emulator's request log, with headers and bodies ---- */
 
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
-{
-	dv_buf_append(ud, p, sz * n);
-	return sz * n;
-}
-
-static const char *jstr(yajl_val o, const char *a, const char *b)
-{
-	const char *path[] = {a, b, NULL};
-	yajl_val v = yajl_tree_get(o, path, yajl_t_string);
-	return v ? YAJL_GET_STRING(v) : NULL;
-}
-
-/* Data requests since index `since` (token and metadata requests left
- * out), each "METHOD URL [If-Match: x] [Prefer: x]\n" and, with bodies,
- * "  <body>\n" after it. */
+/* Data requests since index `since`: emu_requests_detail.  Caller frees. */
 static char *requests_since(int since, int bodies)
 {
-	char url[160], errbuf[128];
-	struct dv_buf raw, out;
-	CURL *c = curl_easy_init();
-	yajl_val tree;
-	size_t i;
-	dv_buf_init(&raw, 0);
-	dv_buf_init(&out, 0);
-	snprintf(url, sizeof(url), "%s/_emu/requests?since=%d", emu.url, since);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &raw);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	tree = yajl_tree_parse(dv_buf_str(&raw), errbuf, sizeof(errbuf));
-	for (i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
-		yajl_val r = tree->u.array.values[i];
-		const char *u = jstr(r, "url", NULL), *b = jstr(r, "body", NULL);
-		const char *im = jstr(r, "headers", "if-match"), *pf = jstr(r, "headers", "prefer");
-		if (!u || strstr(u, "/oauth2/") || strstr(u, "EntityDefinitions"))
-			continue;
-		dv_buf_appendf(&out, "%s %s", jstr(r, "method", NULL), u);
-		if (im)
-			dv_buf_appendf(&out, " [If-Match: %s]", im);
-		if (pf && strstr(pf, "continue-on-error"))
-			dv_buf_appendf(&out, " [Prefer: %s]", pf);
-		dv_buf_appendc(&out, '\n');
-		if (bodies && b)
-			dv_buf_appendf(&out, "  %s\n", b);
-	}
-	yajl_tree_free(tree);
-	dv_buf_free(&raw);
-	return dv_buf_steal(&out);
+	return emu_requests_detail(&emu, since, bodies);
 }
 
 static int request_mark(void)
