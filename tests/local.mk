@@ -42,7 +42,7 @@ if IODBC
 TESTS += tests/clients/test_iodbctest.sh
 endif
 EXTRA_DIST += tests/clients/differential.py tests/clients/php_cells.py
-EXTRA_DIST += tests/clients/libreoffice_rowset.py
+EXTRA_DIST += tests/clients/libreoffice_rowset.py tests/clients/pytap.py
 EXTRA_DIST += tests/clients/lib.sh tests/unit/engine_stack.h tests/unit/svc_client.h
 
 # Change tracking (<entity>_changes) and FetchXML passthrough (fetchxml())

@@ -6,23 +6,11 @@
 start_emu --rows 100000 --seed 1
 write_ini
 /usr/bin/python3 - <<'PY'
+import os, sys
 import pyodbc
 
-n = 0
-failed = 0
-def ok(cond, name, got=None, want=None):
-    global n, failed
-    n += 1
-    if cond:
-        print("ok %d - %s" % (n, name))
-    else:
-        failed += 1
-        print("not ok %d - %s" % (n, name))
-        print("#   got:  %r" % (got,))
-        print("#   want: %r" % (want,))
-
-def eq(got, want, name):
-    ok(got == want, name, got, want)
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests", "clients"))
+from pytap import ok, eq, done
 
 # the keys SQLAlchemy's mssql+pyodbc URL adds are ignored with 01S00 (a warning)
 sa = pyodbc.connect("DSN=dvtest;Server=x;Database=crm;Trusted_Connection=Yes", autocommit=True)
@@ -71,8 +59,7 @@ while True:
         count += 1
 eq(count, 100000, "100,000 rows fetched")
 eq(len(seen), 100000, "no row repeated")
-print("1..%d" % n)
-raise SystemExit(1 if failed else 0)
+done()
 PY
 status=$?
 pages=$(emu_requests | grep -c '^GET /api/data/v9.2/accounts?\$select=accountid,name,revenue,createdon')

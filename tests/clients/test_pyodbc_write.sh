@@ -10,27 +10,14 @@ start_emu --rows 20 --seed 1
 write_ini
 export EMU_URL
 /usr/bin/python3 - <<'PY'
-import json, os, pyodbc, urllib.request
+import json, os, pyodbc, sys, urllib.request
+
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests", "clients"))
+from pytap import ok, eq, done
 
 def requests_log():
     with urllib.request.urlopen(os.environ["EMU_URL"] + "/_emu/requests") as r:
         return [(q["method"], q["url"]) for q in json.load(r)]
-
-n = 0
-failed = 0
-def ok(cond, name, got=None, want=None):
-    global n, failed
-    n += 1
-    if cond:
-        print("ok %d - %s" % (n, name))
-    else:
-        failed += 1
-        print("not ok %d - %s" % (n, name))
-        print("#   got:  %r" % (got,))
-        print("#   want: %r" % (want,))
-
-def eq(got, want, name):
-    ok(got == want, name, got, want)
 
 cn = pyodbc.connect("DSN=dvtest", autocommit=True)
 cur = cn.cursor()
@@ -63,8 +50,7 @@ eq([tuple(r) for r in cur.fetchall()],
    "first, middle and last rows read back")
 cur.execute("UPDATE contact SET firstname = 'changed' WHERE lastname LIKE 'pyw0000%'")
 eq(cur.rowcount, 10, "rowcount of a searched UPDATE is the true count")
-print("1..%d" % n)
-raise SystemExit(1 if failed else 0)
+done()
 PY
 status=$?
 exit $status
