@@ -30,13 +30,7 @@ static SQLHDBC connect_cs(SQLHENV env, const char *charset, SQLRETURN *rc_out)
 /* The last data request (no token or metadata request) since `since`. */
 static char *last_request(int since)
 {
-	char *all = emu_requests(&emu, since), *line, *last = NULL, *save = NULL;
-	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (strstr(line, "/api/data/") && !strstr(line, "EntityDefinitions"))
-			last = line;
-	last = strdup(last ? last : "");
-	free(all);
-	return last;
+	return emu_last_api_request(&emu, since);
 }
 
 /* name of the account whose accountnumber is `number`, read with the W

@@ -626,13 +626,7 @@ static void test_aggregates(SQLHDBC dbc)
 /* The last data request the emulator received ("GET <url>"). */
 static char *last_request(int since)
 {
-	char *all = emu_requests(&emu, since), *line, *last = NULL, *save = NULL;
-	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (strstr(line, "/api/data/") && !strstr(line, "EntityDefinitions"))
-			last = line;
-	last = strdup(last ? last : "");
-	free(all);
-	return last;
+	return emu_last_api_request(&emu, since);
 }
 
 static void expect_rows(SQLHDBC dbc, const char *sql, const char *want_rows,

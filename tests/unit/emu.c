@@ -360,6 +360,17 @@ char *emu_requests_detail(struct emu *e, int since, int bodies)
 	return dv_buf_steal(&out);
 }
 
+char *emu_last_api_request(struct emu *e, int since)
+{
+	char *all = emu_requests(e, since), *line, *last = NULL, *save = NULL;
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, "/api/data/") && !strstr(line, "EntityDefinitions"))
+			last = line;
+	last = strdup(last ? last : "");
+	free(all);
+	return last;
+}
+
 int emu_count_requests(struct emu *e, int since, const char *what, const char *also)
 {
 	char *all = emu_requests(e, since), *save = NULL;

@@ -52,6 +52,9 @@ char *emu_data_requests(struct emu *e, int since);
  * (Prefer only when it asks continue-on-error), with bodies "  <body>\n"
  * after each.  Caller frees (never NULL). */
 char *emu_requests_detail(struct emu *e, int since, int bodies);
+/* The last request since index `since` to the Web API (/api/data/) that
+ * is not an EntityDefinitions request: "METHOD URL", or "".  Caller frees. */
+char *emu_last_api_request(struct emu *e, int since);
 /* How many of the requests since index `since` (emu_requests' lines) hold
  * what, and also `also` when it is not NULL: e.g. "EntityDefinitions" for
  * the metadata requests. */
