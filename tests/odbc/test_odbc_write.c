@@ -30,20 +30,6 @@ static int mark(void)
 	return emu_request_count(&emu);
 }
 
-static int count_lines(const char *text, const char *prefix)
-{
-	int n = 0;
-	size_t k = strlen(prefix);
-	for (const char *p = text; p && *p;) {
-		if (strncmp(p, prefix, k) == 0)
-			n++;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return n;
-}
-
 /* ---- ODBC helpers ---- */
 
 static SQLRETURN exec(SQLHDBC dbc, SQLHSTMT *st, const char *sql)
@@ -161,8 +147,8 @@ static void test_update_delete(SQLHDBC dbc)
 	is_int(exec_count(dbc, "UPDATE account SET description = 'by name' WHERE name = "
 			  "'ODBC W1'", &rc), 1, "UPDATE by another WHERE: SQLRowCount 1");
 	r = requests_since(m, 0);
-	is_int(count_lines(r, "GET "), 1, "keys read first");
-	is_int(count_lines(r, "PATCH "), 1, "then one PATCH");
+	is_int(emu_count_lines(r, "GET "), 1, "keys read first");
+	is_int(emu_count_lines(r, "PATCH "), 1, "then one PATCH");
 	free(r);
 	snprintf(sql, sizeof(sql), "SELECT description FROM account WHERE accountid = '%s'",
 		 new_id);
@@ -473,8 +459,8 @@ static void test_commit(SQLHENV env)
 	ok(r && strstr(r, "changeset_") != NULL, "as a change set");
 	free(r);
 	r = requests_since(m, 0); /* request lines only, not the batch body's */
-	is_int(count_lines(r, "POST "), 1, "and nothing else");
-	is_int(count_lines(r, ""), 1, "no other request either");
+	is_int(emu_count_lines(r, "POST "), 1, "and nothing else");
+	is_int(emu_count_lines(r, ""), 1, "no other request either");
 	free(r);
 	r = query(dbc, "SELECT name FROM account WHERE name LIKE 'TXC%' ORDER BY name");
 	is_str(r, "TXC1\nTXC2\nTXC3\n", "committed rows stored");
@@ -596,7 +582,7 @@ static void test_intersect(SQLHDBC dbc)
 	char *reqs = requests_since(m, 0);
 	snprintf(want, sizeof(want), "DELETE %ssystemusers(%s)/systemuserroles_association(%s)/"
 		 "$ref\n", API, uid, rid);
-	ok(reqs && strstr(reqs, want) && count_lines(reqs, "DELETE ") == 1,
+	ok(reqs && strstr(reqs, want) && emu_count_lines(reqs, "DELETE ") == 1,
 	   "N:N DELETE is one disassociate request");
 	free(reqs);
 	r = query(dbc, sql);

@@ -371,6 +371,20 @@ char *emu_last_api_request(struct emu *e, int since)
 	return last;
 }
 
+int emu_count_lines(const char *log, const char *prefix)
+{
+	int n = 0;
+	size_t k = strlen(prefix);
+	for (const char *p = log; p && *p;) {
+		if (strncmp(p, prefix, k) == 0)
+			n++;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
 int emu_count_requests(struct emu *e, int since, const char *what, const char *also)
 {
 	char *all = emu_requests(e, since), *save = NULL;

@@ -55,6 +55,9 @@ char *emu_requests_detail(struct emu *e, int since, int bodies);
 /* The last request since index `since` to the Web API (/api/data/) that
  * is not an EntityDefinitions request: "METHOD URL", or "".  Caller frees. */
 char *emu_last_api_request(struct emu *e, int since);
+/* How many lines of log (a text of emu_requests or emu_requests_detail;
+ * NULL counts none) start with prefix, e.g. "GET ". */
+int emu_count_lines(const char *log, const char *prefix);
 /* How many of the requests since index `since` (emu_requests' lines) hold
  * what, and also `also` when it is not NULL: e.g. "EntityDefinitions" for
  * the metadata requests. */

@@ -45,22 +45,6 @@ static int request_mark(void)
 	return emu_request_count(&emu);
 }
 
-/* Count of lines of `text` starting with `prefix`. */
-static int count_lines(const char *text, const char *prefix)
-{
-	int n = 0;
-	size_t k = strlen(prefix);
-	const char *p = text;
-	while (p && *p) {
-		if (strncmp(p, prefix, k) == 0)
-			n++;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return n;
-}
-
 static const char *API = "/api/data/v9.2/";
 
 /* ---- tests ---- */
@@ -147,7 +131,7 @@ static void test_update_by_key(struct engine_stack *s)
 		 " WHERE accountid = '%s'", ACC1);
 	is_int(exec_sql(s, sql, &err), 0, "UPDATE using the old value");
 	r = requests_since(mark, 1);
-	is_int(count_lines(r, "GET "), 1, "one GET (the record is read)");
+	is_int(emu_count_lines(r, "GET "), 1, "one GET (the record is read)");
 	snprintf(want, sizeof(want), "PATCH %saccounts(%s) [If-Match: *]\n"
 		 "  {\"numberofemployees\":8}\n", API, ACC1);
 	ok(strstr(r, want) != NULL, "then the PATCH with the computed value");
@@ -355,8 +339,8 @@ static void test_update_where(struct engine_stack *s)
 	dv_engine_write_status(s->eng, &ws);
 	is_int(ws.changes, 2, "two rows changed");
 	r = requests_since(mark, 0);
-	is_int(count_lines(r, "GET "), 1, "keys read with one GET");
-	is_int(count_lines(r, "POST "), 1, "then one $batch");
+	is_int(emu_count_lines(r, "GET "), 1, "keys read with one GET");
+	is_int(emu_count_lines(r, "POST "), 1, "then one $batch");
 	free(r);
 	r = run(s, "SELECT count(*) FROM account WHERE description = 'm-row'", &err);
 	is_str(r, "2\n", "both updated");
@@ -445,8 +429,8 @@ static void test_big(struct engine_stack *s)
 	is_int(ws.failed, 3, "3 failed");
 	is_int((long)ws.noutcomes, 2500, "one outcome per row");
 	r = requests_since(mark, 0);
-	is_int(count_lines(r, "POST "), 3, "3 $batch requests");
-	is_int(count_lines(r, ""), 3, "and nothing else");
+	is_int(emu_count_lines(r, "POST "), 3, "3 $batch requests");
+	is_int(emu_count_lines(r, ""), 3, "and nothing else");
 	free(r);
 	if (ws.noutcomes != 2500)
 		return;
@@ -506,7 +490,7 @@ static void test_param_array(struct engine_stack *s)
 	is_int(ws.failed, 1, "1 failed");
 	is_int(ws.noutcomes == 4 ? ws.outcomes[2].row : 0, 3, "parameter set 3 failed");
 	r = requests_since(mark, 0);
-	is_int(count_lines(r, "POST "), 1, "4 parameter sets, one $batch");
+	is_int(emu_count_lines(r, "POST "), 1, "4 parameter sets, one $batch");
 	free(r);
 }
 
@@ -560,7 +544,7 @@ static void test_intersect(struct engine_stack *s)
 	r = requests_since(mark, 0);
 	snprintf(want, sizeof(want), "DELETE %ssystemusers(%s)/systemuserroles_association(%s)"
 		 "/$ref\n", API, uid, rid);
-	ok(r && strstr(r, want) && count_lines(r, "DELETE ") == 1,
+	ok(r && strstr(r, want) && emu_count_lines(r, "DELETE ") == 1,
 	   "N:N DELETE is one disassociate request");
 	free(r);
 	check_intersect_rows(s, uid, rid, "0\n", "the emulator removed the association");
