@@ -154,6 +154,27 @@ static void test_procedures_list(void)
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 }
 
+/* The SQLProcedureColumns result open on st, one line per row: name
+ * column_type data_type nullable ordinal.  Caller frees. */
+static char *proc_cols_text(SQLHSTMT st)
+{
+	SQLCHAR name[128];
+	SQLSMALLINT ctype, dtype, nullable;
+	SQLINTEGER ord;
+	char *got = calloc(1, 4096);
+	SQLBindCol(st, 4, SQL_C_CHAR, name, sizeof(name), NULL);
+	SQLBindCol(st, 5, SQL_C_SSHORT, &ctype, 0, NULL);
+	SQLBindCol(st, 6, SQL_C_SSHORT, &dtype, 0, NULL);
+	SQLBindCol(st, 12, SQL_C_SSHORT, &nullable, 0, NULL);
+	SQLBindCol(st, 18, SQL_C_SLONG, &ord, 0, NULL);
+	while (SQL_SUCCEEDED(SQLFetch(st))) {
+		char line[200];
+		snprintf(line, sizeof(line), "%s %d %d %d %d\n", name, ctype, dtype, nullable, (int)ord);
+		strcat(got, line);
+	}
+	return got;
+}
+
 static void test_procedure_columns(void)
 {
 	SQLHSTMT st = new_stmt();
@@ -178,21 +199,7 @@ static void test_procedure_columns(void)
 	SQLFreeStmt(st, SQL_CLOSE);
 	rc_ok(SQLProcedureColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)"lead.QualifyLead", SQL_NTS,
 				  NULL, 0), SQL_HANDLE_STMT, st, "SQLProcedureColumns(lead.QualifyLead)");
-	SQLCHAR name[128];
-	SQLSMALLINT ctype, dtype, nullable;
-	SQLINTEGER ord;
-	char got[2048] = "";
-	SQLBindCol(st, 4, SQL_C_CHAR, name, sizeof(name), NULL);
-	SQLBindCol(st, 5, SQL_C_SSHORT, &ctype, 0, NULL);
-	SQLBindCol(st, 6, SQL_C_SSHORT, &dtype, 0, NULL);
-	SQLBindCol(st, 12, SQL_C_SSHORT, &nullable, 0, NULL);
-	SQLBindCol(st, 18, SQL_C_SLONG, &ord, 0, NULL);
-	while (SQL_SUCCEEDED(SQLFetch(st))) {
-		char line[200];
-		snprintf(line, sizeof(line), "%s %d %d %d %d\n", name, ctype, dtype, nullable,
-			 (int)ord);
-		strcat(got, line);
-	}
+	char *got = proc_cols_text(st);
 	is_text(got,
 		"leadid 1 -11 0 1\nCreateAccount 1 -7 0 2\nCreateContact 1 -7 0 3\n"
 		"CreateOpportunity 1 -7 0 4\nOpportunityCurrencyId 1 -9 1 5\n"
@@ -201,6 +208,7 @@ static void test_procedure_columns(void)
 		"EntityName 3 -9 0 1\nId 3 -11 0 2\n",
 		"lead.QualifyLead: the record's id first, the CSDL's parameters, then "
 		"(EntityName, Id) of the records it creates");
+	free(got);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 }
 
@@ -649,25 +657,12 @@ static void test_function_table_errors(void)
 
 /* ---- output parameters and return values ---- */
 
-/* name column_type data_type nullable ordinal, one line per SQLProcedureColumns row */
+/* SQLProcedureColumns of proc on a statement of its own, as proc_cols_text. */
 static char *proc_cols(const char *proc)
 {
 	SQLHSTMT st = new_stmt();
-	SQLCHAR name[128];
-	SQLSMALLINT ctype, dtype, nullable;
-	SQLINTEGER ord;
-	char *got = calloc(1, 4096);
 	SQLProcedureColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)proc, SQL_NTS, NULL, 0);
-	SQLBindCol(st, 4, SQL_C_CHAR, name, sizeof(name), NULL);
-	SQLBindCol(st, 5, SQL_C_SSHORT, &ctype, 0, NULL);
-	SQLBindCol(st, 6, SQL_C_SSHORT, &dtype, 0, NULL);
-	SQLBindCol(st, 12, SQL_C_SSHORT, &nullable, 0, NULL);
-	SQLBindCol(st, 18, SQL_C_SLONG, &ord, 0, NULL);
-	while (SQL_SUCCEEDED(SQLFetch(st))) {
-		char line[200];
-		snprintf(line, sizeof(line), "%s %d %d %d %d\n", name, ctype, dtype, nullable, (int)ord);
-		strcat(got, line);
-	}
+	char *got = proc_cols_text(st);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	return got;
 }
