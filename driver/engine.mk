@@ -17,11 +17,12 @@ driver_libdvengine_la_SOURCES = \
 	driver/catalog/catalog_meta.c driver/catalog/catalog_map.c \
 	driver/catalog/catalog_disk.h driver/catalog/catalog_disk.c \
 	driver/catalog/catalog_stamp.h driver/catalog/catalog_stamp.c \
+	driver/catalog/catalog_counts.h driver/catalog/catalog_counts.c \
 	driver/catalog/catalog_procs.h driver/catalog/catalog_actions.c \
 	sqlparse/call.h sqlparse/call.c \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \
 	driver/engine/guard.c driver/engine/guard.h driver/engine/static.c \
-	driver/engine/values.c driver/engine/vtab.c \
+	driver/engine/rowcount.c driver/engine/values.c driver/engine/vtab.c \
 	driver/engine/tvf.h driver/engine/tvf.c driver/engine/tvf_changes.c \
 	driver/engine/tvf_fetchxml.c driver/engine/fxml.h driver/engine/fxml.c \
 	driver/engine/tvf_function.c driver/engine/proc_call.h driver/engine/proc_call.c \
@@ -69,6 +70,12 @@ check_PROGRAMS += tests/unit/test_pushdown
 TESTS += tests/unit/test_pushdown
 tests_unit_test_pushdown_SOURCES = tests/unit/test_pushdown.c tests/unit/emu.h tests/unit/tap.h
 tests_unit_test_pushdown_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
+
+# Needs the emulator (tests/libdvtest.la starts it).
+check_PROGRAMS += tests/unit/test_rowcounts
+TESTS += tests/unit/test_rowcounts
+tests_unit_test_rowcounts_SOURCES = tests/unit/test_rowcounts.c tests/unit/emu.h tests/unit/tap.h
+tests_unit_test_rowcounts_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
 
 # Needs the emulator (tests/libdvtest.la starts it).
 check_PROGRAMS += tests/unit/test_eng_join

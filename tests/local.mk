@@ -75,6 +75,13 @@ tests_odbc_test_odbc_joinsemi_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_joinsemi_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_joinsemi_DEPENDENCIES = $(DVODBC_DM_DEPS)
 
+check_PROGRAMS += tests/odbc/test_odbc_rowcounts
+TESTS += tests/odbc/test_odbc_rowcounts
+tests_odbc_test_odbc_rowcounts_SOURCES = tests/odbc/test_odbc_rowcounts.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_rowcounts_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
+tests_odbc_test_odbc_rowcounts_LDADD = $(DVODBC_DM_LDADD)
+tests_odbc_test_odbc_rowcounts_DEPENDENCIES = $(DVODBC_DM_DEPS)
+
 check_PROGRAMS += tests/odbc/test_odbc_joins
 TESTS += tests/odbc/test_odbc_joins
 tests_odbc_test_odbc_joins_SOURCES = tests/odbc/test_odbc_joins.c tests/odbc/odbc_test.h

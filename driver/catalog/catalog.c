@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalog/catalog_counts.h"
 #include "catalog/catalog_disk.h"
 #include "catalog/catalog_int.h"
 #include "catalog/catalog_procs.h"
@@ -71,6 +72,8 @@ struct dv_catalog {
 	int list_from_disk;          /* the entity list came from the cache file */
 	int from_disk;               /* set by meta_get_as when it answered from the file */
 	struct dv_procs *procs;      /* functions and actions, NULL until asked for */
+	long ttl;                    /* MetadataCacheTTL of the store */
+	struct count_memo *counts;   /* row counts for joins' plans (catalog_counts.c) */
 };
 
 struct dv_catalog *dv_catalog_new(struct dv_http *http, const char *api_base,
@@ -97,6 +100,7 @@ int dv_catalog_set_shared_cache(struct dv_catalog *cat, const char *path, const 
 {
 	disk_cache_release(cat->disk);
 	cat->disk = NULL;
+	cat->ttl = ttl_seconds;
 	if (!path || !*path || ttl_seconds <= 0)
 		return 0;
 	cat->disk = disk_cache_acquire(path, cat->api_base, identity, ttl_seconds, time(NULL));
@@ -126,6 +130,8 @@ void dv_catalog_invalidate(struct dv_catalog *cat)
 	forget_entities(cat);
 	catalog_procs_free(cat->procs);
 	cat->procs = NULL;
+	catalog_counts_free(cat->counts);
+	cat->counts = NULL;
 }
 
 void dv_catalog_free(struct dv_catalog *cat)
@@ -134,6 +140,7 @@ void dv_catalog_free(struct dv_catalog *cat)
 		return;
 	forget_entities(cat);
 	catalog_procs_free(cat->procs);
+	catalog_counts_free(cat->counts);
 	disk_cache_release(cat->disk);
 	free(cat->api_base);
 	free(cat);
@@ -147,6 +154,13 @@ int dv_catalog_procs(struct dv_catalog *cat, const struct dv_procs **out, struct
 		return -1;
 	*out = cat->procs;
 	return 0;
+}
+
+size_t dv_catalog_row_counts(struct dv_catalog *cat, const char *const *names, size_t n,
+			     long long *counts)
+{
+	struct count_src src = {cat->http, cat->api_base, cat->log, cat->disk, cat->ttl};
+	return catalog_counts_get(&cat->counts, &src, names, n, counts, time(NULL));
 }
 
 /* GETs base + path into body (a 2xx body; errors come back in err).  prune:

@@ -148,6 +148,15 @@ void dv_catalog_shared_unhold(void);
  * the dvodbc directory created 0700 (an existing one must be this user's).
  * NULL when there is no usable directory (then no file).  Caller frees. */
 char *dv_catalog_default_cache_path(const char *api_base, const char *identity);
+/* The row counts of the named tables (logical names) for a join's plan:
+ * counts[i] = the count of names[i], or -1 when unknown.  What the metadata
+ * store holds (read less than MetadataCacheTTL seconds ago), or the
+ * connection without a store, is used as it is; the rest is asked for in
+ * one RetrieveTotalRecordCount request (a snapshot up to 24 hours old).
+ * Never fails: a failed request leaves the counts unknown and is not sent
+ * again on this connection (catalog_counts.c).  Returns how many are known. */
+size_t dv_catalog_row_counts(struct dv_catalog *cat, const char *const *names, size_t n,
+			     long long *counts);
 /* Loads the columns and relationships of the named entities not loaded yet:
  * 4 or more in batched EntityDefinitions requests with
  * $expand=Attributes,ManyToOneRelationships (catalog.c), fewer one request

@@ -307,9 +307,32 @@ static int prepare_sql(struct dv_engine *eng, const char *sql, sqlite3_stmt **ou
 		sql = rewritten;
 	saved = plan_for(eng, sql);
 	rc = prepare_sql_planned(eng, sql, out, err);
+	eng->rowcounts.noting = 0;   /* a failed first planning records no more tables */
 	eng->plan_sql = saved;
 	free(rewritten);
 	return rc;
+}
+
+/* A statement of several tables, prepared once, is prepared again with its
+ * tables' row counts (rowcount.c); the first plan stays when they are
+ * unknown or the second preparation fails. */
+static void replan_from_counts(struct dv_engine *eng, const char *sql, sqlite3_stmt **out)
+{
+	sqlite3_stmt *again = NULL;
+	int rc;
+	if (!rowcount_ready(eng, *out))
+		return;
+	eng->rowcounts.use = 1;
+	rc = sqlite3_prepare_v2(eng->db, sql, -1, &again, NULL);
+	eng->rowcounts.use = 0;
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(again);
+		dv_error_clear(&eng->scan_err);
+		return;
+	}
+	sqlite3_finalize(*out);
+	*out = again;
+	eng->rowcounts.replanned = 1;
 }
 
 static int prepare_sql_planned(struct dv_engine *eng, const char *sql, sqlite3_stmt **out,
@@ -325,13 +348,16 @@ static int prepare_sql_planned(struct dv_engine *eng, const char *sql, sqlite3_s
 	guard_restore(eng->guard, saved);
 	if (rc != 1)
 		return rc;
+	rowcount_begin(eng, sql);
 	for (tries = 0; tries <= MAX_CREATED_PER_PREPARE; tries++) {
 		char *table;
 		dv_error_clear(&eng->scan_err);
 		guard_clear_denied(eng->guard);
 		rc = sqlite3_prepare_v2(eng->db, sql, -1, out, NULL);
-		if (rc == SQLITE_OK)
+		if (rc == SQLITE_OK) {
+			replan_from_counts(eng, sql, out);   /* several tables: their sizes */
 			return 0;
+		}
 		if (eng->scan_err.state != DV_S_00000) {
 			*err = eng->scan_err;
 			return -1;
@@ -855,7 +881,9 @@ char *dv_engine_explain(struct dv_engine *eng, const char *sql, struct dv_error 
 	}
 	{
 		const char *saved_sql = plan_for(eng, sql);
+		eng->rowcounts.use = eng->rowcounts.replanned;   /* as it was prepared */
 		rc = sqlite3_prepare_v2(eng->db, ex, -1, &stmt, NULL);
+		eng->rowcounts.use = 0;
 		eng->plan_sql = saved_sql;
 	}
 	sqlite3_free(ex);

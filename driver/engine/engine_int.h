@@ -55,6 +55,19 @@ struct nn_rel {
 #define WRITE_BATCH_MAX 1000   /* operations per $batch (service limit) */
 #define WRITE_PARALLEL_BATCHES 4 /* $batch requests in flight at once (autocommit) */
 
+/* The tables a statement being prepared plans, with their row counts
+ * (rowcount.c). */
+#define ROWCOUNT_TABLES 16
+struct rowcounts {
+	int noting;          /* xBestIndex records the tables it plans (the first planning) */
+	int use;             /* xBestIndex starts from the counts (the second planning) */
+	int replanned;       /* the statement last prepared was planned from the counts */
+	size_t n;
+	const struct dv_entity *e[ROWCOUNT_TABLES];
+	long long count[ROWCOUNT_TABLES];  /* -1: unknown */
+	double base[ROWCOUNT_TABLES];      /* the estimate's start: count scaled, or -1 */
+};
+
 struct dv_engine {
 	sqlite3 *db;
 	struct dv_catalog *cat;
@@ -96,6 +109,7 @@ struct dv_engine {
 	const char *plan_sql;    /* the statement being prepared, or NULL */
 	struct sql_mentions mentions; /* the names it mentions */
 	char *mentions_sql;      /* the text mentions was read from */
+	struct rowcounts rowcounts; /* rowcount.c: the tables' counts a join is planned from */
 };
 
 /* The names the statement being prepared mentions, or NULL when no
@@ -116,9 +130,12 @@ struct vtab_ref {
 /* ---- plan.c ---- */
 /* xBestIndex body for entity e (vtab columns = e->columns); sql is the
  * statement being prepared (its LIMIT when SQLite keeps it), or NULL;
- * join_term: an OData term added to the filter (push_join_term), or NULL. */
+ * join_term: an OData term added to the filter (push_join_term), or NULL;
+ * table_rows: the rows the estimates start from (rowcount.c: the table's
+ * count, scaled to the statement's largest table), or < 0 (1,000,000). */
 int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
-		    const char *sql, const char *join_term, sqlite3_index_info *info);
+		    const char *sql, const char *join_term, double table_rows,
+		    sqlite3_index_info *info);
 
 /* A plan read back from idxStr at xFilter time, placeholders resolved. */
 struct plan_query {
@@ -207,6 +224,22 @@ char *plan_unkeyed(const char *api_base, const struct dv_entity *e, const char *
  * list is left to SQLite to check.  malloc'd; NULL (*batched -1) when there
  * is no list. */
 char *plan_explain_in(const struct dv_entity *e, const char *idx_str, int *batched);
+
+/* ---- rowcount.c ---- */
+/* A SELECT of two dataverse tables or more is planned twice: the first
+ * planning records the tables (rowcount_base from xBestIndex), their row
+ * counts are read (dv_catalog_row_counts: cached, or one request for all),
+ * and when they differ the statement is prepared again with each estimate
+ * starting from its table's count, scaled so that the largest is 1,000,000.
+ * Starts the first planning of sql (not for the pushdown's own statements). */
+void rowcount_begin(struct dv_engine *eng, const char *sql);
+/* From xBestIndex: records e during a first planning; the count to start
+ * from during a second one (or EXPLAIN's), else -1. */
+double rowcount_base(struct dv_engine *eng, const struct dv_entity *e);
+/* After the first planning of stmt: 1 when it is to be planned again from
+ * the counts (a read-only statement of 2 tables or more whose known counts
+ * differ). */
+int rowcount_ready(struct dv_engine *eng, sqlite3_stmt *stmt);
 
 /* ---- values.c ---- */
 /* Appends v as an OData literal for column c: 0, or -1 when it cannot be

@@ -522,7 +522,8 @@ static void plan_select(struct best *b, struct dv_buf *sel, int *flags)
 }
 
 int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
-		    const char *sql, const char *join_term, sqlite3_index_info *info)
+		    const char *sql, const char *join_term, double table_rows,
+		    sqlite3_index_info *info)
 {
 	struct best b;
 	struct dv_buf idx, order, top, sel, first, rows, least;
@@ -532,7 +533,10 @@ int plan_best_index(const struct dv_entity *e, const struct sql_mentions *m,
 	b.m = m;
 	b.info = info;
 	b.pushed_all = 1;
-	b.rows = 1e6;
+	/* a million rows, or in a statement of several tables its count scaled
+	 * to the largest one's million (rowcount.c): the pushed terms divide it
+	 * (SQLite compares the estimates to order a join) */
+	b.rows = table_rows >= 0 ? table_rows : 1e6;
 	dv_buf_init(&b.filter, 0);
 	dv_buf_init(&idx, 0);
 	dv_buf_init(&order, 0);

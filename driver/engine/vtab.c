@@ -361,7 +361,8 @@ static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 	int rc;
 	if (push_join_term(vt->eng, base, vt->e, info, &join) != 0)
 		return SQLITE_NOMEM;
-	rc = plan_best_index(vt->e, engine_mentions(vt->eng), vt->eng->plan_sql, join, info);
+	rc = plan_best_index(vt->e, engine_mentions(vt->eng), vt->eng->plan_sql, join,
+			     rowcount_base(vt->eng, vt->e), info);
 	free(join);
 	return rc;
 }

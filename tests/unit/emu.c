@@ -317,7 +317,8 @@ char *emu_data_requests(struct emu *e, int since)
 	for (char *l = strtok_r(all ? all : "", "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		if (!strstr(l, "/api/data/") || strstr(l, "EntityDefinitions") ||
 		    strstr(l, "$metadata") || strstr(l, "WhoAmI") ||
-		    strstr(l, "RelationshipDefinitions") || strstr(l, "RetrieveMetadataChanges"))
+		    strstr(l, "RelationshipDefinitions") || strstr(l, "RetrieveMetadataChanges") ||
+		    strstr(l, "RetrieveTotalRecordCount"))
 			continue;
 		strcat(out, l);
 		strcat(out, "\n");

@@ -44,7 +44,10 @@ char *emu_requests(struct emu *e, int since);
  * NULL.  Free with yajl_tree_free. */
 yajl_val emu_requests_tree(struct emu *e, int since);
 /* emu_requests without the requests that read no data: token, metadata
- * (EntityDefinitions, RelationshipDefinitions, $metadata) and WhoAmI.
+ * (EntityDefinitions, RelationshipDefinitions, $metadata,
+ * RetrieveMetadataChanges), WhoAmI and RetrieveTotalRecordCount (the row
+ * counts a join is planned from, driver/catalog/catalog_counts.c: its own
+ * tests assert it with emu_requests).
  * "METHOD URL" lines; caller frees (never NULL). */
 char *emu_data_requests(struct emu *e, int since);
 /* The data requests since index `since` (token and metadata requests left
