@@ -8,12 +8,15 @@
  * joins with a selective side, correlated EXISTS and scalar subqueries,
  * IN-subqueries, LIMIT / OFFSET with local predicates, MIN/MAX and
  * DISTINCT, one late column of a wide table, SELECT * (annotations), a
- * three-table join, an ETL SELECT * of the wide account (with
- * --custom-attributes 162 about 400 SQL columns, as a customised org's), and a catalog
+ * three-table join, a join of a 3-row table with a weakly filtered big one
+ * (J4: its order comes from the tables' row counts), an ETL SELECT * of the
+ * wide account (with --custom-attributes 162 about 400 SQL columns, as a
+ * customised org's), and a catalog
  * sweep (SQLTables + SQLColumns of every table on a fresh connection: C1 on
  * the emulator's schema, C2 on a real org's 832 tables (dvemu --real-schema),
  * cold and then on a second connection answered by the metadata cache file).
- * For each it prints the requests sent (data and metadata), rows
+ * For each it prints the requests sent (data, and metadata with the row
+ * counts a join is planned from: RetrieveTotalRecordCount), rows
  * downloaded, rows in the answer, rows needed, KB received, the ratio
  * downloaded / needed and the seconds, and whether it succeeded.
  * ROWS NEEDED are the service's rows whose values reach the answer, counted
@@ -78,7 +81,7 @@ static struct received received_from(struct emu *e, int since)
 			continue;
 		}
 		if (strstr(us, "EntityDefinitions") || strstr(us, "RelationshipDefinitions") ||
-		    strstr(us, "$metadata")) {
+		    strstr(us, "$metadata") || strstr(us, "RetrieveTotalRecordCount")) {
 			r.meta_requests++;
 		} else {
 			r.data_requests++;
@@ -337,6 +340,14 @@ int main(int argc, char **argv)
 		{.id = "W1", .sql = "SELECT name FROM opportunity"},
 		{.id = "W2", .sql = "SELECT * FROM account LIMIT 1000"},
 		{.id = "E1", .sql = "SELECT * FROM account"},
+		/* a table of 3 rows and one of N with a weak filter: the order comes
+		 * from their row counts (driver/engine/rowcount.c) */
+		{.id = "J4", .sql = "SELECT b.name, a.name FROM account a JOIN businessunit b ON "
+			"a.owningbusinessunit = b.businessunitid WHERE a.statecode = 0 AND "
+			"upper(b.name) = 'DIVISION 3'",
+		 .needed_sql = "SELECT COUNT(DISTINCT a.accountid) + COUNT(DISTINCT "
+			"b.businessunitid) FROM account a JOIN businessunit b ON a.owningbusinessunit = "
+			"b.businessunitid WHERE a.statecode = 0 AND upper(b.name) = 'DIVISION 3'"},
 	};
 	snprintf(suite[0].sql, sizeof(suite[0].sql), "SELECT a.name, c.fullname FROM account a "
 		 "JOIN contact c ON c.parentcustomerid = a.accountid WHERE a.accountnumber IN (%s)",
