@@ -124,3 +124,18 @@ check_isql() {
 	*) ok 1 "isql -v: SELECT count(*) FROM account through the driver gives 200"; diag "$out" ;;
 	esac
 }
+
+# The library at path loads, and unixODBC (ODBCSYSINI / ODBCINI exported)
+# loads it for DSN dvtest: without an emulator (08001), then with one.
+check_driver() { # path
+	check_library_loads "$1"
+	emu_port=
+	write_dsn "$ODBCSYSINI"
+	check_isql
+	if start_emulator; then
+		write_dsn "$ODBCSYSINI"
+		check_isql
+	else
+		ok 1 "the emulator starts"; diag "$(cat "$scratch/emu.log")"
+	fi
+}

@@ -82,14 +82,5 @@ mkdir -p "$ODBCSYSINI"
 sed "s|^Driver *= *|Driver = $root|" "$root/usr/share/odbc-dvodbc/odbcinst.ini" \
 	>"$ODBCSYSINI/odbcinst.ini"
 is "$(odbcinst -q -d | tr '\n' ' ')" "[dvodbc] " "odbcinst -q -d lists [dvodbc]"
-check_library_loads "$root$libpath"
-emu_port=
-write_dsn "$ODBCSYSINI"
-check_isql
-if start_emulator; then
-	write_dsn "$ODBCSYSINI"
-	check_isql
-else
-	ok 1 "the emulator starts"; diag "$(cat "$scratch/emu.log")"
-fi
+check_driver "$root$libpath"
 done_testing

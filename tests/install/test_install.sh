@@ -46,16 +46,7 @@ is "$(registered UsageCount)" "1" "registering again leaves UsageCount at 1"
 if [ "${DV_SANITIZERS:-no}" = yes ]; then
 	ok 0 "# SKIP loading: an ASan-built library cannot load into isql"
 else
-	check_library_loads "$lib"
-	emu_port=
-	write_dsn "$ODBCSYSINI"
-	check_isql
-	if start_emulator; then
-		write_dsn "$ODBCSYSINI"
-		check_isql
-	else
-		ok 1 "the emulator starts"; diag "$(cat "$scratch/emu.log")"
-	fi
+	check_driver "$lib"
 fi
 
 before=$(cat "$ODBCSYSINI/odbcinst.ini")
