@@ -22,6 +22,7 @@ driver_libdvengine_la_SOURCES = \
 	sqlparse/call.h sqlparse/call.c \
 	driver/engine/engine.c driver/engine/engine_int.h driver/engine/plan.c \
 	driver/engine/guard.c driver/engine/guard.h driver/engine/static.c \
+	driver/engine/spill.h driver/engine/spill.c \
 	driver/engine/rowcount.c driver/engine/values.c driver/engine/vtab.c \
 	driver/engine/tvf.h driver/engine/tvf.c driver/engine/tvf_changes.c \
 	driver/engine/tvf_fetchxml.c driver/engine/fxml.h driver/engine/fxml.c \

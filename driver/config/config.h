@@ -63,6 +63,7 @@ struct dv_config {
 	long page_size;        /* odata.maxpagesize, 1..5000, default 5000 */
 	int prefetch;          /* fetch page N+1 while page N is read; default 1 */
 	long parallel_reads;   /* partitions per large scan; unset = automatic, 0/1 = off */
+	long join_memory_mb;   /* MB of rows a join reads whole keeps in the heap */
 	long max_retry_wait;   /* longest Retry-After waited for, seconds; default 120 */
 	int use_display_names;
 	int include_formatted_values; /* companion *name columns; default 1 */

@@ -125,6 +125,7 @@ struct dv_engine *dv_engine_new(struct dv_catalog *cat, struct dv_http *http,
 	eng->http = http;
 	eng->log = log;
 	eng->page_size = cfg->page_size;
+	eng->join_memory = (size_t)cfg->join_memory_mb << 20;
 	eng->include_formatted = cfg->include_formatted_values;
 	eng->autocommit = 1;
 	eng->api_base = make_api_base(cfg);

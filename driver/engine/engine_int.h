@@ -76,6 +76,7 @@ struct dv_engine {
 	struct dv_guard *guard;  /* guard.c: what user SQL may not do, timeout, cancel */
 	char *api_base;          /* ".../api/data/v9.2/" */
 	long page_size;          /* odata.maxpagesize */
+	size_t join_memory;      /* bytes of a materialized scan's rows in the heap (vtab.c) */
 	int include_formatted;
 	struct dv_error scan_err; /* the service error that stopped a scan */
 	unsigned long scans;     /* scans started (cursor opens that sent a request) */
@@ -84,6 +85,7 @@ struct dv_engine {
 	 * own check, and index lookups; tests read them to see O(N+M) work */
 	unsigned long cache_rows_visited;
 	unsigned long cache_probes;
+	unsigned long spilled_rows; /* of them, rows kept in the temporary store (spill.c) */
 	struct vtab_ref *vtabs;  /* every connected virtual table (for EXPLAIN) */
 	struct tvf_state *tvf;   /* tvf.c: change tokens and FetchXML texts (SQLite frees it) */
 	/* writes */

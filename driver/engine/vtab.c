@@ -42,6 +42,15 @@
  * Where no cursor holds the key, the key is not a GUID, a LIMIT applies
  * per outer row or the statement writes, the first KEYS_BY_REQUEST way
  * above applies.
+ * SPILL: the rows one plan reads whole stay in the heap up to JoinMemoryMB
+ * (eng->join_memory, cells plus texts); past it, they and the rest of the
+ * scan go to a temporary SQLite store of their own (spill.c) with the join
+ * key's hash as an indexed column, and each replay reads one key's rows (or
+ * every row) through a statement of its own, in the order they were read:
+ * the heap then holds the store's bounded page cache whatever the table's
+ * size, and SQLite sees the same rows in the same order.  A spilled plan's
+ * rows give key batches their keys from the store (spill_keys).  Key
+ * batches themselves are bounded by KEY_CELLS_MAX.
  * WRITES (write.c): during a write statement a rowid is an index into the
  * engine's key list (the row's primary key, and an intersect row's two
  * ids), xColumn honours sqlite3_vtab_nochange() so xUpdate sees which
@@ -55,6 +64,7 @@
 #include <string.h>
 
 #include "engine/pushdown.h"
+#include "engine/spill.h"
 #include "engine/textfold.h"
 #include "http/http.h"
 #include "odata/odata.h"
@@ -74,6 +84,8 @@ struct mat {
 	unsigned refs;              /* the plan slot's and each cursor's */
 	struct odata_cell *cells;   /* rows * nspecs cells, texts owned */
 	size_t rows, cap, nspecs;
+	size_t bytes;               /* heap the cells and their texts take */
+	struct dv_spill *spill;     /* NULL, or the rows are there (see SPILL), cells none */
 	int batch;                  /* the rows of one key batch (see KEY BATCHES) */
 	/* the join index over the rows (see JOIN INDEX) */
 	int ix_state;               /* 0 not built, 1 built, -1 not indexable */
@@ -171,6 +183,7 @@ struct dv_cur {
 	int probing;                /* this xFilter walks one bucket */
 	uint64_t probe_hash;
 	size_t probe_next;          /* next row + 1 of the bucket, 0 = end */
+	struct dv_spill_scan *sscan; /* this replay of a spilled mat, NULL = no row */
 	/* rows read ahead for another cursor's key batch (see KEY BATCHES) */
 	struct mat *ahead;          /* NULL, or rows [ahead_pos, rows) still to come */
 	size_t ahead_pos;
@@ -263,13 +276,14 @@ static void mat_unref(struct mat *m)
 	size_t i;
 	if (!m || --m->refs > 0)
 		return;
-	for (i = 0; i < m->rows * m->nspecs; i++)
+	for (i = 0; m->cells && i < m->rows * m->nspecs; i++)
 		if (m->cells[i].type == OC_TEXT)
 			free((char *)m->cells[i].s);
 	free(m->cells);
 	free(m->ix_head);
 	free(m->ix_next);
 	free(m->ix_hash);
+	spill_free(m->spill);
 	free(m);
 }
 
@@ -399,6 +413,8 @@ static void index_free(struct mat *m)
 
 static void cache_free(struct dv_cur *cur)
 {
+	spill_scan_close(cur->sscan);
+	cur->sscan = NULL;
 	mat_unref(cur->mat);
 	cur->mat = NULL;
 	cur->probing = 0;
@@ -749,14 +765,26 @@ static int cache_row(struct mat *m, const struct odata_cell *row)
 						free((char *)dst[i - 1].s);
 				return -1;
 			}
+			m->bytes += row[i].len + 1;
 		}
 	}
 	m->rows++;
 	return 0;
 }
 
+static int spill_start(struct dv_cur *cur, struct mat *m, const char *idx_str,
+		       struct dv_error *err);
+static int spill_row(struct mat *m, const struct odata_cell *row, struct dv_error *err);
+
+/* The heap m's rows take. */
+static size_t mat_heap(const struct mat *m)
+{
+	return m->bytes + m->cap * (m->nspecs ? m->nspecs : 1) * sizeof(*m->cells);
+}
+
 /* Reads the whole scan (argv terms dropped) into cur->mat, shared through
- * the plan's slot from then on. */
+ * the plan's slot from then on: in memory up to JoinMemoryMB, then in the
+ * temporary store (see SPILL). */
 static int materialize(struct dv_cur *cur, struct plan_slot *slot, int flags,
 		       const char *idx_str, int argc, sqlite3_value **argv,
 		       struct dv_error *err)
@@ -775,13 +803,21 @@ static int materialize(struct dv_cur *cur, struct plan_slot *slot, int flags,
 	m->refs = 1;
 	m->nspecs = cur->nspecs;
 	while (cur->oc && (rc = odata_cursor_next(cur->oc, &row, err)) == 1) {
-		if (cache_row(m, row) != 0) {
-			rc = dv_error_nomem(err);
+		if (m->spill ? spill_row(m, row, err) != 0
+			     : cache_row(m, row) != 0 && dv_error_nomem(err)) {
+			rc = -1;
+			break;
+		}
+		if (!m->spill && mat_heap(m) > cur->vt->eng->join_memory &&
+		    spill_start(cur, m, idx_str, err) != 0) {
+			rc = -1;
 			break;
 		}
 	}
 	odata_cursor_close(cur->oc);
 	cur->oc = NULL;
+	if (rc == 0 && m->spill && spill_finish(m->spill, err) != 0)
+		rc = -1;
 	if (rc != 0) {
 		mat_unref(m);
 		return -1;
@@ -789,8 +825,11 @@ static int materialize(struct dv_cur *cur, struct plan_slot *slot, int flags,
 	cur->mat = m;
 	slot->mat = m;
 	m->refs++;
-	DV_LOG(cur->vt->eng->log, DV_LOG_DEBUG, cur->vt->eng,
-	       "materialized %zu rows of %s", m->rows, cur->vt->e->logical_name);
+	if (m->spill)
+		cur->vt->eng->spilled_rows += m->rows;
+	DV_LOG(cur->vt->eng->log, DV_LOG_DEBUG, cur->vt->eng, "materialized %zu rows of %s%s",
+	       m->rows, cur->vt->e->logical_name,
+	       m->spill ? " in the temporary store (over JoinMemoryMB)" : "");
 	return 0;
 }
 
@@ -858,14 +897,13 @@ static int key_kind(const struct dv_column *c)
 	}
 }
 
-/* Builds the index for idxStr's key term; ix_state -1 when there is none. */
-static int index_build(struct dv_cur *cur, const char *idx_str)
+/* The key of idxStr's key term into m's ix_spec, ix_argv and ix_text: 1,
+ * or 0 when the rows cannot be indexed. */
+static int index_key(const struct dv_cur *cur, const char *idx_str, struct mat *m)
 {
 	const struct dv_entity *e = cur->vt->e;
-	struct mat *m = cur->mat;
-	size_t col, nb = 16, r;
+	size_t col;
 	int argv_index, kind;
-	m->ix_state = -1;
 	if (!plan_eq_arg(e, idx_str, &col, &argv_index) || cur->colmap[col] < 0)
 		return 0;
 	kind = key_kind(&e->columns[col]);
@@ -874,6 +912,17 @@ static int index_build(struct dv_cur *cur, const char *idx_str)
 	m->ix_spec = cur->colmap[col];
 	m->ix_argv = argv_index;
 	m->ix_text = kind;
+	return 1;
+}
+
+/* Builds the index for idxStr's key term; ix_state -1 when there is none. */
+static int index_build(struct dv_cur *cur, const char *idx_str)
+{
+	struct mat *m = cur->mat;
+	size_t nb = 16, r;
+	m->ix_state = -1;
+	if (!index_key(cur, idx_str, m))
+		return 0;
 	while (nb < m->rows * 2)
 		nb *= 2;
 	m->ix_head = calloc(nb, sizeof(size_t));
@@ -933,41 +982,94 @@ static int replay_start(struct dv_cur *cur, const char *idx_str, int argc,
 			sqlite3_value **argv, struct dv_error *err)
 {
 	struct mat *m = cur->mat;
+	uint64_t h = 0;
 	int rc;
 	cur->pos = 0;
 	cur->probing = 0;
+	spill_scan_close(cur->sscan);
+	cur->sscan = NULL;
 	if (m->ix_state == 0 && index_build(cur, idx_str) != 0)
 		return dv_error_nomem(err);
-	if (m->ix_state != 1 || m->ix_argv > argc)
+	rc = m->ix_state == 1 && m->ix_argv <= argc ? argv_key(m, argv[m->ix_argv - 1], &h) : -1;
+	if (rc >= 0) {
+		cur->vt->eng->cache_probes++;
+		cur->probing = 1;
+		cur->probe_hash = h;
+	}
+	if (m->spill) {                        /* rc 0: no row, sscan stays NULL */
+		if (rc != 0 && !(cur->sscan = spill_scan_open(m->spill, rc > 0 ? &h : NULL, 0, err)))
+			return -1;
 		return 0;
-	rc = argv_key(m, argv[m->ix_argv - 1], &cur->probe_hash);
-	if (rc < 0)
-		return 0;
-	cur->vt->eng->cache_probes++;
-	cur->probing = 1;
-	cur->probe_next = rc ? m->ix_head[cur->probe_hash & m->ix_mask] : 0;
+	}
+	if (rc >= 0)
+		cur->probe_next = rc ? m->ix_head[h & m->ix_mask] : 0;
 	return 0;
 }
 
-/* The next cached row of this replay (NULL at the end). */
-static const struct odata_cell *replay_next(struct dv_cur *cur)
+/* The next cached row of this replay: 1 with *row, 0 at the end, -1. */
+static int replay_next(struct dv_cur *cur, const struct odata_cell **row, struct dv_error *err)
 {
 	const struct mat *m = cur->mat;
+	if (m->spill) {
+		int rc = cur->sscan ? spill_scan_next(cur->sscan, row, err) : 0;
+		cur->vt->eng->cache_rows_visited += rc == 1;
+		return rc;
+	}
 	if (!cur->probing) {
 		if (cur->pos >= m->rows)
-			return NULL;
+			return 0;
 		cur->vt->eng->cache_rows_visited++;
-		return &m->cells[cur->pos++ * m->nspecs];
+		*row = &m->cells[cur->pos++ * m->nspecs];
+		return 1;
 	}
 	while (cur->probe_next) {
 		size_t r = cur->probe_next - 1;
 		cur->probe_next = m->ix_next[r];
 		if (m->ix_hash[r] == cur->probe_hash) {
 			cur->vt->eng->cache_rows_visited++;
-			return &m->cells[r * m->nspecs];
+			*row = &m->cells[r * m->nspecs];
+			return 1;
 		}
 	}
-	return NULL;
+	return 0;
+}
+
+/* ---- spill (see SPILL) ---- */
+
+/* Adds one row to m's store, with its join-index key. */
+static int spill_row(struct mat *m, const struct odata_cell *row, struct dv_error *err)
+{
+	uint64_t h;
+	int keyed = m->ix_state == 1 && cell_key(m, &row[m->ix_spec], &h) == 0;
+	if (spill_add(m->spill, row, keyed ? &h : NULL, err) != 0)
+		return -1;
+	m->rows++;
+	return 0;
+}
+
+/* Moves m's rows so far into a new store; the rest of the scan goes there. */
+static int spill_start(struct dv_cur *cur, struct mat *m, const char *idx_str,
+		       struct dv_error *err)
+{
+	size_t r, n = m->rows, i;
+	m->ix_state = index_key(cur, idx_str, m) ? 1 : -1;
+	m->spill = spill_new(m->nspecs, err);
+	if (!m->spill)
+		return -1;
+	m->rows = 0;
+	for (r = 0; r < n; r++)
+		if (spill_row(m, &m->cells[r * m->nspecs], err) != 0) {
+			m->rows = n;               /* mat_unref frees the cells */
+			return -1;
+		}
+	for (i = 0; i < n * m->nspecs; i++)
+		if (m->cells[i].type == OC_TEXT)
+			free((char *)m->cells[i].s);
+	free(m->cells);
+	m->cells = NULL;
+	m->cap = 0;
+	m->bytes = 0;
+	return 0;
 }
 
 /* The next row read ahead (see KEY BATCHES): 1 handed out (or the end
@@ -1000,10 +1102,13 @@ static int advance(struct dv_cur *cur, struct dv_error *err)
 	if (cur->ahead && ahead_next(cur))
 		return 0;
 	if (cur->mat) {
-		const struct odata_cell *row = replay_next(cur);
-		if (row)
+		const struct odata_cell *row = NULL;
+		rc = replay_next(cur, &row, err);
+		if (rc < 0)
+			return -1;
+		if (rc)
 			cur->row = row;
-		cur->eof = row == NULL;
+		cur->eof = rc == 0;
 		return 0;
 	}
 	if (!cur->oc) {
@@ -1273,6 +1378,29 @@ static int rows_keys(const struct mat *m, size_t r, int spec, size_t chunk,
 	return 0;
 }
 
+/* Adds the keys in spec of the rows of x's spilled mat from its current
+ * one on to l, up to chunk keys, as rows_keys does in memory (a replay of
+ * one key's rows guesses the rows stored after it). */
+static int spill_keys(struct dv_cur *x, int spec, size_t chunk, const struct keyset *known,
+		      struct key_list *l, struct dv_error *err)
+{
+	sqlite3_int64 at = x->sscan ? spill_scan_rowid(x->sscan) : 1;
+	struct dv_spill_scan *sc = spill_scan_open(x->mat->spill, NULL, at > 0 ? at - 1 : 0, err);
+	const struct odata_cell *row;
+	int rc = 0;
+	if (!sc)
+		return -1;
+	while (l->n < chunk && (rc = spill_scan_next(sc, &row, err)) == 1) {
+		const struct odata_cell *c = &row[spec];
+		if (c->type == OC_TEXT && key_list_add(l, known, c->s, c->len) != 0) {
+			rc = dv_error_nomem(err);
+			break;
+		}
+	}
+	spill_scan_close(sc);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Adds the keys in spec of x's coming rows to l, up to chunk keys: a scan
  * reads ahead until it has them (rows of known or repeated keys, or NULL
  * ones, give none), at most KEYS_CHUNK_REQUESTS times chunk rows. */
@@ -1280,6 +1408,8 @@ static int source_keys(struct dv_cur *x, int spec, size_t chunk, const struct ke
 		       struct key_list *l, struct dv_error *err)
 {
 	size_t rows = 0, done = 0;
+	if (x->mat && x->mat->spill)
+		return spill_keys(x, spec, chunk, known, l, err);
 	if (x->mat)                            /* rows read whole: from the current one */
 		return rows_keys(x->mat, x->mat->batch ? 0 : (size_t)(x->row - x->mat->cells) /
 				 (x->mat->nspecs ? x->mat->nspecs : 1), spec, chunk, known, l, err);

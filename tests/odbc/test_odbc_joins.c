@@ -15,7 +15,12 @@
  *   - the same as a correlated scalar subquery (2 requests);
  *   - a LEFT JOIN (accounts without contacts kept, 2 requests);
  *   - opportunity -> account -> contact (3 requests: each inner side by
- *     the keys of the side before it). */
+ *     the keys of the side before it);
+ *   - a join on a text key read whole (vtab.c SPILL): with JoinMemoryMB=0
+ *     the inner rows go to SQLite's temporary store (the log says so) and
+ *     the rows and requests are those of the rows kept in memory. */
+#include <unistd.h>
+
 #include "odbc_test.h"
 
 static struct emu emu;
@@ -164,6 +169,67 @@ static void check_contacts_by_keys(SQLHDBC dbc, const char *sql, const char *wan
 	free(log);
 }
 
+/* A text key (no key batches): the 8 first keys by request, then the
+ * inner contacts read whole, kept in memory on dbc and in the temporary
+ * store on a connection with JoinMemoryMB=0 (log at Verbosity=3). */
+static void check_spill(SQLHENV env, SQLHDBC dbc)
+{
+	static const char sql[] = "SELECT c.contactid, x.contactid FROM contact c CROSS JOIN "
+		"contact x ON x.lastname = c.lastname";
+	struct table ln;
+	char want[16384] = "", keys[512], logpath[64], *w, *mem, *mem_log, *sp, *sp_log;
+	int since, fd;
+	SQLHDBC low;
+	FILE *f;
+	load(dbc, &ln, "SELECT contactid, lastname FROM contact", 2);
+	for (int a = 0; a < ln.rows; a++)
+		for (int b = 0; b < ln.rows; b++)
+			if (ln.field[a][1] && ln.field[b][1] && strcmp(ln.field[a][1], "NULL") != 0 &&
+			    strcasecmp(ln.field[a][1], ln.field[b][1]) == 0)
+				add_line(want, ln.field[a][0], ln.field[b][0], NULL);
+	since = emu_request_count(&emu);
+	mem = run_rows(dbc, sql, 2);
+	mem_log = data_requests(since);
+	strcpy(logpath, "/tmp/dvjoinlog.XXXXXX");
+	fd = mkstemp(logpath);
+	if (fd >= 0)
+		close(fd);
+	snprintf(keys, sizeof(keys), "JoinMemoryMB=0;LogFile=%s;Verbosity=3", logpath);
+	low = connect_dsn_keys(env, keys);
+	since = emu_request_count(&emu);
+	sp = run_rows(low, sql, 2);
+	sp_log = data_requests(since);
+	close_dbc(low);
+	w = sorted(want);
+	{
+		char *gm = sorted(mem), *gs = sorted(sp), line[1024];
+		int stored = 0;
+		ok(count_lines(want) > ln.rows && strcmp(gm, w) == 0,
+		   "text key in memory: the rows (%d)", count_lines(want));
+		ok(strcmp(gs, w) == 0, "text key, JoinMemoryMB=0: the same rows");
+		ok(mem_log && sp_log && strcmp(mem_log, sp_log) == 0 && count_lines(sp_log) == 10,
+		   "text key, JoinMemoryMB=0: the same 10 requests (1 + 8 keys + the contacts "
+		   "whole)");
+		f = fopen(logpath, "r");
+		while (f && fgets(line, sizeof(line), f))
+			stored += strstr(line, "materialized 20 rows of contact in the temporary "
+					 "store") != NULL;
+		if (f)
+			fclose(f);
+		is_int(stored, 1, "text key, JoinMemoryMB=0: the log says the 20 contacts went "
+		       "to the temporary store");
+		free(gm);
+		free(gs);
+	}
+	unlink(logpath);
+	free(w);
+	free(mem);
+	free(mem_log);
+	free(sp);
+	free(sp_log);
+	free(ln.text);
+}
+
 int main(void)
 {
 	struct table acc, con, opp, in5;
@@ -290,6 +356,7 @@ int main(void)
 		free(pa.text);
 	}
 
+	check_spill(env, dbc);
 	free(acc.text);
 	free(con.text);
 	free(opp.text);

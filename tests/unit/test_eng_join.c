@@ -383,6 +383,80 @@ static void test_long_in_list(struct engine_stack *s)
 	free(req);
 }
 
+/* SPILL (vtab.c): the rows a join reads whole go to the temporary store
+ * once they pass JoinMemoryMB (here 0: at once).  A text key no outer
+ * cursor can batch (y.lastname = x.lastname, x first: CROSS JOIN keeps
+ * SQLite's order) reads contact whole; the accounts are then read by
+ * batches of keys taken from the stored rows.  The same rows as SQLite's
+ * own join over copies, the same requests as with the rows in memory (their
+ * counts: an automatic partitioned read may order the rows another way),
+ * the store probed by key; an integer key too. */
+static void test_spill(struct engine_stack *s)
+{
+	static const char fmt[] = "SELECT x.contactid, y.contactid, a.name FROM %s x CROSS JOIN "
+		"%s y ON y.lastname = x.lastname JOIN %s a ON a.accountid = y.parentcustomerid "
+		"WHERE x.firstname = '%s' ORDER BY 1, 2";
+	static const char ints[] = "SELECT COUNT(*), MIN(a.accountid) FROM (SELECT statecode "
+		"FROM account LIMIT 3) x JOIN account a ON a.statecode = x.statecode";
+	char sql[512], local[512], name[64] = "", *first, *want, *mem, *sp, *mem_int, *sp_int;
+	size_t keep = s->eng->join_memory;
+	long contacts = number(s, "SELECT COUNT(*) FROM xc");
+	unsigned long probes;
+	struct reqs mem_a, mem_c, sp_a, sp_c;
+	free(run(s, "CREATE TEMP TABLE xl AS SELECT contactid, firstname, lastname, parentcustomerid "
+		 "FROM contact"));
+	first = run(s, "SELECT firstname FROM xl WHERE firstname IS NOT NULL GROUP BY firstname "
+		    "ORDER BY COUNT(*), firstname LIMIT 1");
+	if (first)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(first, "\n"), first);
+	free(first);
+	snprintf(sql, sizeof(sql), fmt, "contact", "contact", "account", name);
+	snprintf(local, sizeof(local), fmt, "xl", "xl", "xall", name);
+	want = run(s, local);
+	reset_log();
+	s->eng->spilled_rows = 0;
+	mem = run(s, sql);
+	mem_a = reqs_to("/accounts?", "accountid%20eq%20");
+	mem_c = reqs_to("/contacts?", "lastname%20eq%20");
+	mem_int = run(s, ints);
+	is_int((int)s->eng->spilled_rows, 0, "spill: nothing stored under JoinMemoryMB");
+	s->eng->join_memory = 0;
+	reset_log();
+	s->eng->cache_probes = 0;
+	sp = run(s, sql);
+	sp_a = reqs_to("/accounts?", "accountid%20eq%20");
+	sp_c = reqs_to("/contacts?", "lastname%20eq%20");
+	probes = s->eng->cache_probes;
+	ok(want && count_lines(want) > 100, "spill: the join has rows (%d)", count_lines(want));
+	ok(mem && want && strcmp(mem, want) == 0, "spill: rows in memory = SQLite's own join");
+	ok(sp && want && strcmp(sp, want) == 0, "spill: rows from the store = SQLite's own join");
+	ok(s->eng->spilled_rows == (unsigned long)contacts,
+	   "spill: the contacts read whole went to the store (%lu rows, %ld contacts)",
+	   s->eng->spilled_rows, contacts);
+	ok(probes > 0, "spill: the store was probed by key (%lu probes)", probes);
+	ok(sp_c.n == mem_c.n && sp_c.rows == mem_c.rows && sp_c.keys == mem_c.keys,
+	   "spill: the same contact requests as in memory (%d requests, %ld rows)", sp_c.n,
+	   sp_c.rows);
+	ok(sp_a.n == mem_a.n && sp_a.keys == mem_a.keys && sp_a.rows == mem_a.rows,
+	   "spill: the same account requests as in memory (%d requests, %d keys)", sp_a.n,
+	   sp_a.keys);
+	if (sp_a.n != mem_a.n || sp_a.rows != mem_a.rows)
+		tap_diag("accounts in memory: %d requests, %d keys, %ld rows", mem_a.n, mem_a.keys,
+			 mem_a.rows);
+	is_int(sp_a.unkeyed, 0, "spill: accounts only by batches of the stored rows' keys");
+	is_int(sp_a.keys, (int)number(s, "SELECT COUNT(DISTINCT parentcustomerid) FROM xl"),
+	       "spill: each account key once");
+	sp_int = run(s, ints);
+	ok(sp_int && mem_int && strcmp(sp_int, mem_int) == 0 && strncmp(sp_int, "0|", 2) != 0,
+	   "spill: an integer key gives the same rows (%s)", sp_int ? sp_int : "NULL");
+	s->eng->join_memory = keep;
+	free(want);
+	free(mem);
+	free(sp);
+	free(mem_int);
+	free(sp_int);
+}
+
 int main(void)
 {
 	struct engine_stack s;
@@ -404,6 +478,7 @@ int main(void)
 		test_three_tables(&s);
 		test_key_kinds(&s);
 		test_long_in_list(&s);
+		test_spill(&s);
 		engine_stack_close(&s);
 	} else {
 		ok(0, "stack opens");
