@@ -6,7 +6,9 @@ from the Web API, whose text compares with SVC, the service's collation written 
 its documentation (not from the driver's or the emulator's code); and a table of statements,
 each run through pyodbc + unixODBC + the driver and through the reference, compared row for
 row (and in order where the statement orders), and for the functions, CAST and aggregate
-statements type for type (the described SQL type of each column, flag "types=").
+statements type for type (the described SQL type of each column, flag "types=").  The
+statements of two tables or more run again on a connection with JoinMemoryMB=0, where a side
+read whole waits in SQLite's temporary store (the log must show some did).
 
 The service's rules (docs/sql.md "Comparing text"): Dataverse's SQL Server collation for the
 default language is _CI_AI (https://learn.microsoft.com/power-platform/admin/language-collations):
@@ -29,6 +31,7 @@ import os
 import re
 import sqlite3
 import sys
+import tempfile
 import unicodedata
 import urllib.parse
 import urllib.request
@@ -440,6 +443,41 @@ def compare(got, want, flags):
     return None
 
 
+def run_one(cur, ref, n, sql, flags, label=""):
+    """Runs one statement through the driver and the reference: 1 if they differ."""
+    dsql = driver_sql(sql)
+    params = []
+    m = re.search(r"\bparam=(.*)$", flags)
+    if m:
+        params = [m.group(1)]
+        flags = flags[:m.start()]
+    types = None
+    try:
+        got = [tuple(r) for r in cur.execute(dsql, *params).fetchall()]
+        types = [d[1].__name__ for d in cur.description]
+    except pyodbc.Error as e:
+        got = "error: %s" % (e,)
+    want = [tuple(r) for r in ref.execute(ref_sql(sql, flags), params).fetchall()]
+    why = "driver failed" if isinstance(got, str) else compare(got, want, flags)
+    mt = re.search(r"\btypes=(\S+)", flags)
+    if not why and mt and types != mt.group(1).split(","):
+        why = "types differ: described %s, want %s" % (",".join(types), mt.group(1))
+    if why:
+        print("not ok %d - %s%s" % (n, dsql, label))
+        print("#   %s" % why)
+        print("#   driver:    %r" % (got if isinstance(got, str) else sorted(got, key=sort_key)[:12],))
+        print("#   reference: %r" % (sorted(want, key=sort_key)[:12],))
+        return 1
+    print("ok %d - %s%s (%d rows)" % (n, dsql, label, len(want)))
+    return 0
+
+
+# Statements of two tables or more run again with JoinMemoryMB=0: a side
+# read whole is then looked up in SQLite's temporary store (vtab.c SPILL),
+# whose key hashes must find the same rows under the service's rules.
+TWO_TABLES = re.compile(r"\bJOIN\b|\bEXISTS\b|\bIN \(SELECT\b", re.I)
+
+
 def main():
     tok = token()
     insert_rows(tok)
@@ -449,31 +487,25 @@ def main():
     n = failed = 0
     for sql, flags in STATEMENTS:
         n += 1
-        dsql = driver_sql(sql)
-        params = []
-        m = re.search(r"\bparam=(.*)$", flags)
-        if m:
-            params = [m.group(1)]
-            flags = flags[:m.start()]
-        types = None
-        try:
-            got = [tuple(r) for r in cur.execute(dsql, *params).fetchall()]
-            types = [d[1].__name__ for d in cur.description]
-        except pyodbc.Error as e:
-            got = "error: %s" % (e,)
-        want = [tuple(r) for r in ref.execute(ref_sql(sql, flags), params).fetchall()]
-        why = "driver failed" if isinstance(got, str) else compare(got, want, flags)
-        mt = re.search(r"\btypes=(\S+)", flags)
-        if not why and mt and types != mt.group(1).split(","):
-            why = "types differ: described %s, want %s" % (",".join(types), mt.group(1))
-        if why:
-            failed += 1
-            print("not ok %d - %s" % (n, dsql))
-            print("#   %s" % why)
-            print("#   driver:    %r" % (got if isinstance(got, str) else sorted(got, key=sort_key)[:12],))
-            print("#   reference: %r" % (sorted(want, key=sort_key)[:12],))
-        else:
-            print("ok %d - %s (%d rows)" % (n, dsql, len(want)))
+        failed += run_one(cur, ref, n, sql, flags)
+    fd, log = tempfile.mkstemp(prefix="dvdiff.", suffix=".log")
+    os.close(fd)
+    stored = pyodbc.connect("DSN=dvtest;JoinMemoryMB=0;LogFile=%s;Verbosity=3" % log,
+                            autocommit=True)
+    for sql, flags in STATEMENTS:
+        if TWO_TABLES.search(sql):
+            n += 1
+            failed += run_one(stored.cursor(), ref, n, sql, flags, " [JoinMemoryMB=0]")
+    stored.close()
+    with open(log, encoding="utf-8", errors="replace") as f:
+        spills = sum("in the temporary store" in line for line in f)
+    os.unlink(log)
+    n += 1
+    if spills >= 3:
+        print("ok %d - JoinMemoryMB=0: %d sides went to the temporary store" % (n, spills))
+    else:
+        failed += 1
+        print("not ok %d - JoinMemoryMB=0: only %d sides went to the temporary store" % (n, spills))
     print("1..%d" % n)
     return 1 if failed else 0
 
