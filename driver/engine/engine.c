@@ -404,6 +404,7 @@ int dv_engine_step(struct dv_engine *eng, sqlite3_stmt *stmt, struct dv_error *e
 	int rc, writes = !sqlite3_stmt_readonly(stmt);
 	if (!sqlite3_stmt_busy(stmt)) {
 		eng->stmt_seq++;
+		vtab_release_rows(eng);
 		dv_http_reset_cancel(eng->http);
 		guard_statement_start(eng->guard);
 		write_keys_reset_if_idle(eng, stmt);

@@ -86,6 +86,7 @@ struct dv_engine {
 	unsigned long cache_rows_visited;
 	unsigned long cache_probes;
 	unsigned long spilled_rows; /* of them, rows kept in the temporary store (spill.c) */
+	unsigned long stores_open;  /* temporary stores alive now (vtab.c SPILL) */
 	struct vtab_ref *vtabs;  /* every connected virtual table (for EXPLAIN) */
 	struct tvf_state *tvf;   /* tvf.c: change tokens and FetchXML texts (SQLite frees it) */
 	/* writes */
@@ -312,6 +313,9 @@ void flush_reset_outcomes(struct dv_engine *eng);
 
 /* ---- vtab.c ---- */
 int vtab_register(struct dv_engine *eng);
+/* Drops what earlier statements read whole or by key batches (their
+ * rows, in memory or in the temporary store): called as a statement starts. */
+void vtab_release_rows(struct dv_engine *eng);
 /* The entity of a connected virtual table, or NULL. */
 const struct dv_entity *vtab_entity(const struct dv_engine *eng, const void *vtab);
 /* Can a cursor of this virtual table reading column col give a key batch

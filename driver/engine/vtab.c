@@ -48,7 +48,9 @@
  * key's hash as an indexed column, and each replay reads one key's rows (or
  * every row) through a statement of its own, in the order they were read:
  * the heap then holds the store's bounded page cache whatever the table's
- * size, and SQLite sees the same rows in the same order.  A spilled plan's
+ * size, and SQLite sees the same rows in the same order.  What a statement
+ * read whole or by key batches is dropped when the connection's next
+ * statement starts (vtab_release_rows).  A spilled plan's
  * rows give key batches their keys from the store (spill_keys).  Key
  * batches themselves are bounded by KEY_CELLS_MAX.
  * WRITES (write.c): during a write statement a rowid is an index into the
@@ -86,6 +88,7 @@ struct mat {
 	size_t rows, cap, nspecs;
 	size_t bytes;               /* heap the cells and their texts take */
 	struct dv_spill *spill;     /* NULL, or the rows are there (see SPILL), cells none */
+	struct dv_engine *eng;      /* with spill: whose stores_open counts it */
 	int batch;                  /* the rows of one key batch (see KEY BATCHES) */
 	/* the join index over the rows (see JOIN INDEX) */
 	int ix_state;               /* 0 not built, 1 built, -1 not indexable */
@@ -192,6 +195,8 @@ struct dv_cur {
 	struct dv_cur *next_open;   /* the vtab's list of open cursors */
 };
 
+static sqlite3_module dataverse_module;
+
 static int vtab_error(struct dv_vtab *vt, const struct dv_error *err)
 {
 	vt->eng->scan_err = *err;
@@ -283,7 +288,10 @@ static void mat_unref(struct mat *m)
 	free(m->ix_head);
 	free(m->ix_next);
 	free(m->ix_hash);
-	spill_free(m->spill);
+	if (m->spill) {
+		spill_free(m->spill);
+		m->eng->stores_open--;
+	}
 	free(m);
 }
 
@@ -308,30 +316,37 @@ static void slot_free(struct plan_slot *slot)
 	free(slot);
 }
 
-/* The slot of a plan in the running statement (slots of earlier
- * statements are dropped: their rows may have changed since). */
-static struct plan_slot *slot_for(struct dv_vtab *vt, int idx_num, const char *idx_str)
+/* Drops the slots of earlier statements (their rows may have changed
+ * since); a cursor still replaying their rows keeps its reference. */
+static void slots_prune(struct dv_vtab *vt)
 {
 	struct plan_slot **pp = &vt->slots, *slot;
-	unsigned long stmt = vt->eng->stmt_seq;
 	while (*pp) {
 		slot = *pp;
-		if (slot->stmt != stmt) {
+		if (slot->stmt != vt->eng->stmt_seq) {
 			*pp = slot->next;
 			slot_free(slot);
 			continue;
 		}
-		if (slot->idx_num == idx_num && strcmp(slot->idx_str, idx_str) == 0)
-			return slot;
 		pp = &slot->next;
 	}
+}
+
+/* The slot of a plan in the running statement. */
+static struct plan_slot *slot_for(struct dv_vtab *vt, int idx_num, const char *idx_str)
+{
+	struct plan_slot *slot;
+	slots_prune(vt);
+	for (slot = vt->slots; slot; slot = slot->next)
+		if (slot->idx_num == idx_num && strcmp(slot->idx_str, idx_str) == 0)
+			return slot;
 	slot = calloc(1, sizeof(*slot));
 	if (!slot || !(slot->idx_str = dv_strdup(idx_str))) {
 		free(slot);
 		return NULL;
 	}
 	slot->idx_num = idx_num;
-	slot->stmt = stmt;
+	slot->stmt = vt->eng->stmt_seq;
 	slot->next = vt->slots;
 	vt->slots = slot;
 	return slot;
@@ -356,6 +371,14 @@ static int vt_disconnect(sqlite3_vtab *base)
 	}
 	sqlite3_free(base);
 	return SQLITE_OK;
+}
+
+void vtab_release_rows(struct dv_engine *eng)
+{
+	const struct vtab_ref *r;
+	for (r = eng->vtabs; r; r = r->next)
+		if (((const sqlite3_vtab *)r->vtab)->pModule == &dataverse_module)
+			slots_prune((struct dv_vtab *)(uintptr_t)r->vtab);
 }
 
 const struct dv_entity *vtab_entity(const struct dv_engine *eng, const void *vtab)
@@ -1056,6 +1079,8 @@ static int spill_start(struct dv_cur *cur, struct mat *m, const char *idx_str,
 	m->spill = spill_new(m->nspecs, err);
 	if (!m->spill)
 		return -1;
+	m->eng = cur->vt->eng;
+	m->eng->stores_open++;
 	m->rows = 0;
 	for (r = 0; r < n; r++)
 		if (spill_row(m, &m->cells[r * m->nspecs], err) != 0) {
@@ -1136,8 +1161,6 @@ static int advance(struct dv_cur *cur, struct dv_error *err)
 }
 
 /* ---- key batches (see KEY BATCHES) ---- */
-
-static sqlite3_module dataverse_module;
 
 int vtab_key_source(const struct dv_engine *eng, const void *vtab, int col)
 {

@@ -427,6 +427,10 @@ static void test_spill(struct engine_stack *s)
 	sp_a = reqs_to("/accounts?", "accountid%20eq%20");
 	sp_c = reqs_to("/contacts?", "lastname%20eq%20");
 	probes = s->eng->cache_probes;
+	is_int((int)s->eng->stores_open, 1, "spill: the store is kept while the statement is "
+	       "the last one");
+	free(run(s, "SELECT 1"));
+	is_int((int)s->eng->stores_open, 0, "spill: the next statement drops it");
 	ok(want && count_lines(want) > 100, "spill: the join has rows (%d)", count_lines(want));
 	ok(mem && want && strcmp(mem, want) == 0, "spill: rows in memory = SQLite's own join");
 	ok(sp && want && strcmp(sp, want) == 0, "spill: rows from the store = SQLite's own join");
