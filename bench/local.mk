@@ -13,7 +13,7 @@ bench_bench_insert_LDADD = tests/libdvtest.la $(DV_ENGINE_TEST_LIBS)
 CLEANFILES += bench/bench-insert
 
 EXTRA_PROGRAMS += bench/bench-plans
-bench_bench_plans_SOURCES = bench/plans.c
+bench_bench_plans_SOURCES = bench/plans.c bench/plans_suite.h
 bench_bench_plans_CPPFLAGS = $(AM_CPPFLAGS)
 bench_bench_plans_LDADD = tests/libdvtest.la driver/util/libdvutil.la $(CURL_LIBS) \
 	$(YAJL_LIBS) $(ODBC_LIBS)

@@ -48,6 +48,7 @@
 #include <time.h>
 #include <yajl/yajl_tree.h>
 
+#include "bench/plans_suite.h"
 #include "tests/unit/emu.h"
 
 static struct emu emu;
@@ -371,54 +372,12 @@ int main(int argc, char **argv)
 	       column_count(dbc, "opportunity"));
 	struct stmt suite[] = {
 		{.id = "J1"}, {.id = "J2"}, {.id = "J3"}, {.id = "S1"}, {.id = "S2"}, {.id = "S3"},
-		{.id = "L1", .sql = "SELECT name FROM account WHERE revenue > 1000 AND name <> 'x' LIMIT 10"},
-		{.id = "L2", .sql = "SELECT name FROM account WHERE name LIKE '%Inc%' LIMIT 10"},
-		{.id = "L3", .sql = "SELECT name FROM account ORDER BY name LIMIT 10 OFFSET 10"},
-		{.id = "L4", .sql = "SELECT name FROM account LIMIT 10000"},
-		{.id = "A1", .sql = "SELECT MAX(name) FROM account"},
-		{.id = "A2", .sql = "SELECT DISTINCT statecode FROM account"},
-		{.id = "W1", .sql = "SELECT name FROM opportunity"},
-		{.id = "W2", .sql = "SELECT * FROM account LIMIT 1000"},
-		{.id = "E1", .sql = "SELECT * FROM account"},
-		/* a table of 3 rows and one of N with a weak filter: the order comes
-		 * from their row counts (driver/engine/rowcount.c) */
-		{.id = "J4", .sql = "SELECT b.name, a.name FROM account a JOIN businessunit b ON "
-			"a.owningbusinessunit = b.businessunitid WHERE a.statecode = 0 AND "
-			"upper(b.name) = 'DIVISION 3'",
-		 .needed_sql = "SELECT COUNT(DISTINCT a.accountid) + COUNT(DISTINCT "
-			"b.businessunitid) FROM account a JOIN businessunit b ON a.owningbusinessunit = "
-			"b.businessunitid WHERE a.statecode = 0 AND upper(b.name) = 'DIVISION 3'"},
+		{.id = "L1"}, {.id = "L2"}, {.id = "L3"}, {.id = "L4"}, {.id = "A1"}, {.id = "A2"},
+		{.id = "W1"}, {.id = "W2"}, {.id = "E1"}, {.id = "J4"},
 	};
-	snprintf(suite[0].sql, sizeof(suite[0].sql), "SELECT a.name, c.fullname FROM account a "
-		 "JOIN contact c ON c.parentcustomerid = a.accountid WHERE a.accountnumber IN (%s)",
-		 in5);
-	snprintf(suite[1].sql, sizeof(suite[1].sql), "SELECT o.name, a.name FROM opportunity o "
-		 "JOIN account a ON o.parentaccountid = a.accountid WHERE o.name = '%s'", opp);
-	snprintf(suite[2].sql, sizeof(suite[2].sql), "SELECT o.name, a.name, c.fullname FROM "
-		 "opportunity o JOIN account a ON o.parentaccountid = a.accountid JOIN contact c ON "
-		 "c.contactid = a.primarycontactid WHERE o.name = '%s'", opp);
-	snprintf(suite[3].sql, sizeof(suite[3].sql), "SELECT a.name FROM account a WHERE "
-		 "a.statecode = 1 AND EXISTS (SELECT 1 FROM opportunity o WHERE o.parentaccountid = "
-		 "a.accountid)");
-	snprintf(suite[4].sql, sizeof(suite[4].sql), "SELECT a.name, (SELECT COUNT(*) FROM contact "
-		 "c WHERE c.parentcustomerid = a.accountid) FROM account a WHERE a.accountnumber IN "
-		 "(%s)", in5);
-	snprintf(suite[5].sql, sizeof(suite[5].sql), "SELECT name FROM account WHERE accountid IN "
-		 "(SELECT parentcustomerid FROM contact WHERE lastname = 'Smith')");
-	snprintf(suite[0].needed_sql, sizeof(suite[0].needed_sql), "SELECT COUNT(DISTINCT "
-		 "a.accountid) + COUNT(DISTINCT c.contactid) FROM account a JOIN contact c ON "
-		 "c.parentcustomerid = a.accountid WHERE a.accountnumber IN (%s)", in5);
-	snprintf(suite[1].needed_sql, sizeof(suite[1].needed_sql), "SELECT COUNT(DISTINCT "
-		 "o.opportunityid) + COUNT(DISTINCT a.accountid) FROM opportunity o JOIN account a "
-		 "ON o.parentaccountid = a.accountid WHERE o.name = '%s'", opp);
-	snprintf(suite[2].needed_sql, sizeof(suite[2].needed_sql), "SELECT COUNT(DISTINCT "
-		 "o.opportunityid) + COUNT(DISTINCT a.accountid) + COUNT(DISTINCT c.contactid) FROM "
-		 "opportunity o JOIN account a ON o.parentaccountid = a.accountid JOIN contact c ON "
-		 "c.contactid = a.primarycontactid WHERE o.name = '%s'", opp);
-	snprintf(suite[4].needed_sql, sizeof(suite[4].needed_sql), "SELECT (SELECT COUNT(*) FROM "
-		 "account WHERE accountnumber IN (%s)) + (SELECT COUNT(*) FROM contact c JOIN account "
-		 "a ON c.parentcustomerid = a.accountid WHERE a.accountnumber IN (%s))", in5, in5);
-	suite[8].extra = 10; /* L3: OFFSET 10 rows must be read (no $skip) */
+	for (size_t i = 0; i < sizeof(suite) / sizeof(suite[0]); i++)
+		plans_suite_sql(suite[i].id, opp, in5, suite[i].sql, sizeof(suite[i].sql),
+				suite[i].needed_sql, sizeof(suite[i].needed_sql), &suite[i].extra);
 	print_header();
 	for (size_t i = 0; i < sizeof(suite) / sizeof(suite[0]); i++) {
 		long answer = 0;

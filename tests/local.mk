@@ -108,7 +108,8 @@ tests_odbc_test_odbc_explain_batches_DEPENDENCIES = $(DVODBC_DM_DEPS)
 # The statements of bench/bench-plans on a real org's schema: exact rows and requests (issue 9).
 check_PROGRAMS += tests/odbc/test_odbc_plans
 TESTS += tests/odbc/test_odbc_plans
-tests_odbc_test_odbc_plans_SOURCES = tests/odbc/test_odbc_plans.c tests/odbc/odbc_test.h
+tests_odbc_test_odbc_plans_SOURCES = tests/odbc/test_odbc_plans.c tests/odbc/odbc_test.h \
+	bench/plans_suite.h
 tests_odbc_test_odbc_plans_CPPFLAGS = $(DVODBC_DM_CPPFLAGS)
 tests_odbc_test_odbc_plans_LDADD = $(DVODBC_DM_LDADD)
 tests_odbc_test_odbc_plans_DEPENDENCIES = $(DVODBC_DM_DEPS)

@@ -24,6 +24,7 @@
  * ParallelReads=1; W1 there is measured in the automatic mode).  The
  * emulator's opportunity has name as its 2nd column where a real org has
  * it 90th: W1b reads a column past the 90th. */
+#include "bench/plans_suite.h"
 #include "odbc_test.h"
 
 static struct emu emu;
@@ -402,65 +403,46 @@ int main(void)
 		 .urls = API "accounts?$select=accountid,name&$filter=contact_customer_accounts%2Fany("
 			 "c:c%2Flastname%20eq%20'Smith')\n"},
 		{.id = "L1", .ncols = 1, .requests = 1,
-		 .sql = "SELECT name FROM account WHERE revenue > 1000 AND name <> 'x' LIMIT 10",
 		 .urls = API "accounts?$select=accountid,name,revenue&$filter=revenue%20gt%201000%20and"
 			 "%20name%20ne%20null%20and%20name%20ne%20'x'&$top=10\n"},
 		{.id = "L2", .ncols = 1, .requests = 1,
-		 .sql = "SELECT name FROM account WHERE name LIKE '%Inc%' LIMIT 10",
 		 .urls = API "accounts?$select=accountid,name&$filter=contains(name,'Inc')&$top=10\n"},
-		{.id = "L3", .ncols = 1, .ordered = 1, .extra = 10, .requests = 1,
-		 .sql = "SELECT name FROM account ORDER BY name LIMIT 10 OFFSET 10",
+		{.id = "L3", .ncols = 1, .ordered = 1, .requests = 1,
 		 .urls = API "accounts?$select=accountid,name&$orderby=name%20asc,accountid%20asc"
 			 "&$top=20\n"},
 		/* above 5000: no $top, a row budget (docs/performance.md "A LIMIT
 		 * above 5000"); the 2,000 accounts are one page */
-		{.id = "L4", .ncols = 1, .requests = 1, .sql = "SELECT name FROM account LIMIT 10000",
+		{.id = "L4", .ncols = 1, .requests = 1,
 		 .urls = API "accounts?$select=accountid,name\n"},
 		{.id = "A1", .ncols = 1, .ordered = 1, .requests = 1,
-		 .sql = "SELECT MAX(name) FROM account",
 		 .urls = API "accounts?$select=name&$filter=name%20ne%20null&$orderby=name%20desc"
 			 "&$top=1\n"},
-		{.id = "A2", .ncols = 1, .requests = 1, .sql = "SELECT DISTINCT statecode FROM account",
+		{.id = "A2", .ncols = 1, .requests = 1,
 		 .urls = API "accounts?$apply=groupby((statecode))\n"},
-		{.id = "W1", .ncols = 1, .requests = 1, .sql = "SELECT name FROM opportunity",
+		{.id = "W1", .ncols = 1, .requests = 1,
 		 .urls = API "opportunities?$select=opportunityid,name\n"},
 		/* every column: checked by check_select_star */
-		{.id = "W2", .ncols = 401, .requests = 1, .sql = "SELECT * FROM account LIMIT 1000"},
+		{.id = "W2", .ncols = 401, .requests = 1},
 		/* the 3 units read whole (upper() stays local), then the active
 		 * accounts of the one that matches: 2 units more than needed, as
 		 * docs/performance.md's 17,055 rows for 17,053 */
 		{.id = "J4", .ncols = 2, .requests = 2, .over = 2,
-		 .sql = "SELECT b.name, a.name FROM account a JOIN businessunit b ON "
-			"a.owningbusinessunit = b.businessunitid WHERE a.statecode = 0 AND "
-			"upper(b.name) = 'DIVISION 3'",
-		 .needed_sql = "SELECT COUNT(DISTINCT a.accountid) + COUNT(DISTINCT "
-			"b.businessunitid) FROM account a JOIN businessunit b ON a.owningbusinessunit = "
-			"b.businessunitid WHERE a.statecode = 0 AND upper(b.name) = 'DIVISION 3'",
 		 .urls = API "businessunits?$select=businessunitid,name\n"
 			 API "accounts?$select=accountid,name,_owningbusinessunit_value,statecode&$filter="
 			 "statecode%20eq%200%20and%20(_owningbusinessunit_value%20eq%20"
 			 "dab686fc-dfe2-400a-8003-0000000f4246)\n"},
 	};
-	snprintf(suite[0].sql, sizeof(suite[0].sql), "SELECT a.name, c.fullname FROM account a "
-		 "JOIN contact c ON c.parentcustomerid = a.accountid WHERE a.accountnumber IN (%s)",
-		 IN5);
+	/* the statements and their rows needed: bench-plans' own (bench/plans_suite.h) */
+	for (size_t i = 0; i < sizeof(suite) / sizeof(suite[0]); i++)
+		if (!plans_suite_sql(suite[i].id, opp, IN5, suite[i].sql, sizeof(suite[i].sql),
+				     suite[i].needed_sql, sizeof(suite[i].needed_sql), &suite[i].extra))
+			bail_out("a statement the bench suite does not have");
 	snprintf(suite[0].urls, sizeof(suite[0].urls), "%s%s",
 		 API "accounts?$select=accountid,name,accountnumber&$filter=(accountnumber%20eq%20"
 		 "'A-000001'%20or%20accountnumber%20eq%20'A-000002'%20or%20accountnumber%20eq%20"
 		 "'A-000003'%20or%20accountnumber%20eq%20'A-000004'%20or%20accountnumber%20eq%20"
 		 "'A-000005')%20and%20contact_customer_accounts%2Fany(c:c%2Fcontactid%20ne%20null)\n",
 		 batch);
-	snprintf(suite[1].sql, sizeof(suite[1].sql), "SELECT o.name, a.name FROM opportunity o "
-		 "JOIN account a ON o.parentaccountid = a.accountid WHERE o.name = '%s'", opp);
-	snprintf(suite[2].sql, sizeof(suite[2].sql), "SELECT o.name, a.name, c.fullname FROM "
-		 "opportunity o JOIN account a ON o.parentaccountid = a.accountid JOIN contact c ON "
-		 "c.contactid = a.primarycontactid WHERE o.name = '%s'", opp);
-	snprintf(suite[3].sql, sizeof(suite[3].sql), "SELECT a.name FROM account a WHERE "
-		 "a.statecode = 1 AND EXISTS (SELECT 1 FROM opportunity o WHERE o.parentaccountid = "
-		 "a.accountid)");
-	snprintf(suite[4].sql, sizeof(suite[4].sql), "SELECT a.name, (SELECT COUNT(*) FROM contact "
-		 "c WHERE c.parentcustomerid = a.accountid) FROM account a WHERE a.accountnumber IN "
-		 "(%s)", IN5);
 	/* S2's contacts: the same key batch, without fullname; the accounts
 	 * without any() (a scalar subquery keeps accounts without contacts) */
 	{
@@ -471,21 +453,6 @@ int main(void)
 			 "%20'A-000003'%20or%20accountnumber%20eq%20'A-000004'%20or%20accountnumber%20eq"
 			 "%20'A-000005')\n", (int)(b - batch), batch, b + strlen("fullname,"));
 	}
-	snprintf(suite[5].sql, sizeof(suite[5].sql), "SELECT name FROM account WHERE accountid IN "
-		 "(SELECT parentcustomerid FROM contact WHERE lastname = 'Smith')");
-	snprintf(suite[0].needed_sql, sizeof(suite[0].needed_sql), "SELECT COUNT(DISTINCT "
-		 "a.accountid) + COUNT(DISTINCT c.contactid) FROM account a JOIN contact c ON "
-		 "c.parentcustomerid = a.accountid WHERE a.accountnumber IN (%s)", IN5);
-	snprintf(suite[1].needed_sql, sizeof(suite[1].needed_sql), "SELECT COUNT(DISTINCT "
-		 "o.opportunityid) + COUNT(DISTINCT a.accountid) FROM opportunity o JOIN account a "
-		 "ON o.parentaccountid = a.accountid WHERE o.name = '%s'", opp);
-	snprintf(suite[2].needed_sql, sizeof(suite[2].needed_sql), "SELECT COUNT(DISTINCT "
-		 "o.opportunityid) + COUNT(DISTINCT a.accountid) + COUNT(DISTINCT c.contactid) FROM "
-		 "opportunity o JOIN account a ON o.parentaccountid = a.accountid JOIN contact c ON "
-		 "c.contactid = a.primarycontactid WHERE o.name = '%s'", opp);
-	snprintf(suite[4].needed_sql, sizeof(suite[4].needed_sql), "SELECT (SELECT COUNT(*) FROM "
-		 "account WHERE accountnumber IN (%s)) + (SELECT COUNT(*) FROM contact c JOIN account "
-		 "a ON c.parentcustomerid = a.accountid WHERE a.accountnumber IN (%s))", IN5, IN5);
 	size_t n = sizeof(suite) / sizeof(suite[0]);
 	for (size_t i = 0; i < n; i++)
 		run_shape(dbc, &suite[i]);
