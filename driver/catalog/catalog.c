@@ -169,8 +169,6 @@ size_t dv_catalog_row_counts(struct dv_catalog *cat, const char *const *names, s
 static int meta_get_as(struct dv_catalog *cat, const char *path, int prune, struct dv_buf *body,
 		       struct dv_error *err)
 {
-	struct dv_http_req req;
-	struct dv_http_resp resp;
 	struct dv_buf url;
 	int rc;
 	if (cat->disk && disk_cache_get(cat->disk, path, body) == 0) {
@@ -185,15 +183,8 @@ static int meta_get_as(struct dv_catalog *cat, const char *path, int prune, stru
 		dv_buf_free(&url);
 		return dv_error_nomem(err);
 	}
-	memset(&req, 0, sizeof(req));
-	req.method = "GET";
-	req.url = dv_buf_str(&url);
-	req.idempotent = 1;
-	dv_http_resp_init(&resp);
-	rc = dv_http_send(cat->http, &req, &resp, err);
+	rc = dv_http_get(cat->http, dv_buf_str(&url), body, err);
 	if (rc == 0) {
-		*body = resp.body;
-		dv_buf_init(&resp.body, 0);
 		struct dv_buf small;
 		if (cat->disk && body->data && prune &&
 		    catalog_prune_expanded(body->data, body->len, &small) == 0) {
@@ -203,7 +194,6 @@ static int meta_get_as(struct dv_catalog *cat, const char *path, int prune, stru
 			disk_cache_put(cat->disk, path, body->data, body->len);
 		}
 	}
-	dv_http_resp_free(&resp);
 	dv_buf_free(&url);
 	return rc;
 }

@@ -150,9 +150,7 @@ int catalog_counts_parse(const char *json, size_t len, const char *const *names,
 static int ask(const struct count_src *src, const char *const *names, size_t n,
 	       long long *out, struct dv_error *err)
 {
-	struct dv_buf list, url;
-	struct dv_http_req req;
-	struct dv_http_resp resp;
+	struct dv_buf list, url, body;
 	size_t i;
 	int rc = 0;
 	dv_buf_init(&list, 0);
@@ -168,17 +166,11 @@ static int ask(const struct count_src *src, const char *const *names, size_t n,
 		dv_buf_free(&url);
 		return dv_error_nomem(err);
 	}
-	memset(&req, 0, sizeof(req));
-	req.method = "GET";
-	req.url = dv_buf_str(&url);
-	req.idempotent = 1;
-	dv_http_resp_init(&resp);
-	rc = dv_http_send(src->http, &req, &resp, err);
-	if (rc == 0 && catalog_counts_parse(dv_buf_str(&resp.body), resp.body.len, names, n,
-					    out) != 0)
+	rc = dv_http_get(src->http, dv_buf_str(&url), &body, err);
+	if (rc == 0 && catalog_counts_parse(dv_buf_str(&body), body.len, names, n, out) != 0)
 		rc = dv_error_set(err, DV_S_HY000, 0, "the answer of RetrieveTotalRecordCount "
 				  "holds no EntityRecordCountCollection");
-	dv_http_resp_free(&resp);
+	dv_buf_free(&body);
 	dv_buf_free(&list);
 	dv_buf_free(&url);
 	return rc;

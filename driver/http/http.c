@@ -773,6 +773,27 @@ static void reset_for_attempt(struct dv_http_resp *resp)
 static int send_locked(struct dv_http *http, const struct dv_http_req *req,
 		       struct dv_http_resp *resp, struct dv_error *err);
 
+int dv_http_get(struct dv_http *http, const char *url, struct dv_buf *body,
+		struct dv_error *err)
+{
+	struct dv_http_req req;
+	struct dv_http_resp resp;
+	int rc;
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = url;
+	req.idempotent = 1;
+	dv_http_resp_init(&resp);
+	rc = dv_http_send(http, &req, &resp, err);
+	dv_buf_init(body, 0);
+	if (rc == 0) {
+		*body = resp.body;
+		dv_buf_init(&resp.body, 0);
+	}
+	dv_http_resp_free(&resp);
+	return rc;
+}
+
 int dv_http_send(struct dv_http *http, const struct dv_http_req *req,
 		 struct dv_http_resp *resp, struct dv_error *err)
 {

@@ -87,6 +87,10 @@ void dv_http_resp_free(struct dv_http_resp *resp);
  * err set (resp->status and resp->body still tell what the server said). */
 int dv_http_send(struct dv_http *http, const struct dv_http_req *req,
 		 struct dv_http_resp *resp, struct dv_error *err);
+/* GETs url (idempotent: retried as dv_http_send retries) into *body, which
+ * the caller frees.  0 on a 2xx; -1 with err set and *body empty. */
+int dv_http_get(struct dv_http *http, const char *url, struct dv_buf *body,
+		struct dv_error *err);
 
 /* Asks the transfer in progress (from any thread) to stop; it fails with
  * HY008.  dv_http_reset_cancel clears the request before the next call. */
