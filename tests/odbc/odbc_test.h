@@ -328,6 +328,15 @@ static inline void local_run_free(struct local_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The lines of s ("\n"-terminated rows, requests), 0 for NULL. */
+static inline int count_lines(const char *s)
+{
+	int n = 0;
+	for (; s && *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 /* A growing list of copied strings: the values of one column, row by row. */
 struct ids {
 	char **v;

@@ -46,14 +46,6 @@ static char *native(SQLHDBC dbc, const char *sql)
 	return strdup((char *)out);
 }
 
-static int count_lines(const char *s)
-{
-	int n = 0;
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* Line i (0-based) of s, NUL-terminated in buf, or NULL. */
 static char *line_of(const char *s, int i, char *buf, size_t n)
 {

@@ -121,14 +121,6 @@ static char *line_of(const char *log, int i, char *buf, size_t n)
 	return buf;
 }
 
-static int count_lines(const char *s)
-{
-	int n = 0;
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* Request i reads `set` with exactly `filter` as its $filter. */
 static void is_request(const char *log, int i, const char *set, const char *filter,
 		       const char *what)

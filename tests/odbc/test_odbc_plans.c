@@ -114,14 +114,6 @@ static char *sort_lines(char *s)
 	return out;
 }
 
-static int count_lines(const char *s)
-{
-	int n = 0;
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* The first value of a one-column query, into out ("" when none). */
 static void first_value(SQLHDBC dbc, const char *sql, char *out, size_t size)
 {

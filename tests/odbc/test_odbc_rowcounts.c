@@ -93,14 +93,6 @@ static char *values_of(const char *body, const char *prop, const char *prefix)
 	return out;
 }
 
-static int count_lines(const char *s)
-{
-	int n = 0;
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 static SQLHDBC connect_str(SQLHENV env, const char *extra)
 {
 	char cs[2048];
