@@ -151,6 +151,20 @@ static int occurs(const char *s, const char *needle)
 	return n;
 }
 
+/* sql run again on dbc: the rows w and exactly the requests want_req (no
+ * count request, the plan the counts gave). */
+static void same_again(SQLHDBC dbc, const char *sql, const char *w, const char *want_req,
+		       const char *what)
+{
+	int since = emu_request_count(&emu);
+	char *got = run_rows(dbc, sql, 2), *g = sorted(got), *log = requests(since);
+	is_str(g, w, "%s: the rows", what);
+	is_str(log, want_req, "%s: no count request, the same plan", what);
+	free(got);
+	free(g);
+	free(log);
+}
+
 int main(void)
 {
 	char unit[128], upper[128], key[40], sql[512], rel[512], want_req[1024], *body = NULL;
@@ -207,15 +221,7 @@ int main(void)
 	free(file);
 
 	/* 2. the same connection again, and SQLNativeSql: no count request */
-	since = emu_request_count(&emu);
-	got = run_rows(dbc, sql, 2);
-	g = sorted(got);
-	log = requests(since);
-	is_str(g, w, "a second statement: the rows");
-	is_str(log, want_req, "a second statement: no count request, the same plan");
-	free(got);
-	free(g);
-	free(log);
+	same_again(dbc, sql, w, want_req, "a second statement");
 	since = emu_request_count(&emu);
 	const char *plan = native(dbc, sql);
 	log = requests(since);
@@ -235,15 +241,7 @@ int main(void)
 
 	/* 3. a second connection of the process: the shared store has the counts */
 	SQLHDBC d2 = connect_dsn(env);
-	since = emu_request_count(&emu);
-	got = run_rows(d2, sql, 2);
-	g = sorted(got);
-	log = requests(since);
-	is_str(g, w, "a second connection: the rows");
-	is_str(log, want_req, "a second connection: no count request, the same plan");
-	free(got);
-	free(g);
-	free(log);
+	same_again(d2, sql, w, want_req, "a second connection");
 	SQLDisconnect(d2);
 	SQLFreeHandle(SQL_HANDLE_DBC, d2);
 
