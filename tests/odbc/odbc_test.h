@@ -328,6 +328,29 @@ static inline void local_run_free(struct local_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static inline int sorted_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of s sorted, as a new string of "\n"-terminated lines ("" for
+ * NULL; empty lines dropped): rows whose order is SQLite's choice. */
+static inline char *sorted_lines(const char *s)
+{
+	char *copy = strdup(s ? s : ""), **lines, *save = NULL, *out;
+	size_t n = 0, len = 0;
+	lines = calloc(strlen(copy) + 1, sizeof(*lines));
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		lines[n++] = l;
+	qsort(lines, n, sizeof(*lines), sorted_cmp);
+	out = calloc(1, strlen(s ? s : "") + 2);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(out + len, "%s\n", lines[i]);
+	free(lines);
+	free(copy);
+	return out;
+}
+
 /* The lines of s ("\n"-terminated rows, requests), 0 for NULL. */
 static inline int count_lines(const char *s)
 {

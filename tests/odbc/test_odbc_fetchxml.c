@@ -13,32 +13,6 @@
 #include "odbc_test.h"
 
 static struct emu emu;
-static int cmp_line(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The lines of s sorted (s is changed; the result points into it). */
-static char *sorted(char *s)
-{
-	size_t n = 0, cap = 16, len = 0;
-	char **lines = malloc(cap * sizeof(*lines)), *out;
-	for (char *p = strtok(s, "\n"); p; p = strtok(NULL, "\n")) {
-		if (n == cap)
-			lines = realloc(lines, (cap *= 2) * sizeof(*lines));
-		lines[n++] = p;
-		len += strlen(p) + 1;
-	}
-	qsort(lines, n, sizeof(*lines), cmp_line);
-	out = calloc(1, len + 1);
-	for (size_t i = 0; i < n; i++) {
-		strcat(out, lines[i]);
-		strcat(out, "\n");
-	}
-	free(lines);
-	return out;
-}
-
 /* name|fullname of every account as the Web API's $expand gives them. */
 static char *expected_link_rows(void)
 {
@@ -116,8 +90,7 @@ int main(void)
 	ok(rows != NULL, "fetchxml with a link-entity runs [%s] %s", state, rows ? "" : msg);
 	want = expected_link_rows();
 	{
-		char *copy = rows ? strdup(rows) : strdup("");
-		char *got_sorted = sorted(copy), *want_sorted = sorted(want);
+		char *got_sorted = sorted_lines(rows), *want_sorted = sorted_lines(want);
 		ok(naccounts > 8 && strcmp(got_sorted, want_sorted) == 0,
 		   "every account once with its primary contact's name, as the Web API's $expand "
 		   "gives them (%ld accounts)", naccounts);
@@ -125,7 +98,6 @@ int main(void)
 			printf("#   got:\n%s#   expected:\n%s", got_sorted, want_sorted);
 		free(got_sorted);
 		free(want_sorted);
-		free(copy);
 	}
 	free(want);
 	free(rows);

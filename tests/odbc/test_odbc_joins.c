@@ -54,26 +54,6 @@ static void load(SQLHDBC dbc, struct table *t, const char *sql, int ncols)
 	}
 }
 
-static int cmp_line(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The lines of s sorted (the joins' row order is SQLite's choice). */
-static char *sorted(const char *s)
-{
-	char *copy = strdup(s ? s : ""), *lines[512], *save = NULL, *out;
-	size_t n = 0, len = 0;
-	for (char *l = strtok_r(copy, "\n", &save); l && n < 512; l = strtok_r(NULL, "\n", &save))
-		lines[n++] = l;
-	qsort(lines, n, sizeof(*lines), cmp_line);
-	out = calloc(1, strlen(s ? s : "") + 2);
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)sprintf(out + len, "%s\n", lines[i]);
-	free(copy);
-	return out;
-}
-
 static void add_line(char *out, const char *a, const char *b, const char *c)
 {
 	strcat(out, a);
@@ -150,7 +130,7 @@ static void check_contacts_by_keys(SQLHDBC dbc, const char *sql, const char *wan
 	int since = emu_request_count(&emu);
 	char *got = run_rows(dbc, sql, 2);
 	char *log = data_requests(since);
-	char *w = sorted(want), *g = sorted(got);
+	char *w = sorted_lines(want), *g = sorted_lines(got);
 	ok(want_ok && strcmp(g, w) == 0, "%s: the rows (%d)%s", what, count_lines(want),
 	   rows_note);
 	is_int(count_lines(log), 2, "%s: 2 requests%s", what, requests_note);
@@ -192,9 +172,9 @@ static void check_spill(SQLHENV env, SQLHDBC dbc)
 	sp = run_rows(low, sql, 2);
 	sp_log = data_requests(since);
 	close_dbc(low);
-	w = sorted(want);
+	w = sorted_lines(want);
 	{
-		char *gm = sorted(mem), *gs = sorted(sp), line[1024];
+		char *gm = sorted_lines(mem), *gs = sorted_lines(sp), line[1024];
 		int stored = 0;
 		ok(count_lines(want) > ln.rows && strcmp(gm, w) == 0,
 		   "text key in memory: the rows (%d)", count_lines(want));
@@ -334,8 +314,8 @@ int main(void)
 						first = pa.field[a][2];
 			key_filter(cfilter, "contactid", &pa, 2, asel, first);
 		}
-		w = sorted(want);
-		g = sorted(got);
+		w = sorted_lines(want);
+		g = sorted_lines(got);
 		ok(count_lines(want) > 0 && strcmp(g, w) == 0, "three tables: the rows (%d)",
 		   count_lines(want));
 		is_int(count_lines(log), 3, "three tables: 3 requests (each inner side by keys)");

@@ -88,28 +88,10 @@ static void got_free(struct got *g)
 	free(g->prefer);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The lines of s sorted (s is replaced; NULL stays NULL). */
 static char *sort_lines(char *s)
 {
-	if (!s)
-		return NULL;
-	size_t n = 0, len = strlen(s), k = 0;
-	for (size_t i = 0; i < len; i++)
-		n += s[i] == '\n';
-	char **v = calloc(n + 1, sizeof(*v)), *save = NULL, *out = calloc(1, len + 1);
-	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		v[k++] = l;
-	qsort(v, k, sizeof(*v), cmp_str);
-	for (size_t i = 0; i < k; i++) {
-		strcat(out, v[i]);
-		strcat(out, "\n");
-	}
-	free(v);
+	char *out = s ? sorted_lines(s) : NULL;
 	free(s);
 	return out;
 }

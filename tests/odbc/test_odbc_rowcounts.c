@@ -47,28 +47,6 @@ static char *requests(int since)
 	return out;
 }
 
-static int cmp_line(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The lines of s sorted. */
-static char *sorted(const char *s)
-{
-	char *copy = strdup(s ? s : ""), **lines, *save = NULL, *out;
-	size_t n = 0, len = 0;
-	lines = calloc(strlen(copy) + 1, sizeof(*lines));
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		lines[n++] = l;
-	qsort(lines, n, sizeof(*lines), cmp_line);
-	out = calloc(1, strlen(s ? s : "") + 2);
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)sprintf(out + len, "%s\n", lines[i]);
-	free(lines);
-	free(copy);
-	return out;
-}
-
 /* The values of property prop in the "value" array of a Web API answer, as
  * "<prefix>|<value>\n" lines. */
 static char *values_of(const char *body, const char *prop, const char *prefix)
@@ -157,7 +135,7 @@ static void same_again(SQLHDBC dbc, const char *sql, const char *w, const char *
 		       const char *what)
 {
 	int since = emu_request_count(&emu);
-	char *got = run_rows(dbc, sql, 2), *g = sorted(got), *log = requests(since);
+	char *got = run_rows(dbc, sql, 2), *g = sorted_lines(got), *log = requests(since);
 	is_str(g, w, "%s: the rows", what);
 	is_str(log, want_req, "%s: no count request, the same plan", what);
 	free(got);
@@ -193,7 +171,7 @@ int main(void)
 	ok(count_lines(want) > 10 && count_lines(active) > 2 * count_lines(want),
 	   "the unit '%s' has %d active accounts of %d", unit, count_lines(want),
 	   count_lines(active));
-	char *w = sorted(want);
+	char *w = sorted_lines(want);
 	snprintf(sql, sizeof(sql), "SELECT b.name, a.name FROM account a JOIN businessunit b ON "
 		 "a.owningbusinessunit = b.businessunitid WHERE a.statecode = 0 AND "
 		 "upper(b.name) = '%s'", upper);
@@ -205,7 +183,7 @@ int main(void)
 
 	/* 1. the first join: one count request for both tables, then the small side */
 	int since = emu_request_count(&emu);
-	char *got = run_rows(dbc, sql, 2), *g = sorted(got), *log = requests(since);
+	char *got = run_rows(dbc, sql, 2), *g = sorted_lines(got), *log = requests(since);
 	char both[2048];
 	snprintf(both, sizeof(both), "%s%s", COUNTS, want_req);
 	is_str(g, w, "from the counts: the rows (%d)", count_lines(want));
@@ -264,7 +242,7 @@ int main(void)
 		const char *what = round ? "failed counts, again" : "failed counts";
 		since = emu_request_count(&emu);
 		got = run_rows(d2, sql, 2);
-		g = sorted(got);
+		g = sorted_lines(got);
 		log = requests(since);
 		is_str(g, w, "%s: the rows, no error", what);
 		char *accounts = strstr(log, API "accounts?");
