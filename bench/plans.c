@@ -301,13 +301,6 @@ static void print_row(const char *id, const struct received *r, long answer, lon
 	fflush(stdout);
 }
 
-struct stmt {
-	const char *id;
-	char sql[1024];
-	char needed_sql[1024]; /* one integer: the rows needed; "" = the answer's rows */
-	long extra;            /* rows needed beyond the answer's (OFFSET) */
-};
-
 /* --only ID or a comma list of IDs ("L1,L2,A1") */
 static int wanted(const char *only, const char *id)
 {
@@ -370,14 +363,13 @@ int main(int argc, char **argv)
 	snprintf(in5, sizeof(in5), "'A-000001','A-000002','A-000003','A-000004','A-000005'");
 	printf("account: %ld SQL columns, opportunity: %ld\n", column_count(dbc, "account"),
 	       column_count(dbc, "opportunity"));
-	struct stmt suite[] = {
+	struct plans_stmt suite[] = {
 		{.id = "J1"}, {.id = "J2"}, {.id = "J3"}, {.id = "S1"}, {.id = "S2"}, {.id = "S3"},
 		{.id = "L1"}, {.id = "L2"}, {.id = "L3"}, {.id = "L4"}, {.id = "A1"}, {.id = "A2"},
 		{.id = "W1"}, {.id = "W2"}, {.id = "E1"}, {.id = "J4"},
 	};
 	for (size_t i = 0; i < sizeof(suite) / sizeof(suite[0]); i++)
-		plans_suite_sql(suite[i].id, opp, in5, suite[i].sql, sizeof(suite[i].sql),
-				suite[i].needed_sql, sizeof(suite[i].needed_sql), &suite[i].extra);
+		plans_stmt_fill(&suite[i], opp, in5);
 	print_header();
 	for (size_t i = 0; i < sizeof(suite) / sizeof(suite[0]); i++) {
 		long answer = 0;

@@ -85,18 +85,25 @@ static inline void plans_fill(const char *fmt, const char *opp, const char *in5,
 	}
 }
 
-/* The statement `id` with its constants: 1, or 0 for an unknown id.
- * needed is "" when the answer's rows are the rows needed. */
-static inline int plans_suite_sql(const char *id, const char *opp, const char *in5, char *sql,
-				  size_t ssize, char *needed, size_t nsize, long *extra)
+/* One statement of the suite with its constants filled in. */
+struct plans_stmt {
+	const char *id;
+	char sql[1024];
+	char needed_sql[1024]; /* one integer: the rows needed; "" = the answer's rows */
+	long extra;            /* rows needed beyond the answer's (OFFSET) */
+};
+
+/* Fills s (s->id set) from the suite: 1, or 0 for an unknown id. */
+static inline int plans_stmt_fill(struct plans_stmt *s, const char *opp, const char *in5)
 {
 	for (size_t i = 0; i < sizeof(plans_suite) / sizeof(plans_suite[0]); i++) {
 		const struct plans_sql *p = &plans_suite[i];
-		if (strcmp(p->id, id) != 0)
+		if (strcmp(p->id, s->id) != 0)
 			continue;
-		plans_fill(p->sql, opp, in5, sql, ssize);
-		plans_fill(p->needed ? p->needed : "", opp, in5, needed, nsize);
-		*extra = p->extra;
+		plans_fill(p->sql, opp, in5, s->sql, sizeof(s->sql));
+		plans_fill(p->needed ? p->needed : "", opp, in5, s->needed_sql,
+			   sizeof(s->needed_sql));
+		s->extra = p->extra;
 		return 1;
 	}
 	return 0;

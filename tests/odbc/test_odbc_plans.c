@@ -106,10 +106,7 @@ static void first_value(SQLHDBC dbc, const char *sql, char *out, size_t size)
 
 /* One statement of the bench suite and what it must send. */
 struct shape {
-	const char *id;
-	char sql[1024];
-	char needed_sql[1024]; /* one integer: the rows needed; "" = the answer's rows */
-	long extra;            /* rows needed beyond the answer's (OFFSET) */
+	struct plans_stmt q;   /* id, sql, needed_sql, extra (bench/plans_suite.h) */
 	long over;             /* rows downloaded beyond the needed ones (documented) */
 	int ncols;
 	int ordered;           /* the rows come in a defined order (ORDER BY, one row) */
@@ -128,32 +125,32 @@ static void run_shape(SQLHDBC dbc, struct shape *s)
 	/* a fresh service-protection window for each statement, as bench does */
 	emu_post(&emu, "/_emu/config", "{\"log_rows\":true}");
 	int since = emu_request_count(&emu);
-	s->rows = run_rows(dbc, s->sql, s->ncols);
+	s->rows = run_rows(dbc, s->q.sql, s->ncols);
 	s->got = received_since(since);
-	snprintf(local_sql, sizeof(local_sql), "/* dvodbc:local */ %s", s->sql);
+	snprintf(local_sql, sizeof(local_sql), "/* dvodbc:local */ %s", s->q.sql);
 	char *local = run_rows(dbc, local_sql, s->ncols);
 	if (!s->ordered) {
 		s->rows = sort_lines(s->rows);
 		local = sort_lines(local);
 	}
-	long answer = count_lines(s->rows), needed = answer + s->extra;
-	if (s->needed_sql[0]) { /* counted after the measured run */
+	long answer = count_lines(s->rows), needed = answer + s->q.extra;
+	if (s->q.needed_sql[0]) { /* counted after the measured run */
 		char v[64];
-		first_value(dbc, s->needed_sql, v, sizeof(v));
+		first_value(dbc, s->q.needed_sql, v, sizeof(v));
 		needed = atol(v);
 	}
-	printf("# %s: %s\n#   %ld rows, %ld data requests, %ld rows down, %ld needed\n", s->id,
-	       s->sql, answer, s->got.requests, s->got.rows, needed);
+	printf("# %s: %s\n#   %ld rows, %ld data requests, %ld rows down, %ld needed\n", s->q.id,
+	       s->q.sql, answer, s->got.requests, s->got.rows, needed);
 	ok(s->rows && local && answer > 0 && strcmp(s->rows, local) == 0,
-	   "%s: %ld rows, the same as with dvodbc:local", s->id, answer);
+	   "%s: %ld rows, the same as with dvodbc:local", s->q.id, answer);
 	free(local);
-	if (!ok(s->got.requests == s->requests, "%s: %ld data requests", s->id, s->requests))
+	if (!ok(s->got.requests == s->requests, "%s: %ld data requests", s->q.id, s->requests))
 		printf("#   got %ld:\n%s", s->got.requests, s->got.urls);
 	if (!ok(s->got.rows == needed + s->over, "%s: rows downloaded = the %ld rows needed%s",
-		s->id, needed, s->over ? " + the documented excess" : " (1.00)"))
+		s->q.id, needed, s->over ? " + the documented excess" : " (1.00)"))
 		printf("#   got %ld rows down (ratio %.2f)\n", s->got.rows,
 		       (double)s->got.rows / (double)(needed > 0 ? needed : 1));
-	if (s->urls[0] && !ok(strcmp(s->got.urls, s->urls) == 0, "%s: the exact requests", s->id))
+	if (s->urls[0] && !ok(strcmp(s->got.urls, s->urls) == 0, "%s: the exact requests", s->q.id))
 		printf("#   got:\n%s#  want:\n%s", s->got.urls, s->urls);
 }
 
@@ -357,50 +354,50 @@ int main(void)
 #define OPP "'Office%20Move%20for%20Datum%201'"
 #define ACC2 "29b4f8a9-2969-4001-81f1-0000000f4434"
 	struct shape suite[] = {
-		{.id = "J1", .ncols = 2, .requests = 2},
-		{.id = "J2", .ncols = 2, .requests = 2,
+		{.q.id = "J1", .ncols = 2, .requests = 2},
+		{.q.id = "J2", .ncols = 2, .requests = 2,
 		 .urls = API "opportunities?$select=opportunityid,name,_parentaccountid_value&$filter="
 			 "name%20eq%20" OPP "%20and%20parentaccountid%2Faccountid%20ne%20null\n"
 			 API "accounts?$select=accountid,name&$filter=(accountid%20eq%20" ACC2 ")\n"},
-		{.id = "J3", .ncols = 3, .requests = 3,
+		{.q.id = "J3", .ncols = 3, .requests = 3,
 		 .urls = API "opportunities?$select=opportunityid,name,_parentaccountid_value&$filter="
 			 "name%20eq%20" OPP "\n"
 			 API "accounts?$select=accountid,name,_primarycontactid_value&$filter=(accountid"
 			 "%20eq%20" ACC2 ")\n"
 			 API "contacts?$select=contactid,fullname&$filter=(contactid%20eq%20"
 			 "7827d0a2-760c-4002-86d1-0000000f4914)\n"},
-		{.id = "S1", .ncols = 1, .requests = 1,
+		{.q.id = "S1", .ncols = 1, .requests = 1,
 		 .urls = API "accounts?$select=accountid,name,statecode&$filter=statecode%20eq%201%20"
 			 "and%20opportunity_parent_account%2Fany(o:o%2Fopportunityid%20ne%20null)\n"},
-		{.id = "S2", .ncols = 2, .requests = 2},
-		{.id = "S3", .ncols = 1, .requests = 1,
+		{.q.id = "S2", .ncols = 2, .requests = 2},
+		{.q.id = "S3", .ncols = 1, .requests = 1,
 		 .urls = API "accounts?$select=accountid,name&$filter=contact_customer_accounts%2Fany("
 			 "c:c%2Flastname%20eq%20'Smith')\n"},
-		{.id = "L1", .ncols = 1, .requests = 1,
+		{.q.id = "L1", .ncols = 1, .requests = 1,
 		 .urls = API "accounts?$select=accountid,name,revenue&$filter=revenue%20gt%201000%20and"
 			 "%20name%20ne%20null%20and%20name%20ne%20'x'&$top=10\n"},
-		{.id = "L2", .ncols = 1, .requests = 1,
+		{.q.id = "L2", .ncols = 1, .requests = 1,
 		 .urls = API "accounts?$select=accountid,name&$filter=contains(name,'Inc')&$top=10\n"},
-		{.id = "L3", .ncols = 1, .ordered = 1, .requests = 1,
+		{.q.id = "L3", .ncols = 1, .ordered = 1, .requests = 1,
 		 .urls = API "accounts?$select=accountid,name&$orderby=name%20asc,accountid%20asc"
 			 "&$top=20\n"},
 		/* above 5000: no $top, a row budget (docs/performance.md "A LIMIT
 		 * above 5000"); the 2,000 accounts are one page */
-		{.id = "L4", .ncols = 1, .requests = 1,
+		{.q.id = "L4", .ncols = 1, .requests = 1,
 		 .urls = API "accounts?$select=accountid,name\n"},
-		{.id = "A1", .ncols = 1, .ordered = 1, .requests = 1,
+		{.q.id = "A1", .ncols = 1, .ordered = 1, .requests = 1,
 		 .urls = API "accounts?$select=name&$filter=name%20ne%20null&$orderby=name%20desc"
 			 "&$top=1\n"},
-		{.id = "A2", .ncols = 1, .requests = 1,
+		{.q.id = "A2", .ncols = 1, .requests = 1,
 		 .urls = API "accounts?$apply=groupby((statecode))\n"},
-		{.id = "W1", .ncols = 1, .requests = 1,
+		{.q.id = "W1", .ncols = 1, .requests = 1,
 		 .urls = API "opportunities?$select=opportunityid,name\n"},
 		/* every column: checked by check_select_star */
-		{.id = "W2", .ncols = 401, .requests = 1},
+		{.q.id = "W2", .ncols = 401, .requests = 1},
 		/* the 3 units read whole (upper() stays local), then the active
 		 * accounts of the one that matches: 2 units more than needed, as
 		 * docs/performance.md's 17,055 rows for 17,053 */
-		{.id = "J4", .ncols = 2, .requests = 2, .over = 2,
+		{.q.id = "J4", .ncols = 2, .requests = 2, .over = 2,
 		 .urls = API "businessunits?$select=businessunitid,name\n"
 			 API "accounts?$select=accountid,name,_owningbusinessunit_value,statecode&$filter="
 			 "statecode%20eq%200%20and%20(_owningbusinessunit_value%20eq%20"
@@ -408,8 +405,7 @@ int main(void)
 	};
 	/* the statements and their rows needed: bench-plans' own (bench/plans_suite.h) */
 	for (size_t i = 0; i < sizeof(suite) / sizeof(suite[0]); i++)
-		if (!plans_suite_sql(suite[i].id, opp, IN5, suite[i].sql, sizeof(suite[i].sql),
-				     suite[i].needed_sql, sizeof(suite[i].needed_sql), &suite[i].extra))
+		if (!plans_stmt_fill(&suite[i].q, opp, IN5))
 			bail_out("a statement the bench suite does not have");
 	snprintf(suite[0].urls, sizeof(suite[0].urls), "%s%s",
 		 API "accounts?$select=accountid,name,accountnumber&$filter=(accountnumber%20eq%20"
