@@ -59,11 +59,15 @@ static int spill_sql(struct dv_spill *s, sqlite3_str *str, sqlite3_stmt **out,
 	return rc == SQLITE_OK ? 0 : spill_error(s->db, err);
 }
 
-/* "c0, c1, ..., cN" */
-static void column_list(sqlite3_str *str, size_t ncols)
+/* each of the ncols cell columns after what str holds: ", c0, c1, ..., cN"
+ * (each: the column, with `each` "" to name them, "?" to bind them) */
+static void column_list(sqlite3_str *str, size_t ncols, const char *each)
 {
 	for (size_t i = 0; i < ncols; i++)
-		sqlite3_str_appendf(str, "%sc%d", i ? ", " : "", (int)i);
+		if (*each)
+			sqlite3_str_appendf(str, ", %s", each);
+		else
+			sqlite3_str_appendf(str, ", c%d", (int)i);
 }
 
 static int spill_build(struct dv_spill *s, struct dv_error *err)
@@ -71,20 +75,16 @@ static int spill_build(struct dv_spill *s, struct dv_error *err)
 	sqlite3_str *str = sqlite3_str_new(s->db);
 	sqlite3_str_appendf(str, "PRAGMA cache_size = -%d; CREATE TABLE r(h INTEGER",
 			    SPILL_CACHE_KB);
-	for (size_t i = 0; i < s->ncols; i++)
-		sqlite3_str_appendf(str, ", c%d", (int)i);
+	column_list(str, s->ncols, "");
 	sqlite3_str_appendall(str, "); BEGIN");
 	if (spill_sql(s, str, NULL, err) != 0)
 		return -1;
 	s->open_tx = 1;
 	str = sqlite3_str_new(s->db);
 	sqlite3_str_appendall(str, "INSERT INTO r(h");
-	if (s->ncols)
-		sqlite3_str_appendall(str, ", ");
-	column_list(str, s->ncols);
+	column_list(str, s->ncols, "");
 	sqlite3_str_appendall(str, ") VALUES (?");
-	for (size_t i = 0; i < s->ncols; i++)
-		sqlite3_str_appendall(str, ", ?");
+	column_list(str, s->ncols, "?");
 	sqlite3_str_appendall(str, ")");
 	return spill_sql(s, str, &s->ins, err);
 }
@@ -177,8 +177,7 @@ struct dv_spill_scan *spill_scan_open(struct dv_spill *s, const uint64_t *key,
 	sc->ncols = s->ncols;
 	str = sqlite3_str_new(s->db);
 	sqlite3_str_appendall(str, "SELECT rowid");
-	for (size_t i = 0; i < s->ncols; i++)
-		sqlite3_str_appendf(str, ", c%d", (int)i);
+	column_list(str, s->ncols, "");
 	sqlite3_str_appendall(str, key ? " FROM r WHERE h = ?1 ORDER BY rowid"
 				       : " FROM r WHERE rowid > ?1 ORDER BY rowid");
 	if (spill_sql(s, str, &sc->st, err) != 0) {
